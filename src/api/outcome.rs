@@ -1,0 +1,582 @@
+//! One classifier from an HTTP answer to what it means for the member.
+//!
+//! Success is judged by `WasSuccessful`, never by the HTTP status or the body's `Status`
+//! alone: Nexudus documents a 400 whose body says `"Status": 500`, and clients find
+//! `WasSuccessful: false` on a 200. Bodies may be JSON envelopes, bare JSON strings,
+//! HTML from a gateway, or nothing. [`classify`] always returns an [`Outcome`], and a
+//! failure always carries something a member can read.
+
+use std::time::Duration;
+
+use super::envelope::{ApiFieldError, Envelope};
+use super::fields::Field;
+
+/// The longest excerpt of an unexpected body kept for diagnostics, in characters.
+const EXCERPT_CHARS: usize = 160;
+
+/// How long to wait when a throttled answer carries no usable `Retry-After`.
+pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// A response body as the transport read it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// A JSON object, read as an envelope.
+    Envelope(Envelope),
+    /// A bare JSON string, such as the documented 404 body `"Not found"`.
+    JsonString(String),
+    /// Any other JSON value (number, list, boolean, null).
+    OtherJson,
+    /// Text that is not JSON: HTML from a gateway, plain text, garbage.
+    Text(String),
+    /// No body at all (or only white space).
+    Empty,
+}
+
+impl Body {
+    /// Reads raw bytes natively with `serde_json` (the wasm build reads text with the
+    /// browser's `JSON.parse` and builds the same [`Body`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_bytes(bytes: &[u8]) -> Body {
+        let text = String::from_utf8_lossy(bytes);
+        if text.trim().is_empty() {
+            return Body::Empty;
+        }
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(_)) => serde_json::from_str::<Envelope>(&text)
+                .map(Body::Envelope)
+                .unwrap_or(Body::OtherJson),
+            Ok(serde_json::Value::String(s)) => Body::JsonString(s),
+            Ok(_) => Body::OtherJson,
+            Err(_) => Body::Text(text.into_owned()),
+        }
+    }
+}
+
+/// What an answer from the API means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The record was created; `id` is its new Id.
+    Created {
+        /// The new record's Id, from `Value.Id`.
+        id: u64,
+    },
+    /// The operation succeeded and named no new record (a delete, for example).
+    Succeeded,
+    /// The API rejected the input: what to show on which field.
+    Invalid(ErrorReport),
+    /// 401: the token is missing, expired or unknown, **or** it lacks the role.
+    /// Nexudus does not tell these apart, so neither can the member-facing message.
+    Unauthorized,
+    /// 404: the record or endpoint does not exist.
+    NotFound,
+    /// 409 (Nexudus's throttle answer, "for legacy reasons") or 429.
+    Throttled {
+        /// How long the server asked to wait.
+        retry_after: Duration,
+    },
+    /// The server failed; `message` is its own text when it gave one.
+    ServerError {
+        /// The server's message, rendered as text if shown at all.
+        message: Option<String>,
+    },
+    /// An answer in no documented shape.
+    Unexpected {
+        /// The HTTP status.
+        status: u16,
+        /// A short, tag-free excerpt of the body, for diagnostics only.
+        excerpt: String,
+    },
+}
+
+/// A request that got no answer from the API at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// The browser could not reach the server (offline, DNS, CORS, dropped connection).
+    #[error("the server could not be reached")]
+    Network,
+    /// No answer arrived within the configured time.
+    #[error("the server did not answer in time")]
+    Timeout,
+    /// The member (or the host page) cancelled the request.
+    #[error("the request was cancelled")]
+    Cancelled,
+}
+
+impl Outcome {
+    /// Whether this outcome is a success of any kind.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Created { .. } | Outcome::Succeeded)
+    }
+}
+
+/// Validation errors, placed: on fields the panel shows, or at form level.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorReport {
+    /// Errors for shown fields, in the order they arrived (several per field allowed).
+    pub fields: Vec<FieldMessage>,
+    /// Errors that name no shown field, in the order they arrived.
+    pub form: Vec<FormMessage>,
+}
+
+/// An error message that belongs to one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMessage {
+    /// The field it belongs to.
+    pub field: Field,
+    /// The message, as the server (or the client-side check) wrote it.
+    pub text: String,
+}
+
+/// An error message that belongs to the form as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormMessage {
+    /// A server message; `property` is the name it blamed, if any.
+    Server {
+        /// The `PropertyName` the server gave, when not empty.
+        property: Option<String>,
+        /// The server's text.
+        text: String,
+    },
+    /// The server refused the input and said nothing about why.
+    NoDetail,
+}
+
+impl ErrorReport {
+    /// Places `Errors[]` entries; when there are none, parses the envelope's `Message`.
+    /// The result is never empty: a refusal with no detail yields [`FormMessage::NoDetail`].
+    pub fn from_envelope(envelope: &Envelope, shown: &[Field]) -> ErrorReport {
+        let mut report = ErrorReport::default();
+        if envelope.errors.is_empty() {
+            if let Some(message) = envelope.message.as_deref() {
+                report.add_summary_message(message, shown);
+            }
+        } else {
+            for error in &envelope.errors {
+                report.add_api_error(error, shown);
+            }
+        }
+        if report.is_empty() {
+            report.form.push(FormMessage::NoDetail);
+        }
+        report
+    }
+
+    /// Whether the report holds no message at all.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.form.is_empty()
+    }
+
+    /// The messages for one field, in order.
+    pub fn for_field(&self, field: Field) -> impl Iterator<Item = &str> {
+        self.fields
+            .iter()
+            .filter(move |m| m.field == field)
+            .map(|m| m.text.as_str())
+    }
+
+    /// Removes the messages of one field (the member edited it).
+    pub fn clear_field(&mut self, field: Field) {
+        self.fields.retain(|m| m.field != field);
+    }
+
+    /// Adds a message for a field.
+    pub fn push_field(&mut self, field: Field, text: impl Into<String>) {
+        self.fields.push(FieldMessage {
+            field,
+            text: text.into(),
+        });
+    }
+
+    fn add_api_error(&mut self, error: &ApiFieldError, shown: &[Field]) {
+        let text = error.message.trim();
+        let property = error.property_name.trim();
+        let text = if text.is_empty() {
+            "is not valid"
+        } else {
+            text
+        };
+        self.place(property, text, shown);
+    }
+
+    fn place(&mut self, property: &str, text: &str, shown: &[Field]) {
+        match Field::from_property(property, shown) {
+            Some(field) => self.push_field(field, text),
+            None => self.form.push(FormMessage::Server {
+                property: (!property.is_empty()).then(|| property.to_owned()),
+                text: text.to_owned(),
+            }),
+        }
+    }
+
+    /// Parses `Prop: text` lines separated by newlines or `;`. A part without a
+    /// property-like prefix is kept whole at form level.
+    fn add_summary_message(&mut self, message: &str, shown: &[Field]) {
+        for part in message.split(['\n', ';']) {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            match split_property(part) {
+                Some((property, text)) => self.place(property, text, shown),
+                None => self.form.push(FormMessage::Server {
+                    property: None,
+                    text: part.to_owned(),
+                }),
+            }
+        }
+    }
+}
+
+/// `"Name: is required"` → `("Name", "is required")`; `None` when the part before the
+/// first `:` is not a property path (letters, digits, `_`, `.`, `[`, `]`).
+fn split_property(part: &str) -> Option<(&str, &str)> {
+    let (head, tail) = part.split_once(':')?;
+    let head = head.trim();
+    let tail = tail.trim();
+    let is_path = !head.is_empty()
+        && head.starts_with(|c: char| c.is_ascii_alphabetic())
+        && head
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
+    (is_path && !tail.is_empty()).then_some((head, tail))
+}
+
+/// Classifies one HTTP answer. `retry_after` is the raw `Retry-After` header, and
+/// `now_unix` the current time in seconds (to read a `Retry-After` given as a date).
+/// `shown` lists the fields the panel currently shows.
+pub fn classify(
+    status: u16,
+    retry_after: Option<&str>,
+    now_unix: u64,
+    body: &Body,
+    shown: &[Field],
+) -> Outcome {
+    match status {
+        401 => return Outcome::Unauthorized,
+        409 | 429 => {
+            return Outcome::Throttled {
+                retry_after: retry_after
+                    .and_then(|value| parse_retry_after(value, now_unix))
+                    .unwrap_or(DEFAULT_RETRY_AFTER),
+            }
+        }
+        _ => {}
+    }
+    match body {
+        Body::Envelope(envelope) => classify_envelope(status, envelope, shown),
+        Body::JsonString(text) => match status {
+            404 => Outcome::NotFound,
+            500..=599 => Outcome::ServerError {
+                message: non_empty(text),
+            },
+            _ => unexpected(status, text),
+        },
+        Body::OtherJson => match status {
+            404 => Outcome::NotFound,
+            _ => unexpected(status, "(JSON that is not an envelope)"),
+        },
+        Body::Text(text) => match status {
+            404 => Outcome::NotFound,
+            _ => unexpected(status, text),
+        },
+        Body::Empty => match status {
+            404 => Outcome::NotFound,
+            _ => unexpected(status, ""),
+        },
+    }
+}
+
+fn classify_envelope(status: u16, envelope: &Envelope, shown: &[Field]) -> Outcome {
+    let http_ok = (200..300).contains(&status);
+    match envelope.was_successful {
+        Some(true) if http_ok || status == 0 => match envelope.value_id {
+            Some(id) => Outcome::Created { id },
+            None => Outcome::Succeeded,
+        },
+        // A success flag on an error status is contradictory: trust neither.
+        Some(true) => unexpected(status, envelope.message.as_deref().unwrap_or("")),
+        Some(false) => {
+            if status >= 500 && envelope.errors.is_empty() {
+                Outcome::ServerError {
+                    message: envelope.message.as_deref().and_then(non_empty),
+                }
+            } else if status == 404 && envelope.errors.is_empty() {
+                Outcome::NotFound
+            } else {
+                Outcome::Invalid(ErrorReport::from_envelope(envelope, shown))
+            }
+        }
+        None => match status {
+            404 => Outcome::NotFound,
+            500..=599 => Outcome::ServerError {
+                message: envelope.message.as_deref().and_then(non_empty),
+            },
+            400 | 422 => Outcome::Invalid(ErrorReport::from_envelope(envelope, shown)),
+            200..=299 => match envelope.value_id {
+                Some(id) => Outcome::Created { id },
+                None => unexpected(status, envelope.message.as_deref().unwrap_or("")),
+            },
+            _ => unexpected(status, envelope.message.as_deref().unwrap_or("")),
+        },
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn unexpected(status: u16, body: &str) -> Outcome {
+    Outcome::Unexpected {
+        status,
+        excerpt: excerpt(body),
+    }
+}
+
+/// A short, tag-free, single-line excerpt: the `<title>` of an HTML page when it has
+/// one, otherwise its text with tags dropped, cut to [`EXCERPT_CHARS`] characters.
+pub fn excerpt(body: &str) -> String {
+    let lower = body.to_ascii_lowercase();
+    let source = match (lower.find("<title>"), lower.find("</title>")) {
+        (Some(start), Some(end)) if start + 7 <= end => &body[start + 7..end],
+        _ => body,
+    };
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in source.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if in_tag => {}
+            c if c.is_whitespace() || c.is_control() => text.push(' '),
+            c => text.push(c),
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joined = words.join(" ");
+    match joined.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &joined[..cut]),
+        None => joined,
+    }
+}
+
+/// Reads `Retry-After` as delay-seconds or as an HTTP date (IMF-fixdate).
+pub fn parse_retry_after(value: &str, now_unix: u64) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = parse_http_date(value)?;
+    Some(Duration::from_secs(at.saturating_sub(now_unix)))
+}
+
+/// Parses `Sun, 06 Nov 1994 08:49:37 GMT` into seconds since the Unix epoch.
+fn parse_http_date(value: &str) -> Option<u64> {
+    let rest = value.split_once(", ")?.1;
+    let mut parts = rest.split_whitespace();
+    let day: u64 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut clock = parts.next()?.split(':');
+    let hour: u64 = clock.next()?.parse().ok()?;
+    let minute: u64 = clock.next()?.parse().ok()?;
+    let second: u64 = clock.next()?.parse().ok()?;
+    if parts.next()? != "GMT" || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day as i64);
+    let days = u64::try_from(days).ok()?;
+    Some(days * 86_400 + hour * 3_600 + minute * 60 + second)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    const ATTACH: &[Field] = &[Field::Attachment, Field::Name, Field::Description];
+    const NOW: u64 = 1_700_000_000;
+
+    fn run(status: u16, body: &str) -> Outcome {
+        classify(
+            status,
+            None,
+            NOW,
+            &Body::from_bytes(body.as_bytes()),
+            ATTACH,
+        )
+    }
+
+    #[test]
+    fn seed_success_is_created_with_its_id() {
+        let body = r#"{"Status":200,"Message":"CommunityThreadFile was successfully created.","Value":{"Id":87654321},"OpenInDialog":false,"OpenInWindow":false,"RedirectURL":null,"JavaScript":null,"UpdatedOn":"2025-01-15T10:30:00Z","UpdatedBy":"admin@example.com","Errors":null,"WasSuccessful":true}"#;
+        assert_eq!(run(200, body), Outcome::Created { id: 87654321 });
+    }
+
+    #[test]
+    fn seed_validation_failure_lands_on_the_name_field() {
+        let body = r#"{"Message":"Name: is a required field","Value":null,"Errors":[{"AttemptedValue":null,"Message":"is a required field","PropertyName":"Name"}],"WasSuccessful":false}"#;
+        let Outcome::Invalid(report) = run(400, body) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(
+            report.fields,
+            vec![FieldMessage {
+                field: Field::Name,
+                text: "is a required field".into()
+            }]
+        );
+        assert!(report.form.is_empty());
+    }
+
+    #[test]
+    fn body_status_500_on_http_400_is_still_validation() {
+        let body = r#"{"Status":500,"Message":"Name: is a required field","Errors":[{"PropertyName":"Name","Message":"is a required field"}],"WasSuccessful":false}"#;
+        assert!(matches!(run(400, body), Outcome::Invalid(_)));
+    }
+
+    #[test]
+    fn was_successful_false_on_http_200_is_invalid() {
+        let body = r#"{"Status":200,"Errors":[{"PropertyName":"Description","Message":"too long"}],"WasSuccessful":false}"#;
+        let Outcome::Invalid(report) = run(200, body) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(
+            report.for_field(Field::Description).collect::<Vec<_>>(),
+            ["too long"]
+        );
+    }
+
+    #[test]
+    fn unknown_properties_go_to_form_level_and_several_per_field_keep_order() {
+        let body = r#"{"Errors":[{"PropertyName":"Name","Message":"first"},{"PropertyName":"CommunityThread","Message":"was not found"},{"PropertyName":"name","Message":"second"},{"PropertyName":"","Message":"general"}],"WasSuccessful":false}"#;
+        let Outcome::Invalid(report) = run(400, body) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(
+            report.for_field(Field::Name).collect::<Vec<_>>(),
+            ["first", "second"]
+        );
+        assert_eq!(
+            report.form,
+            vec![
+                FormMessage::Server {
+                    property: Some("CommunityThread".into()),
+                    text: "was not found".into()
+                },
+                FormMessage::Server {
+                    property: None,
+                    text: "general".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn message_is_parsed_when_errors_are_missing() {
+        let body = r#"{"Message":"Name: is a required field\nNewFileDataUrl: could not be downloaded; Something odd happened","Errors":[],"WasSuccessful":false}"#;
+        let Outcome::Invalid(report) = run(400, body) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(report.for_field(Field::Name).count(), 1);
+        assert_eq!(report.for_field(Field::Attachment).count(), 1);
+        assert_eq!(
+            report.form,
+            vec![FormMessage::Server {
+                property: None,
+                text: "Something odd happened".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn refusal_without_detail_still_says_something() {
+        let Outcome::Invalid(report) = run(400, r#"{"WasSuccessful":false}"#) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(report.form, vec![FormMessage::NoDetail]);
+    }
+
+    #[test]
+    fn documented_odd_shapes() {
+        assert_eq!(run(404, r#""Not found""#), Outcome::NotFound);
+        assert_eq!(
+            run(500, r#"{"Message":"An error has occurred."}"#),
+            Outcome::ServerError {
+                message: Some("An error has occurred.".into())
+            }
+        );
+        assert_eq!(run(401, ""), Outcome::Unauthorized);
+        assert_eq!(
+            classify(409, Some("1"), NOW, &Body::Empty, ATTACH),
+            Outcome::Throttled {
+                retry_after: Duration::from_secs(1)
+            }
+        );
+        assert_eq!(
+            classify(429, None, NOW, &Body::Empty, ATTACH),
+            Outcome::Throttled {
+                retry_after: DEFAULT_RETRY_AFTER
+            }
+        );
+        let html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1><script>x</script></body></html>";
+        assert_eq!(
+            run(502, html),
+            Outcome::Unexpected {
+                status: 502,
+                excerpt: "502 Bad Gateway".into()
+            }
+        );
+    }
+
+    #[test]
+    fn retry_after_as_http_date() {
+        // 1994-11-06T08:49:37Z is 784111777.
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", 784_111_777),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(parse_retry_after("soon", NOW), None);
+    }
+
+    #[test]
+    fn excerpt_is_short_and_tag_free() {
+        let long = format!("<div>{}</div>", "x".repeat(1000));
+        let cut = excerpt(&long);
+        assert!(cut.chars().count() <= EXCERPT_CHARS + 1);
+        assert!(!cut.contains('<'));
+        assert_eq!(excerpt("<p>é</p>"), "é");
+    }
+}

@@ -1,0 +1,119 @@
+//! One labelled input with its hint and error messages, following the GOV.UK error
+//! message pattern: the message sits under the label, is linked to the input by
+//! `aria-describedby`, starts with a visually hidden "Error:", and the input carries
+//! `aria-invalid="true"`.
+
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::api::Field;
+use crate::text;
+
+/// Properties of [`TextField`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct TextFieldProps {
+    /// The element id of the input; hint and error ids derive from it.
+    pub id: AttrValue,
+    /// Which field this is; its API name becomes the input's `name`.
+    pub field: Field,
+    /// The current value.
+    pub value: AttrValue,
+    /// Error messages to show, as whole sentences.
+    #[prop_or_default]
+    pub errors: Vec<String>,
+    /// Optional hint shown under the label.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    /// A `<textarea>` rather than an `<input>`.
+    #[prop_or_default]
+    pub multiline: bool,
+    /// The input's `type` (`text` unless given).
+    #[prop_or(AttrValue::Static("text"))]
+    pub input_type: AttrValue,
+    /// Whether to mark the label "(optional)".
+    #[prop_or_default]
+    pub optional: bool,
+    /// Called with the new value on every edit.
+    pub on_input: Callback<(Field, String)>,
+}
+
+/// A labelled text input or textarea with accessible error messages.
+#[function_component(TextField)]
+pub fn text_field(props: &TextFieldProps) -> Html {
+    let field = props.field;
+    let hint_id = format!("{}-hint", props.id);
+    let error_id = format!("{}-error", props.id);
+    let has_errors = !props.errors.is_empty();
+    let described_by: Vec<&str> = [
+        props.hint.as_ref().map(|_| hint_id.as_str()),
+        has_errors.then_some(error_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let described_by = (!described_by.is_empty()).then(|| described_by.join(" "));
+    let aria_invalid = has_errors.then_some("true");
+
+    let on_input = props.on_input.clone();
+    let oninput = Callback::from(move |event: InputEvent| {
+        let value = event
+            .target_dyn_into::<HtmlInputElement>()
+            .map(|input| input.value())
+            .or_else(|| {
+                event
+                    .target_dyn_into::<HtmlTextAreaElement>()
+                    .map(|area| area.value())
+            });
+        if let Some(value) = value {
+            on_input.emit((field, value));
+        }
+    });
+
+    let control = if props.multiline {
+        html! {
+            <textarea
+                id={props.id.clone()}
+                class="nsc-input nsc-textarea"
+                name={field.api_name()}
+                rows="4"
+                value={props.value.clone()}
+                aria-invalid={aria_invalid}
+                aria-describedby={described_by}
+                {oninput}
+            />
+        }
+    } else {
+        html! {
+            <input
+                id={props.id.clone()}
+                class="nsc-input"
+                type={props.input_type.clone()}
+                name={field.api_name()}
+                value={props.value.clone()}
+                aria-invalid={aria_invalid}
+                aria-describedby={described_by}
+                {oninput}
+            />
+        }
+    };
+
+    html! {
+        <div class={classes!("nsc-field", has_errors.then_some("nsc-field--error"))} part="field">
+            <label class="nsc-label" for={props.id.clone()}>
+                { text::label(field) }
+                if props.optional { <span class="nsc-optional">{ " (optional)" }</span> }
+            </label>
+            if let Some(hint) = &props.hint {
+                <div id={hint_id.clone()} class="nsc-hint">{ hint.clone() }</div>
+            }
+            if has_errors {
+                <div id={error_id.clone()} class="nsc-error-message" part="error-message">
+                    { for props.errors.iter().map(|message| html! {
+                        <p><span class="nsc-visually-hidden">{ "Error: " }</span>{ message.clone() }</p>
+                    }) }
+                </div>
+            }
+            { control }
+        </div>
+    }
+}

@@ -1,0 +1,21 @@
+//! # nexudus-start-conversation
+//!
+//! An embeddable panel for a Nexudus coworking space's Discussion Board: a member
+//! starts a conversation and attaches a picture or file. The host page supplies the
+//! bearer token; the panel calls the Nexudus REST API and shows its validation errors
+//! on the matching fields, accessibly. Nothing the member typed is lost to a failure.
+//!
+//! The DOM-free core ([`api`], [`state`], [`text`]) builds and is tested natively; the
+//! [`components`] and [`transport`] run in the browser.
+
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod components;
+pub mod state;
+pub mod text;
+pub mod token;
+pub mod transport;
+
+pub use components::{StartConversation, StartConversationProps};
+pub use token::BearerToken;

@@ -1,0 +1,44 @@
+//! The bearer token the host page supplies. It is a secret: it goes into the
+//! `Authorization` header and nowhere else, and its `Debug` output is redacted.
+
+use std::fmt;
+use std::rc::Rc;
+
+/// A bearer token for the Nexudus API.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct BearerToken(Rc<str>);
+
+impl BearerToken {
+    /// Wraps a token string (surrounding white space is removed).
+    pub fn new(token: &str) -> Self {
+        BearerToken(Rc::from(token.trim()))
+    }
+
+    /// Whether no token was given.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The `Authorization` header value. Crate-private: only the transport sees it.
+    pub(crate) fn header_value(&self) -> String {
+        format!("Bearer {}", self.0)
+    }
+}
+
+impl fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BearerToken(<redacted>)")
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let token = BearerToken::new("s3cret");
+        assert!(!format!("{token:?}").contains("s3cret"));
+        assert_eq!(token.header_value(), "Bearer s3cret");
+    }
+}

@@ -1,0 +1,106 @@
+//! Helpers for the browser tests: mount a component in a fresh element, drive inputs the
+//! way a member would, wait on DOM state (never on fixed sleeps), and stand in for
+//! `fetch` when a test needs a given answer.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, EventInit, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+
+#[wasm_bindgen(inline_js = r#"
+const original = window.fetch;
+export function stub_fetch(status, body, contentType) {
+  window.__nscCalls = [];
+  window.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    window.__nscCalls.push({
+      url: request.url,
+      method: request.method,
+      authorization: request.headers.get('Authorization'),
+      body: await request.text(),
+    });
+    return new Response(body, { status, headers: { 'Content-Type': contentType } });
+  };
+}
+export function restore_fetch() { window.fetch = original; }
+export function fetch_calls() { return JSON.stringify(window.__nscCalls || []); }
+"#)]
+extern "C" {
+    /// Makes every `fetch` answer `status` with `body`, recording the requests.
+    pub fn stub_fetch(status: u16, body: &str, content_type: &str);
+    /// Puts the browser's own `fetch` back.
+    pub fn restore_fetch();
+    /// The requests made since `stub_fetch`, as JSON.
+    pub fn fetch_calls() -> String;
+}
+
+/// A fresh, attached element to render into.
+pub fn fresh_root() -> Element {
+    let document = gloo_utils_document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+fn gloo_utils_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Waits until `probe` finds something, polling the DOM; fails after `within`.
+pub async fn wait_for<T>(what: &str, within: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = js_sys::Date::now() + within.as_millis() as f64;
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        if js_sys::Date::now() > deadline {
+            panic!("timed out after {within:?} waiting for {what}");
+        }
+        TimeoutFuture::new(10).await;
+    }
+}
+
+/// The first element under `root` matching `selector`.
+pub fn find(root: &Element, selector: &str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
+}
+
+/// Waits for an element matching `selector` under `root`.
+pub async fn element(root: &Element, selector: &str) -> Element {
+    wait_for(selector, Duration::from_secs(10), || find(root, selector)).await
+}
+
+/// Types `value` into the input matching `selector`, firing a bubbling `input` event.
+pub async fn type_into(root: &Element, selector: &str, value: &str) {
+    let input = element(root, selector).await;
+    match input.dyn_ref::<HtmlInputElement>() {
+        Some(field) => field.set_value(value),
+        None => input
+            .dyn_ref::<HtmlTextAreaElement>()
+            .expect("an input or a textarea")
+            .set_value(value),
+    }
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+/// Clicks the element matching `selector`.
+pub async fn click(root: &Element, selector: &str) {
+    let target: HtmlElement = element(root, selector).await.dyn_into().unwrap();
+    target.click();
+}
+
+/// The element's text with white space folded.
+pub fn text_of(element: &Element) -> String {
+    element
+        .text_content()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

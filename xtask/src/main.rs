@@ -1,0 +1,282 @@
+//! Developer commands for nexudus-start-conversation (the xtask pattern; `.cargo/config.toml`
+//! aliases `cargo xtask`).
+//!
+//! - `cargo xtask demo`: the sandbox on 127.0.0.1:8787 and `trunk serve` on 127.0.0.1:8080.
+//! - `cargo xtask test`: fmt, clippy, native tests, browser tests, end-to-end tests.
+//!
+//! Each command installs what is missing first (see [`tools`]).
+
+mod run;
+mod tools;
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use run::{run, run_counting, Counts, Service, XResult};
+use tools::{Toolbox, CHROMEDRIVER, CHROMIUM};
+
+/// The sandbox's seeded administrator token, printed for the demo's visitors.
+const DEMO_TOKEN: &str = "sandbox-admin-token";
+const DEMO_SANDBOX_ADDR: &str = "127.0.0.1:8787";
+const DEMO_PAGE: &str = "127.0.0.1:8080";
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  demo    run the demo: the sandbox API on http://127.0.0.1:8787 and the panel on
+          http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops both
+  test    run every check: cargo fmt, clippy (native and wasm), native tests, browser
+          tests in headless Chromium, and end-to-end tests against the trunk-built demo
+
+Both install what is missing first: the wasm32 target, trunk and wasm-bindgen-cli at
+pinned versions, wasm-opt from npm, Debian's chromium and chromium-driver (tests only),
+and the npm packages of e2e/ from its lockfile.";
+
+fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_default();
+    let toolbox = Toolbox::new();
+    let result = match command.as_str() {
+        "demo" => demo(&toolbox),
+        "test" => test(&toolbox),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn target_dir(toolbox: &Toolbox) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| toolbox.root.join("target"))
+}
+
+/// Builds the sandbox and starts it on `addr` (port 0 for a free one); returns its URL.
+fn start_sandbox(toolbox: &Toolbox, addr: &str, extra: &[&str]) -> XResult<(Service, String)> {
+    run(toolbox
+        .command("cargo")
+        .args(["build", "--quiet", "--package", "sandbox"]))?;
+    let binary = target_dir(toolbox).join("debug/sandbox");
+    let (service, line) = Service::spawn_and_read_line(
+        "sandbox",
+        toolbox
+            .command(&binary.to_string_lossy())
+            .args(["--addr", addr])
+            .args(extra),
+        Duration::from_secs(30),
+    )?;
+    let url = line
+        .rsplit(' ')
+        .next()
+        .filter(|url| url.starts_with("http://"))
+        .ok_or_else(|| format!("the sandbox said `{line}` instead of its address"))?
+        .to_owned();
+    Ok((service, url))
+}
+
+fn demo(toolbox: &Toolbox) -> XResult {
+    toolbox.ensure_for_demo()?;
+    let (_sandbox, sandbox_url) = start_sandbox(toolbox, DEMO_SANDBOX_ADDR, &["--enable-faults"])?;
+    let mut trunk = Service::spawn("trunk", toolbox.command("trunk").arg("serve"))?;
+
+    let (stop, stopped) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    })
+    .map_err(|e| format!("could not watch for Ctrl-C: {e}"))?;
+
+    eprintln!("xtask: building the demo (the first build takes about a minute)…");
+    let started = Instant::now();
+    while TcpStream::connect(DEMO_PAGE).is_err() {
+        if trunk.has_exited() {
+            return Err("trunk serve stopped before it was ready (see its output above)".into());
+        }
+        if stopped.recv_timeout(Duration::from_millis(250)).is_ok() {
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            return Err("trunk serve was not ready within 10 minutes".into());
+        }
+    }
+    println!();
+    println!("  The panel:        http://{DEMO_PAGE}/");
+    println!("  The sandbox API:  {sandbox_url} (proxied at /api)");
+    println!("  Demo token:       {DEMO_TOKEN} (already used by the demo page)");
+    println!();
+    println!("  Press Ctrl-C to stop both.");
+    loop {
+        if stopped.recv_timeout(Duration::from_millis(500)).is_ok() {
+            return Ok(());
+        }
+        if trunk.has_exited() {
+            return Err("trunk serve stopped".into());
+        }
+    }
+}
+
+/// One step of `cargo xtask test`, as reported at the end.
+struct StepReport {
+    name: &'static str,
+    result: XResult,
+    took: Duration,
+}
+
+#[derive(Default)]
+struct Report {
+    steps: Vec<StepReport>,
+    counts: Counts,
+}
+
+impl Report {
+    fn step(&mut self, name: &'static str, action: impl FnOnce() -> XResult) -> bool {
+        eprintln!("\nxtask: ── {name} ──");
+        let started = Instant::now();
+        let result = action();
+        let ok = result.is_ok();
+        if let Err(message) = &result {
+            eprintln!("xtask: {name} failed: {message}");
+        }
+        self.steps.push(StepReport {
+            name,
+            result,
+            took: started.elapsed(),
+        });
+        ok
+    }
+
+    fn counted(&mut self, name: &'static str, command: &mut std::process::Command) -> bool {
+        let mut counts = Counts::default();
+        let ok = self.step(name, || {
+            let (result, found) = run_counting(command);
+            counts = found;
+            result
+        });
+        self.counts.add(counts);
+        ok
+    }
+
+    fn finish(self) -> XResult {
+        println!("\nxtask test summary:");
+        let mut failed = Vec::new();
+        for step in &self.steps {
+            let mark = if step.result.is_ok() { "ok  " } else { "FAIL" };
+            println!(
+                "  {mark} {:<24} {:>7.1} s",
+                step.name,
+                step.took.as_secs_f64()
+            );
+            if step.result.is_err() {
+                failed.push(step.name);
+            }
+        }
+        let total: Duration = self.steps.iter().map(|s| s.took).sum();
+        println!("  total {:>29.1} s", total.as_secs_f64());
+        println!(
+            "tests: {} passed, {} failed",
+            self.counts.passed, self.counts.failed
+        );
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("failed: {}", failed.join(", ")))
+        }
+    }
+}
+
+fn test(toolbox: &Toolbox) -> XResult {
+    let mut report = Report::default();
+    if !report.step("install tools", || toolbox.ensure_for_tests()) {
+        return report.finish();
+    }
+    report.step("cargo fmt --check", || {
+        run(toolbox
+            .command("cargo")
+            .args(["fmt", "--all", "--", "--check"]))
+    });
+    report.step("clippy (native)", || {
+        run(toolbox.command("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    report.step("clippy (wasm)", || {
+        run(toolbox.command("cargo").args([
+            "clippy",
+            "--package",
+            "nexudus-start-conversation",
+            "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    report.counted(
+        "native tests",
+        toolbox.command("cargo").args(["test", "--workspace"]),
+    );
+
+    match start_sandbox(
+        toolbox,
+        "127.0.0.1:0",
+        &["--enable-faults", "--no-throttle"],
+    ) {
+        Ok((sandbox, sandbox_url)) => {
+            report.counted(
+                "browser tests",
+                toolbox
+                    .command("cargo")
+                    .args([
+                        "test",
+                        "--package",
+                        "nexudus-start-conversation",
+                        "--target",
+                        "wasm32-unknown-unknown",
+                    ])
+                    .env("CHROMEDRIVER", CHROMEDRIVER)
+                    .env("SANDBOX_URL", &sandbox_url)
+                    .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+            );
+            drop(sandbox);
+        }
+        Err(message) => {
+            report.step("browser tests", || Err(message));
+        }
+    }
+
+    let built = report.step("trunk build --release", || {
+        run(toolbox.command("trunk").args(["build", "--release"]))
+    });
+    if built {
+        let sandbox_bin = target_dir(toolbox).join("debug/sandbox");
+        report.counted(
+            "end-to-end tests",
+            toolbox
+                .command("node")
+                .current_dir(toolbox.root.join("e2e"))
+                .args(["--test", "--test-reporter=spec", "tests/"])
+                .env("SANDBOX_BIN", sandbox_bin)
+                .env("DIST_DIR", toolbox.root.join("dist"))
+                .env("CHROMIUM", CHROMIUM),
+        );
+    }
+    report.finish()
+}

@@ -1,0 +1,169 @@
+//! Installs what the commands need, and only what is missing: the wasm32 target, trunk
+//! and wasm-bindgen-cli at pinned versions, npm packages from lockfiles, and Debian's
+//! Chromium with its driver. Nothing here downloads from anywhere but the registries.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::run::{capture, run, XResult};
+
+/// trunk 0.22 needs a newer rustc than these machines have.
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// Must equal the `wasm-bindgen` crate version pinned in Cargo.toml.
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// Debian's chromium and its driver.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's chromedriver, used by wasm-bindgen-test-runner.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Paths of the project and of the tools it installed.
+pub struct Toolbox {
+    /// The repository root.
+    pub root: PathBuf,
+    /// `$CARGO_HOME/bin`, where `cargo install` puts trunk and wasm-bindgen.
+    pub cargo_bin: PathBuf,
+}
+
+impl Toolbox {
+    /// Finds the repository root and cargo's bin folder.
+    pub fn new() -> Toolbox {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+            .unwrap_or_else(|| PathBuf::from(".cargo"));
+        Toolbox {
+            root,
+            cargo_bin: cargo_home.join("bin"),
+        }
+    }
+
+    /// `PATH` with cargo's bin folder and the npm tools (wasm-opt) first, so trunk and the
+    /// test runner find the pinned versions and never reach for a download.
+    pub fn path_env(&self) -> OsString {
+        let mut paths = vec![
+            self.root.join("tools/node_modules/.bin"),
+            self.cargo_bin.clone(),
+        ];
+        if let Some(existing) = std::env::var_os("PATH") {
+            paths.extend(std::env::split_paths(&existing));
+        }
+        std::env::join_paths(paths).unwrap_or_default()
+    }
+
+    /// A command run at the repository root with the tool `PATH`.
+    pub fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .current_dir(&self.root)
+            .env("PATH", self.path_env())
+            .env("TRUNK_SKIP_VERSION_CHECK", "true");
+        command
+    }
+
+    /// Everything the demo needs.
+    pub fn ensure_for_demo(&self) -> XResult {
+        self.ensure_wasm_target()?;
+        self.ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, &["--locked", "--debug"])?;
+        // Its lockfile names a webpki-roots the registry lacks, so no --locked.
+        self.ensure_cargo_tool(
+            "wasm-bindgen",
+            "wasm-bindgen-cli",
+            WASM_BINDGEN_VERSION,
+            &[],
+        )?;
+        self.ensure_npm("tools")
+    }
+
+    /// Everything the tests need: the demo's tools, Chromium and the e2e packages.
+    pub fn ensure_for_tests(&self) -> XResult {
+        self.ensure_for_demo()?;
+        self.ensure_chromium()?;
+        self.ensure_npm("e2e")
+    }
+
+    fn ensure_wasm_target(&self) -> XResult {
+        let installed = capture(
+            self.command("rustup")
+                .args(["target", "list", "--installed"]),
+        )
+        .unwrap_or_default();
+        if installed
+            .lines()
+            .any(|line| line.trim() == "wasm32-unknown-unknown")
+        {
+            return Ok(());
+        }
+        run(self
+            .command("rustup")
+            .args(["target", "add", "wasm32-unknown-unknown"]))
+    }
+
+    fn ensure_cargo_tool(
+        &self,
+        binary: &str,
+        krate: &str,
+        version: &str,
+        flags: &[&str],
+    ) -> XResult {
+        let path = self.cargo_bin.join(binary);
+        let found = capture(Command::new(&path).arg("--version")).unwrap_or_default();
+        if found.split_whitespace().any(|word| word == version) {
+            return Ok(());
+        }
+        eprintln!("xtask: installing {krate} {version} (once per machine; a few minutes)");
+        run(self
+            .command("cargo")
+            .arg("install")
+            .args(flags)
+            .arg(format!("{krate}@{version}")))
+    }
+
+    /// `npm ci` in `dir` unless its node_modules already matches the lockfile.
+    pub fn ensure_npm(&self, dir: &str) -> XResult {
+        let folder = self.root.join(dir);
+        let lock = folder.join("package-lock.json");
+        let installed = folder.join("node_modules/.package-lock.json");
+        let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).ok();
+        match (modified(&lock), modified(&installed)) {
+            (Some(lock_time), Some(installed_time)) if installed_time >= lock_time => Ok(()),
+            _ => run(self.command("npm").current_dir(&folder).args([
+                "ci",
+                "--no-audit",
+                "--no-fund",
+            ])),
+        }
+    }
+
+    fn ensure_chromium(&self) -> XResult {
+        if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+            return Ok(());
+        }
+        let uid = capture(Command::new("id").arg("-u")).unwrap_or_default();
+        if uid.trim() != "0" {
+            return Err(format!(
+                "Chromium is missing: install Debian's packages with \
+                 `sudo apt-get install --no-install-recommends chromium chromium-driver` \
+                 ({CHROMIUM} and {CHROMEDRIVER} are expected)"
+            ));
+        }
+        eprintln!("xtask: installing Debian's chromium and chromium-driver");
+        run(Command::new("apt-get")
+            .arg("update")
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        run(Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"))
+    }
+}
