@@ -12,10 +12,14 @@
 
 pub mod api;
 pub mod components;
+pub mod config;
+pub mod i18n;
 pub mod state;
 pub mod text;
 pub mod token;
 pub mod transport;
+pub mod upload;
 
 pub use components::{StartConversation, StartConversationProps};
 pub use token::BearerToken;
+pub use transport::TokenSource;

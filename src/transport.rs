@@ -1,41 +1,179 @@
-//! The browser side of talking to the API: `fetch` through gloo-net, a timeout through
-//! `AbortController`, and the answer read with the browser's own `JSON.parse` before it
-//! goes through the DOM-free classifier in [`crate::api`].
+//! The browser side of talking to the API: `fetch` through gloo-net, a timeout and
+//! cancellation through `AbortController`, the token from the host (a value or an async
+//! callback), one refresh on 401, quiet waits on throttling, and the answer read with the
+//! browser's own `JSON.parse` before it goes through the DOM-free classifier in
+//! [`crate::api`].
+//!
+//! Creates are never retried blindly after a lost answer: [`ApiClient::create_thread`]
+//! first looks for the conversation the lost request may have created.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use gloo_net::http::Request;
+use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::callback::Timeout;
+use gloo_timers::future::TimeoutFuture;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
-use crate::api::{classify, Body, Envelope, Field, Outcome, TransportError};
+use crate::api::list::{find_same_thread, recent_threads_path, ListPage, Thread};
+use crate::api::{classify, Body, Envelope, Field, NewThread, Outcome, TransportError};
 use crate::token::BearerToken;
 
 /// How long a request may take before it is abandoned, unless the host says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What every request needs: where the API is, the token, and how long to wait.
+/// The documented minimum spacing between two requests ("1 per 100 ms").
+pub const MIN_SPACING: Duration = Duration::from_millis(100);
+
+/// How many times one request is sent while the API answers "throttled".
+pub const MAX_THROTTLED_ATTEMPTS: u32 = 3;
+
+/// The longest quiet wait on one `Retry-After`; a longer demand ends the attempts.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+
+/// The endpoint that creates conversations.
+pub const THREADS_PATH: &str = "/api/community/communitythreads";
+
+/// The endpoint that attaches files to conversations.
+pub const THREAD_FILES_PATH: &str = "/api/community/communitythreadfiles";
+
+/// A future the host's token callback returns.
+pub type TokenFuture = Pin<Box<dyn Future<Output = Result<BearerToken, String>>>>;
+
+/// Where the bearer token comes from.
+#[derive(Clone)]
+pub enum TokenSource {
+    /// A token the host gave once (it may give a new one later through new props).
+    Fixed(BearerToken),
+    /// An async callback; called with `refresh: true` after a 401 to get a fresh token.
+    Provider(Rc<dyn Fn(bool) -> TokenFuture>),
+}
+
+impl Default for TokenSource {
+    fn default() -> Self {
+        TokenSource::Fixed(BearerToken::default())
+    }
+}
+
+impl PartialEq for TokenSource {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (TokenSource::Fixed(a), TokenSource::Fixed(b)) => a == b,
+            (TokenSource::Provider(a), TokenSource::Provider(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenSource::Fixed(token) => write!(f, "Fixed({token:?})"),
+            TokenSource::Provider(_) => f.write_str("Provider(..)"),
+        }
+    }
+}
+
+impl From<BearerToken> for TokenSource {
+    fn from(token: BearerToken) -> Self {
+        TokenSource::Fixed(token)
+    }
+}
+
+impl yew::html::IntoPropValue<TokenSource> for BearerToken {
+    fn into_prop_value(self) -> TokenSource {
+        TokenSource::Fixed(self)
+    }
+}
+
+/// Cancels the requests and waits of one submission, from the UI or the host.
+#[derive(Clone, Default)]
+pub struct Cancellation {
+    inner: Rc<CancelInner>,
+}
+
+#[derive(Default)]
+struct CancelInner {
+    cancelled: Cell<bool>,
+    current: RefCell<Option<AbortController>>,
+}
+
+impl Cancellation {
+    /// Cancels: aborts the request in flight and stops any retry or wait.
+    pub fn cancel(&self) {
+        self.inner.cancelled.set(true);
+        if let Some(controller) = self.inner.current.borrow_mut().take() {
+            controller.abort();
+        }
+    }
+
+    /// Whether [`Cancellation::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancelled.get()
+    }
+
+    fn check(&self) -> Result<(), TransportError> {
+        if self.is_cancelled() {
+            Err(TransportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Sleeps for `duration` in short slices, returning early when cancelled.
+    async fn sleep(&self, duration: Duration) -> Result<(), TransportError> {
+        let mut left = duration.as_millis();
+        while left > 0 {
+            self.check()?;
+            let slice = left.min(50);
+            TimeoutFuture::new(slice as u32).await;
+            left -= slice;
+        }
+        self.check()
+    }
+}
+
+/// An answer to a `GET` of a list: the page, or what went wrong.
 #[derive(Debug, Clone, PartialEq)]
+pub enum ListAnswer<T> {
+    /// The page as read.
+    Page(ListPage<T>),
+    /// A failure, classified like any other answer.
+    Failed(Outcome),
+}
+
+/// A raw HTTP answer, before classification.
+struct Answer {
+    status: u16,
+    retry_after: Option<String>,
+    text: String,
+}
+
+/// What every request needs: where the API is, the token, how long to wait.
+#[derive(Clone)]
 pub struct ApiClient {
-    /// The API origin (and optional path prefix), without a trailing slash.
-    pub base_url: String,
-    /// The bearer token.
-    pub token: BearerToken,
-    /// How long one request may take.
-    pub timeout: Duration,
+    base_url: String,
+    token: TokenSource,
+    timeout: Duration,
+    /// When the last request was sent (ms since the epoch), shared by clones so the
+    /// documented spacing holds across every request of the panel.
+    last_sent: Rc<Cell<f64>>,
 }
 
 impl ApiClient {
     /// A client for `base_url` (a trailing `/` is removed).
-    pub fn new(base_url: &str, token: BearerToken, timeout: Duration) -> Self {
+    pub fn new(base_url: &str, token: TokenSource, timeout: Duration) -> Self {
         ApiClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
             token,
             timeout,
+            last_sent: Rc::new(Cell::new(0.0)),
         }
     }
 
@@ -45,14 +183,156 @@ impl ApiClient {
         path: &str,
         body: &T,
         shown: &[Field],
+        cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
-        // Serialising our own request types cannot fail; treat it as a network failure
-        // rather than panicking if it ever did.
+        // Serialising our own request types cannot fail; were it ever to, report it as a
+        // failure to send rather than panic.
         let json = serde_wasm_bindgen::to_value(body)
             .ok()
             .and_then(|value| js_sys::JSON::stringify(&value).ok())
+            .and_then(|text| text.as_string())
             .ok_or(TransportError::Network)?;
+        let answer = self
+            .send_with_policy(Method::POST, path, Some(&json), cancel)
+            .await?;
+        Ok(self.classify(&answer, shown))
+    }
+
+    /// `DELETE`s the record at `path`.
+    pub async fn delete(
+        &self,
+        path: &str,
+        cancel: &Cancellation,
+    ) -> Result<Outcome, TransportError> {
+        let answer = self
+            .send_with_policy(Method::DELETE, path, None, cancel)
+            .await?;
+        Ok(self.classify(&answer, &[]))
+    }
+
+    /// `GET`s one page of a list.
+    pub async fn get_list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        cancel: &Cancellation,
+    ) -> Result<ListAnswer<T>, TransportError> {
+        let answer = self
+            .send_with_policy(Method::GET, path, None, cancel)
+            .await?;
+        if (200..300).contains(&answer.status) {
+            let page = js_sys::JSON::parse(&answer.text)
+                .ok()
+                .filter(|value| value.is_object())
+                .and_then(|value| serde_wasm_bindgen::from_value::<ListPage<T>>(value).ok());
+            if let Some(page) = page {
+                return Ok(ListAnswer::Page(page));
+            }
+        }
+        Ok(ListAnswer::Failed(self.classify(&answer, &[])))
+    }
+
+    /// Creates a conversation. When `after_lost_answer` is set (an earlier attempt got no
+    /// answer, so the server may have acted), first looks for that conversation and
+    /// returns it instead of creating a second copy.
+    pub async fn create_thread(
+        &self,
+        body: &NewThread,
+        shown: &[Field],
+        after_lost_answer: bool,
+        cancel: &Cancellation,
+    ) -> Result<Outcome, TransportError> {
+        if after_lost_answer {
+            let path = recent_threads_path(body.user_id, &body.subject);
+            if let ListAnswer::Page(page) = self.get_list::<Thread>(&path, cancel).await? {
+                if let Some(thread) =
+                    find_same_thread(&page.records, body.user_id, &body.subject, &body.message)
+                {
+                    return Ok(Outcome::Created { id: thread.id });
+                }
+            }
+        }
+        self.post_json(THREADS_PATH, body, shown, cancel).await
+    }
+
+    fn classify(&self, answer: &Answer, shown: &[Field]) -> Outcome {
+        let now_unix = (js_sys::Date::now() / 1000.0) as u64;
+        classify(
+            answer.status,
+            answer.retry_after.as_deref(),
+            now_unix,
+            &body_from_text(&answer.text),
+            shown,
+        )
+    }
+
+    /// Sends with the retry policy: one token refresh on 401 (when the host gave a
+    /// callback), quiet waits on 409/429 up to [`MAX_THROTTLED_ATTEMPTS`], and the
+    /// documented spacing between requests. A lost answer is returned, never retried.
+    async fn send_with_policy(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        cancel: &Cancellation,
+    ) -> Result<Answer, TransportError> {
+        let mut refreshed = false;
+        let mut throttled = 0;
+        loop {
+            let Some(token) = self.token(refreshed, cancel).await? else {
+                return Ok(Answer {
+                    status: 401,
+                    retry_after: None,
+                    text: String::new(),
+                });
+            };
+            let answer = self
+                .send_once(method.clone(), path, body, &token, cancel)
+                .await?;
+            match answer.status {
+                401 if !refreshed && matches!(self.token, TokenSource::Provider(_)) => {
+                    refreshed = true;
+                }
+                409 | 429 => {
+                    throttled += 1;
+                    let wait = match self.classify(&answer, &[]) {
+                        Outcome::Throttled { retry_after } => retry_after,
+                        _ => crate::api::outcome::DEFAULT_RETRY_AFTER,
+                    };
+                    if throttled >= MAX_THROTTLED_ATTEMPTS || wait > MAX_RETRY_AFTER {
+                        return Ok(answer);
+                    }
+                    cancel.sleep(wait).await?;
+                }
+                _ => return Ok(answer),
+            }
+        }
+    }
+
+    /// The token to send; `None` when the host's callback could not give one.
+    async fn token(
+        &self,
+        refresh: bool,
+        cancel: &Cancellation,
+    ) -> Result<Option<BearerToken>, TransportError> {
+        let token = match &self.token {
+            TokenSource::Fixed(token) => Some(token.clone()),
+            TokenSource::Provider(provider) => provider(refresh).await.ok(),
+        };
+        cancel.check()?;
+        Ok(token.filter(|token| !token.is_empty()))
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        token: &BearerToken,
+        cancel: &Cancellation,
+    ) -> Result<Answer, TransportError> {
+        self.keep_spacing(cancel).await?;
         let controller = AbortController::new().map_err(|_| TransportError::Network)?;
+        *cancel.inner.current.borrow_mut() = Some(controller.clone());
         let timed_out = Rc::new(Cell::new(false));
         let _timer = {
             let controller = controller.clone();
@@ -64,32 +344,49 @@ impl ApiClient {
             })
         };
         let failed = |_| {
-            if timed_out.get() {
+            if cancel.is_cancelled() {
+                TransportError::Cancelled
+            } else if timed_out.get() {
                 TransportError::Timeout
             } else {
                 TransportError::Network
             }
         };
         let url = format!("{}{}", self.base_url, path);
-        let request = Request::post(&url)
-            .header("Authorization", &self.token.header_value())
-            .header("Content-Type", "application/json")
+        let builder = RequestBuilder::new(&url)
+            .method(method)
+            .header("Authorization", &token.header_value())
             .header("Accept", "application/json")
-            .abort_signal(Some(&controller.signal()))
-            .body(JsValue::from(json))
-            .map_err(failed)?;
+            .abort_signal(Some(&controller.signal()));
+        let request = match body {
+            Some(json) => builder
+                .header("Content-Type", "application/json")
+                .body(JsValue::from_str(json)),
+            None => builder.build(),
+        }
+        .map_err(failed)?;
+        self.last_sent.set(js_sys::Date::now());
         let response = request.send().await.map_err(failed)?;
         let status = response.status();
         let retry_after = response.headers().get("Retry-After");
         let text = response.text().await.map_err(failed)?;
-        let now_unix = (js_sys::Date::now() / 1000.0) as u64;
-        Ok(classify(
+        cancel.inner.current.borrow_mut().take();
+        Ok(Answer {
             status,
-            retry_after.as_deref(),
-            now_unix,
-            &body_from_text(&text),
-            shown,
-        ))
+            retry_after,
+            text,
+        })
+    }
+
+    async fn keep_spacing(&self, cancel: &Cancellation) -> Result<(), TransportError> {
+        let since = js_sys::Date::now() - self.last_sent.get();
+        let spacing = MIN_SPACING.as_millis() as f64;
+        if since < spacing {
+            cancel
+                .sleep(Duration::from_millis((spacing - since).ceil() as u64))
+                .await?;
+        }
+        cancel.check()
     }
 }
 

@@ -8,18 +8,16 @@ use std::time::Duration;
 use nexudus_start_conversation::{BearerToken, StartConversation, StartConversationProps};
 use support::*;
 use wasm_bindgen_test::*;
-use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn props(base_url: &str, token: &str) -> StartConversationProps {
-    StartConversationProps {
-        base_url: base_url.to_owned().into(),
+    yew::props!(StartConversationProps {
+        base_url: base_url.to_owned(),
         token: BearerToken::new(token),
         thread_id: Some(1001),
         timeout_ms: 10_000,
-        on_created: Callback::noop(),
-    }
+    })
 }
 
 fn mount(props: StartConversationProps) -> web_sys::Element {
@@ -121,14 +119,6 @@ async fn an_html_gateway_page_is_a_readable_problem_not_markup() {
     assert!(text_of(&summary).contains("HTTP 502"));
     assert!(find(&root, "script").is_none());
     restore_fetch();
-}
-
-/// The sandbox's address, given by `cargo xtask test` when it builds these tests.
-fn sandbox_url() -> &'static str {
-    match option_env!("SANDBOX_URL") {
-        Some(url) => url,
-        None => panic!("SANDBOX_URL is not set: run the browser tests through `cargo xtask test`"),
-    }
 }
 
 #[wasm_bindgen_test]

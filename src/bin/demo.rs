@@ -1,7 +1,8 @@
 //! The trunk demo: a stand-in host page that renders the panel against the local
 //! sandbox (`cargo xtask demo` starts both; trunk proxies `/api` to the sandbox).
 
-use nexudus_start_conversation::{BearerToken, StartConversation};
+use nexudus_start_conversation::config::Created;
+use nexudus_start_conversation::{BearerToken, StartConversation, TokenSource};
 use yew::prelude::*;
 
 /// The sandbox's seeded administrator token. A real host page gets its member's token
@@ -18,7 +19,7 @@ fn demo_host() -> Html {
     let last_created = use_state(|| None::<u64>);
     let on_created = {
         let last_created = last_created.clone();
-        Callback::from(move |id: u64| last_created.set(Some(id)))
+        Callback::from(move |created: Created| last_created.set(created.file_id))
     };
     html! {
         <main class="demo">
@@ -29,7 +30,7 @@ fn demo_host() -> Html {
             </header>
             <StartConversation
                 base_url={base_url}
-                token={BearerToken::new(DEMO_TOKEN)}
+                token={TokenSource::from(BearerToken::new(DEMO_TOKEN))}
                 thread_id={Some(DEMO_THREAD_ID)}
                 {on_created}
             />

@@ -11,35 +11,67 @@ use yew::prelude::*;
 use super::error_summary::{ErrorSummary, SummaryEntry};
 use super::text_field::TextField;
 use crate::api::Field;
+use crate::config::{AttachFailed, Created, Limits, PanelError};
+use crate::i18n::Strings;
 use crate::state::{Action, FormState, Phase, ATTACH_FIELDS};
 use crate::text;
-use crate::token::BearerToken;
-use crate::transport::{ApiClient, DEFAULT_TIMEOUT};
+use crate::transport::{ApiClient, Cancellation, TokenSource, DEFAULT_TIMEOUT, THREAD_FILES_PATH};
+use crate::upload::Uploader;
 
 /// The Nexudus API's public origin, used when the host gives no `base_url`.
 pub const DEFAULT_BASE_URL: &str = "https://spaces.nexudus.com";
 
-/// The endpoint that attaches a file to a conversation.
-pub const THREAD_FILES_PATH: &str = "/api/community/communitythreadfiles";
-
 /// Properties of [`StartConversation`]: the host page's configuration.
+///
+/// With `thread_id` the panel attaches a file to that conversation; without it, it
+/// starts a conversation (`business_id` and `user_id` are then required).
 #[derive(Properties, PartialEq, Clone)]
 pub struct StartConversationProps {
     /// The API origin, such as `https://spaces.nexudus.com`, or the host's own proxy.
     #[prop_or(AttrValue::Static(DEFAULT_BASE_URL))]
     pub base_url: AttrValue,
-    /// The member's bearer token, supplied by the host page.
+    /// The member's bearer token, or an async callback that supplies one.
     #[prop_or_default]
-    pub token: BearerToken,
-    /// The conversation to attach the file to.
+    pub token: TokenSource,
+    /// The location (`BusinessId`) conversations are created in.
+    #[prop_or_default]
+    pub business_id: Option<u64>,
+    /// The account (`UserId`) that posts.
+    #[prop_or_default]
+    pub user_id: Option<u64>,
+    /// Attach mode: the conversation to attach a file to.
     #[prop_or_default]
     pub thread_id: Option<u64>,
+    /// A board fixed by the host; the board picker is then hidden.
+    #[prop_or_default]
+    pub group_id: Option<u64>,
+    /// Limits on the attachment, checked before any request.
+    #[prop_or_default]
+    pub limits: Limits,
+    /// The host's uploader; without one the file is sent as a `data:` URL.
+    #[prop_or_default]
+    pub uploader: Option<Uploader>,
+    /// The visible strings: a locale's, with the host's overrides.
+    #[prop_or_default]
+    pub strings: Strings,
+    /// Where in `sessionStorage` to keep the draft; no draft is kept without it.
+    #[prop_or_default]
+    pub draft_key: Option<AttrValue>,
+    /// A link to a conversation, with `{id}` for its Id, shown after success.
+    #[prop_or_default]
+    pub conversation_url: Option<AttrValue>,
     /// How long one request may take, in milliseconds.
     #[prop_or(DEFAULT_TIMEOUT.as_millis() as u32)]
     pub timeout_ms: u32,
-    /// Called with the new CommunityThreadFile's Id after a successful attach.
+    /// Called after a conversation (and its attachment) was created.
     #[prop_or_default]
-    pub on_created: Callback<u64>,
+    pub on_created: Callback<Created>,
+    /// Called when the conversation exists but the attachment failed.
+    #[prop_or_default]
+    pub on_attach_failed: Callback<AttachFailed>,
+    /// Called on a failure that is not about one field.
+    #[prop_or_default]
+    pub on_error: Callback<PanelError>,
 }
 
 impl Reducible for FormState {
@@ -67,6 +99,8 @@ fn instance_prefix() -> String {
 #[function_component(StartConversation)]
 pub fn start_conversation(props: &StartConversationProps) -> Html {
     let state = use_reducer(FormState::default);
+    // The submission in flight, so the member can cancel it.
+    let in_flight = use_mut_ref(|| None::<Cancellation>);
     let prefix = use_memo((), |_| instance_prefix());
     let field_id = |field: Field| format!("{prefix}-{}", field.key());
 
@@ -95,6 +129,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
             Duration::from_millis(props.timeout_ms.into()),
         );
         let on_created = props.on_created.clone();
+        let in_flight = in_flight.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             if !state.can_submit() {
@@ -105,15 +140,29 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
             let dispatcher = state.dispatcher();
             let client = client.clone();
             let on_created = on_created.clone();
+            let cancel = Cancellation::default();
+            *in_flight.borrow_mut() = Some(cancel.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let result = client
-                    .post_json(THREAD_FILES_PATH, &body, ATTACH_FIELDS)
+                    .post_json(THREAD_FILES_PATH, &body, ATTACH_FIELDS, &cancel)
                     .await;
                 if let Ok(crate::api::Outcome::Created { id }) = &result {
-                    on_created.emit(*id);
+                    on_created.emit(Created {
+                        thread_id,
+                        file_id: Some(*id),
+                    });
                 }
                 dispatcher.dispatch(Action::Finished(result));
             });
+        })
+    };
+
+    let on_cancel = {
+        let in_flight = in_flight.clone();
+        Callback::from(move |_| {
+            if let Some(cancel) = in_flight.borrow_mut().take() {
+                cancel.cancel();
+            }
         })
     };
 
@@ -183,6 +232,11 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     <button type="submit" class="nsc-button" part="submit" disabled={sending}>
                         { if sending { "Attaching…" } else { "Attach file" } }
                     </button>
+                    if sending {
+                        <button type="button" class="nsc-button nsc-button--secondary" onclick={on_cancel}>
+                            { "Cancel" }
+                        </button>
+                    }
                 </div>
             </form>
             <p class="nsc-status" role="status" aria-live="polite">

@@ -104,3 +104,39 @@ pub fn text_of(element: &Element) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// The sandbox's address, given by `cargo xtask test` when it builds these tests.
+pub fn sandbox_url() -> &'static str {
+    match option_env!("SANDBOX_URL") {
+        Some(url) => url,
+        None => panic!("SANDBOX_URL is not set: run the browser tests through `cargo xtask test`"),
+    }
+}
+
+/// Sends a request to one of the sandbox's own endpoints (`/_sandbox/...`) and returns
+/// the answer's text.
+pub async fn sandbox_call(method: &str, path: &str, json: Option<&str>) -> String {
+    let url = format!("{}{}", sandbox_url(), path);
+    let builder = gloo_net::http::RequestBuilder::new(&url).method(match method {
+        "POST" => gloo_net::http::Method::POST,
+        "DELETE" => gloo_net::http::Method::DELETE,
+        _ => gloo_net::http::Method::GET,
+    });
+    let request = match json {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body.to_owned())
+            .unwrap(),
+        None => builder.build().unwrap(),
+    };
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status < 300, "{method} {path} answered {status}: {text}");
+    text
+}
+
+/// Arms a sandbox fault for the next `count` requests to `method path`.
+pub async fn arm_fault(json: &str) {
+    sandbox_call("POST", "/_sandbox/faults", Some(json)).await;
+}

@@ -1,0 +1,206 @@
+//! The list envelope of `GET` endpoints (`Records`, `CurrentPage`, `TotalItems`, …) and
+//! the records the widget reads from it: boards (CommunityGroup) and conversations
+//! (CommunityThread). Unknown fields are ignored; missing ones take defaults.
+
+use serde::Deserialize;
+
+/// One page of a Nexudus list answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct ListPage<T> {
+    /// The records on this page.
+    #[serde(rename = "Records", default = "Vec::new")]
+    pub records: Vec<T>,
+    /// The 1-based page number.
+    #[serde(rename = "CurrentPage", default)]
+    pub current_page: Option<u32>,
+    /// How many records exist in all.
+    #[serde(rename = "TotalItems", default)]
+    pub total_items: Option<u64>,
+    /// Whether another page follows.
+    #[serde(rename = "HasNextPage", default)]
+    pub has_next_page: bool,
+}
+
+/// Who may post to a board, as `GroupAccess` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupAccess {
+    /// 1: only invited members.
+    Restricted,
+    /// 2: every member.
+    Public,
+    /// 3: members of the group only.
+    Private,
+    /// A value the documentation does not list.
+    Other(i64),
+}
+
+impl From<i64> for GroupAccess {
+    fn from(value: i64) -> Self {
+        match value {
+            1 => GroupAccess::Restricted,
+            2 => GroupAccess::Public,
+            3 => GroupAccess::Private,
+            other => GroupAccess::Other(other),
+        }
+    }
+}
+
+/// A board (CommunityGroup).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Group {
+    /// Its Id, sent as `CommunityGroupId`.
+    #[serde(rename = "Id")]
+    pub id: u64,
+    /// Its name.
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    /// Its description, if any.
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    /// `GroupAccess`: 1 Restricted, 2 Public, 3 Private.
+    #[serde(rename = "GroupAccess", default)]
+    pub group_access: Option<i64>,
+    /// The location it belongs to.
+    #[serde(rename = "BusinessId", default)]
+    pub business_id: Option<u64>,
+}
+
+impl Group {
+    /// The board's access level.
+    pub fn access(&self) -> Option<GroupAccess> {
+        self.group_access.map(GroupAccess::from)
+    }
+
+    /// Whether a member may be offered this board: public boards, and boards whose
+    /// access is not stated. Restricted and private boards need an invitation the
+    /// widget cannot check, so they are not offered.
+    pub fn open_to_members(&self) -> bool {
+        matches!(self.access(), None | Some(GroupAccess::Public))
+    }
+}
+
+/// A conversation (CommunityThread), as far as the widget needs it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Thread {
+    /// Its Id.
+    #[serde(rename = "Id")]
+    pub id: u64,
+    /// Its subject.
+    #[serde(rename = "Subject", default)]
+    pub subject: String,
+    /// Its opening message, when the list includes it.
+    #[serde(rename = "Message", default)]
+    pub message: Option<String>,
+    /// The account that posted it.
+    #[serde(rename = "UserId", default)]
+    pub user_id: Option<u64>,
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            other => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[usize::from(other >> 4)] as char);
+                out.push(HEX[usize::from(other & 0xF)] as char);
+            }
+        }
+    }
+    out
+}
+
+/// The path of the boards list, first page, up to `size` boards.
+pub fn groups_path(size: u32) -> String {
+    format!("/api/community/communitygroups?page=1&size={size}")
+}
+
+/// The path that finds a member's most recent conversations with exactly `subject`,
+/// newest first, with the documented `Entity_Field` filter names.
+pub fn recent_threads_path(user_id: u64, subject: &str) -> String {
+    format!(
+        "/api/community/communitythreads?CommunityThread_User={user_id}&CommunityThread_Subject={}&orderBy=CreatedOn&dir=Descending&page=1&size=5",
+        encode_query_value(subject)
+    )
+}
+
+/// Among `threads`, the one that is this member's conversation with this subject and
+/// opening message, if the list shows one (the newest first).
+pub fn find_same_thread<'a>(
+    threads: &'a [Thread],
+    user_id: u64,
+    subject: &str,
+    message: &str,
+) -> Option<&'a Thread> {
+    threads.iter().find(|thread| {
+        thread.user_id.is_none_or(|id| id == user_id)
+            && thread.subject.trim() == subject.trim()
+            && thread
+                .message
+                .as_deref()
+                .is_none_or(|m| m.trim() == message.trim())
+    })
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_documented_list_envelope() {
+        let page: ListPage<Group> = serde_json::from_str(
+            r#"{"Records":[{"Id":1,"Name":"General","Description":null,"GroupAccess":2,"BusinessId":1,"Extra":true},
+                           {"Id":3,"Name":"Managers","GroupAccess":3}],
+                "CurrentPage":1,"CurrentPageSize":25,"TotalItems":2,"TotalPages":1,"HasNextPage":false,"HasPreviousPage":false}"#,
+        )
+        .unwrap();
+        assert_eq!(page.records.len(), 2);
+        assert!(page.records[0].open_to_members());
+        assert!(!page.records[1].open_to_members());
+        assert_eq!(page.total_items, Some(2));
+    }
+
+    #[test]
+    fn missing_records_is_an_empty_page() {
+        let page: ListPage<Thread> = serde_json::from_str("{}").unwrap();
+        assert!(page.records.is_empty());
+    }
+
+    #[test]
+    fn lookup_path_encodes_the_subject() {
+        assert_eq!(
+            recent_threads_path(10, "Lunch & learn?"),
+            "/api/community/communitythreads?CommunityThread_User=10&CommunityThread_Subject=Lunch%20%26%20learn%3F&orderBy=CreatedOn&dir=Descending&page=1&size=5"
+        );
+    }
+
+    #[test]
+    fn finds_the_same_thread_only() {
+        let threads = vec![
+            Thread {
+                id: 2,
+                subject: "Hi".into(),
+                message: Some("other".into()),
+                user_id: Some(10),
+            },
+            Thread {
+                id: 1,
+                subject: "Hi".into(),
+                message: Some("hello".into()),
+                user_id: Some(10),
+            },
+        ];
+        assert_eq!(
+            find_same_thread(&threads, 10, "Hi", "hello").map(|t| t.id),
+            Some(1)
+        );
+        assert_eq!(find_same_thread(&threads, 11, "Hi", "hello"), None);
+        assert_eq!(find_same_thread(&threads, 10, "Bye", "hello"), None);
+    }
+}

@@ -1,0 +1,313 @@
+//! Every visible string of the panel, in English and French, each overridable by the
+//! host by its key (`strings: { submitStart: "Publish" }`). Templates take `{name}`
+//! placeholders. DOM-free.
+
+use std::rc::Rc;
+
+/// A shipped language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    /// English (the default).
+    #[default]
+    En,
+    /// French.
+    Fr,
+}
+
+impl Locale {
+    /// Reads a BCP 47 tag (`fr`, `fr-CA`, `en-GB`); `None` for a language not shipped.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let language = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match language.as_str() {
+            "en" => Some(Locale::En),
+            "fr" => Some(Locale::Fr),
+            _ => None,
+        }
+    }
+
+    /// The tag for the `lang` attribute.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+        }
+    }
+}
+
+macro_rules! messages {
+    ($( $(#[$doc:meta])* $variant:ident = $key:literal { en: $en:expr, fr: $fr:expr $(,)? } )*) => {
+        /// A visible string of the panel.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Msg {
+            /// Every message, for listing the keys a host may override.
+            pub const ALL: &'static [Msg] = &[ $( Msg::$variant, )* ];
+
+            /// The key a host uses to override this message.
+            pub const fn key(self) -> &'static str {
+                match self { $( Msg::$variant => $key, )* }
+            }
+
+            /// The shipped text in `locale`.
+            pub const fn text(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $( (Msg::$variant, Locale::En) => $en, (Msg::$variant, Locale::Fr) => $fr, )*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    /// Heading in "start a conversation" mode.
+    TitleStart = "titleStart" { en: "Start a conversation", fr: "Lancer une discussion" }
+    /// Heading in "attach to a conversation" mode.
+    TitleAttach = "titleAttach" { en: "Attach a file to the conversation", fr: "Joindre un fichier à la discussion" }
+    /// Label of the subject.
+    LabelSubject = "labelSubject" { en: "Subject", fr: "Sujet" }
+    /// Label of the opening message.
+    LabelMessage = "labelMessage" { en: "Message", fr: "Message" }
+    /// Label of the board picker.
+    LabelBoard = "labelBoard" { en: "Board", fr: "Forum" }
+    /// The picker's choice of no particular board.
+    BoardEveryone = "boardEveryone" { en: "Everyone (no particular board)", fr: "Tout le monde (aucun forum en particulier)" }
+    /// While the boards load.
+    BoardLoading = "boardLoading" { en: "Loading boards…", fr: "Chargement des forums…" }
+    /// When the boards could not be loaded.
+    BoardFailed = "boardFailed" { en: "The boards could not be loaded. The conversation can still be posted for everyone.", fr: "Les forums n’ont pas pu être chargés. La discussion peut quand même être publiée pour tout le monde." }
+    /// Label of the attachment.
+    LabelAttachment = "labelAttachment" { en: "Picture or file", fr: "Image ou fichier" }
+    /// Hint of the attachment; `{max}` is the size limit.
+    AttachmentHint = "attachmentHint" { en: "Up to {max}. Drag it here, paste an image, or choose a file.", fr: "Jusqu’à {max}. Glissez-le ici, collez une image ou choisissez un fichier." }
+    /// The file picker's button.
+    ChooseFile = "chooseFile" { en: "Choose a file", fr: "Choisir un fichier" }
+    /// The drop zone's text while a file is dragged over it.
+    DropHere = "dropHere" { en: "Drop the file to attach it", fr: "Déposez le fichier pour le joindre" }
+    /// Switch to giving a link instead of a file.
+    UseLink = "useLink" { en: "Link to a file instead", fr: "Donner plutôt un lien vers un fichier" }
+    /// Switch back to choosing a file.
+    UseFile = "useFile" { en: "Choose a file instead", fr: "Choisir plutôt un fichier" }
+    /// Label of the link field.
+    LabelLink = "labelLink" { en: "Link to the file", fr: "Lien vers le fichier" }
+    /// Hint of the link field.
+    LinkHint = "linkHint" { en: "A public address the server can download the file from.", fr: "Une adresse publique d’où le serveur peut télécharger le fichier." }
+    /// Label of the attachment's display name.
+    LabelName = "labelName" { en: "Display name", fr: "Nom affiché" }
+    /// Hint of the display name.
+    NameHint = "nameHint" { en: "Shown to members instead of the file’s own name.", fr: "Montré aux membres à la place du nom du fichier." }
+    /// Label of the attachment's description.
+    LabelDescription = "labelDescription" { en: "Description", fr: "Description" }
+    /// Marks an optional field.
+    Optional = "optional" { en: "(optional)", fr: "(facultatif)" }
+    /// Replace the chosen file.
+    Replace = "replace" { en: "Replace", fr: "Remplacer" }
+    /// Remove the chosen file.
+    Remove = "remove" { en: "Remove", fr: "Retirer" }
+    /// Accessible name of the preview; `{name}` is the file name.
+    PreviewAlt = "previewAlt" { en: "Preview of {name}", fr: "Aperçu de {name}" }
+    /// Submit in "start" mode.
+    SubmitStart = "submitStart" { en: "Post conversation", fr: "Publier la discussion" }
+    /// Submit in "attach" mode.
+    SubmitAttach = "submitAttach" { en: "Attach file", fr: "Joindre le fichier" }
+    /// Cancel the submission in flight.
+    Cancel = "cancel" { en: "Cancel", fr: "Annuler" }
+    /// Progress while uploading; `{percent}` is 0–100.
+    Uploading = "uploading" { en: "Uploading the file… {percent}%", fr: "Envoi du fichier… {percent} %" }
+    /// Progress while creating the conversation.
+    Posting = "posting" { en: "Posting your conversation…", fr: "Publication de votre discussion…" }
+    /// Progress while attaching.
+    Attaching = "attaching" { en: "Attaching your file…", fr: "Ajout de votre fichier…" }
+    /// Progress while removing the conversation.
+    Removing = "removing" { en: "Removing the conversation…", fr: "Suppression de la discussion…" }
+    /// Title of the error summary.
+    SummaryTitle = "summaryTitle" { en: "There is a problem", fr: "Il y a un problème" }
+    /// Visually hidden prefix of each field error.
+    ErrorPrefix = "errorPrefix" { en: "Error:", fr: "Erreur :" }
+    /// Client-side check: the subject is empty.
+    RequiredSubject = "requiredSubject" { en: "Enter a subject", fr: "Saisissez un sujet" }
+    /// Client-side check: the message is empty.
+    RequiredMessage = "requiredMessage" { en: "Enter a message", fr: "Saisissez un message" }
+    /// Client-side check: the display name is empty.
+    RequiredName = "requiredName" { en: "Enter a display name for the file", fr: "Saisissez un nom affiché pour le fichier" }
+    /// Client-side check: attach mode without a file or link.
+    RequiredAttachment = "requiredAttachment" { en: "Choose a file or give a link to one", fr: "Choisissez un fichier ou donnez un lien" }
+    /// Client-side check: an empty file.
+    FileEmpty = "fileEmpty" { en: "The selected file is empty", fr: "Le fichier choisi est vide" }
+    /// Client-side check: too large; `{max}` is the limit.
+    FileTooLarge = "fileTooLarge" { en: "The file must be smaller than {max}", fr: "Le fichier doit faire moins de {max}" }
+    /// Client-side check: wrong type; `{types}` lists what is allowed.
+    FileWrongType = "fileWrongType" { en: "The file must be one of: {types}", fr: "Le fichier doit être de l’un de ces types : {types}" }
+    /// Client-side check: a link that is not http(s).
+    LinkInvalid = "linkInvalid" { en: "Enter a link that starts with https://", fr: "Saisissez un lien qui commence par https://" }
+    /// A server predicate after a field label: `{label} {text}`.
+    FieldSentence = "fieldSentence" { en: "{label} {text}", fr: "{label} : {text}" }
+    /// 401.
+    Unauthorized = "unauthorized" { en: "You are signed out, or your account is not allowed to do this. Sign in again, or ask your space’s team for access.", fr: "Vous êtes déconnecté, ou votre compte n’a pas ce droit. Reconnectez-vous ou demandez l’accès à l’équipe de votre espace." }
+    /// 404.
+    NotFound = "notFound" { en: "The conversation could not be found. It may have been removed.", fr: "La discussion est introuvable. Elle a peut-être été supprimée." }
+    /// 409/429 after the quiet retries.
+    Throttled = "throttled" { en: "The board is busy right now. Wait a moment and try again.", fr: "Le forum est très sollicité. Patientez un instant puis réessayez." }
+    /// 5xx without a message.
+    ServerError = "serverError" { en: "The server had a problem. Try again in a moment.", fr: "Le serveur a rencontré un problème. Réessayez dans un instant." }
+    /// 5xx with the server's `{message}`.
+    ServerErrorWithMessage = "serverErrorWithMessage" { en: "The server had a problem: {message} Try again in a moment.", fr: "Le serveur a rencontré un problème : {message} Réessayez dans un instant." }
+    /// An answer in no known shape; `{status}` is the HTTP status.
+    Unexpected = "unexpected" { en: "The server gave an answer we could not read (HTTP {status}). Try again in a moment.", fr: "Le serveur a donné une réponse illisible (HTTP {status}). Réessayez dans un instant." }
+    /// No connection.
+    Network = "network" { en: "The server could not be reached. Check your connection and try again.", fr: "Le serveur est injoignable. Vérifiez votre connexion et réessayez." }
+    /// Timed out.
+    Timeout = "timeout" { en: "The server took too long to answer. Try again.", fr: "Le serveur a mis trop de temps à répondre. Réessayez." }
+    /// Cancelled by the member.
+    Cancelled = "cancelled" { en: "Cancelled. Your text is still here.", fr: "Annulé. Votre texte est toujours là." }
+    /// The host's uploader failed; `{message}` is its reason.
+    UploadFailed = "uploadFailed" { en: "The file could not be uploaded: {message}", fr: "Le fichier n’a pas pu être envoyé : {message}" }
+    /// A refusal that named no reason.
+    NoDetail = "noDetail" { en: "The server refused this without saying why. Check the fields and try again.", fr: "Le serveur a refusé sans donner de raison. Vérifiez les champs et réessayez." }
+    /// The conversation exists, the attachment failed.
+    AttachFailed = "attachFailed" { en: "Your conversation is posted; the attachment was not added.", fr: "Votre discussion est publiée ; la pièce jointe n’a pas été ajoutée." }
+    /// Retry only the attachment.
+    RetryAttach = "retryAttach" { en: "Try attaching again", fr: "Réessayer d’ajouter la pièce jointe" }
+    /// Give up the attachment.
+    KeepWithoutAttachment = "keepWithoutAttachment" { en: "Keep it without the attachment", fr: "La garder sans pièce jointe" }
+    /// Delete the conversation that was posted.
+    RemoveConversation = "removeConversation" { en: "Remove the conversation", fr: "Supprimer la discussion" }
+    /// The conversation was removed after a failed attach.
+    ConversationRemoved = "conversationRemoved" { en: "The conversation was removed. Your text is still here.", fr: "La discussion a été supprimée. Votre texte est toujours là." }
+    /// Success title in "start" mode.
+    SuccessStart = "successStart" { en: "Conversation posted", fr: "Discussion publiée" }
+    /// Success title in "attach" mode.
+    SuccessAttach = "successAttach" { en: "File attached", fr: "Fichier joint" }
+    /// Success body; `{id}` is the conversation's Id.
+    SuccessBody = "successBody" { en: "Your conversation (reference {id}) is on the board.", fr: "Votre discussion (référence {id}) est sur le forum." }
+    /// Success body with an attachment; `{id}` and `{fileId}`.
+    SuccessBodyWithFile = "successBodyWithFile" { en: "Your conversation (reference {id}) is on the board with its attachment (reference {fileId}).", fr: "Votre discussion (référence {id}) est sur le forum avec sa pièce jointe (référence {fileId})." }
+    /// Success body in attach mode; `{fileId}`.
+    SuccessAttachBody = "successAttachBody" { en: "Your file (reference {fileId}) was attached to the conversation.", fr: "Votre fichier (référence {fileId}) a été joint à la discussion." }
+    /// Link to the new conversation.
+    ViewConversation = "viewConversation" { en: "View the conversation", fr: "Voir la discussion" }
+    /// Start over after a success.
+    StartAnother = "startAnother" { en: "Start another conversation", fr: "Lancer une autre discussion" }
+    /// Attach another after a success in attach mode.
+    AttachAnother = "attachAnother" { en: "Attach another file", fr: "Joindre un autre fichier" }
+    /// The host gave too little configuration; `{what}` names it.
+    NotConfigured = "notConfigured" { en: "This panel is not set up: {what}", fr: "Ce panneau n’est pas configuré : {what}" }
+}
+
+/// The strings in use: a locale's, with the host's overrides on top.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Strings {
+    locale: Locale,
+    overrides: Rc<Vec<(Msg, String)>>,
+}
+
+impl Strings {
+    /// The strings of `locale` with `overrides` (by [`Msg`]) on top.
+    pub fn new(locale: Locale, overrides: Vec<(Msg, String)>) -> Strings {
+        Strings {
+            locale,
+            overrides: Rc::new(overrides),
+        }
+    }
+
+    /// Reads host overrides given by key; an unknown key is an error naming it.
+    pub fn with_overrides_by_key(
+        locale: Locale,
+        overrides: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Strings, String> {
+        let mut list = Vec::new();
+        for (key, text) in overrides {
+            let msg = Msg::ALL
+                .iter()
+                .copied()
+                .find(|msg| msg.key() == key)
+                .ok_or(key)?;
+            list.push((msg, text));
+        }
+        Ok(Strings::new(locale, list))
+    }
+
+    /// The locale in use.
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    /// A message's text.
+    pub fn get(&self, msg: Msg) -> &str {
+        self.overrides
+            .iter()
+            .rev()
+            .find(|(m, _)| *m == msg)
+            .map(|(_, text)| text.as_str())
+            .unwrap_or_else(|| msg.text(self.locale))
+    }
+
+    /// A message with its `{name}` placeholders filled.
+    pub fn fill(&self, msg: Msg, args: &[(&str, &str)]) -> String {
+        let mut text = self.get(msg).to_owned();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_every_message_has_both_languages() {
+        let mut keys: Vec<_> = Msg::ALL.iter().map(|m| m.key()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), Msg::ALL.len());
+        for msg in Msg::ALL {
+            assert!(!msg.text(Locale::En).is_empty());
+            assert!(!msg.text(Locale::Fr).is_empty());
+            // Placeholders must match across languages.
+            let holes = |s: &str| {
+                let mut v: Vec<String> = s
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}').map(|(h, _)| h.to_owned()))
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(
+                holes(msg.text(Locale::En)),
+                holes(msg.text(Locale::Fr)),
+                "{msg:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn overrides_win_and_unknown_keys_are_named() {
+        let strings = Strings::with_overrides_by_key(
+            Locale::Fr,
+            [("submitStart".to_owned(), "Go".to_owned())],
+        )
+        .unwrap();
+        assert_eq!(strings.get(Msg::SubmitStart), "Go");
+        assert_eq!(strings.get(Msg::Cancel), "Annuler");
+        assert_eq!(
+            Strings::with_overrides_by_key(Locale::En, [("nope".to_owned(), String::new())]),
+            Err("nope".to_owned())
+        );
+    }
+
+    #[test]
+    fn templates_fill() {
+        let strings = Strings::default();
+        assert_eq!(
+            strings.fill(Msg::Uploading, &[("percent", "40")]),
+            "Uploading the file… 40%"
+        );
+        assert_eq!(Locale::parse("fr-CA"), Some(Locale::Fr));
+        assert_eq!(Locale::parse("de"), None);
+    }
+}

@@ -1,0 +1,264 @@
+//! Browser tests of the transport against the sandbox: token refresh on 401, quiet
+//! waits on throttling, timeouts, cancellation, and no duplicate after a lost answer.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use nexudus_start_conversation::api::{Field, NewThread, NewThreadFile, Outcome, TransportError};
+use nexudus_start_conversation::transport::{
+    ApiClient, Cancellation, TokenFuture, TokenSource, THREAD_FILES_PATH,
+};
+use nexudus_start_conversation::BearerToken;
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SHOWN: &[Field] = &[Field::Attachment, Field::Name, Field::Description];
+
+fn file(name: &str) -> NewThreadFile {
+    NewThreadFile {
+        community_thread_id: 1001,
+        name: name.into(),
+        description: None,
+        new_file_data_url: Some("data:text/plain;base64,aGk=".into()),
+    }
+}
+
+fn client(token: &str, timeout: Duration) -> ApiClient {
+    ApiClient::new(sandbox_url(), BearerToken::new(token).into(), timeout)
+}
+
+async fn reset() {
+    sandbox_call("POST", "/_sandbox/reset", None).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_401_asks_the_host_for_a_fresh_token_once_then_succeeds() {
+    reset().await;
+    let asked: Rc<RefCell<Vec<bool>>> = Rc::default();
+    let provider = {
+        let asked = Rc::clone(&asked);
+        move |refresh: bool| -> TokenFuture {
+            asked.borrow_mut().push(refresh);
+            let token = if refresh {
+                "sandbox-admin-token"
+            } else {
+                "sandbox-expired-token"
+            };
+            Box::pin(async move { Ok(BearerToken::new(token)) })
+        }
+    };
+    let client = ApiClient::new(
+        sandbox_url(),
+        TokenSource::Provider(Rc::new(provider)),
+        Duration::from_secs(10),
+    );
+    let outcome = client
+        .post_json(
+            THREAD_FILES_PATH,
+            &file("Refreshed"),
+            SHOWN,
+            &Cancellation::default(),
+        )
+        .await;
+    assert!(
+        matches!(outcome, Ok(Outcome::Created { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(*asked.borrow(), vec![false, true]);
+}
+
+#[wasm_bindgen_test]
+async fn a_second_401_after_the_refresh_is_unauthorized() {
+    reset().await;
+    let provider = |_refresh: bool| -> TokenFuture {
+        Box::pin(async { Ok(BearerToken::new("sandbox-expired-token")) })
+    };
+    let client = ApiClient::new(
+        sandbox_url(),
+        TokenSource::Provider(Rc::new(provider)),
+        Duration::from_secs(10),
+    );
+    let outcome = client
+        .post_json(
+            THREAD_FILES_PATH,
+            &file("x"),
+            SHOWN,
+            &Cancellation::default(),
+        )
+        .await;
+    assert_eq!(outcome, Ok(Outcome::Unauthorized));
+}
+
+#[wasm_bindgen_test]
+async fn a_fixed_token_lacking_the_role_is_unauthorized_without_retry() {
+    reset().await;
+    let outcome = client("sandbox-no-files-token", Duration::from_secs(10))
+        .post_json(
+            THREAD_FILES_PATH,
+            &file("x"),
+            SHOWN,
+            &Cancellation::default(),
+        )
+        .await;
+    assert_eq!(outcome, Ok(Outcome::Unauthorized));
+}
+
+#[wasm_bindgen_test]
+async fn a_409_is_waited_out_then_the_request_succeeds() {
+    reset().await;
+    arm_fault(
+        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,
+            "status":409,"body":"","headers":{"Retry-After":"1"}}"#,
+    )
+    .await;
+    let started = js_sys::Date::now();
+    let outcome = client("sandbox-admin-token", Duration::from_secs(10))
+        .post_json(
+            THREAD_FILES_PATH,
+            &file("After a wait"),
+            SHOWN,
+            &Cancellation::default(),
+        )
+        .await;
+    let waited = js_sys::Date::now() - started;
+    assert!(
+        matches!(outcome, Ok(Outcome::Created { .. })),
+        "{outcome:?}"
+    );
+    assert!(
+        waited >= 950.0,
+        "waited only {waited} ms for Retry-After: 1"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn throttling_that_persists_ends_after_three_attempts() {
+    reset().await;
+    arm_fault(
+        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":5,
+            "status":429,"body":"","headers":{"Retry-After":"0"}}"#,
+    )
+    .await;
+    let outcome = client("sandbox-admin-token", Duration::from_secs(10))
+        .post_json(
+            THREAD_FILES_PATH,
+            &file("x"),
+            SHOWN,
+            &Cancellation::default(),
+        )
+        .await;
+    assert!(
+        matches!(outcome, Ok(Outcome::Throttled { .. })),
+        "{outcome:?}"
+    );
+    let pending = sandbox_call("GET", "/_sandbox/faults", None).await;
+    assert!(
+        pending.contains("\"remaining\":2") || pending.contains("\"count\":2"),
+        "{pending}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_answer_times_out() {
+    reset().await;
+    arm_fault(
+        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,"delayMs":3000}"#,
+    )
+    .await;
+    let outcome = client("sandbox-admin-token", Duration::from_millis(300))
+        .post_json(
+            THREAD_FILES_PATH,
+            &file("x"),
+            SHOWN,
+            &Cancellation::default(),
+        )
+        .await;
+    assert_eq!(outcome, Err(TransportError::Timeout));
+}
+
+#[wasm_bindgen_test]
+async fn cancelling_aborts_the_request_in_flight() {
+    reset().await;
+    arm_fault(
+        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,"delayMs":3000}"#,
+    )
+    .await;
+    let cancel = Cancellation::default();
+    {
+        let cancel = cancel.clone();
+        gloo_timers::callback::Timeout::new(150, move || cancel.cancel()).forget();
+    }
+    let started = js_sys::Date::now();
+    let outcome = client("sandbox-admin-token", Duration::from_secs(10))
+        .post_json(THREAD_FILES_PATH, &file("x"), SHOWN, &cancel)
+        .await;
+    assert_eq!(outcome, Err(TransportError::Cancelled));
+    assert!(js_sys::Date::now() - started < 2000.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_connection_is_a_network_failure() {
+    reset().await;
+    arm_fault(
+        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,"drop":true}"#,
+    )
+    .await;
+    let outcome = client("sandbox-admin-token", Duration::from_secs(10))
+        .post_json(
+            THREAD_FILES_PATH,
+            &file("x"),
+            SHOWN,
+            &Cancellation::default(),
+        )
+        .await;
+    assert_eq!(outcome, Err(TransportError::Network));
+}
+
+#[wasm_bindgen_test]
+async fn after_a_lost_answer_the_existing_conversation_is_reused_not_duplicated() {
+    reset().await;
+    let body = NewThread {
+        business_id: 1,
+        user_id: 10,
+        subject: "Printer on level 2 & jammed?".into(),
+        message: "It is jammed again.".into(),
+        community_group_id: Some(1),
+        tags: None,
+        private: None,
+        instant_delivery: None,
+        guests: vec![],
+    };
+    let api = client("sandbox-admin-token", Duration::from_secs(10));
+    let shown = &[Field::Subject, Field::Message];
+    let cancel = Cancellation::default();
+    let Ok(Outcome::Created { id: first }) = api.create_thread(&body, shown, false, &cancel).await
+    else {
+        panic!("the first create failed");
+    };
+    // As if the first answer had been lost: the retry finds the conversation instead.
+    let again = api.create_thread(&body, shown, true, &cancel).await;
+    assert_eq!(again, Ok(Outcome::Created { id: first }));
+    let created = sandbox_call("GET", "/_sandbox/created", None).await;
+    assert_eq!(
+        created.matches("Printer on level 2").count(),
+        1,
+        "{created}"
+    );
+
+    // With nothing to find, the retry does create.
+    let other = NewThread {
+        subject: "Another subject".into(),
+        ..body
+    };
+    let fresh = api.create_thread(&other, shown, true, &cancel).await;
+    assert!(
+        matches!(fresh, Ok(Outcome::Created { id }) if id != first),
+        "{fresh:?}"
+    );
+}
