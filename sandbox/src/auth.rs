@@ -1,0 +1,307 @@
+//! Bearer tokens, roles, and the 401 answers.
+//!
+//! Nexudus answers **401** both for "not authenticated" and for "authenticated but lacks the
+//! role"; it documents no 403 and no 401 body. The sandbox therefore always answers 401, with
+//! these deterministic bodies so clients meet several shapes:
+//!
+//! | case | body | `WWW-Authenticate` |
+//! | --- | --- | --- |
+//! | no `Authorization` header | empty | `Bearer` |
+//! | header present but not `Bearer <token>` | an HTML page (`text/html`) | `Bearer` |
+//! | unknown token | `{"Message":"Authorization has been denied for this request."}` | `Bearer error="invalid_token"` |
+//! | expired token | the same JSON | `Bearer error="invalid_token", error_description="The access token expired"` |
+//! | valid token, missing role | the full envelope (`Status` 401, `WasSuccessful` false, `Errors` null) naming the role | none |
+//!
+//! Reading threads and files needs a valid token but no particular role: the reference names
+//! no role for those reads, and the default member token (whose roles are fixed) must be able
+//! to look for an existing conversation.
+//!
+//! The token is never logged, and never echoed in a body.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::envelope::{self, JSON_CONTENT_TYPE};
+use crate::{lock, AppState};
+
+/// What a token may do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenSpec {
+    /// A full unrestricted administrator.
+    Admin,
+    /// A user with these roles (e.g. `CommunityThread-Create`).
+    Roles(Vec<String>),
+    /// A token that has expired.
+    Expired,
+}
+
+/// Parses a `--token TOKEN=ROLES` argument. `ROLES` is a comma list of role names, or
+/// `admin`, or `expired` (either word wins over role names in the list). An empty list gives
+/// a valid token without roles.
+pub fn parse_token_arg(arg: &str) -> Result<(String, TokenSpec), String> {
+    let (token, roles) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("expected TOKEN=ROLES, got {:?}", redact(arg)))?;
+    let token = token.trim();
+    if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the token must be non-empty and contain no spaces".into());
+    }
+    let roles: Vec<String> = roles
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect();
+    let spec = if roles.iter().any(|r| r.eq_ignore_ascii_case("expired")) {
+        TokenSpec::Expired
+    } else if roles.iter().any(|r| r.eq_ignore_ascii_case("admin")) {
+        TokenSpec::Admin
+    } else {
+        TokenSpec::Roles(roles)
+    };
+    Ok((token.to_string(), spec))
+}
+
+/// Describes an argument by its length only, so an error never prints a token.
+fn redact(arg: &str) -> String {
+    format!("<{} characters>", arg.chars().count())
+}
+
+/// A known token.
+#[derive(Clone, Debug)]
+struct TokenEntry {
+    spec: TokenSpec,
+    /// `UpdatedBy` of what this token writes.
+    email: String,
+}
+
+/// The token table.
+pub struct Tokens {
+    by_token: HashMap<String, TokenEntry>,
+}
+
+impl Tokens {
+    /// The default tokens plus `extra` (an extra token with a default token's name replaces it).
+    pub fn with_defaults(extra: &[(String, TokenSpec)]) -> Tokens {
+        let roles = |rs: &[&str]| TokenSpec::Roles(rs.iter().map(|r| r.to_string()).collect());
+        let mut by_token = HashMap::new();
+        let mut add = |t: &str, spec: TokenSpec, email: &str| {
+            by_token.insert(
+                t.to_string(),
+                TokenEntry {
+                    spec,
+                    email: email.to_string(),
+                },
+            );
+        };
+        add("sandbox-admin-token", TokenSpec::Admin, "admin@example.com");
+        add(
+            "sandbox-member-token",
+            roles(&[
+                "CommunityThread-Create",
+                "CommunityThreadFile-Create",
+                "CommunityThread-Delete",
+                "CommunityThreadFile-Delete",
+                "CommunityGroup-List",
+            ]),
+            "ada.member@example.com",
+        );
+        add(
+            "sandbox-no-files-token",
+            roles(&["CommunityThread-Create", "CommunityGroup-List"]),
+            "grace.member@example.com",
+        );
+        add(
+            "sandbox-expired-token",
+            TokenSpec::Expired,
+            "ada.member@example.com",
+        );
+        for (token, spec) in extra {
+            let email = match spec {
+                TokenSpec::Admin => "admin@example.com",
+                _ => "api.user@example.com",
+            };
+            add(token, spec.clone(), email);
+        }
+        Tokens { by_token }
+    }
+}
+
+/// The authenticated caller of an `/api` request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    admin: bool,
+    roles: Vec<String>,
+    /// `UpdatedBy` of what the caller writes.
+    pub email: String,
+}
+
+impl Caller {
+    /// `Ok` if the caller is an administrator or has `role`; otherwise the 401 answer.
+    #[allow(clippy::result_large_err)]
+    pub fn require(&self, role: &str) -> Result<(), Response> {
+        if self.admin || self.roles.iter().any(|r| r.eq_ignore_ascii_case(role)) {
+            Ok(())
+        } else {
+            Err(missing_role(role))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DeniedEnvelope {
+    #[serde(rename = "Status")]
+    status: u16,
+    #[serde(rename = "Message")]
+    message: String,
+    #[serde(rename = "Value")]
+    value: Option<()>,
+    #[serde(rename = "OpenInDialog")]
+    open_in_dialog: bool,
+    #[serde(rename = "OpenInWindow")]
+    open_in_window: bool,
+    #[serde(rename = "RedirectURL")]
+    redirect_url: Option<String>,
+    #[serde(rename = "JavaScript")]
+    javascript: Option<String>,
+    #[serde(rename = "Errors")]
+    errors: Option<()>,
+    #[serde(rename = "WasSuccessful")]
+    was_successful: bool,
+}
+
+const DENIED: &str = "Authorization has been denied for this request.";
+
+fn missing_role(role: &str) -> Response {
+    envelope::json(
+        StatusCode::UNAUTHORIZED,
+        &DeniedEnvelope {
+            status: 401,
+            message: format!("{DENIED} The {role} role is required."),
+            value: None,
+            open_in_dialog: false,
+            open_in_window: false,
+            redirect_url: None,
+            javascript: None,
+            errors: None,
+            was_successful: false,
+        },
+    )
+}
+
+fn unauthorized(
+    challenge: &'static str,
+    content_type: Option<&'static str>,
+    body: String,
+) -> Response {
+    let mut res = (StatusCode::UNAUTHORIZED, body).into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    match content_type {
+        Some(ct) => headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct)),
+        None => headers.remove(header::CONTENT_TYPE),
+    };
+    res
+}
+
+fn denied_json(challenge: &'static str) -> Response {
+    unauthorized(
+        challenge,
+        Some(JSON_CONTENT_TYPE),
+        format!("{{\"Message\":\"{DENIED}\"}}"),
+    )
+}
+
+const HTML_401: &str = "<!DOCTYPE html>\n<html><head><title>401 - Unauthorized</title></head>\
+<body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>\n";
+
+/// Middleware for `/api` routes: authenticates the bearer token (401 otherwise), applies the
+/// per-token throttle (409 otherwise) and hands the [`Caller`] to the handler.
+pub async fn authenticate(
+    State(st): State<Arc<AppState>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return unauthorized("Bearer", None, String::new());
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return unauthorized(
+            "Bearer",
+            Some("text/html; charset=utf-8"),
+            HTML_401.to_string(),
+        );
+    };
+    let Some(entry) = st.tokens.by_token.get(token) else {
+        return denied_json("Bearer error=\"invalid_token\"");
+    };
+    let (admin, roles) =
+        match &entry.spec {
+            TokenSpec::Expired => return denied_json(
+                "Bearer error=\"invalid_token\", error_description=\"The access token expired\"",
+            ),
+            TokenSpec::Admin => (true, Vec::new()),
+            TokenSpec::Roles(r) => (false, r.clone()),
+        };
+    let is_write = matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::DELETE | Method::PATCH
+    );
+    if !lock(&st.throttle).admit(token, is_write, std::time::Instant::now()) {
+        return crate::throttle::throttled();
+    }
+    req.extensions_mut().insert(Caller {
+        admin,
+        roles,
+        email: entry.email.clone(),
+    });
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_token_args() {
+        assert_eq!(
+            parse_token_arg("t=admin").unwrap(),
+            ("t".into(), TokenSpec::Admin)
+        );
+        assert_eq!(
+            parse_token_arg("t=expired").unwrap(),
+            ("t".into(), TokenSpec::Expired)
+        );
+        assert_eq!(
+            parse_token_arg("t=A-Create, B-List").unwrap(),
+            (
+                "t".into(),
+                TokenSpec::Roles(vec!["A-Create".into(), "B-List".into()])
+            )
+        );
+        assert_eq!(
+            parse_token_arg("t=").unwrap(),
+            ("t".into(), TokenSpec::Roles(vec![]))
+        );
+        let err = parse_token_arg("secret-token").unwrap_err();
+        assert!(!err.contains("secret"));
+        assert!(parse_token_arg("=admin").is_err());
+    }
+}

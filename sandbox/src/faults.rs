@@ -1,0 +1,273 @@
+//! Fault injection (only with `--enable-faults`).
+//!
+//! `POST /_sandbox/faults` takes one fault or an array of them:
+//!
+//! ```json
+//! {"method":"POST","path":"/api/community/communitythreadfiles","count":1,"delayMs":0,
+//!  "status":500,"body":"{\"Message\":\"An error has occurred.\"}",
+//!  "contentType":"application/json","drop":false,"headers":{"Retry-After":"1"}}
+//! ```
+//!
+//! For the next `count` (default 1) requests whose path equals `path` exactly (the query
+//! string is ignored) and whose method equals `method` (optional: any method), the sandbox
+//! first waits `delayMs`, then:
+//! - with `drop: true`, closes the connection without answering;
+//! - with `status`, answers `status` with `body` (default empty), `contentType` (default: none
+//!   for an empty body, `application/json` for a body that parses as JSON, else `text/plain`)
+//!   and `headers`, instead of the real handler;
+//! - with neither, runs the real handler (a pure delay).
+//!
+//! While faults are enabled, connections are not kept alive (`Connection: close`): Chrome
+//! resends a request once, silently, when a reused keep-alive connection closes without an
+//! answer, which would hide a `drop` from the page under test.
+//!
+//! Faults are matched in the order they were added; each request consumes at most one. They
+//! apply to every path except `/_sandbox/...`, before authentication and throttling, and
+//! after CORS (so a preflight never consumes a fault and a faked answer carries CORS headers).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::server::ConnControl;
+use crate::{lock, AppState};
+
+/// Longest delay a fault may ask for (5 minutes).
+const MAX_DELAY_MS: u64 = 300_000;
+
+/// One fault, as posted (camelCase).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultSpec {
+    /// HTTP method to match; none = any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Exact path to match, e.g. `/api/community/communitythreadfiles`.
+    pub path: String,
+    /// How many requests it applies to (remaining, when listed).
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Wait before acting.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Status to answer instead of the real handler.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Body of that answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Content type of that answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Close the connection without answering.
+    #[serde(default)]
+    pub drop: bool,
+    /// Extra headers of that answer.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl FaultSpec {
+    /// Checks a posted fault; the error explains what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.path.starts_with('/') {
+            return Err(format!("path must start with '/': {:?}", self.path));
+        }
+        if let Some(m) = &self.method {
+            if m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Err(format!("method is not an HTTP method: {m:?}"));
+            }
+        }
+        if self.count == 0 {
+            return Err("count must be at least 1".into());
+        }
+        if self.delay_ms > MAX_DELAY_MS {
+            return Err(format!("delayMs must be at most {MAX_DELAY_MS}"));
+        }
+        if self.drop && self.status.is_some() {
+            return Err("drop and status exclude each other".into());
+        }
+        if let Some(s) = self.status {
+            if !(100..=599).contains(&s) {
+                return Err(format!("status must be between 100 and 599: {s}"));
+            }
+        }
+        if (self.body.is_some() || self.content_type.is_some() || !self.headers.is_empty())
+            && self.status.is_none()
+        {
+            return Err("body, contentType and headers need a status".into());
+        }
+        if let Some(ct) = &self.content_type {
+            HeaderValue::from_str(ct).map_err(|_| format!("invalid contentType: {ct:?}"))?;
+        }
+        for (k, v) in &self.headers {
+            HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| format!("invalid header name: {k:?}"))?;
+            HeaderValue::from_str(v).map_err(|_| format!("invalid value for header {k}"))?;
+        }
+        Ok(())
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.path == path
+            && self
+                .method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+    }
+
+    fn response(&self, status: u16) -> Response {
+        let body = self.body.clone().unwrap_or_default();
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let content_type = match &self.content_type {
+            Some(ct) => Some(ct.clone()),
+            None if body.is_empty() => None,
+            None if serde_json::from_str::<serde_json::Value>(&body).is_ok() => {
+                Some(crate::envelope::JSON_CONTENT_TYPE.to_string())
+            }
+            None => Some("text/plain; charset=utf-8".to_string()),
+        };
+        let mut res = (status, body).into_response();
+        let headers = res.headers_mut();
+        headers.remove(header::CONTENT_TYPE);
+        if let Some(ct) = content_type.and_then(|ct| HeaderValue::from_str(&ct).ok()) {
+            headers.insert(header::CONTENT_TYPE, ct);
+        }
+        for (k, v) in &self.headers {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
+                headers.insert(k, v);
+            }
+        }
+        res
+    }
+}
+
+/// The pending faults.
+#[derive(Default)]
+pub struct Faults {
+    pending: Vec<FaultSpec>,
+}
+
+impl Faults {
+    /// Adds faults at the end of the queue.
+    pub fn add(&mut self, specs: Vec<FaultSpec>) {
+        self.pending.extend(specs);
+    }
+
+    /// The pending faults, with their remaining counts.
+    pub fn list(&self) -> Vec<FaultSpec> {
+        self.pending.clone()
+    }
+
+    /// Removes every fault; returns how many there were.
+    pub fn clear(&mut self) -> usize {
+        std::mem::take(&mut self.pending).len()
+    }
+
+    /// Consumes one use of the first fault matching the request.
+    fn take(&mut self, method: &str, path: &str) -> Option<FaultSpec> {
+        let i = self.pending.iter().position(|f| f.matches(method, path))?;
+        let fault = self.pending[i].clone();
+        if fault.count <= 1 {
+            self.pending.remove(i);
+        } else {
+            self.pending[i].count -= 1;
+        }
+        Some(fault)
+    }
+}
+
+/// Middleware applying the pending faults.
+pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/_sandbox/") {
+        return next.run(req).await;
+    }
+    let fault = lock(&st.faults).take(req.method().as_str(), req.uri().path());
+    let Some(fault) = fault else {
+        return next.run(req).await;
+    };
+    if fault.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+    }
+    if fault.drop {
+        if let Some(conn) = req.extensions().get::<ConnControl>() {
+            conn.kill();
+            // The connection task drops this request (and the socket) right away.
+            std::future::pending::<()>().await;
+        }
+        // Without a connection handle (a router used on its own), an answer whose body fails
+        // makes hyper abort the connection.
+        let body = axum::body::Body::from_stream(futures_once_error());
+        return (StatusCode::OK, body).into_response();
+    }
+    match fault.status {
+        Some(status) => fault.response(status),
+        None => next.run(req).await,
+    }
+}
+
+/// A body stream that fails at once.
+fn futures_once_error(
+) -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send + 'static {
+    FailingStream
+}
+
+struct FailingStream;
+
+impl futures_core::Stream for FailingStream {
+    type Item = Result<axum::body::Bytes, std::io::Error>;
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::other(
+            "connection dropped by a fault",
+        ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(json: &str) -> FaultSpec {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn validates_and_consumes() {
+        assert!(spec(r#"{"path":"x"}"#).validate().is_err());
+        assert!(spec(r#"{"path":"/x","drop":true,"status":500}"#)
+            .validate()
+            .is_err());
+        assert!(spec(r#"{"path":"/x","count":0}"#).validate().is_err());
+        assert!(spec(r#"{"path":"/x","body":"a"}"#).validate().is_err());
+        assert!(spec(r#"{"path":"/x","status":99}"#).validate().is_err());
+        assert!(serde_json::from_str::<FaultSpec>(r#"{"path":"/x","sttus":1}"#).is_err());
+        let mut f = Faults::default();
+        f.add(vec![
+            spec(r#"{"path":"/a","method":"post","count":2}"#),
+            spec(r#"{"path":"/a"}"#),
+        ]);
+        assert!(f.take("GET", "/b").is_none());
+        assert_eq!(f.take("GET", "/a").map(|s| s.method), Some(None));
+        assert!(f.take("POST", "/a").is_some());
+        assert_eq!(f.list()[0].count, 1);
+        assert!(f.take("POST", "/a").is_some());
+        assert!(f.take("POST", "/a").is_none());
+        assert_eq!(f.clear(), 0);
+    }
+}

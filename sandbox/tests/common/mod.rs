@@ -1,0 +1,190 @@
+//! Helpers shared by the integration tests: a sandbox per test on 127.0.0.1:0.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use sandbox::{Config, ThrottleConfig};
+use serde_json::Value;
+
+pub const ADMIN: &str = "sandbox-admin-token";
+pub const MEMBER: &str = "sandbox-member-token";
+pub const NO_FILES: &str = "sandbox-no-files-token";
+pub const EXPIRED: &str = "sandbox-expired-token";
+
+pub const THREADS: &str = "/api/community/communitythreads";
+pub const FILES: &str = "/api/community/communitythreadfiles";
+pub const GROUPS: &str = "/api/community/communitygroups";
+
+/// Defaults, without request logs and without throttling (tests send requests back to back).
+pub fn config() -> Config {
+    Config {
+        log_requests: false,
+        throttle: ThrottleConfig {
+            enabled: false,
+            ..ThrottleConfig::default()
+        },
+        ..Config::default()
+    }
+}
+
+/// A running sandbox and a client for it.
+pub struct Server {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+/// Starts a sandbox on a free loopback port; it runs until the test's runtime ends.
+pub async fn start(config: Config) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::Sandbox::new(config, listener.local_addr().unwrap()).unwrap();
+    let base = sandbox.base_url().to_string();
+    tokio::spawn(sandbox.run(listener, std::future::pending()));
+    Server {
+        base,
+        http: client(),
+    }
+}
+
+/// A client that never uses a proxy from the environment.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn request(
+        &self,
+        method: Method,
+        token: Option<&str>,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let rb = self.http.request(method, self.url(path));
+        match token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        read(
+            self.request(Method::GET, Some(token), path)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        read(
+            self.request(Method::POST, Some(token), path)
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        read(
+            self.request(Method::DELETE, Some(token), path)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Creates a thread as the member in group 1 and returns its id.
+    pub async fn create_thread(&self, subject: &str) -> i64 {
+        let (status, body) = self
+            .post(
+                MEMBER,
+                THREADS,
+                &serde_json::json!({
+                    "BusinessId": 1, "UserId": 10, "Subject": subject,
+                    "Message": "Hello", "CommunityGroupId": 1, "Guests": []
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["Value"]["Id"].as_i64().unwrap()
+    }
+
+    /// Attaches a file from `url` to `thread` and returns the answer.
+    pub async fn attach(&self, thread: i64, url: &str) -> (StatusCode, Value) {
+        self.post(
+            MEMBER,
+            FILES,
+            &serde_json::json!({
+                "CommunityThreadId": thread, "Name": "photo", "NewFileDataUrl": url
+            }),
+        )
+        .await
+    }
+
+    /// Puts `bytes` into the upload store and returns the public URL.
+    pub async fn upload(&self, file_name: &str, content_type: &str, bytes: Vec<u8>) -> String {
+        let res = self
+            .http
+            .post(self.url("/uploads"))
+            .json(&serde_json::json!({
+                "fileName": file_name, "contentType": content_type, "size": bytes.len()
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let v: Value = res.json().await.unwrap();
+        let put = self
+            .http
+            .put(v["uploadUrl"].as_str().unwrap())
+            .header("Content-Type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status(), StatusCode::OK);
+        v["publicUrl"].as_str().unwrap().to_string()
+    }
+}
+
+/// Status and JSON body (`Value::Null` for an empty body; a non-JSON body as a string).
+pub async fn read(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+/// The single `NewFileDataUrl` (or other) error of a 400 envelope.
+pub fn only_error(body: &Value) -> (&str, &str) {
+    let errors = body["Errors"].as_array().expect("Errors array");
+    assert_eq!(errors.len(), 1, "{body}");
+    (
+        errors[0]["PropertyName"].as_str().unwrap(),
+        errors[0]["Message"].as_str().unwrap(),
+    )
+}
+
+/// Starts a plain axum app (a test double of some other host) on a free loopback port.
+pub async fn start_app(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
