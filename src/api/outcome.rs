@@ -398,7 +398,13 @@ fn parse_http_date(value: &str) -> Option<u64> {
     let hour: u64 = clock.next()?.parse().ok()?;
     let minute: u64 = clock.next()?.parse().ok()?;
     let second: u64 = clock.next()?.parse().ok()?;
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60
+    // IMF-fixdate's year is four digits; a longer one would overflow the day count.
+    if parts.next()? != "GMT"
+        || !(0..=9_999).contains(&year)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
     {
         return None;
     }
@@ -569,6 +575,24 @@ mod tests {
             Some(Duration::from_secs(3))
         );
         assert_eq!(parse_retry_after("soon", NOW), None);
+    }
+
+    #[test]
+    fn retry_after_date_with_a_huge_year_is_refused_not_a_panic() {
+        // Found by tests/classify_properties.rs: the day count overflowed (a panic in
+        // debug builds, a wrapped wait in release).
+        assert_eq!(
+            parse_retry_after("Sun, 1 Jan 584554051224 00:00:00 GMT", 0),
+            None
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 1 Jan 9223372036854775807 00:00:00 GMT", 0),
+            None
+        );
+        assert_eq!(
+            parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(253_402_300_799)
+        );
     }
 
     #[test]
