@@ -15,6 +15,7 @@ pub mod components;
 pub mod config;
 pub mod i18n;
 pub mod state;
+pub mod submit;
 pub mod text;
 pub mod token;
 pub mod transport;

@@ -1,54 +1,56 @@
 //! The panel's state and rules, free of the DOM: a [`Draft`] of what the member typed,
-//! the submission [`Phase`], the errors on show, and a reducer over [`Action`]s.
+//! the chosen [`Attachment`], the submission [`Phase`], the errors on show, client-side
+//! [`FormState::validate`], and a reducer over [`Action`]s.
 //!
-//! Nothing the member typed is ever dropped by a failure: only a successful submission
-//! or an explicit "start another" clears the draft.
+//! Nothing the member typed or chose is ever dropped by a failure: only a successful
+//! submission or an explicit "start another" clears the draft. A conversation that was
+//! created is remembered ([`FormState::posted`]) so a retry attaches only, and a create
+//! whose answer was lost is remembered ([`FormState::lost_create`]) so the retry looks
+//! for it before creating again.
 
-use crate::api::{ErrorReport, Field, NewThreadFile, Outcome, TransportError};
+use crate::api::{ErrorReport, Field, NewThread, NewThreadFile, Outcome, TransportError};
+use crate::config::{human_size, FileRefusal, Limits};
+use crate::i18n::{Msg, Strings};
 
-/// What the member has typed so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Draft {
-    /// The attachment's display name (`Name`).
-    pub name: String,
-    /// The attachment's description (`Description`).
-    pub description: String,
-    /// A link to the file the server should download (`NewFileDataUrl`).
-    pub file_url: String,
+/// What the panel is for, from the host's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Start a conversation (with an optional attachment) as `user_id` in `business_id`.
+    Start {
+        /// The location (`BusinessId`).
+        business_id: u64,
+        /// The posting account (`UserId`).
+        user_id: u64,
+        /// A board fixed by the host, if any.
+        group_id: Option<u64>,
+    },
+    /// Attach a file to the existing conversation `thread_id`.
+    Attach {
+        /// The conversation (`CommunityThreadId`).
+        thread_id: u64,
+    },
 }
 
-impl Draft {
-    /// The current text of a field.
-    pub fn value(&self, field: Field) -> &str {
-        match field {
-            Field::Name => &self.name,
-            Field::Description => &self.description,
-            Field::Attachment => &self.file_url,
-            Field::Subject | Field::Message | Field::CommunityGroupId => "",
-        }
-    }
-
-    fn set(&mut self, field: Field, value: String) {
-        match field {
-            Field::Name => self.name = value,
-            Field::Description => self.description = value,
-            Field::Attachment => self.file_url = value,
-            Field::Subject | Field::Message | Field::CommunityGroupId => {}
-        }
-    }
-
-    /// The request body for attaching this draft to conversation `thread_id`.
-    /// Text is trimmed; empty optional fields are left out.
-    pub fn to_thread_file(&self, thread_id: u64) -> NewThreadFile {
-        let optional = |s: &str| {
-            let s = s.trim();
-            (!s.is_empty()).then(|| s.to_owned())
-        };
-        NewThreadFile {
-            community_thread_id: thread_id,
-            name: self.name.trim().to_owned(),
-            description: optional(&self.description),
-            new_file_data_url: optional(&self.file_url),
+impl Mode {
+    /// The fields this mode shows (and onto which server errors may map).
+    pub fn fields(self, attachment_chosen: bool) -> &'static [Field] {
+        match self {
+            Mode::Start { group_id: None, .. } if attachment_chosen => &Field::ALL,
+            Mode::Start { group_id: None, .. } => &[
+                Field::Subject,
+                Field::Message,
+                Field::CommunityGroupId,
+                Field::Attachment,
+            ],
+            Mode::Start { .. } if attachment_chosen => &[
+                Field::Subject,
+                Field::Message,
+                Field::Attachment,
+                Field::Name,
+                Field::Description,
+            ],
+            Mode::Start { .. } => &[Field::Subject, Field::Message, Field::Attachment],
+            Mode::Attach { .. } => ATTACH_FIELDS,
         }
     }
 }
@@ -56,18 +58,136 @@ impl Draft {
 /// The fields the panel shows when attaching to an existing conversation.
 pub const ATTACH_FIELDS: &[Field] = &[Field::Attachment, Field::Name, Field::Description];
 
+/// What the member has typed so far (the part that is saved as a draft).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Draft {
+    /// The conversation's subject.
+    pub subject: String,
+    /// The opening message.
+    pub message: String,
+    /// The chosen board, if any.
+    pub group_id: Option<u64>,
+    /// The attachment's display name (`Name`).
+    pub name: String,
+    /// The attachment's description (`Description`).
+    pub description: String,
+    /// A link to a file, when the member gives one instead of choosing a file.
+    pub link: String,
+}
+
+impl Draft {
+    /// The current text of a text field.
+    pub fn value(&self, field: Field) -> &str {
+        match field {
+            Field::Subject => &self.subject,
+            Field::Message => &self.message,
+            Field::Name => &self.name,
+            Field::Description => &self.description,
+            Field::Attachment => &self.link,
+            Field::CommunityGroupId => "",
+        }
+    }
+
+    fn set(&mut self, field: Field, value: String) {
+        match field {
+            Field::Subject => self.subject = value,
+            Field::Message => self.message = value,
+            Field::Name => self.name = value,
+            Field::Description => self.description = value,
+            Field::Attachment => self.link = value,
+            Field::CommunityGroupId => self.group_id = value.trim().parse().ok(),
+        }
+    }
+
+    /// Whether nothing worth saving was typed.
+    pub fn is_blank(&self) -> bool {
+        self.subject.trim().is_empty()
+            && self.message.trim().is_empty()
+            && self.name.trim().is_empty()
+            && self.description.trim().is_empty()
+            && self.link.trim().is_empty()
+    }
+}
+
+/// A file the member chose; the file itself stays in the browser, keyed by `key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileMeta {
+    /// Identifies the browser-side file (a new key for every choice).
+    pub key: u32,
+    /// The file's name.
+    pub name: String,
+    /// Its MIME type, possibly empty.
+    pub mime: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+impl FileMeta {
+    /// Whether the browser can show it as a picture.
+    pub fn is_image(&self) -> bool {
+        self.mime.starts_with("image/")
+    }
+}
+
+/// The attachment as chosen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Attachment {
+    /// None.
+    #[default]
+    None,
+    /// A file from the member's device.
+    File(FileMeta),
+    /// A link (the text is in [`Draft::link`]).
+    Link,
+}
+
 /// Where the submission stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
     /// The member is editing (and may submit).
     Editing,
-    /// A request is in flight; submitting again is not possible.
-    Sending,
-    /// The file was attached; `file_id` is the new CommunityThreadFile's Id.
-    Sent {
-        /// The new record's Id.
-        file_id: u64,
+    /// The file is being read or uploaded; `percent` when the uploader reports it.
+    Uploading {
+        /// 0–100, when known.
+        percent: Option<u8>,
     },
+    /// The conversation is being created.
+    Posting,
+    /// The file is being attached.
+    Attaching,
+    /// The conversation posted without its attachment is being removed.
+    Removing,
+    /// Done: the conversation (and its attachment) exist.
+    Done {
+        /// The conversation's Id.
+        thread_id: u64,
+        /// The attachment's Id, when one was attached.
+        file_id: Option<u64>,
+    },
+}
+
+impl Phase {
+    /// Whether work is in flight (inputs stay editable; submitting does not).
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            Phase::Uploading { .. } | Phase::Posting | Phase::Attaching | Phase::Removing
+        )
+    }
+}
+
+/// The step of a submission that an answer belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Reading or uploading the file.
+    Upload,
+    /// Creating the conversation.
+    Create,
+    /// Attaching the file.
+    Attach,
+    /// Removing the conversation after a failed attach.
+    Remove,
 }
 
 /// A failure that is not about any one field.
@@ -77,7 +197,7 @@ pub enum Problem {
     Unauthorized,
     /// 404: the conversation (or endpoint) does not exist.
     NotFound,
-    /// The API asked us to slow down and retries did not help.
+    /// The API asked us to slow down and the quiet retries did not help.
     Throttled,
     /// The server failed; its message when it gave one.
     Server(Option<String>),
@@ -85,11 +205,75 @@ pub enum Problem {
     Unexpected {
         /// The HTTP status.
         status: u16,
-        /// A short excerpt of the body, shown as diagnostics text.
+        /// A short excerpt of the body, for diagnostics (shown as text).
         excerpt: String,
     },
     /// No answer: network, timeout or cancellation.
     Transport(TransportError),
+    /// The host's uploader (or the browser reading the file) failed.
+    Upload(String),
+    /// The conversation that was posted without its attachment was removed.
+    ConversationRemoved,
+}
+
+impl Problem {
+    /// The problem a failed step shows, or `None` when it is about fields.
+    pub fn from_result(result: &Result<Outcome, TransportError>) -> Option<Problem> {
+        match result {
+            Ok(Outcome::Invalid(_)) => None,
+            Ok(Outcome::Unauthorized) => Some(Problem::Unauthorized),
+            Ok(Outcome::NotFound) => Some(Problem::NotFound),
+            Ok(Outcome::Throttled { .. }) => Some(Problem::Throttled),
+            Ok(Outcome::ServerError { message }) => Some(Problem::Server(message.clone())),
+            Ok(Outcome::Unexpected { status, excerpt }) => Some(Problem::Unexpected {
+                status: *status,
+                excerpt: excerpt.clone(),
+            }),
+            // A success where a new Id was expected is not a shape we know.
+            Ok(Outcome::Created { .. } | Outcome::Succeeded) => Some(Problem::Unexpected {
+                status: 200,
+                excerpt: String::new(),
+            }),
+            Err(error) => Some(Problem::Transport(*error)),
+        }
+    }
+
+    /// A stable code for the host's `onError`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Unauthorized => "unauthorized",
+            Problem::NotFound => "not-found",
+            Problem::Throttled => "throttled",
+            Problem::Server(_) => "server",
+            Problem::Unexpected { .. } => "unexpected",
+            Problem::Transport(TransportError::Network) => "network",
+            Problem::Transport(TransportError::Timeout) => "timeout",
+            Problem::Transport(TransportError::Cancelled) => "cancelled",
+            Problem::Upload(_) => "upload",
+            Problem::ConversationRemoved => "removed",
+        }
+    }
+
+    /// The member-facing message.
+    pub fn message(&self, strings: &Strings) -> String {
+        match self {
+            Problem::Unauthorized => strings.get(Msg::Unauthorized).to_owned(),
+            Problem::NotFound => strings.get(Msg::NotFound).to_owned(),
+            Problem::Throttled => strings.get(Msg::Throttled).to_owned(),
+            Problem::Server(Some(message)) => {
+                strings.fill(Msg::ServerErrorWithMessage, &[("message", message)])
+            }
+            Problem::Server(None) => strings.get(Msg::ServerError).to_owned(),
+            Problem::Unexpected { status, .. } => {
+                strings.fill(Msg::Unexpected, &[("status", &status.to_string())])
+            }
+            Problem::Transport(TransportError::Network) => strings.get(Msg::Network).to_owned(),
+            Problem::Transport(TransportError::Timeout) => strings.get(Msg::Timeout).to_owned(),
+            Problem::Transport(TransportError::Cancelled) => strings.get(Msg::Cancelled).to_owned(),
+            Problem::Upload(reason) => strings.fill(Msg::UploadFailed, &[("message", reason)]),
+            Problem::ConversationRemoved => strings.get(Msg::ConversationRemoved).to_owned(),
+        }
+    }
 }
 
 /// The whole state of the panel.
@@ -97,13 +281,24 @@ pub enum Problem {
 pub struct FormState {
     /// What the member typed.
     pub draft: Draft,
+    /// The chosen attachment.
+    pub attachment: Attachment,
+    /// Whether the member is giving a link rather than choosing a file.
+    pub link_mode: bool,
     /// Where the submission stands.
     pub phase: Phase,
     /// Field and form errors on show.
     pub errors: ErrorReport,
-    /// A failure not tied to a field, on show until the next submit.
+    /// A failure not tied to a field, on show until the next submission.
     pub problem: Option<Problem>,
-    /// Counts failed submissions, so the view can move focus to the summary each time.
+    /// A conversation this panel created whose attachment is not yet added: retries
+    /// attach to it and never create a second one.
+    pub posted: Option<u64>,
+    /// The last create got no answer (it may have succeeded): look before creating.
+    pub lost_create: bool,
+    /// The URL the host's uploader returned for the current file, reused by retries.
+    pub uploaded_url: Option<String>,
+    /// Counts failed submissions, so the view moves focus to the summary each time.
     pub failures: u32,
 }
 
@@ -111,9 +306,14 @@ impl Default for FormState {
     fn default() -> Self {
         FormState {
             draft: Draft::default(),
+            attachment: Attachment::None,
+            link_mode: false,
             phase: Phase::Editing,
             errors: ErrorReport::default(),
             problem: None,
+            posted: None,
+            lost_create: false,
+            uploaded_url: None,
             failures: 0,
         }
     }
@@ -122,13 +322,60 @@ impl Default for FormState {
 /// Everything that can happen to the panel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// The member changed a field. Only that field's errors clear.
+    /// The member changed a text field (or the board). Only that field's errors clear.
     Edit(Field, String),
+    /// A saved draft was found on load.
+    RestoreDraft(Draft),
+    /// The member chose a file that passed the limits.
+    ChooseFile(FileMeta),
+    /// The member chose a file that the limits refuse; the message says why.
+    RefuseFile(String),
+    /// The member removed the chosen file.
+    RemoveFile,
+    /// The member switched between choosing a file and giving a link.
+    ToggleLinkMode,
+    /// The client-side checks failed.
+    Invalid(ErrorReport),
     /// A submission started.
-    Submit,
-    /// The submission ended with an answer, or with none.
-    Finished(Result<Outcome, TransportError>),
-    /// After a success: clear the draft for another attachment.
+    Submit {
+        /// Whether the file is uploaded or read first.
+        upload_first: bool,
+        /// Whether the conversation already exists (attach mode), so only the file is sent.
+        attach_only: bool,
+    },
+    /// Upload progress.
+    Progress {
+        /// Bytes sent so far.
+        loaded: f64,
+        /// Bytes in all.
+        total: f64,
+    },
+    /// The host's uploader stored the file at this URL.
+    Uploaded(String),
+    /// The file was read or uploaded; the conversation is being created next.
+    StartPosting,
+    /// The file is being attached next (attach mode, or the conversation exists).
+    StartAttaching,
+    /// The conversation exists (created now, or found after a lost answer).
+    ThreadCreated(u64),
+    /// The upload (or reading the file) failed.
+    UploadFailed(String),
+    /// A step ended with an answer that is not a success, or with none.
+    StepFailed(Step, Result<Outcome, TransportError>),
+    /// Everything was created.
+    Finished {
+        /// The conversation's Id.
+        thread_id: u64,
+        /// The attachment's Id.
+        file_id: Option<u64>,
+    },
+    /// After a failed attach: keep the conversation without its attachment.
+    KeepWithoutAttachment,
+    /// After a failed attach: removing the conversation started.
+    RemoveStarted,
+    /// The conversation was removed.
+    Removed,
+    /// After a success: clear everything for another one.
     StartAnother,
 }
 
@@ -138,6 +385,74 @@ impl FormState {
         self.phase == Phase::Editing
     }
 
+    /// Whether an attachment is chosen (a file, or a non-empty link).
+    pub fn has_attachment(&self) -> bool {
+        match self.attachment {
+            Attachment::File(_) => true,
+            Attachment::Link => !self.draft.link.trim().is_empty(),
+            Attachment::None => false,
+        }
+    }
+
+    /// The checks made before any request, with the same look as server errors.
+    pub fn validate(&self, mode: Mode, strings: &Strings) -> ErrorReport {
+        let mut report = ErrorReport::default();
+        let blank = |s: &str| s.trim().is_empty();
+        if matches!(mode, Mode::Start { .. }) && self.posted.is_none() {
+            if blank(&self.draft.subject) {
+                report.push_field(Field::Subject, strings.get(Msg::RequiredSubject));
+            }
+            if blank(&self.draft.message) {
+                report.push_field(Field::Message, strings.get(Msg::RequiredMessage));
+            }
+        }
+        let attach_required = matches!(mode, Mode::Attach { .. }) || self.posted.is_some();
+        if self.link_mode && !blank(&self.draft.link) && !is_http_url(&self.draft.link) {
+            report.push_field(Field::Attachment, strings.get(Msg::LinkInvalid));
+        } else if attach_required && !self.has_attachment() {
+            report.push_field(Field::Attachment, strings.get(Msg::RequiredAttachment));
+        }
+        if self.has_attachment() && blank(&self.draft.name) {
+            report.push_field(Field::Name, strings.get(Msg::RequiredName));
+        }
+        report
+    }
+
+    /// The body that creates the conversation, in start mode.
+    pub fn new_thread(&self, mode: Mode) -> Option<NewThread> {
+        let Mode::Start {
+            business_id,
+            user_id,
+            group_id,
+        } = mode
+        else {
+            return None;
+        };
+        Some(NewThread {
+            business_id,
+            user_id,
+            subject: self.draft.subject.trim().to_owned(),
+            message: self.draft.message.trim().to_owned(),
+            community_group_id: group_id.or(self.draft.group_id),
+            tags: None,
+            private: None,
+            instant_delivery: None,
+            guests: Vec::new(),
+        })
+    }
+
+    /// The body that attaches the file to `thread_id`, without `NewFileDataUrl` (the
+    /// transport adds that on the JavaScript side so a file's bytes never enter wasm).
+    pub fn new_thread_file(&self, thread_id: u64) -> NewThreadFile {
+        let description = self.draft.description.trim();
+        NewThreadFile {
+            community_thread_id: thread_id,
+            name: self.draft.name.trim().to_owned(),
+            description: (!description.is_empty()).then(|| description.to_owned()),
+            new_file_data_url: None,
+        }
+    }
+
     /// Applies one action and returns the next state.
     pub fn reduce(&self, action: Action) -> FormState {
         let mut next = self.clone();
@@ -145,62 +460,243 @@ impl FormState {
             Action::Edit(field, value) => {
                 next.draft.set(field, value);
                 next.errors.clear_field(field);
-            }
-            Action::Submit => {
-                if self.can_submit() {
-                    next.phase = Phase::Sending;
-                    next.problem = None;
+                if field == Field::Attachment {
+                    next.attachment = Attachment::Link;
+                    next.uploaded_url = None;
                 }
             }
-            Action::Finished(result) => {
-                if self.phase != Phase::Sending {
+            Action::RestoreDraft(draft) => {
+                if self.draft.is_blank() {
+                    if !draft.link.trim().is_empty() {
+                        next.link_mode = true;
+                        next.attachment = Attachment::Link;
+                    }
+                    next.draft = draft;
+                }
+            }
+            Action::ChooseFile(meta) => {
+                if next.draft.name.trim().is_empty() || self.name_came_from_file() {
+                    next.draft.name = display_name(&meta.name);
+                    next.errors.clear_field(Field::Name);
+                }
+                next.attachment = Attachment::File(meta);
+                next.link_mode = false;
+                next.uploaded_url = None;
+                next.errors.clear_field(Field::Attachment);
+            }
+            Action::RefuseFile(message) => {
+                // Shown on the field and in the summary; focus stays with the member.
+                next.errors.clear_field(Field::Attachment);
+                next.errors.push_field(Field::Attachment, message);
+            }
+            Action::RemoveFile => {
+                if self.name_came_from_file() {
+                    next.draft.name.clear();
+                }
+                next.attachment = Attachment::None;
+                next.uploaded_url = None;
+                next.errors.clear_field(Field::Attachment);
+            }
+            Action::ToggleLinkMode => {
+                next.link_mode = !self.link_mode;
+                next.errors.clear_field(Field::Attachment);
+                next.attachment = if next.link_mode {
+                    Attachment::Link
+                } else {
+                    Attachment::None
+                };
+                next.uploaded_url = None;
+            }
+            Action::Invalid(report) => {
+                next.errors = report;
+                next.problem = None;
+                next.failures += 1;
+            }
+            Action::Submit {
+                upload_first,
+                attach_only,
+            } => {
+                if self.can_submit() {
+                    next.problem = None;
+                    next.errors = ErrorReport::default();
+                    next.phase = if upload_first {
+                        Phase::Uploading { percent: None }
+                    } else if attach_only || self.posted.is_some() {
+                        Phase::Attaching
+                    } else {
+                        Phase::Posting
+                    };
+                }
+            }
+            Action::Progress { loaded, total } => {
+                if let Phase::Uploading { .. } = self.phase {
+                    let percent = (total > 0.0)
+                        .then(|| ((loaded / total).clamp(0.0, 1.0) * 100.0).floor() as u8);
+                    next.phase = Phase::Uploading { percent };
+                }
+            }
+            Action::Uploaded(url) => {
+                next.uploaded_url = Some(url);
+            }
+            Action::StartPosting => {
+                if self.phase.is_busy() {
+                    next.phase = Phase::Posting;
+                }
+            }
+            Action::StartAttaching => {
+                if self.phase.is_busy() {
+                    next.phase = Phase::Attaching;
+                }
+            }
+            Action::ThreadCreated(id) => {
+                next.posted = Some(id);
+                next.lost_create = false;
+                if self.phase.is_busy() {
+                    next.phase = Phase::Attaching;
+                }
+            }
+            Action::UploadFailed(reason) => {
+                if self.phase.is_busy() {
+                    next.phase = Phase::Editing;
+                    next.problem = Some(Problem::Upload(reason));
+                    next.failures += 1;
+                }
+            }
+            Action::StepFailed(step, result) => {
+                if !self.phase.is_busy() {
                     return next;
                 }
                 next.phase = Phase::Editing;
-                match result {
-                    Ok(Outcome::Created { id }) => {
-                        next.phase = Phase::Sent { file_id: id };
-                        next.errors = ErrorReport::default();
-                    }
-                    Ok(Outcome::Invalid(report)) => {
-                        next.errors = report;
-                        next.failures += 1;
-                    }
-                    Ok(other) => {
-                        next.errors.form.clear();
-                        next.problem = Some(problem_of(other));
-                        next.failures += 1;
-                    }
-                    Err(error) => {
-                        next.problem = Some(Problem::Transport(error));
-                        next.failures += 1;
-                    }
+                next.failures += 1;
+                if step == Step::Create && result.is_err() {
+                    next.lost_create =
+                        !matches!(result, Err(TransportError::Cancelled)) || self.lost_create;
+                }
+                next.problem = Problem::from_result(&result);
+                if let Ok(Outcome::Invalid(report)) = result {
+                    next.errors = report;
+                }
+            }
+            Action::Finished { thread_id, file_id } => {
+                if self.phase.is_busy() {
+                    next = FormState {
+                        phase: Phase::Done { thread_id, file_id },
+                        failures: self.failures,
+                        ..FormState::default()
+                    };
+                }
+            }
+            Action::KeepWithoutAttachment => {
+                if let (Some(thread_id), Phase::Editing) = (self.posted, &self.phase) {
+                    next = FormState {
+                        phase: Phase::Done {
+                            thread_id,
+                            file_id: None,
+                        },
+                        failures: self.failures,
+                        ..FormState::default()
+                    };
+                }
+            }
+            Action::RemoveStarted => {
+                if self.posted.is_some() && self.can_submit() {
+                    next.phase = Phase::Removing;
+                    next.problem = None;
+                }
+            }
+            Action::Removed => {
+                if self.phase == Phase::Removing {
+                    next.phase = Phase::Editing;
+                    next.posted = None;
+                    next.errors = ErrorReport::default();
+                    next.problem = Some(Problem::ConversationRemoved);
                 }
             }
             Action::StartAnother => {
-                if matches!(self.phase, Phase::Sent { .. }) {
-                    next = FormState::default();
-                    next.failures = self.failures;
+                if matches!(self.phase, Phase::Done { .. }) {
+                    next = FormState {
+                        failures: self.failures,
+                        ..FormState::default()
+                    };
                 }
             }
         }
         next
     }
+
+    /// Whether the display name is still the one taken from the chosen file.
+    fn name_came_from_file(&self) -> bool {
+        match &self.attachment {
+            Attachment::File(meta) => self.draft.name == display_name(&meta.name),
+            _ => false,
+        }
+    }
 }
 
-fn problem_of(outcome: Outcome) -> Problem {
-    match outcome {
-        Outcome::Unauthorized => Problem::Unauthorized,
-        Outcome::NotFound => Problem::NotFound,
-        Outcome::Throttled { .. } => Problem::Throttled,
-        Outcome::ServerError { message } => Problem::Server(message),
-        Outcome::Unexpected { status, excerpt } => Problem::Unexpected { status, excerpt },
-        // A success without a new Id, where one was expected, is not a shape we know.
-        Outcome::Succeeded | Outcome::Created { .. } | Outcome::Invalid(_) => Problem::Unexpected {
-            status: 200,
-            excerpt: String::new(),
-        },
+/// The client-side message for a refused file.
+pub fn refusal_message(refusal: FileRefusal, limits: &Limits, strings: &Strings) -> String {
+    match refusal {
+        FileRefusal::Empty => strings.get(Msg::FileEmpty).to_owned(),
+        FileRefusal::TooLarge => {
+            strings.fill(Msg::FileTooLarge, &[("max", &human_size(limits.max_bytes))])
+        }
+        FileRefusal::WrongType => {
+            strings.fill(Msg::FileWrongType, &[("types", &limits.accept.join(", "))])
+        }
     }
+}
+
+/// A display name from a file name: without its extension, unless that leaves nothing.
+pub fn display_name(file_name: &str) -> String {
+    let name = file_name.trim();
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.trim().is_empty() => stem.trim().to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+/// A name for a pasted image: `image-YYYYMMDD-HHMMSS.ext`, from a UTC time in ms.
+pub fn pasted_image_name(unix_ms: f64, mime: &str) -> String {
+    let secs = (unix_ms / 1000.0).max(0.0) as i64;
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let extension = match mime {
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "image/svg+xml" => "svg",
+        _ => "png",
+    };
+    format!(
+        "image-{year:04}{month:02}{day:02}-{:02}{:02}{:02}.{extension}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// The civil date of a day count since 1970-01-01 (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Whether a link is an absolute `http:` or `https:` URL.
+pub fn is_http_url(link: &str) -> bool {
+    let link = link.trim();
+    let lower = link.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    matches!(rest, Some(host) if !host.is_empty() && !host.starts_with('/') && !link.contains(char::is_whitespace))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -208,13 +704,27 @@ mod tests {
     use super::*;
     use crate::api::FormMessage;
 
+    const START: Mode = Mode::Start {
+        business_id: 1,
+        user_id: 10,
+        group_id: None,
+    };
+    const ATTACH: Mode = Mode::Attach { thread_id: 1001 };
+
+    fn file(key: u32, name: &str) -> FileMeta {
+        FileMeta {
+            key,
+            name: name.into(),
+            mime: "image/png".into(),
+            size: 10,
+        }
+    }
+
     fn typed() -> FormState {
         FormState::default()
-            .reduce(Action::Edit(Field::Name, " Plan ".into()))
-            .reduce(Action::Edit(
-                Field::Attachment,
-                "https://x.test/p.png".into(),
-            ))
+            .reduce(Action::Edit(Field::Subject, " Lunch ".into()))
+            .reduce(Action::Edit(Field::Message, "Who is in?".into()))
+            .reduce(Action::ChooseFile(file(1, "menu.png")))
     }
 
     fn invalid(field: Field, text: &str) -> Outcome {
@@ -224,79 +734,250 @@ mod tests {
     }
 
     #[test]
-    fn a_failure_keeps_the_draft_and_shows_errors() {
+    fn choosing_a_file_prefills_the_name_until_the_member_edits_it() {
+        let state = typed();
+        assert_eq!(state.draft.name, "menu");
+        let replaced = state.reduce(Action::ChooseFile(file(2, "photo.jpeg")));
+        assert_eq!(replaced.draft.name, "photo");
+        let edited = replaced
+            .reduce(Action::Edit(Field::Name, "Our menu".into()))
+            .reduce(Action::ChooseFile(file(3, "other.png")));
+        assert_eq!(edited.draft.name, "Our menu");
+        assert_eq!(typed().reduce(Action::RemoveFile).draft.name, "");
+    }
+
+    #[test]
+    fn client_checks_name_every_missing_field() {
+        let strings = Strings::default();
+        let report = FormState::default().validate(START, &strings);
+        let fields: Vec<_> = report.fields.iter().map(|m| m.field).collect();
+        assert_eq!(fields, [Field::Subject, Field::Message]);
+        let attach = FormState::default().validate(ATTACH, &strings);
+        assert_eq!(attach.fields[0].field, Field::Attachment);
+        let no_name = typed()
+            .reduce(Action::Edit(Field::Name, " ".into()))
+            .validate(START, &strings);
+        assert_eq!(no_name.fields[0].field, Field::Name);
+        assert!(typed().validate(START, &strings).is_empty());
+    }
+
+    #[test]
+    fn a_bad_link_is_caught_before_any_request() {
+        let state = FormState::default()
+            .reduce(Action::ToggleLinkMode)
+            .reduce(Action::Edit(Field::Attachment, "ftp://x".into()));
+        let report = state.validate(ATTACH, &Strings::default());
+        assert_eq!(report.fields[0].field, Field::Attachment);
+        assert!(is_http_url("https://example.com/a.png"));
+        assert!(!is_http_url("https:///a"));
+        assert!(!is_http_url("javascript:alert(1)"));
+    }
+
+    #[test]
+    fn the_two_steps_then_success_clears_everything() {
         let state = typed()
-            .reduce(Action::Submit)
-            .reduce(Action::Finished(Ok(invalid(
-                Field::Name,
-                "is a required field",
-            ))));
-        assert_eq!(state.phase, Phase::Editing);
-        assert_eq!(state.draft.name, " Plan ");
-        assert_eq!(state.errors.for_field(Field::Name).count(), 1);
-        assert_eq!(state.failures, 1);
+            .reduce(Action::Submit {
+                upload_first: true,
+                attach_only: false,
+            })
+            .reduce(Action::Progress {
+                loaded: 50.0,
+                total: 200.0,
+            });
+        assert_eq!(state.phase, Phase::Uploading { percent: Some(25) });
+        let state = state
+            .reduce(Action::Uploaded("https://s/u/1".into()))
+            .reduce(Action::StartPosting);
+        assert_eq!(state.phase, Phase::Posting);
+        let state = state.reduce(Action::ThreadCreated(5001));
+        assert_eq!(state.phase, Phase::Attaching);
+        let done = state.reduce(Action::Finished {
+            thread_id: 5001,
+            file_id: Some(9),
+        });
+        assert_eq!(
+            done.phase,
+            Phase::Done {
+                thread_id: 5001,
+                file_id: Some(9)
+            }
+        );
+        assert_eq!(done.draft, Draft::default());
+        assert_eq!(done.attachment, Attachment::None);
+    }
+
+    #[test]
+    fn a_failed_attach_keeps_the_conversation_so_a_retry_attaches_only() {
+        let failed = typed()
+            .reduce(Action::Submit {
+                upload_first: false,
+                attach_only: false,
+            })
+            .reduce(Action::ThreadCreated(5001))
+            .reduce(Action::StepFailed(
+                Step::Attach,
+                Ok(invalid(Field::Name, "is too long")),
+            ));
+        assert_eq!(failed.phase, Phase::Editing);
+        assert_eq!(failed.posted, Some(5001));
+        assert_eq!(failed.draft.subject, " Lunch ");
+        assert_eq!(failed.errors.for_field(Field::Name).count(), 1);
+        // The retry goes straight to attaching.
+        let retry = failed.reduce(Action::Submit {
+            upload_first: false,
+            attach_only: false,
+        });
+        assert_eq!(retry.phase, Phase::Attaching);
+        // Or the member keeps the conversation without the file.
+        let kept = failed.reduce(Action::KeepWithoutAttachment);
+        assert_eq!(
+            kept.phase,
+            Phase::Done {
+                thread_id: 5001,
+                file_id: None
+            }
+        );
+        // Or removes it, keeping every word.
+        let removed = failed.reduce(Action::RemoveStarted).reduce(Action::Removed);
+        assert_eq!(removed.posted, None);
+        assert_eq!(removed.draft, failed.draft);
+        assert_eq!(removed.problem, Some(Problem::ConversationRemoved));
+    }
+
+    #[test]
+    fn a_lost_create_is_remembered_but_a_cancel_before_sending_is_not() {
+        let lost = typed()
+            .reduce(Action::Submit {
+                upload_first: false,
+                attach_only: false,
+            })
+            .reduce(Action::StepFailed(
+                Step::Create,
+                Err(TransportError::Network),
+            ));
+        assert!(lost.lost_create);
+        assert_eq!(
+            lost.problem,
+            Some(Problem::Transport(TransportError::Network))
+        );
+        let created = lost
+            .reduce(Action::Submit {
+                upload_first: false,
+                attach_only: false,
+            })
+            .reduce(Action::ThreadCreated(5002));
+        assert!(!created.lost_create);
+        let cancelled = typed()
+            .reduce(Action::Submit {
+                upload_first: false,
+                attach_only: false,
+            })
+            .reduce(Action::StepFailed(
+                Step::Create,
+                Err(TransportError::Cancelled),
+            ));
+        assert!(!cancelled.lost_create);
     }
 
     #[test]
     fn editing_a_field_clears_only_its_own_errors() {
         let mut report = ErrorReport::default();
-        report.push_field(Field::Name, "a");
-        report.push_field(Field::Description, "b");
+        report.push_field(Field::Subject, "a");
+        report.push_field(Field::Message, "b");
         report.form.push(FormMessage::NoDetail);
         let state = typed()
-            .reduce(Action::Submit)
-            .reduce(Action::Finished(Ok(Outcome::Invalid(report))))
-            .reduce(Action::Edit(Field::Name, "New".into()));
-        assert_eq!(state.errors.for_field(Field::Name).count(), 0);
-        assert_eq!(state.errors.for_field(Field::Description).count(), 1);
+            .reduce(Action::Invalid(report))
+            .reduce(Action::Edit(Field::Subject, "New".into()));
+        assert_eq!(state.errors.for_field(Field::Subject).count(), 0);
+        assert_eq!(state.errors.for_field(Field::Message).count(), 1);
         assert_eq!(state.errors.form.len(), 1);
     }
 
     #[test]
-    fn no_double_submit_while_sending() {
-        let sending = typed().reduce(Action::Submit);
+    fn no_double_submit_and_late_answers_are_ignored() {
+        let sending = typed().reduce(Action::Submit {
+            upload_first: false,
+            attach_only: false,
+        });
         assert!(!sending.can_submit());
-        assert_eq!(sending.reduce(Action::Submit), sending);
-    }
-
-    #[test]
-    fn a_late_answer_after_the_phase_moved_on_is_ignored() {
-        let state = typed().reduce(Action::Finished(Ok(Outcome::Created { id: 1 })));
-        assert_eq!(state.phase, Phase::Editing);
-    }
-
-    #[test]
-    fn success_then_start_another_clears_the_draft() {
-        let sent = typed()
-            .reduce(Action::Submit)
-            .reduce(Action::Finished(Ok(Outcome::Created { id: 7 })));
-        assert_eq!(sent.phase, Phase::Sent { file_id: 7 });
-        let again = sent.reduce(Action::StartAnother);
-        assert_eq!(again.draft, Draft::default());
-        assert_eq!(again.phase, Phase::Editing);
-    }
-
-    #[test]
-    fn transport_failures_become_problems_and_keep_the_draft() {
-        let state = typed()
-            .reduce(Action::Submit)
-            .reduce(Action::Finished(Err(TransportError::Timeout)));
         assert_eq!(
-            state.problem,
-            Some(Problem::Transport(TransportError::Timeout))
+            sending.reduce(Action::Submit {
+                upload_first: false,
+                attach_only: false,
+            }),
+            sending
         );
-        assert_eq!(state.draft.file_url, "https://x.test/p.png");
-        assert!(state.can_submit());
+        let idle = typed();
+        assert_eq!(
+            idle.reduce(Action::StepFailed(
+                Step::Create,
+                Err(TransportError::Timeout)
+            )),
+            idle
+        );
     }
 
     #[test]
-    fn request_body_is_trimmed_and_omits_empty_optionals() {
-        let body = typed().draft.to_thread_file(1001);
-        assert_eq!(body.name, "Plan");
-        assert_eq!(body.description, None);
+    fn a_draft_is_restored_only_into_a_blank_form() {
+        let saved = Draft {
+            subject: "Saved".into(),
+            ..Draft::default()
+        };
         assert_eq!(
-            body.new_file_data_url.as_deref(),
-            Some("https://x.test/p.png")
+            FormState::default()
+                .reduce(Action::RestoreDraft(saved.clone()))
+                .draft,
+            saved
+        );
+        assert_eq!(
+            typed().reduce(Action::RestoreDraft(saved)).draft.subject,
+            " Lunch "
+        );
+    }
+
+    #[test]
+    fn bodies_are_trimmed_and_use_the_fixed_or_chosen_board() {
+        let state = typed().reduce(Action::Edit(Field::CommunityGroupId, "2".into()));
+        let body = state.new_thread(START).unwrap();
+        assert_eq!(body.subject, "Lunch");
+        assert_eq!(body.community_group_id, Some(2));
+        let fixed = Mode::Start {
+            business_id: 1,
+            user_id: 10,
+            group_id: Some(7),
+        };
+        assert_eq!(state.new_thread(fixed).unwrap().community_group_id, Some(7));
+        assert_eq!(state.new_thread(ATTACH), None);
+        let file = state.new_thread_file(5001);
+        assert_eq!(file.name, "menu");
+        assert_eq!(file.description, None);
+    }
+
+    #[test]
+    fn pasted_images_get_a_dated_name() {
+        // 2026-11-27T06:30:05Z
+        assert_eq!(
+            pasted_image_name(1_795_761_005_000.0, "image/png"),
+            "image-20261127-063005.png"
+        );
+        assert_eq!(display_name("report.final.pdf"), "report.final");
+        assert_eq!(display_name(".env"), ".env");
+    }
+
+    #[test]
+    fn refusals_read_well() {
+        let limits = Limits {
+            max_bytes: 1024 * 1024,
+            accept: vec!["image/*".into(), ".pdf".into()],
+        };
+        let strings = Strings::default();
+        assert_eq!(
+            refusal_message(FileRefusal::TooLarge, &limits, &strings),
+            "The file must be smaller than 1 MB"
+        );
+        assert_eq!(
+            refusal_message(FileRefusal::WrongType, &limits, &strings),
+            "The file must be one of: image/*, .pdf"
         );
     }
 }

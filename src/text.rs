@@ -1,71 +1,85 @@
-//! Member-facing text. Server messages are shown as text, never as HTML.
+//! Member-facing text built from [`Strings`]. Server messages are shown as text, never
+//! as HTML.
 
-use crate::api::{Field, FormMessage, TransportError};
-use crate::state::Problem;
+use crate::api::{Field, FormMessage};
+use crate::i18n::{Msg, Strings};
 
 /// The label of a field as the member sees it.
-pub fn label(field: Field) -> &'static str {
-    match field {
-        Field::Subject => "Subject",
-        Field::Message => "Message",
-        Field::CommunityGroupId => "Board",
-        Field::Attachment => "Link to the file",
-        Field::Name => "Display name",
-        Field::Description => "Description",
-    }
+pub fn label(field: Field, strings: &Strings) -> &str {
+    strings.get(match field {
+        Field::Subject => Msg::LabelSubject,
+        Field::Message => Msg::LabelMessage,
+        Field::CommunityGroupId => Msg::LabelBoard,
+        Field::Attachment => Msg::LabelAttachment,
+        Field::Name => Msg::LabelName,
+        Field::Description => Msg::LabelDescription,
+    })
 }
 
 /// A field message as a whole sentence: the API's predicates (`is a required field`)
-/// read after the field's label; anything else stands as the server wrote it.
-pub fn field_message(field: Field, text: &str) -> String {
+/// read after the field's label; anything else stands as written.
+pub fn field_message(field: Field, text: &str, strings: &Strings) -> String {
     let text = text.trim();
-    if text.starts_with(|c: char| c.is_lowercase()) {
-        format!("{} {}", label(field), text)
+    if starts_lowercase(text) {
+        strings.fill(
+            Msg::FieldSentence,
+            &[("label", label(field, strings)), ("text", text)],
+        )
     } else {
         text.to_owned()
     }
 }
 
 /// A form-level message for the error summary.
-pub fn form_message(message: &FormMessage) -> String {
+pub fn form_message(message: &FormMessage, strings: &Strings) -> String {
     match message {
         FormMessage::Server {
             property: Some(property),
             text,
-        } if text.starts_with(|c: char| c.is_lowercase()) => format!("{property} {text}"),
-        FormMessage::Server { text, .. } => text.clone(),
-        FormMessage::NoDetail => {
-            "The server refused the attachment without saying why. Check the fields and try again."
-                .to_owned()
-        }
+        } if starts_lowercase(text) => strings.fill(
+            Msg::FieldSentence,
+            &[("label", property.as_str()), ("text", text.trim())],
+        ),
+        FormMessage::Server { text, .. } => text.trim().to_owned(),
+        FormMessage::NoDetail => strings.get(Msg::NoDetail).to_owned(),
     }
 }
 
-/// A failure that is not about one field, in words a member can act on.
-pub fn problem(problem: &Problem) -> String {
-    match problem {
-        Problem::Unauthorized => "You are signed out, or your account is not allowed to do this. Sign in again, or ask your space's team for access.".to_owned(),
-        Problem::NotFound => "This conversation could not be found. It may have been removed.".to_owned(),
-        Problem::Throttled => "The board is busy right now. Wait a moment and try again.".to_owned(),
-        Problem::Server(Some(message)) => format!("The server had a problem: {message} Try again in a moment."),
-        Problem::Server(None) => "The server had a problem. Try again in a moment.".to_owned(),
-        Problem::Unexpected { status, .. } => format!("The server gave an answer we could not read (HTTP {status}). Try again in a moment."),
-        Problem::Transport(TransportError::Network) => "The server could not be reached. Check your connection and try again.".to_owned(),
-        Problem::Transport(TransportError::Timeout) => "The server took too long to answer. Try again.".to_owned(),
-        Problem::Transport(TransportError::Cancelled) => "Cancelled. Nothing was sent; your text is still here.".to_owned(),
-    }
+fn starts_lowercase(text: &str) -> bool {
+    text.trim_start().starts_with(|c: char| c.is_lowercase())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
 
     #[test]
     fn predicates_read_after_the_label() {
+        let en = Strings::default();
         assert_eq!(
-            field_message(Field::Name, "is a required field"),
+            field_message(Field::Name, "is a required field", &en),
             "Display name is a required field"
         );
-        assert_eq!(field_message(Field::Name, "Too long."), "Too long.");
+        assert_eq!(field_message(Field::Name, "Too long.", &en), "Too long.");
+        let fr = Strings::new(Locale::Fr, Vec::new());
+        assert_eq!(
+            field_message(Field::Subject, "is a required field", &fr),
+            "Sujet : is a required field"
+        );
+    }
+
+    #[test]
+    fn form_messages_name_the_property() {
+        let en = Strings::default();
+        let message = FormMessage::Server {
+            property: Some("CommunityThread".into()),
+            text: "was not found".into(),
+        };
+        assert_eq!(form_message(&message, &en), "CommunityThread was not found");
+        assert_eq!(
+            form_message(&FormMessage::NoDetail, &en),
+            en.get(Msg::NoDetail)
+        );
     }
 }

@@ -22,7 +22,9 @@ use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
 use crate::api::list::{find_same_thread, recent_threads_path, ListPage, Thread};
-use crate::api::{classify, Body, Envelope, Field, NewThread, Outcome, TransportError};
+use crate::api::{
+    classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
+};
 use crate::token::BearerToken;
 
 /// How long a request may take before it is abandoned, unless the host says otherwise.
@@ -113,6 +115,17 @@ impl Cancellation {
         }
     }
 
+    /// Aborts `controller` too when cancelled (for work the transport does not run
+    /// itself, such as the host's uploader).
+    pub(crate) fn watch(&self, controller: &AbortController) {
+        *self.inner.current.borrow_mut() = Some(controller.clone());
+    }
+
+    /// Stops watching the controller given to [`Cancellation::watch`].
+    pub(crate) fn unwatch(&self) {
+        self.inner.current.borrow_mut().take();
+    }
+
     /// Whether [`Cancellation::cancel`] was called.
     pub fn is_cancelled(&self) -> bool {
         self.inner.cancelled.get()
@@ -185,15 +198,40 @@ impl ApiClient {
         shown: &[Field],
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
+        let object = to_js_object(body)?;
+        self.post_object(path, &object, shown, cancel).await
+    }
+
+    /// Attaches a file: `body` with `NewFileDataUrl` set to `file_url` on the JavaScript
+    /// side, so a `data:` URL of a large file is never copied into wasm memory.
+    pub async fn post_thread_file(
+        &self,
+        body: &NewThreadFile,
+        file_url: Option<&JsValue>,
+        shown: &[Field],
+        cancel: &Cancellation,
+    ) -> Result<Outcome, TransportError> {
+        let object = to_js_object(body)?;
+        if let Some(url) = file_url {
+            js_sys::Reflect::set(&object, &JsValue::from_str("NewFileDataUrl"), url)
+                .map_err(|_| TransportError::Network)?;
+        }
+        self.post_object(THREAD_FILES_PATH, &object, shown, cancel)
+            .await
+    }
+
+    async fn post_object(
+        &self,
+        path: &str,
+        object: &JsValue,
+        shown: &[Field],
+        cancel: &Cancellation,
+    ) -> Result<Outcome, TransportError> {
         // Serialising our own request types cannot fail; were it ever to, report it as a
         // failure to send rather than panic.
-        let json = serde_wasm_bindgen::to_value(body)
-            .ok()
-            .and_then(|value| js_sys::JSON::stringify(&value).ok())
-            .and_then(|text| text.as_string())
-            .ok_or(TransportError::Network)?;
+        let json = js_sys::JSON::stringify(object).map_err(|_| TransportError::Network)?;
         let answer = self
-            .send_with_policy(Method::POST, path, Some(&json), cancel)
+            .send_with_policy(Method::POST, path, Some(&JsValue::from(json)), cancel)
             .await?;
         Ok(self.classify(&answer, shown))
     }
@@ -272,7 +310,7 @@ impl ApiClient {
         &self,
         method: Method,
         path: &str,
-        body: Option<&str>,
+        body: Option<&JsValue>,
         cancel: &Cancellation,
     ) -> Result<Answer, TransportError> {
         let mut refreshed = false;
@@ -326,7 +364,7 @@ impl ApiClient {
         &self,
         method: Method,
         path: &str,
-        body: Option<&str>,
+        body: Option<&JsValue>,
         token: &BearerToken,
         cancel: &Cancellation,
     ) -> Result<Answer, TransportError> {
@@ -361,7 +399,7 @@ impl ApiClient {
         let request = match body {
             Some(json) => builder
                 .header("Content-Type", "application/json")
-                .body(JsValue::from_str(json)),
+                .body(json.clone()),
             None => builder.build(),
         }
         .map_err(failed)?;
@@ -388,6 +426,12 @@ impl ApiClient {
         }
         cancel.check()
     }
+}
+
+/// Our request body as a plain JavaScript object (not a `Map`).
+fn to_js_object<T: Serialize>(body: &T) -> Result<JsValue, TransportError> {
+    body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| TransportError::Network)
 }
 
 /// Reads a response body with the browser's `JSON.parse`, so no JSON parser is

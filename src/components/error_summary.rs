@@ -22,6 +22,8 @@ pub struct ErrorSummaryProps {
     pub entries: Vec<SummaryEntry>,
     /// Changes each time focus should move to the summary (each failed submission).
     pub focus_key: u32,
+    /// The summary's title.
+    pub title: AttrValue,
 }
 
 /// Lists every problem; links focus their fields, also inside a shadow root.
@@ -30,9 +32,12 @@ pub fn error_summary(props: &ErrorSummaryProps) -> Html {
     let node = use_node_ref();
     {
         let node = node.clone();
-        use_effect_with(props.focus_key, move |_| {
-            if let Some(element) = node.cast::<HtmlElement>() {
-                let _ = element.focus();
+        use_effect_with(props.focus_key, move |key| {
+            // Key 0 is the first render: nothing has failed yet, so focus stays put.
+            if *key > 0 {
+                if let Some(element) = node.cast::<HtmlElement>() {
+                    let _ = element.focus();
+                }
             }
         });
     }
@@ -42,7 +47,7 @@ pub fn error_summary(props: &ErrorSummaryProps) -> Html {
     html! {
         <div ref={node} class="nsc-error-summary" part="error-summary" tabindex="-1">
             <div role="alert">
-                <h2 class="nsc-error-summary__title">{ "There is a problem" }</h2>
+                <h2 class="nsc-error-summary__title">{ props.title.clone() }</h2>
                 <ul class="nsc-error-summary__list">
                     { for props.entries.iter().map(entry_view) }
                 </ul>

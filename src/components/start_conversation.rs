@@ -1,21 +1,31 @@
-//! The panel. This first slice attaches a file to an existing conversation: the host
-//! gives the conversation id and the token; the member gives a name, a description and
-//! a link to the file.
+//! The panel: start a conversation with an optional attachment, or attach a file to an
+//! existing conversation. Thin over [`crate::state`] (the rules) and [`crate::submit`]
+//! (the steps of a submission).
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use wasm_bindgen::JsCast;
+use web_sys::{ClipboardEvent, File, FilePropertyBag};
 use yew::prelude::*;
 
+use super::attachment_picker::AttachmentPicker;
+use super::board_picker::BoardPicker;
 use super::error_summary::{ErrorSummary, SummaryEntry};
+use super::hooks::{use_boards, use_saved_draft, ChosenFile, FileSlot};
+use super::success_view::SuccessView;
 use super::text_field::TextField;
 use crate::api::Field;
 use crate::config::{AttachFailed, Created, Limits, PanelError};
-use crate::i18n::Strings;
-use crate::state::{Action, FormState, Phase, ATTACH_FIELDS};
+use crate::i18n::{Msg, Strings};
+use crate::state::{
+    display_name, pasted_image_name, refusal_message, Action, Attachment, FileMeta, FormState,
+    Mode, Phase,
+};
+use crate::submit::{remove_conversation, uploads_first, HostCallbacks, Submission};
 use crate::text;
-use crate::transport::{ApiClient, Cancellation, TokenSource, DEFAULT_TIMEOUT, THREAD_FILES_PATH};
+use crate::transport::{ApiClient, Cancellation, TokenSource, DEFAULT_TIMEOUT};
 use crate::upload::Uploader;
 
 /// The Nexudus API's public origin, used when the host gives no `base_url`.
@@ -74,6 +84,23 @@ pub struct StartConversationProps {
     pub on_error: Callback<PanelError>,
 }
 
+impl StartConversationProps {
+    /// The mode the configuration asks for, or what is missing.
+    fn mode(&self) -> Result<Mode, &'static str> {
+        match (self.thread_id, self.business_id, self.user_id) {
+            (Some(thread_id), _, _) => Ok(Mode::Attach { thread_id }),
+            (None, Some(business_id), Some(user_id)) => Ok(Mode::Start {
+                business_id,
+                user_id,
+                group_id: self.group_id,
+            }),
+            _ => Err(
+                "businessId and userId (to start a conversation), or threadId (to attach a file)",
+            ),
+        }
+    }
+}
+
 impl Reducible for FormState {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
@@ -82,189 +109,463 @@ impl Reducible for FormState {
 }
 
 thread_local! {
-    static NEXT_INSTANCE: Cell<u32> = const { Cell::new(1) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
-/// A prefix that keeps element ids unique when a page holds several panels.
-fn instance_prefix() -> String {
-    let n = NEXT_INSTANCE.with(|next| {
+/// A number unique within the page: instance prefixes and file keys.
+fn next_id() -> u32 {
+    NEXT_ID.with(|next| {
         let n = next.get();
         next.set(n.wrapping_add(1));
         n
-    });
-    format!("nsc{n}")
+    })
+}
+
+/// Gives a pasted image with a generic name (`image.png`) a dated one.
+fn named_for_paste(file: File) -> File {
+    let name = file.name();
+    if !(name.is_empty() || display_name(&name).eq_ignore_ascii_case("image")) {
+        return file;
+    }
+    let mime = file.type_();
+    let options = FilePropertyBag::new();
+    options.set_type(&mime);
+    File::new_with_blob_sequence_and_options(
+        &js_sys::Array::of1(&file),
+        &pasted_image_name(js_sys::Date::now(), &mime),
+        &options,
+    )
+    .unwrap_or(file)
 }
 
 /// The "start a conversation with an attachment" panel.
 #[function_component(StartConversation)]
 pub fn start_conversation(props: &StartConversationProps) -> Html {
+    let strings = props.strings.clone();
     let state = use_reducer(FormState::default);
-    // The submission in flight, so the member can cancel it.
+    let prefix = use_memo((), |_| format!("nsc{}", next_id()));
+    let file_slot: FileSlot = use_mut_ref(|| None);
     let in_flight = use_mut_ref(|| None::<Cancellation>);
-    let prefix = use_memo((), |_| instance_prefix());
-    let field_id = |field: Field| format!("{prefix}-{}", field.key());
+    let client = use_memo(
+        (
+            props.base_url.clone(),
+            props.token.clone(),
+            props.timeout_ms,
+        ),
+        |(base_url, token, timeout)| {
+            ApiClient::new(
+                base_url,
+                token.clone(),
+                Duration::from_millis(u64::from(*timeout)),
+            )
+        },
+    );
+    let mode = props.mode();
+    let boards = use_boards(match mode {
+        Ok(Mode::Start { group_id: None, .. }) => Some((*client).clone()),
+        _ => None,
+    });
+    let restore = {
+        let state = state.clone();
+        Callback::from(move |draft| state.dispatch(Action::RestoreDraft(draft)))
+    };
+    use_saved_draft(props.draft_key.clone(), &state.draft, restore);
+    {
+        // Leaving the page mid-submission cancels it; the file and its preview go too.
+        let in_flight = in_flight.clone();
+        let file_slot = file_slot.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(cancel) = in_flight.borrow_mut().take() {
+                    cancel.cancel();
+                }
+                file_slot.borrow_mut().take();
+            }
+        });
+    }
+    {
+        // The file is no longer needed once done, removed or replaced by a link.
+        let file_slot = file_slot.clone();
+        let key = match &state.attachment {
+            Attachment::File(meta) => Some(meta.key),
+            _ => None,
+        };
+        use_effect_with(key, move |key| {
+            let mut slot = file_slot.borrow_mut();
+            if slot.as_ref().map(|chosen| chosen.key) != *key {
+                slot.take();
+            }
+        });
+    }
 
-    let Some(thread_id) = props.thread_id else {
+    let Ok(mode) = mode else {
+        let what = mode.err().unwrap_or_default();
         return html! {
-            <section class="nsc-panel" part="panel">
+            <section class="nsc-panel" part="panel" lang={strings.locale().tag()}>
                 <p class="nsc-config-error" role="alert">
-                    { "This panel is not set up: the page did not say which conversation to attach to." }
+                    { strings.fill(Msg::NotConfigured, &[("what", what)]) }
                 </p>
             </section>
         };
     };
+    let attach_mode = matches!(mode, Mode::Attach { .. });
+    let field_id = |field: Field| format!("{prefix}-{}", field.key());
 
+    if let Phase::Done { thread_id, file_id } = state.phase {
+        let on_again = {
+            let state = state.clone();
+            Callback::from(move |()| state.dispatch(Action::StartAnother))
+        };
+        return html! {
+            <section class="nsc-panel" part="panel" lang={strings.locale().tag()}>
+                <SuccessView
+                    {attach_mode}
+                    {thread_id}
+                    {file_id}
+                    conversation_url={props.conversation_url.clone()}
+                    strings={strings.clone()}
+                    {on_again}
+                />
+            </section>
+        };
+    }
+
+    let busy = state.phase.is_busy();
+    let recovering = state.posted.is_some();
     let on_input = {
         let state = state.clone();
         Callback::from(move |(field, value): (Field, String)| {
             state.dispatch(Action::Edit(field, value))
         })
     };
-
+    let on_file = {
+        let state = state.clone();
+        let file_slot = file_slot.clone();
+        let limits = props.limits.clone();
+        let strings = strings.clone();
+        Callback::from(move |file: File| {
+            let meta = FileMeta {
+                key: next_id(),
+                name: file.name(),
+                mime: file.type_(),
+                size: file.size().max(0.0) as u64,
+            };
+            match limits.check(&meta.name, &meta.mime, meta.size) {
+                Ok(()) => {
+                    *file_slot.borrow_mut() = Some(ChosenFile::new(meta.key, file));
+                    state.dispatch(Action::ChooseFile(meta));
+                }
+                Err(refusal) => state.dispatch(Action::RefuseFile(refusal_message(
+                    refusal, &limits, &strings,
+                ))),
+            }
+        })
+    };
+    let on_paste = {
+        let on_file = on_file.clone();
+        Callback::from(move |event: Event| {
+            let Some(event) = event.dyn_ref::<ClipboardEvent>() else {
+                return;
+            };
+            let file = event
+                .clipboard_data()
+                .and_then(|data| data.files())
+                .and_then(|files| files.get(0));
+            // Text pastes go to the focused field as usual; only files are taken.
+            if let Some(file) = file {
+                event.prevent_default();
+                if !busy {
+                    on_file.emit(named_for_paste(file));
+                }
+            }
+        })
+    };
+    let on_remove = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(Action::RemoveFile))
+    };
+    let on_toggle_link = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(Action::ToggleLinkMode))
+    };
     let onsubmit = {
         let state = state.clone();
-        let client = ApiClient::new(
-            &props.base_url,
-            props.token.clone(),
-            Duration::from_millis(props.timeout_ms.into()),
-        );
-        let on_created = props.on_created.clone();
+        let client = (*client).clone();
+        let file_slot = file_slot.clone();
         let in_flight = in_flight.clone();
+        let uploader = props.uploader.clone();
+        let host = HostCallbacks {
+            on_created: props.on_created.clone(),
+            on_attach_failed: props.on_attach_failed.clone(),
+            on_error: props.on_error.clone(),
+        };
+        let strings = strings.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             if !state.can_submit() {
                 return;
             }
-            let body = state.draft.to_thread_file(thread_id);
-            state.dispatch(Action::Submit);
-            let dispatcher = state.dispatcher();
-            let client = client.clone();
-            let on_created = on_created.clone();
+            let report = state.validate(mode, &strings);
+            if !report.is_empty() {
+                state.dispatch(Action::Invalid(report));
+                return;
+            }
+            let file = match (&state.attachment, file_slot.borrow().as_ref()) {
+                (Attachment::File(meta), Some(chosen)) if chosen.key == meta.key => {
+                    Some(chosen.file.clone())
+                }
+                _ => None,
+            };
             let cancel = Cancellation::default();
             *in_flight.borrow_mut() = Some(cancel.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = client
-                    .post_json(THREAD_FILES_PATH, &body, ATTACH_FIELDS, &cancel)
-                    .await;
-                if let Ok(crate::api::Outcome::Created { id }) = &result {
-                    on_created.emit(Created {
-                        thread_id,
-                        file_id: Some(*id),
-                    });
-                }
-                dispatcher.dispatch(Action::Finished(result));
+            state.dispatch(Action::Submit {
+                upload_first: uploads_first(&state),
+                attach_only: attach_mode,
             });
+            let dispatcher = state.dispatcher();
+            let submission = Submission {
+                client: client.clone(),
+                mode,
+                state: (*state).clone(),
+                file,
+                uploader: uploader.clone(),
+                cancel,
+                dispatch: Callback::from(move |action| dispatcher.dispatch(action)),
+                host: host.clone(),
+                strings: strings.clone(),
+            };
+            wasm_bindgen_futures::spawn_local(submission.run());
         })
     };
-
     let on_cancel = {
         let in_flight = in_flight.clone();
-        Callback::from(move |_| {
+        Callback::from(move |_: MouseEvent| {
             if let Some(cancel) = in_flight.borrow_mut().take() {
                 cancel.cancel();
             }
         })
     };
+    let on_keep = {
+        let state = state.clone();
+        let on_created = props.on_created.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let (Some(thread_id), false) = (state.posted, state.phase.is_busy()) {
+                state.dispatch(Action::KeepWithoutAttachment);
+                on_created.emit(Created {
+                    thread_id,
+                    file_id: None,
+                });
+            }
+        })
+    };
+    let on_remove_conversation = {
+        let state = state.clone();
+        let client = (*client).clone();
+        let on_error = props.on_error.clone();
+        let strings = strings.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(thread_id) = state.posted else {
+                return;
+            };
+            if !state.can_submit() {
+                return;
+            }
+            state.dispatch(Action::RemoveStarted);
+            let dispatcher = state.dispatcher();
+            wasm_bindgen_futures::spawn_local(remove_conversation(
+                client.clone(),
+                thread_id,
+                Callback::from(move |action| dispatcher.dispatch(action)),
+                on_error.clone(),
+                strings.clone(),
+            ));
+        })
+    };
 
-    if let Phase::Sent { file_id } = state.phase {
-        let start_another = {
-            let state = state.clone();
-            Callback::from(move |_| state.dispatch(Action::StartAnother))
-        };
-        return html! {
-            <section class="nsc-panel" part="panel">
-                <div class="nsc-success" role="status" part="success">
-                    <h2 class="nsc-title">{ "File attached" }</h2>
-                    <p>
-                        { "Your file was attached to the conversation. Its reference is " }
-                        <strong class="nsc-created-id">{ file_id }</strong>{ "." }
-                    </p>
-                    <button type="button" class="nsc-button nsc-button--secondary" onclick={start_another}>
-                        { "Attach another file" }
-                    </button>
-                </div>
-            </section>
-        };
-    }
-
-    let summary = summary_entries(&state, &field_id);
-    let sending = state.phase == Phase::Sending;
     let errors_for = |field: Field| -> Vec<String> {
         state
             .errors
             .for_field(field)
-            .map(|message| text::field_message(field, message))
+            .map(|message| text::field_message(field, message, &strings))
             .collect()
+    };
+    let summary = summary_entries(&state, &strings, &field_id);
+    let show_file_details = attach_mode || state.has_attachment() || recovering;
+    let preview_url = file_slot.borrow().as_ref().and_then(|chosen| {
+        chosen
+            .preview
+            .as_ref()
+            .map(|url| AttrValue::from(url.to_string()))
+    });
+    let title = if attach_mode {
+        strings.get(Msg::TitleAttach)
+    } else {
+        strings.get(Msg::TitleStart)
+    };
+    let submit_text = if attach_mode {
+        strings.get(Msg::SubmitAttach)
+    } else if recovering {
+        strings.get(Msg::RetryAttach)
+    } else {
+        strings.get(Msg::SubmitStart)
     };
 
     html! {
-        <section class="nsc-panel" part="panel" aria-labelledby={format!("{prefix}-title")}>
-            <h2 class="nsc-title" id={format!("{prefix}-title")}>{ "Attach a file to the conversation" }</h2>
-            <ErrorSummary entries={summary} focus_key={state.failures} />
-            <form class="nsc-form" novalidate=true {onsubmit} aria-busy={sending.then_some("true")}>
-                <TextField
+        <section
+            class="nsc-panel"
+            part="panel"
+            lang={strings.locale().tag()}
+            aria-labelledby={format!("{prefix}-title")}
+            onpaste={on_paste}
+        >
+            <h2 class="nsc-title" id={format!("{prefix}-title")}>{ title }</h2>
+            <ErrorSummary
+                entries={summary}
+                focus_key={state.failures}
+                title={AttrValue::from(strings.get(Msg::SummaryTitle).to_owned())}
+            />
+            <form class="nsc-form" novalidate=true {onsubmit} aria-busy={busy.then_some("true")}>
+                if !attach_mode && !recovering {
+                    <TextField
+                        id={field_id(Field::Subject)}
+                        field={Field::Subject}
+                        value={state.draft.subject.clone()}
+                        errors={errors_for(Field::Subject)}
+                        strings={strings.clone()}
+                        on_input={on_input.clone()}
+                    />
+                    <TextField
+                        id={field_id(Field::Message)}
+                        field={Field::Message}
+                        multiline=true
+                        value={state.draft.message.clone()}
+                        errors={errors_for(Field::Message)}
+                        strings={strings.clone()}
+                        on_input={on_input.clone()}
+                    />
+                    if props.group_id.is_none() {
+                        <BoardPicker
+                            id={field_id(Field::CommunityGroupId)}
+                            boards={boards}
+                            selected={state.draft.group_id}
+                            errors={errors_for(Field::CommunityGroupId)}
+                            strings={strings.clone()}
+                            on_change={on_input.clone()}
+                        />
+                    }
+                }
+                <AttachmentPicker
                     id={field_id(Field::Attachment)}
-                    field={Field::Attachment}
-                    input_type="url"
-                    hint="A public address the server can download the file from."
-                    value={state.draft.file_url.clone()}
+                    attachment={state.attachment.clone()}
+                    link_mode={state.link_mode}
+                    link={state.draft.link.clone()}
+                    {preview_url}
                     errors={errors_for(Field::Attachment)}
+                    limits={props.limits.clone()}
+                    strings={strings.clone()}
+                    {busy}
+                    on_file={on_file}
+                    on_remove={on_remove}
+                    on_toggle_link={on_toggle_link}
                     on_input={on_input.clone()}
                 />
-                <TextField
-                    id={field_id(Field::Name)}
-                    field={Field::Name}
-                    hint="Shown to members instead of the file's own name."
-                    value={state.draft.name.clone()}
-                    errors={errors_for(Field::Name)}
-                    on_input={on_input.clone()}
-                />
-                <TextField
-                    id={field_id(Field::Description)}
-                    field={Field::Description}
-                    multiline=true
-                    optional=true
-                    value={state.draft.description.clone()}
-                    errors={errors_for(Field::Description)}
-                    on_input={on_input}
-                />
+                if show_file_details {
+                    <TextField
+                        id={field_id(Field::Name)}
+                        field={Field::Name}
+                        hint={AttrValue::from(strings.get(Msg::NameHint).to_owned())}
+                        value={state.draft.name.clone()}
+                        errors={errors_for(Field::Name)}
+                        strings={strings.clone()}
+                        on_input={on_input.clone()}
+                    />
+                    <TextField
+                        id={field_id(Field::Description)}
+                        field={Field::Description}
+                        multiline=true
+                        optional=true
+                        value={state.draft.description.clone()}
+                        errors={errors_for(Field::Description)}
+                        strings={strings.clone()}
+                        on_input={on_input}
+                    />
+                }
+                { progress_view(&state.phase, &strings) }
                 <div class="nsc-actions">
-                    <button type="submit" class="nsc-button" part="submit" disabled={sending}>
-                        { if sending { "Attaching…" } else { "Attach file" } }
+                    <button type="submit" class="nsc-button" part="submit" disabled={busy}>
+                        { submit_text }
                     </button>
-                    if sending {
-                        <button type="button" class="nsc-button nsc-button--secondary" onclick={on_cancel}>
-                            { "Cancel" }
+                    if busy && state.phase != Phase::Removing {
+                        <button type="button" class="nsc-button nsc-button--secondary" part="cancel" onclick={on_cancel}>
+                            { strings.get(Msg::Cancel) }
+                        </button>
+                    }
+                    if recovering && !busy {
+                        <button type="button" class="nsc-button nsc-button--secondary" onclick={on_keep}>
+                            { strings.get(Msg::KeepWithoutAttachment) }
+                        </button>
+                        <button type="button" class="nsc-button nsc-button--secondary nsc-button--danger" onclick={on_remove_conversation}>
+                            { strings.get(Msg::RemoveConversation) }
                         </button>
                     }
                 </div>
             </form>
-            <p class="nsc-status" role="status" aria-live="polite">
-                { if sending { "Attaching your file…" } else { "" } }
-            </p>
         </section>
     }
 }
 
-/// Every problem, form-level first, then each field's messages in the panel's order.
-fn summary_entries(state: &FormState, field_id: &dyn Fn(Field) -> String) -> Vec<SummaryEntry> {
-    let problem = state.problem.iter().map(|problem| SummaryEntry {
+/// The progress bar and the polite live region that announces each step.
+fn progress_view(phase: &Phase, strings: &Strings) -> Html {
+    let (message, percent) = match phase {
+        Phase::Uploading { percent } => (
+            strings.fill(
+                Msg::Uploading,
+                &[("percent", &percent.unwrap_or(0).to_string())],
+            ),
+            Some(percent.unwrap_or(0)),
+        ),
+        Phase::Posting => (strings.get(Msg::Posting).to_owned(), None),
+        Phase::Attaching => (strings.get(Msg::Attaching).to_owned(), None),
+        Phase::Removing => (strings.get(Msg::Removing).to_owned(), None),
+        Phase::Editing | Phase::Done { .. } => (String::new(), None),
+    };
+    html! {
+        <div class="nsc-progress" part="progress">
+            if let Some(percent) = percent {
+                <progress class="nsc-progress__bar" max="100" value={percent.to_string()} aria-hidden="true" />
+            }
+            <p class="nsc-status" role="status" aria-live="polite">{ message }</p>
+        </div>
+    }
+}
+
+/// Every problem: the failure not tied to a field first, then form-level messages,
+/// then each field's messages in the panel's order, each a link to its field.
+fn summary_entries(
+    state: &FormState,
+    strings: &Strings,
+    field_id: &dyn Fn(Field) -> String,
+) -> Vec<SummaryEntry> {
+    let mut entries = Vec::new();
+    if state.posted.is_some() && !state.phase.is_busy() {
+        entries.push(SummaryEntry {
+            target: None,
+            text: strings.get(Msg::AttachFailed).to_owned(),
+        });
+    }
+    entries.extend(state.problem.iter().map(|problem| SummaryEntry {
         target: None,
-        text: text::problem(problem),
-    });
-    let form = state.errors.form.iter().map(|message| SummaryEntry {
+        text: problem.message(strings),
+    }));
+    entries.extend(state.errors.form.iter().map(|message| SummaryEntry {
         target: None,
-        text: text::form_message(message),
-    });
-    let fields = ATTACH_FIELDS.iter().flat_map(|&field| {
-        state
-            .errors
-            .for_field(field)
-            .map(move |message| SummaryEntry {
-                target: Some(field_id(field)),
-                text: text::field_message(field, message),
-            })
-            .collect::<Vec<_>>()
-    });
-    problem.chain(form).chain(fields).collect()
+        text: text::form_message(message, strings),
+    }));
+    for field in Field::ALL {
+        entries.extend(state.errors.for_field(field).map(|message| SummaryEntry {
+            target: Some(field_id(field)),
+            text: text::field_message(field, message, strings),
+        }));
+    }
+    entries
 }

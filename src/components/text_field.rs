@@ -7,6 +7,7 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::api::Field;
+use crate::i18n::{Msg, Strings};
 use crate::text;
 
 /// Properties of [`TextField`].
@@ -33,6 +34,14 @@ pub struct TextFieldProps {
     /// Whether to mark the label "(optional)".
     #[prop_or_default]
     pub optional: bool,
+    /// Overrides the field's usual label.
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
+    /// The strings in use.
+    pub strings: Strings,
+    /// `autocomplete` hint; `off` unless given.
+    #[prop_or(AttrValue::Static("off"))]
+    pub autocomplete: AttrValue,
     /// Called with the new value on every edit.
     pub on_input: Callback<(Field, String)>,
 }
@@ -41,6 +50,7 @@ pub struct TextFieldProps {
 #[function_component(TextField)]
 pub fn text_field(props: &TextFieldProps) -> Html {
     let field = props.field;
+    let strings = &props.strings;
     let hint_id = format!("{}-hint", props.id);
     let error_id = format!("{}-error", props.id);
     let has_errors = !props.errors.is_empty();
@@ -75,8 +85,9 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                 id={props.id.clone()}
                 class="nsc-input nsc-textarea"
                 name={field.api_name()}
-                rows="4"
+                rows="5"
                 value={props.value.clone()}
+                autocomplete={props.autocomplete.clone()}
                 aria-invalid={aria_invalid}
                 aria-describedby={described_by}
                 {oninput}
@@ -90,6 +101,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                 type={props.input_type.clone()}
                 name={field.api_name()}
                 value={props.value.clone()}
+                autocomplete={props.autocomplete.clone()}
                 aria-invalid={aria_invalid}
                 aria-describedby={described_by}
                 {oninput}
@@ -100,8 +112,10 @@ pub fn text_field(props: &TextFieldProps) -> Html {
     html! {
         <div class={classes!("nsc-field", has_errors.then_some("nsc-field--error"))} part="field">
             <label class="nsc-label" for={props.id.clone()}>
-                { text::label(field) }
-                if props.optional { <span class="nsc-optional">{ " (optional)" }</span> }
+                { props.label.clone().unwrap_or_else(|| AttrValue::from(text::label(field, strings).to_owned())) }
+                if props.optional {
+                    <span class="nsc-optional">{ " " }{ strings.get(Msg::Optional) }</span>
+                }
             </label>
             if let Some(hint) = &props.hint {
                 <div id={hint_id.clone()} class="nsc-hint">{ hint.clone() }</div>
@@ -109,7 +123,10 @@ pub fn text_field(props: &TextFieldProps) -> Html {
             if has_errors {
                 <div id={error_id.clone()} class="nsc-error-message" part="error-message">
                     { for props.errors.iter().map(|message| html! {
-                        <p><span class="nsc-visually-hidden">{ "Error: " }</span>{ message.clone() }</p>
+                        <p>
+                            <span class="nsc-visually-hidden">{ strings.get(Msg::ErrorPrefix) }{ " " }</span>
+                            { message.clone() }
+                        </p>
                     }) }
                 </div>
             }

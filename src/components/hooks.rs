@@ -1,0 +1,133 @@
+//! Small hooks of the panel: the boards list, the saved draft, and the chosen file with
+//! its preview URL.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_file::ObjectUrl;
+use wasm_bindgen::JsCast;
+use web_sys::File;
+use yew::prelude::*;
+
+use super::board_picker::Boards;
+use crate::api::list::{groups_path, Group};
+use crate::state::Draft;
+use crate::transport::{ApiClient, Cancellation, ListAnswer};
+
+/// How many boards are read (the documented maximum page size is 1000).
+const BOARDS_PAGE_SIZE: u32 = 200;
+
+/// Fetches the boards once when `client` is given (start mode without a fixed board);
+/// the request is cancelled if the panel goes away first.
+#[hook]
+pub fn use_boards(client: Option<ApiClient>) -> Boards {
+    let boards = use_state(|| Boards::Loading);
+    {
+        let boards = boards.clone();
+        let wanted = client.is_some();
+        use_effect_with(wanted, move |_| {
+            let cancel = Cancellation::default();
+            if let Some(client) = client {
+                let cancel = cancel.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let answer = client
+                        .get_list::<Group>(&groups_path(BOARDS_PAGE_SIZE), &cancel)
+                        .await;
+                    if cancel.is_cancelled() {
+                        return;
+                    }
+                    boards.set(match answer {
+                        Ok(ListAnswer::Page(page)) => Boards::Loaded(
+                            page.records
+                                .into_iter()
+                                .filter(Group::open_to_members)
+                                .collect(),
+                        ),
+                        _ => Boards::Failed,
+                    });
+                });
+            }
+            move || cancel.cancel()
+        });
+    }
+    (*boards).clone()
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    // Storage may be disabled (privacy settings, sandboxed frames): then no draft.
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+fn storage_key(key: &str) -> String {
+    format!("nexudus-start-conversation:{key}")
+}
+
+/// Reads a saved draft.
+fn load_draft(key: &str) -> Option<Draft> {
+    let text = session_storage()?.get_item(&storage_key(key)).ok()??;
+    let value = js_sys::JSON::parse(&text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// Saves `draft` under `key` (or forgets it when blank). Never the token, never a file.
+fn save_draft(key: &str, draft: &Draft) {
+    let Some(storage) = session_storage() else {
+        return;
+    };
+    if draft.is_blank() {
+        let _ = storage.remove_item(&storage_key(key));
+        return;
+    }
+    let text = serde_wasm_bindgen::to_value(draft)
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|text| text.as_string());
+    if let Some(text) = text {
+        // A full storage only means no draft survives a reload.
+        let _ = storage.set_item(&storage_key(key), &text);
+    }
+}
+
+/// Keeps the draft in `sessionStorage` under the host's key: restores it once on
+/// mount, then saves every change.
+#[hook]
+pub fn use_saved_draft(key: Option<AttrValue>, draft: &Draft, restore: Callback<Draft>) {
+    {
+        let key = key.clone();
+        use_effect_with((), move |_| {
+            if let Some(saved) = key.as_deref().and_then(load_draft) {
+                restore.emit(saved);
+            }
+        });
+    }
+    use_effect_with((key, draft.clone()), |(key, draft)| {
+        if let Some(key) = key {
+            save_draft(key, draft);
+        }
+    });
+}
+
+/// The chosen file, kept in the browser, with an object URL for pictures. Dropping it
+/// (replace, remove, unmount) revokes the URL.
+pub struct ChosenFile {
+    /// The key of the [`crate::state::FileMeta`] it belongs to.
+    pub key: u32,
+    /// The file.
+    pub file: File,
+    /// The preview URL, for pictures.
+    pub preview: Option<ObjectUrl>,
+}
+
+impl ChosenFile {
+    /// Keeps `file` under `key`, with a preview URL when it is a picture.
+    pub fn new(key: u32, file: File) -> ChosenFile {
+        let preview = file
+            .type_()
+            .starts_with("image/")
+            .then(|| ObjectUrl::from(file.clone().unchecked_into::<web_sys::Blob>()));
+        ChosenFile { key, file, preview }
+    }
+}
+
+/// The slot that holds the chosen file.
+pub type FileSlot = Rc<RefCell<Option<ChosenFile>>>;

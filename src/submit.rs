@@ -1,0 +1,245 @@
+//! One submission, step by step: get the file to a URL (the host's uploader, or a
+//! `data:` URL read by the browser), create the conversation (unless it already
+//! exists), then attach the file. Each step reports to the reducer through `dispatch`;
+//! the rules of what happens next live in [`crate::state`].
+
+use wasm_bindgen::JsValue;
+use web_sys::{AbortController, File};
+use yew::Callback;
+
+use crate::api::{Outcome, TransportError};
+use crate::config::{AttachFailed, Created, PanelError};
+use crate::i18n::Strings;
+use crate::state::{Action, Attachment, FormState, Mode, Problem, Step};
+use crate::text;
+use crate::transport::{ApiClient, Cancellation, THREADS_PATH};
+use crate::upload::{read_as_data_url, Uploader};
+
+/// The host's callbacks.
+#[derive(Clone, PartialEq)]
+pub struct HostCallbacks {
+    /// A conversation (and attachment) was created.
+    pub on_created: Callback<Created>,
+    /// The conversation exists but the attachment failed.
+    pub on_attach_failed: Callback<AttachFailed>,
+    /// A failure not about one field.
+    pub on_error: Callback<PanelError>,
+}
+
+/// Everything one submission needs, captured when it starts.
+pub struct Submission {
+    /// The API client.
+    pub client: ApiClient,
+    /// The panel's mode.
+    pub mode: Mode,
+    /// The state when the member submitted.
+    pub state: FormState,
+    /// The chosen file, when the attachment is a file.
+    pub file: Option<File>,
+    /// The host's uploader.
+    pub uploader: Option<Uploader>,
+    /// Cancels this submission.
+    pub cancel: Cancellation,
+    /// Reports to the reducer.
+    pub dispatch: Callback<Action>,
+    /// The host's callbacks.
+    pub host: HostCallbacks,
+    /// For the messages passed to the host.
+    pub strings: Strings,
+}
+
+/// Whether the submission starts by uploading or reading a file.
+pub fn uploads_first(state: &FormState) -> bool {
+    matches!(state.attachment, Attachment::File(_))
+}
+
+impl Submission {
+    /// Runs the steps; every outcome ends in exactly one reducer action.
+    pub async fn run(self) {
+        let shown = self.mode.fields(self.state.has_attachment());
+        let file_url = match self.file_url().await {
+            Ok(url) => url,
+            Err(action) => {
+                if let Action::UploadFailed(reason) = &action {
+                    self.report_problem(&Problem::Upload(reason.clone()));
+                }
+                self.dispatch.emit(action);
+                return;
+            }
+        };
+        let thread_id = match (self.mode, self.state.posted) {
+            (Mode::Attach { thread_id }, _) => {
+                self.dispatch.emit(Action::StartAttaching);
+                thread_id
+            }
+            (Mode::Start { .. }, Some(posted)) => {
+                self.dispatch.emit(Action::StartAttaching);
+                posted
+            }
+            (Mode::Start { .. }, None) => {
+                self.dispatch.emit(Action::StartPosting);
+                let Some(body) = self.state.new_thread(self.mode) else {
+                    return;
+                };
+                let result = self
+                    .client
+                    .create_thread(&body, shown, self.state.lost_create, &self.cancel)
+                    .await;
+                match result {
+                    Ok(Outcome::Created { id }) => {
+                        self.dispatch.emit(Action::ThreadCreated(id));
+                        id
+                    }
+                    other => {
+                        self.fail(Step::Create, other);
+                        return;
+                    }
+                }
+            }
+        };
+
+        let Some(file_url) = file_url else {
+            self.finish(thread_id, None);
+            return;
+        };
+        let body = self.state.new_thread_file(thread_id);
+        let result = self
+            .client
+            .post_thread_file(&body, Some(&file_url), shown, &self.cancel)
+            .await;
+        match result {
+            Ok(Outcome::Created { id }) => self.finish(thread_id, Some(id)),
+            other => {
+                if matches!(self.mode, Mode::Start { .. }) {
+                    self.host.on_attach_failed.emit(AttachFailed {
+                        thread_id,
+                        messages: self.messages_of(&other),
+                    });
+                }
+                self.fail(Step::Attach, other);
+            }
+        }
+    }
+
+    /// The attachment as a URL the API downloads, kept as a JavaScript value.
+    async fn file_url(&self) -> Result<Option<JsValue>, Action> {
+        match &self.state.attachment {
+            Attachment::None => Ok(None),
+            Attachment::Link => {
+                let link = self.state.draft.link.trim();
+                Ok((!link.is_empty()).then(|| JsValue::from_str(link)))
+            }
+            Attachment::File(_) => {
+                if let Some(url) = &self.state.uploaded_url {
+                    return Ok(Some(JsValue::from_str(url)));
+                }
+                let Some(file) = &self.file else {
+                    return Err(Action::UploadFailed(
+                        "the file is no longer available".into(),
+                    ));
+                };
+                match &self.uploader {
+                    Some(uploader) => self.upload(uploader, file).await.map(Some),
+                    None => match read_as_data_url(file).await {
+                        _ if self.cancel.is_cancelled() => Err(Action::StepFailed(
+                            Step::Upload,
+                            Err(TransportError::Cancelled),
+                        )),
+                        Ok(url) => Ok(Some(url)),
+                        Err(reason) => Err(Action::UploadFailed(reason)),
+                    },
+                }
+            }
+        }
+    }
+
+    async fn upload(&self, uploader: &Uploader, file: &File) -> Result<JsValue, Action> {
+        let controller = AbortController::new()
+            .map_err(|_| Action::UploadFailed("the browser cannot cancel uploads".into()))?;
+        self.cancel.watch(&controller);
+        let progress = {
+            let dispatch = self.dispatch.clone();
+            Callback::from(move |(loaded, total): (f64, f64)| {
+                dispatch.emit(Action::Progress { loaded, total })
+            })
+        };
+        let result = (uploader.0)(file.clone(), progress, controller.signal()).await;
+        self.cancel.unwatch();
+        if self.cancel.is_cancelled() {
+            return Err(Action::StepFailed(
+                Step::Upload,
+                Err(TransportError::Cancelled),
+            ));
+        }
+        match result {
+            Ok(url) if !url.trim().is_empty() => {
+                self.dispatch.emit(Action::Uploaded(url.clone()));
+                Ok(JsValue::from_str(&url))
+            }
+            Ok(_) => Err(Action::UploadFailed("the uploader gave no address".into())),
+            Err(reason) => Err(Action::UploadFailed(reason)),
+        }
+    }
+
+    fn finish(&self, thread_id: u64, file_id: Option<u64>) {
+        self.dispatch.emit(Action::Finished { thread_id, file_id });
+        self.host.on_created.emit(Created { thread_id, file_id });
+    }
+
+    fn fail(&self, step: Step, result: Result<Outcome, TransportError>) {
+        if let Some(problem) = Problem::from_result(&result) {
+            self.report_problem(&problem);
+        }
+        self.dispatch.emit(Action::StepFailed(step, result));
+    }
+
+    fn report_problem(&self, problem: &Problem) {
+        self.host.on_error.emit(PanelError {
+            code: problem.code(),
+            message: problem.message(&self.strings),
+        });
+    }
+
+    /// The messages a failed attach shows, for the host's `onAttachFailed`.
+    fn messages_of(&self, result: &Result<Outcome, TransportError>) -> Vec<String> {
+        let strings = &self.strings;
+        match (result, Problem::from_result(result)) {
+            (_, Some(problem)) => vec![problem.message(strings)],
+            (Ok(Outcome::Invalid(report)), None) => report
+                .fields
+                .iter()
+                .map(|m| text::field_message(m.field, &m.text, strings))
+                .chain(report.form.iter().map(|m| text::form_message(m, strings)))
+                .collect(),
+            (_, None) => Vec::new(),
+        }
+    }
+}
+
+/// Removes a conversation that was posted without its attachment.
+pub async fn remove_conversation(
+    client: ApiClient,
+    thread_id: u64,
+    dispatch: Callback<Action>,
+    on_error: Callback<PanelError>,
+    strings: Strings,
+) {
+    let result = client
+        .delete(
+            &format!("{THREADS_PATH}/{thread_id}"),
+            &Cancellation::default(),
+        )
+        .await;
+    match result {
+        Ok(Outcome::Succeeded | Outcome::Created { .. }) => dispatch.emit(Action::Removed),
+        other => {
+            if let Some(problem) = Problem::from_result(&other) {
+                on_error.emit(PanelError {
+                    code: problem.code(),
+                    message: problem.message(&strings),
+                });
+            }
+            dispatch.emit(Action::StepFailed(Step::Remove, other));
+        }
+    }
+}
