@@ -3,19 +3,30 @@
 
 mod support;
 
-use std::time::Duration;
-
+use nexudus_start_conversation::i18n::{Locale, Msg, Strings};
 use nexudus_start_conversation::{BearerToken, StartConversation, StartConversationProps};
 use support::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn props(base_url: &str, token: &str) -> StartConversationProps {
+fn attach_props(base_url: &str, token: &str) -> StartConversationProps {
     yew::props!(StartConversationProps {
         base_url: base_url.to_owned(),
         token: BearerToken::new(token),
         thread_id: Some(1001),
+        timeout_ms: 10_000,
+    })
+}
+
+fn start_props(base_url: &str, strings: Strings) -> StartConversationProps {
+    yew::props!(StartConversationProps {
+        base_url: base_url.to_owned(),
+        token: BearerToken::new("t"),
+        business_id: Some(1),
+        user_id: Some(10),
+        strings,
         timeout_ms: 10_000,
     })
 }
@@ -26,19 +37,67 @@ fn mount(props: StartConversationProps) -> web_sys::Element {
     root
 }
 
+fn active_element() -> web_sys::Element {
+    web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap()
+}
+
+/// Switches the attachment to "link" and fills link and name.
+async fn give_link(root: &web_sys::Element, link: &str, name: &str) {
+    click(root, ".nsc-link-button").await;
+    type_into(root, "input[type=url][name=NewFileDataUrl]", link).await;
+    type_into(root, "[name=Name]", name).await;
+}
+
 #[wasm_bindgen_test]
-async fn renders_the_attach_fields_with_api_names_and_labels() {
-    let root = mount(props("https://api.invalid", "t"));
-    for name in ["NewFileDataUrl", "Name", "Description"] {
-        let input = element(&root, &format!("[name=\"{name}\"]")).await;
-        let id = input.id();
-        let label = find(&root, &format!("label[for=\"{id}\"]"));
-        assert!(label.is_some(), "{name} has a label");
+async fn attach_mode_renders_a_file_input_and_the_file_fields_with_labels() {
+    let root = mount(attach_props("https://api.invalid", "t"));
+    let file_input = element(&root, "input[type=file][name=NewFileDataUrl]").await;
+    for input in [
+        file_input,
+        element(&root, "[name=Name]").await,
+        element(&root, "[name=Description]").await,
+    ] {
+        let label = find(&root, &format!("label[for=\"{}\"]", input.id()));
+        assert!(label.is_some(), "{} has a label", input.id());
         assert!(input.get_attribute("aria-invalid").is_none());
     }
-    let button = element(&root, "button[type=submit]").await;
-    assert_eq!(text_of(&button), "Attach file");
+    assert_eq!(text_of(&element(&root, "button[type=submit]").await), "Attach file");
+    assert!(find(&root, "[name=Subject]").is_none());
     assert!(find(&root, ".nsc-error-summary").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn start_mode_checks_required_fields_before_any_request() {
+    stub_fetch(200, r#"{"Records":[{"Id":1,"Name":"General","GroupAccess":2},{"Id":3,"Name":"Managers","GroupAccess":3}]}"#, "application/json");
+    let root = mount(start_props("https://api.invalid", Strings::default()));
+    // The board list loads; private boards are not offered.
+    element(&root, "select[name=CommunityGroupId] option[value=\"1\"]").await;
+    assert!(find(&root, "select option[value=\"3\"]").is_none());
+
+    click(&root, "button[type=submit]").await;
+    let subject = element(&root, "[name=Subject][aria-invalid=true]").await;
+    element(&root, "[name=Message][aria-invalid=true]").await;
+    let summary = element(&root, ".nsc-error-summary [role=alert]").await;
+    assert!(text_of(&summary).contains("Enter a subject"));
+    assert!(active_element().class_name().contains("nsc-error-summary"));
+
+    // Only the boards were fetched: nothing was posted.
+    let calls = fetch_calls();
+    assert!(!calls.contains("\"method\":\"POST\""), "{calls}");
+
+    // Editing a field clears that field's error only.
+    type_into(&root, "[name=Subject]", "Lunch").await;
+    wait_for("the subject's error to clear", std::time::Duration::from_secs(5), || {
+        subject.get_attribute("aria-invalid").is_none().then_some(())
+    })
+    .await;
+    assert!(find(&root, "[name=Message][aria-invalid=true]").is_some());
+    restore_fetch();
 }
 
 #[wasm_bindgen_test]
@@ -52,7 +111,8 @@ async fn an_error_envelope_highlights_the_right_fields() {
            "WasSuccessful":false}"#,
         "application/json",
     );
-    let root = mount(props("https://api.invalid", "secret-token"));
+    let root = mount(attach_props("https://api.invalid", "secret-token"));
+    give_link(&root, "https://files.example.com/plan.pdf", "Plan").await;
     type_into(&root, "[name=Description]", "x").await;
     click(&root, "button[type=submit]").await;
 
@@ -78,31 +138,25 @@ async fn an_error_envelope_highlights_the_right_fields() {
     let text = text_of(&summary);
     assert!(text.contains("CommunityThread was not found"), "{text}");
     assert!(text.contains("Display name is a required field"), "{text}");
-    let links = summary.query_selector_all("a").unwrap().length();
-    assert_eq!(links, 2);
+    assert_eq!(summary.query_selector_all("a").unwrap().length(), 2);
 
-    // The summary took focus; the draft survived.
-    let active = web_sys::window()
-        .unwrap()
-        .document()
-        .unwrap()
-        .active_element()
-        .unwrap();
-    assert!(active.class_name().contains("nsc-error-summary"));
-    let kept: web_sys::HtmlTextAreaElement = wasm_bindgen::JsCast::dyn_into(description).unwrap();
+    // A summary link focuses its field.
+    let link: web_sys::HtmlElement = summary.query_selector("a").unwrap().unwrap().dyn_into().unwrap();
+    assert!(active_element().class_name().contains("nsc-error-summary"));
+    link.click();
+    assert_eq!(active_element().get_attribute("name").as_deref(), Some("Name"));
+
+    // The draft survived.
+    let kept: web_sys::HtmlTextAreaElement = description.dyn_into().unwrap();
     assert_eq!(kept.value(), "x");
 
-    // The request carried the token in the header and the reference's body.
+    // The request carried the token in the header only, and the reference's body.
     let calls = fetch_calls();
-    assert!(
-        calls.contains(r#""authorization":"Bearer secret-token""#),
-        "{calls}"
-    );
-    assert!(
-        calls.contains("/api/community/communitythreadfiles"),
-        "{calls}"
-    );
+    assert!(calls.contains(r#""authorization":"Bearer secret-token""#), "{calls}");
+    assert!(calls.contains("/api/community/communitythreadfiles"), "{calls}");
     assert!(calls.contains(r#"\"CommunityThreadId\":1001"#), "{calls}");
+    assert!(calls.contains(r#"\"NewFileDataUrl\":\"https://files.example.com/plan.pdf\""#), "{calls}");
+    assert!(!calls.contains("secret-token\\\""), "{calls}");
     restore_fetch();
 }
 
@@ -113,7 +167,8 @@ async fn an_html_gateway_page_is_a_readable_problem_not_markup() {
         "<html><head><title>502 Bad Gateway</title></head><body><script>alert(1)</script></body></html>",
         "text/html",
     );
-    let root = mount(props("https://api.invalid", "t"));
+    let root = mount(attach_props("https://api.invalid", "t"));
+    give_link(&root, "https://files.example.com/a.png", "A").await;
     click(&root, "button[type=submit]").await;
     let summary = element(&root, ".nsc-error-summary [role=alert]").await;
     assert!(text_of(&summary).contains("HTTP 502"));
@@ -122,40 +177,65 @@ async fn an_html_gateway_page_is_a_readable_problem_not_markup() {
 }
 
 #[wasm_bindgen_test]
+async fn strings_follow_the_locale_and_the_hosts_overrides() {
+    stub_fetch(500, "", "text/plain");
+    let french = mount(start_props(
+        "https://api.invalid",
+        Strings::new(Locale::Fr, Vec::new()),
+    ));
+    assert_eq!(text_of(&element(&french, "h2").await), "Lancer une discussion");
+    assert_eq!(
+        element(&french, "section").await.get_attribute("lang").as_deref(),
+        Some("fr")
+    );
+    let custom = mount(start_props(
+        "https://api.invalid",
+        Strings::new(Locale::En, vec![(Msg::SubmitStart, "Publish".into())]),
+    ));
+    assert_eq!(text_of(&element(&custom, "button[type=submit]").await), "Publish");
+    restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn without_a_mode_the_panel_says_what_is_missing() {
+    let root = mount(yew::props!(StartConversationProps {}));
+    let alert = element(&root, "[role=alert]").await;
+    assert!(text_of(&alert).contains("threadId"), "{}", text_of(&alert));
+}
+
+#[wasm_bindgen_test]
 async fn against_the_sandbox_a_missing_name_then_success() {
-    let root = mount(props(sandbox_url(), "sandbox-admin-token"));
+    let root = mount(attach_props(sandbox_url(), "sandbox-admin-token"));
+    choose_file(&root, "notes.txt", "text/plain", "Hello, board!").await;
+    // The display name comes from the file name; emptied, it is caught before sending.
+    let name: web_sys::HtmlInputElement = element(&root, "[name=Name]").await.dyn_into().unwrap();
+    wait_for("the prefilled name", std::time::Duration::from_secs(5), || {
+        (name.value() == "notes").then_some(())
+    })
+    .await;
+    type_into(&root, "[name=Name]", "").await;
     click(&root, "button[type=submit]").await;
     let name = element(&root, "[name=Name][aria-invalid=true]").await;
     assert!(name.get_attribute("aria-describedby").is_some());
+    assert!(text_of(&root).contains("Enter a display name for the file"));
 
     type_into(&root, "[name=Name]", "Plan").await;
-    type_into(
-        &root,
-        "[name=NewFileDataUrl]",
-        "data:text/plain;base64,SGVsbG8sIGJvYXJkIQ==",
-    )
-    .await;
     click(&root, "button[type=submit]").await;
-    let id = wait_for("the new file's id", Duration::from_secs(10), || {
-        find(&root, ".nsc-created-id")
-    })
-    .await;
-    assert!(text_of(&id).parse::<u64>().is_ok());
+    let done = element(&root, "[data-file-id]").await;
+    let id = done.get_attribute("data-file-id").unwrap();
+    assert!(id.parse::<u64>().is_ok(), "{id}");
+    assert_eq!(done.get_attribute("data-thread-id").as_deref(), Some("1001"));
 }
 
 #[wasm_bindgen_test]
 async fn against_the_sandbox_an_unknown_token_is_unauthorized() {
-    let root = mount(props(sandbox_url(), "not-a-real-token"));
+    let root = mount(attach_props(sandbox_url(), "not-a-real-token"));
+    choose_file(&root, "plan.txt", "text/plain", "hi").await;
     type_into(&root, "[name=Name]", "Plan").await;
     click(&root, "button[type=submit]").await;
     let summary = element(&root, ".nsc-error-summary [role=alert]").await;
-    assert!(
-        text_of(&summary).contains("not allowed"),
-        "{}",
-        text_of(&summary)
-    );
+    assert!(text_of(&summary).contains("not allowed"), "{}", text_of(&summary));
     // The member's text is still there.
-    let name: web_sys::HtmlInputElement =
-        wasm_bindgen::JsCast::dyn_into(element(&root, "[name=Name]").await).unwrap();
+    let name: web_sys::HtmlInputElement = element(&root, "[name=Name]").await.dyn_into().unwrap();
     assert_eq!(name.value(), "Plan");
 }

@@ -27,6 +27,12 @@ export function stub_fetch(status, body, contentType) {
 }
 export function restore_fetch() { window.fetch = original; }
 export function fetch_calls() { return JSON.stringify(window.__nscCalls || []); }
+export function set_files(input, name, type, text) {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([text], name, { type }));
+  input.files = transfer.files;
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+}
 "#)]
 extern "C" {
     /// Makes every `fetch` answer `status` with `body`, recording the requests.
@@ -35,6 +41,8 @@ extern "C" {
     pub fn restore_fetch();
     /// The requests made since `stub_fetch`, as JSON.
     pub fn fetch_calls() -> String;
+    /// Puts a file with `text` as its content into a file input and fires `change`.
+    pub fn set_files(input: &Element, name: &str, mime: &str, text: &str);
 }
 
 /// A fresh, attached element to render into.
@@ -87,6 +95,12 @@ pub async fn type_into(root: &Element, selector: &str, value: &str) {
     init.set_bubbles(true);
     let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
     input.dispatch_event(&event).unwrap();
+}
+
+/// Chooses a file in the panel's file input, as a member would.
+pub async fn choose_file(root: &Element, name: &str, mime: &str, text: &str) {
+    let input = element(root, "input[type=file]").await;
+    set_files(&input, name, mime, text);
 }
 
 /// Clicks the element matching `selector`.
