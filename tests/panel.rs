@@ -66,14 +66,21 @@ async fn attach_mode_renders_a_file_input_and_the_file_fields_with_labels() {
         assert!(label.is_some(), "{} has a label", input.id());
         assert!(input.get_attribute("aria-invalid").is_none());
     }
-    assert_eq!(text_of(&element(&root, "button[type=submit]").await), "Attach file");
+    assert_eq!(
+        text_of(&element(&root, "button[type=submit]").await),
+        "Attach file"
+    );
     assert!(find(&root, "[name=Subject]").is_none());
     assert!(find(&root, ".nsc-error-summary").is_none());
 }
 
 #[wasm_bindgen_test]
 async fn start_mode_checks_required_fields_before_any_request() {
-    stub_fetch(200, r#"{"Records":[{"Id":1,"Name":"General","GroupAccess":2},{"Id":3,"Name":"Managers","GroupAccess":3}]}"#, "application/json");
+    stub_fetch(
+        200,
+        r#"{"Records":[{"Id":1,"Name":"General","GroupAccess":2},{"Id":3,"Name":"Managers","GroupAccess":3}]}"#,
+        "application/json",
+    );
     let root = mount(start_props("https://api.invalid", Strings::default()));
     // The board list loads; private boards are not offered.
     element(&root, "select[name=CommunityGroupId] option[value=\"1\"]").await;
@@ -92,9 +99,16 @@ async fn start_mode_checks_required_fields_before_any_request() {
 
     // Editing a field clears that field's error only.
     type_into(&root, "[name=Subject]", "Lunch").await;
-    wait_for("the subject's error to clear", std::time::Duration::from_secs(5), || {
-        subject.get_attribute("aria-invalid").is_none().then_some(())
-    })
+    wait_for(
+        "the subject's error to clear",
+        std::time::Duration::from_secs(5),
+        || {
+            subject
+                .get_attribute("aria-invalid")
+                .is_none()
+                .then_some(())
+        },
+    )
     .await;
     assert!(find(&root, "[name=Message][aria-invalid=true]").is_some());
     restore_fetch();
@@ -141,10 +155,18 @@ async fn an_error_envelope_highlights_the_right_fields() {
     assert_eq!(summary.query_selector_all("a").unwrap().length(), 2);
 
     // A summary link focuses its field.
-    let link: web_sys::HtmlElement = summary.query_selector("a").unwrap().unwrap().dyn_into().unwrap();
+    let link: web_sys::HtmlElement = summary
+        .query_selector("a")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert!(active_element().class_name().contains("nsc-error-summary"));
     link.click();
-    assert_eq!(active_element().get_attribute("name").as_deref(), Some("Name"));
+    assert_eq!(
+        active_element().get_attribute("name").as_deref(),
+        Some("Name")
+    );
 
     // The draft survived.
     let kept: web_sys::HtmlTextAreaElement = description.dyn_into().unwrap();
@@ -152,10 +174,19 @@ async fn an_error_envelope_highlights_the_right_fields() {
 
     // The request carried the token in the header only, and the reference's body.
     let calls = fetch_calls();
-    assert!(calls.contains(r#""authorization":"Bearer secret-token""#), "{calls}");
-    assert!(calls.contains("/api/community/communitythreadfiles"), "{calls}");
+    assert!(
+        calls.contains(r#""authorization":"Bearer secret-token""#),
+        "{calls}"
+    );
+    assert!(
+        calls.contains("/api/community/communitythreadfiles"),
+        "{calls}"
+    );
     assert!(calls.contains(r#"\"CommunityThreadId\":1001"#), "{calls}");
-    assert!(calls.contains(r#"\"NewFileDataUrl\":\"https://files.example.com/plan.pdf\""#), "{calls}");
+    assert!(
+        calls.contains(r#"\"NewFileDataUrl\":\"https://files.example.com/plan.pdf\""#),
+        "{calls}"
+    );
     assert!(!calls.contains("secret-token\\\""), "{calls}");
     restore_fetch();
 }
@@ -183,16 +214,25 @@ async fn strings_follow_the_locale_and_the_hosts_overrides() {
         "https://api.invalid",
         Strings::new(Locale::Fr, Vec::new()),
     ));
-    assert_eq!(text_of(&element(&french, "h2").await), "Lancer une discussion");
     assert_eq!(
-        element(&french, "section").await.get_attribute("lang").as_deref(),
+        text_of(&element(&french, "h2").await),
+        "Lancer une discussion"
+    );
+    assert_eq!(
+        element(&french, "section")
+            .await
+            .get_attribute("lang")
+            .as_deref(),
         Some("fr")
     );
     let custom = mount(start_props(
         "https://api.invalid",
         Strings::new(Locale::En, vec![(Msg::SubmitStart, "Publish".into())]),
     ));
-    assert_eq!(text_of(&element(&custom, "button[type=submit]").await), "Publish");
+    assert_eq!(
+        text_of(&element(&custom, "button[type=submit]").await),
+        "Publish"
+    );
     restore_fetch();
 }
 
@@ -209,9 +249,11 @@ async fn against_the_sandbox_a_missing_name_then_success() {
     choose_file(&root, "notes.txt", "text/plain", "Hello, board!").await;
     // The display name comes from the file name; emptied, it is caught before sending.
     let name: web_sys::HtmlInputElement = element(&root, "[name=Name]").await.dyn_into().unwrap();
-    wait_for("the prefilled name", std::time::Duration::from_secs(5), || {
-        (name.value() == "notes").then_some(())
-    })
+    wait_for(
+        "the prefilled name",
+        std::time::Duration::from_secs(5),
+        || (name.value() == "notes").then_some(()),
+    )
     .await;
     type_into(&root, "[name=Name]", "").await;
     click(&root, "button[type=submit]").await;
@@ -224,7 +266,10 @@ async fn against_the_sandbox_a_missing_name_then_success() {
     let done = element(&root, "[data-file-id]").await;
     let id = done.get_attribute("data-file-id").unwrap();
     assert!(id.parse::<u64>().is_ok(), "{id}");
-    assert_eq!(done.get_attribute("data-thread-id").as_deref(), Some("1001"));
+    assert_eq!(
+        done.get_attribute("data-thread-id").as_deref(),
+        Some("1001")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -234,7 +279,11 @@ async fn against_the_sandbox_an_unknown_token_is_unauthorized() {
     type_into(&root, "[name=Name]", "Plan").await;
     click(&root, "button[type=submit]").await;
     let summary = element(&root, ".nsc-error-summary [role=alert]").await;
-    assert!(text_of(&summary).contains("not allowed"), "{}", text_of(&summary));
+    assert!(
+        text_of(&summary).contains("not allowed"),
+        "{}",
+        text_of(&summary)
+    );
     // The member's text is still there.
     let name: web_sys::HtmlInputElement = element(&root, "[name=Name]").await.dyn_into().unwrap();
     assert_eq!(name.value(), "Plan");

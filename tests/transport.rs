@@ -237,19 +237,25 @@ async fn after_a_lost_answer_the_existing_conversation_is_reused_not_duplicated(
     let api = client("sandbox-admin-token", Duration::from_secs(10));
     let shown = &[Field::Subject, Field::Message];
     let cancel = Cancellation::default();
-    let Ok(Outcome::Created { id: first }) = api.create_thread(&body, shown, false, &cancel).await
-    else {
-        panic!("the first create failed");
-    };
-    // As if the first answer had been lost: the retry finds the conversation instead.
+    // The sandbox creates the conversation, then drops the connection: the answer is lost.
+    arm_fault(
+        r#"{"method":"POST","path":"/api/community/communitythreads","dropAfterHandling":true}"#,
+    )
+    .await;
+    let lost = api.create_thread(&body, shown, false, &cancel).await;
+    assert_eq!(lost, Err(TransportError::Network));
+    // The retry looks first, finds it, and does not create a second copy.
     let again = api.create_thread(&body, shown, true, &cancel).await;
-    assert_eq!(again, Ok(Outcome::Created { id: first }));
+    let Ok(Outcome::Created { id: first }) = again else {
+        panic!("the retry found nothing: {again:?}");
+    };
     let created = sandbox_call("GET", "/_sandbox/created", None).await;
     assert_eq!(
         created.matches("Printer on level 2").count(),
         1,
         "{created}"
     );
+    assert!(created.contains(&format!("\"Id\":{first}")), "{created}");
 
     // With nothing to find, the retry does create.
     let other = NewThread {

@@ -12,6 +12,9 @@
 //! string is ignored) and whose method equals `method` (optional: any method), the sandbox
 //! first waits `delayMs`, then:
 //! - with `drop: true`, closes the connection without answering;
+//! - with `dropAfterHandling: true`, runs the real handler (so a create takes effect) and
+//!   then closes the connection without answering: the answer is lost, as on a flaky
+//!   network, which is what a client must survive without creating twice;
 //! - with `status`, answers `status` with `body` (default empty), `contentType` (default: none
 //!   for an empty body, `application/json` for a body that parses as JSON, else `text/plain`)
 //!   and `headers`, instead of the real handler;
@@ -68,6 +71,9 @@ pub struct FaultSpec {
     /// Close the connection without answering.
     #[serde(default)]
     pub drop: bool,
+    /// Run the real handler, then close the connection without answering.
+    #[serde(default)]
+    pub drop_after_handling: bool,
     /// Extra headers of that answer.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
@@ -94,8 +100,13 @@ impl FaultSpec {
         if self.delay_ms > MAX_DELAY_MS {
             return Err(format!("delayMs must be at most {MAX_DELAY_MS}"));
         }
-        if self.drop && self.status.is_some() {
-            return Err("drop and status exclude each other".into());
+        if [self.drop, self.drop_after_handling, self.status.is_some()]
+            .iter()
+            .filter(|&&set| set)
+            .count()
+            > 1
+        {
+            return Err("drop, dropAfterHandling and status exclude each other".into());
         }
         if let Some(s) = self.status {
             if !(100..=599).contains(&s) {
@@ -202,6 +213,18 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
     if fault.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
     }
+    if fault.drop_after_handling {
+        if let Some(conn) = req.extensions().get::<ConnControl>().cloned() {
+            let _lost = next.run(req).await;
+            conn.kill();
+            std::future::pending::<()>().await;
+        }
+        return (
+            StatusCode::OK,
+            axum::body::Body::from_stream(futures_once_error()),
+        )
+            .into_response();
+    }
     if fault.drop {
         if let Some(conn) = req.extensions().get::<ConnControl>() {
             conn.kill();
@@ -254,6 +277,14 @@ mod tests {
             .validate()
             .is_err());
         assert!(spec(r#"{"path":"/x","count":0}"#).validate().is_err());
+        assert!(
+            spec(r#"{"path":"/x","dropAfterHandling":true,"drop":true}"#)
+                .validate()
+                .is_err()
+        );
+        assert!(spec(r#"{"path":"/x","dropAfterHandling":true}"#)
+            .validate()
+            .is_ok());
         assert!(spec(r#"{"path":"/x","body":"a"}"#).validate().is_err());
         assert!(spec(r#"{"path":"/x","status":99}"#).validate().is_err());
         assert!(serde_json::from_str::<FaultSpec>(r#"{"path":"/x","sttus":1}"#).is_err());

@@ -329,6 +329,35 @@ async fn delay_faults_delay_then_run_the_real_handler() {
 }
 
 #[tokio::test]
+async fn drop_after_handling_creates_the_record_but_loses_the_answer() {
+    let s = start(faults_config()).await;
+    add_fault(
+        &s,
+        json!({ "method": "POST", "path": THREADS, "dropAfterHandling": true }),
+    )
+    .await;
+    let thread = json!({ "BusinessId": 1, "UserId": 10, "Subject": "Lost", "Message": "m" });
+    let err = s
+        .request(Method::POST, Some(MEMBER), THREADS)
+        .json(&thread)
+        .send()
+        .await
+        .expect_err("the answer is lost");
+    assert!(err.status().is_none(), "{err:?}");
+    // The conversation exists all the same, and a lookup finds it.
+    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
+    assert_eq!(created["threads"].as_array().map(Vec::len), Some(1));
+    let (status, list) = s
+        .get(
+            MEMBER,
+            &format!("{THREADS}?CommunityThread_User=10&CommunityThread_Subject=Lost"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["Records"][0]["Subject"], "Lost");
+}
+
+#[tokio::test]
 async fn drop_faults_close_the_connection_without_answering() {
     let s = start(faults_config()).await;
     add_fault(
