@@ -78,21 +78,31 @@ impl Limits {
 }
 
 /// A byte count for people: `0 bytes`, `512 bytes`, `1.5 KB`, `25 MB`.
+///
+/// Integer arithmetic only: formatting an `f64` would add ~10 KB of float printing
+/// to the wasm.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
     if bytes < 1024 {
         return format!("{bytes} bytes");
     }
-    let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
+    let mut scale: u64 = 1024;
+    while bytes / scale >= 1024 && unit < UNITS.len() - 1 {
+        scale *= 1024;
         unit += 1;
     }
-    if value >= 10.0 || value.fract() < 0.05 {
-        format!("{:.0} {}", value, UNITS[unit])
+    // Whole units and tenths, rounded half up, without 128-bit or float arithmetic.
+    let whole = bytes / scale;
+    let rest = bytes % scale;
+    let tenth = (rest * 10 + scale / 2) / scale;
+    let rounded = whole + u64::from(rest * 2 >= scale);
+    if rounded == 1024 && unit + 1 < UNITS.len() {
+        format!("1 {}", UNITS[unit + 1])
+    } else if whole >= 10 || tenth == 0 || tenth == 10 {
+        format!("{rounded} {}", UNITS[unit])
     } else {
-        format!("{:.1} {}", value, UNITS[unit])
+        format!("{whole}.{tenth} {}", UNITS[unit])
     }
 }
 
@@ -161,6 +171,10 @@ mod tests {
         assert_eq!(human_size(1536), "1.5 KB");
         assert_eq!(human_size(DEFAULT_MAX_BYTES), "25 MB");
         assert_eq!(human_size(10 * 1024 * 1024 + 1), "10 MB");
+        assert_eq!(human_size(1024 * 1024 - 1), "1 MB");
+        assert_eq!(human_size(2047), "2 KB");
+        assert_eq!(human_size(1024 + 100), "1.1 KB");
+        assert_eq!(human_size(u64::MAX), "16777216 TB");
     }
 
     #[test]

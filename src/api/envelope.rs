@@ -50,8 +50,9 @@ pub struct ApiFieldError {
 enum Scalar {
     Null,
     Bool(bool),
-    Int(i128),
-    Float(f64),
+    Int(i64),
+    /// A number that is not an integer an `i64` holds (kept only as "a number").
+    Float,
     Str(String),
     Compound,
 }
@@ -61,7 +62,9 @@ impl Scalar {
         match self {
             Scalar::Str(s) => Some(s),
             Scalar::Int(n) => Some(n.to_string()),
-            Scalar::Float(f) => Some(f.to_string()),
+            // Printing floats would add ~10 KB of formatting code to the wasm for a
+            // value no message needs.
+            Scalar::Float => Some("(number)".to_owned()),
             Scalar::Bool(b) => Some(b.to_string()),
             Scalar::Null | Scalar::Compound => None,
         }
@@ -70,9 +73,6 @@ impl Scalar {
     fn into_u64(self) -> Option<u64> {
         match self {
             Scalar::Int(n) => u64::try_from(n).ok(),
-            Scalar::Float(f) if f.fract() == 0.0 && f >= 0.0 && f <= u64::MAX as f64 => {
-                Some(f as u64)
-            }
             Scalar::Str(s) => s.trim().parse().ok(),
             _ => None,
         }
@@ -100,17 +100,17 @@ impl<'de> Visitor<'de> for ScalarVisitor {
         Ok(Scalar::Bool(v))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::Int(v.into()))
+        Ok(Scalar::Int(v))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::Int(v.into()))
+        Ok(i64::try_from(v).map_or(Scalar::Float, Scalar::Int))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
-        // serde-wasm-bindgen hands every JS number over as f64.
+        // serde-wasm-bindgen hands non-integer JS numbers over as f64.
         if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
-            Ok(Scalar::Int(v as i128))
+            Ok(Scalar::Int(v as i64))
         } else {
-            Ok(Scalar::Float(v))
+            Ok(Scalar::Float)
         }
     }
     fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
@@ -139,7 +139,7 @@ fn loose_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Er
 
 fn loose_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     Ok(match scalar(d)? {
-        Scalar::Int(n) => i64::try_from(n).ok(),
+        Scalar::Int(n) => Some(n),
         Scalar::Str(s) => s.trim().parse().ok(),
         _ => None,
     })
