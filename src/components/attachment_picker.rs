@@ -6,6 +6,7 @@
 use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
+use super::field_errors::FieldErrors;
 use super::text_field::TextField;
 use crate::api::Field;
 use crate::config::{human_size, Limits};
@@ -191,16 +192,7 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
             <div id={hint_id.clone()} class="nsc-hint">
                 { strings.fill(Msg::AttachmentHint, &[("max", &max)]) }
             </div>
-            if has_errors {
-                <div id={error_id.clone()} class="nsc-error-message" part="error-message">
-                    { for props.errors.iter().map(|message| html! {
-                        <p>
-                            <span class="nsc-visually-hidden">{ strings.get(Msg::ErrorPrefix) }{ " " }</span>
-                            { message.clone() }
-                        </p>
-                    }) }
-                </div>
-            }
+            <FieldErrors id={error_id.clone()} messages={props.errors.clone()} strings={props.strings.clone()} />
             <div class="nsc-drop-zone" part="drop-zone">
                 if *dragging {
                     <p class="nsc-drop-zone__text" aria-hidden="true">{ strings.get(Msg::DropHere) }</p>

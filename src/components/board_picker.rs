@@ -4,6 +4,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use super::field_errors::FieldErrors;
 use crate::api::list::Group;
 use crate::api::Field;
 use crate::i18n::{Msg, Strings};
@@ -76,16 +77,7 @@ pub fn board_picker(props: &BoardPickerProps) -> Html {
             if failed {
                 <div id={hint_id.clone()} class="nsc-hint">{ strings.get(Msg::BoardFailed) }</div>
             }
-            if has_errors {
-                <div id={error_id.clone()} class="nsc-error-message" part="error-message">
-                    { for props.errors.iter().map(|message| html! {
-                        <p>
-                            <span class="nsc-visually-hidden">{ strings.get(Msg::ErrorPrefix) }{ " " }</span>
-                            { message.clone() }
-                        </p>
-                    }) }
-                </div>
-            }
+            <FieldErrors id={error_id.clone()} messages={props.errors.clone()} strings={props.strings.clone()} />
             <select
                 id={props.id.clone()}
                 class="nsc-input nsc-select"

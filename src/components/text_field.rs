@@ -6,6 +6,7 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::field_errors::FieldErrors;
 use crate::api::Field;
 use crate::i18n::{Msg, Strings};
 use crate::text;
@@ -120,16 +121,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
             if let Some(hint) = &props.hint {
                 <div id={hint_id.clone()} class="nsc-hint">{ hint.clone() }</div>
             }
-            if has_errors {
-                <div id={error_id.clone()} class="nsc-error-message" part="error-message">
-                    { for props.errors.iter().map(|message| html! {
-                        <p>
-                            <span class="nsc-visually-hidden">{ strings.get(Msg::ErrorPrefix) }{ " " }</span>
-                            { message.clone() }
-                        </p>
-                    }) }
-                </div>
-            }
+            <FieldErrors id={error_id.clone()} messages={props.errors.clone()} strings={props.strings.clone()} />
             { control }
         </div>
     }
