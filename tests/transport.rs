@@ -33,6 +33,17 @@ fn client(token: &str, timeout: Duration) -> ApiClient {
     ApiClient::new(sandbox_url(), BearerToken::new(token).into(), timeout)
 }
 
+/// Attaches a small file to conversation 1001 with a fixed token.
+async fn attach_as(
+    token: &str,
+    timeout: Duration,
+    cancel: &Cancellation,
+) -> Result<Outcome, TransportError> {
+    client(token, timeout)
+        .post_json(THREAD_FILES_PATH, &file("x"), SHOWN, cancel)
+        .await
+}
+
 async fn reset() {
     sandbox_call("POST", "/_sandbox/reset", None).await;
 }
@@ -195,9 +206,7 @@ async fn cancelling_aborts_the_request_in_flight() {
         gloo_timers::callback::Timeout::new(150, move || cancel.cancel()).forget();
     }
     let started = js_sys::Date::now();
-    let outcome = client("sandbox-admin-token", Duration::from_secs(10))
-        .post_json(THREAD_FILES_PATH, &file("x"), SHOWN, &cancel)
-        .await;
+    let outcome = attach_as("sandbox-admin-token", Duration::from_secs(10), &cancel).await;
     assert_eq!(outcome, Err(TransportError::Cancelled));
     assert!(js_sys::Date::now() - started < 2000.0);
 }
