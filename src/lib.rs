@@ -6,7 +6,9 @@
 //! on the matching fields, accessibly. Nothing the member typed is lost to a failure.
 //!
 //! The DOM-free core ([`api`], [`state`], [`text`]) builds and is tested natively; the
-//! [`components`] and [`transport`] run in the browser.
+//! [`components`] and [`transport`] run in the browser. [`js_api`] is the JavaScript API
+//! of the npm package (`mount`, `PanelHandle`); the custom element is plain JavaScript in
+//! `js/element.js`.
 
 #![warn(missing_docs)]
 
@@ -14,6 +16,7 @@ pub mod api;
 pub mod components;
 pub mod config;
 pub mod i18n;
+pub mod js_api;
 pub mod state;
 pub mod submit;
 pub mod text;
