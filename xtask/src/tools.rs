@@ -80,6 +80,19 @@ impl Toolbox {
         self.ensure_npm("tools")
     }
 
+    /// Everything `cargo xtask package` needs: the wasm32 target, wasm-bindgen, and
+    /// wasm-opt and esbuild from npm.
+    pub fn ensure_for_package(&self) -> XResult {
+        self.ensure_wasm_target()?;
+        self.ensure_cargo_tool(
+            "wasm-bindgen",
+            "wasm-bindgen-cli",
+            WASM_BINDGEN_VERSION,
+            &[],
+        )?;
+        self.ensure_npm("tools")
+    }
+
     /// Everything the tests need: the demo's tools, Chromium and the e2e packages.
     pub fn ensure_for_tests(&self) -> XResult {
         self.ensure_for_demo()?;

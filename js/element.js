@@ -1,0 +1,257 @@
+// <nexudus-start-conversation>: the panel as a custom element, registered by importing
+// `nexudus-start-conversation/element`.
+//
+// - An open shadow root holds the panel and its own styles (a constructed stylesheet, so
+//   a page's Content-Security-Policy needs no `style-src` for it).
+// - Non-secret settings are attributes (observed: a change updates the panel).
+// - The token is set only through the write-only `token` property, or `getToken`; a
+//   `token` attribute is refused and removed. `upload`, `strings` and `limits` are
+//   properties too.
+// - Properties and attributes set before this module loads are applied when it does.
+// - Events `nexudus:conversation-created`, `nexudus:attachment-failed` and `nexudus:error`
+//   bubble and cross the shadow boundary (composed), with plain data in `detail`.
+// - Removing the element destroys the panel: listeners, timers, object URLs, requests.
+import init, { mount } from './index.js';
+import css from './style.js';
+
+export const TAG = 'nexudus-start-conversation';
+
+/** Observed attributes and the option each sets. */
+const ATTRIBUTES = {
+  'base-url': 'baseUrl',
+  'business-id': 'businessId',
+  'user-id': 'userId',
+  'thread-id': 'threadId',
+  'group-id': 'groupId',
+  locale: 'locale',
+  'draft-key': 'draftKey',
+  'conversation-url': 'conversationUrl',
+  'timeout-ms': 'timeoutMs',
+  'max-bytes': 'maxBytes',
+  accept: 'accept',
+};
+
+/** Options that are properties only (functions, objects, and the secret). */
+const PROPERTIES = ['token', 'getToken', 'upload', 'strings', 'limits'];
+
+const EVENTS = {
+  onCreated: 'nexudus:conversation-created',
+  onAttachFailed: 'nexudus:attachment-failed',
+  onError: 'nexudus:error',
+};
+
+const HOST_CSS = ':host{display:block}:host([hidden]){display:none}';
+
+let sharedSheet;
+function adoptStyles(root) {
+  if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
+    if (!sharedSheet) {
+      sharedSheet = new CSSStyleSheet();
+      sharedSheet.replaceSync(HOST_CSS + css);
+    }
+    root.adoptedStyleSheets = [sharedSheet];
+  } else {
+    // Old browsers: a <style> element (subject to the page's style-src).
+    const style = document.createElement('style');
+    style.textContent = HOST_CSS + css;
+    root.append(style);
+  }
+}
+
+export class NexudusStartConversationElement extends HTMLElement {
+  static get observedAttributes() {
+    return [...Object.keys(ATTRIBUTES), 'token'];
+  }
+
+  #values = {};
+  #handle = null;
+  #loading = false;
+  #scheduled = false;
+  #container;
+  #callbacks;
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    adoptStyles(root);
+    this.#container = document.createElement('div');
+    root.append(this.#container);
+    this.#callbacks = {};
+    for (const [option, type] of Object.entries(EVENTS)) {
+      this.#callbacks[option] = (detail) =>
+        this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    }
+  }
+
+  connectedCallback() {
+    // Properties set on the element before it was upgraded shadow the accessors: re-set
+    // them through the accessors.
+    for (const name of [...PROPERTIES, ...Object.values(ATTRIBUTES)]) {
+      if (Object.prototype.hasOwnProperty.call(this, name)) {
+        const value = this[name];
+        delete this[name];
+        this[name] = value;
+      }
+    }
+    this.#refuseTokenAttribute();
+    this.#mountWhenReady();
+  }
+
+  disconnectedCallback() {
+    // A move (removed and added back in the same task) keeps the panel.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#destroy();
+    });
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (name === 'token') {
+      this.#refuseTokenAttribute();
+    } else if (oldValue !== newValue) {
+      this.#refresh();
+    }
+  }
+
+  // The token: write-only, never reflected to an attribute.
+  set token(value) {
+    this.#values.token = value;
+    if (value != null) this.#values.getToken = undefined;
+    this.#refresh();
+  }
+  get token() {
+    return undefined;
+  }
+
+  set getToken(value) {
+    this.#values.getToken = value;
+    if (value != null) this.#values.token = undefined;
+    this.#refresh();
+  }
+  get getToken() {
+    return this.#values.getToken;
+  }
+
+  set upload(value) {
+    this.#values.upload = value;
+    this.#refresh();
+  }
+  get upload() {
+    return this.#values.upload;
+  }
+
+  set strings(value) {
+    this.#values.strings = value;
+    this.#refresh();
+  }
+  get strings() {
+    return this.#values.strings;
+  }
+
+  set limits(value) {
+    this.#values.limits = value;
+    this.#refresh();
+  }
+  get limits() {
+    return this.#values.limits;
+  }
+
+  #refuseTokenAttribute() {
+    if (this.hasAttribute('token')) {
+      this.removeAttribute('token');
+      console.warn(
+        `${TAG}: the token attribute is ignored and was removed (attributes are visible to ` +
+          'every script and in the DOM); set the token property, or getToken, instead',
+      );
+    }
+  }
+
+  /** The full options: attributes, properties and the event callbacks. */
+  #options() {
+    const options = { ...this.#callbacks };
+    const limits = { ...(this.#values.limits ?? {}) };
+    for (const [attribute, option] of Object.entries(ATTRIBUTES)) {
+      const raw = this.getAttribute(attribute);
+      const value = raw === null || raw.trim() === '' ? undefined : raw;
+      if (option === 'maxBytes' || option === 'accept') {
+        if (value !== undefined) limits[option] = value;
+      } else {
+        options[option] = value;
+      }
+    }
+    options.limits = Object.keys(limits).length > 0 ? limits : undefined;
+    for (const name of PROPERTIES) {
+      if (name !== 'limits') options[name] = this.#values[name] ?? undefined;
+    }
+    return options;
+  }
+
+  #mountWhenReady() {
+    if (this.#handle || this.#loading) return;
+    this.#loading = true;
+    init().then(
+      () => {
+        this.#loading = false;
+        if (!this.isConnected || this.#handle) return;
+        try {
+          this.#handle = mount(this.#container, this.#options());
+        } catch (error) {
+          this.#fail(error, 'invalid-options');
+        }
+      },
+      (error) => {
+        this.#loading = false;
+        this.#fail(error, 'load');
+      },
+    );
+  }
+
+  /** Applies changed settings once per task, whatever number changed. */
+  #refresh() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      if (this.#handle) {
+        try {
+          this.#handle.update(this.#options());
+        } catch (error) {
+          this.#fail(error, 'invalid-options');
+        }
+      } else if (this.isConnected) {
+        this.#mountWhenReady();
+      }
+    });
+  }
+
+  #fail(error, code) {
+    console.error(error);
+    this.#callbacks.onError({ code, message: String(error?.message ?? error) });
+  }
+
+  #destroy() {
+    if (this.#handle) {
+      this.#handle.destroy();
+      this.#handle.free();
+      this.#handle = null;
+    }
+  }
+}
+
+// The attribute-backed options as properties too (`el.threadId = 1001`), reflected.
+for (const [attribute, option] of Object.entries(ATTRIBUTES)) {
+  Object.defineProperty(NexudusStartConversationElement.prototype, option, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      return this.getAttribute(attribute);
+    },
+    set(value) {
+      if (value === null || value === undefined) this.removeAttribute(attribute);
+      else this.setAttribute(attribute, Array.isArray(value) ? value.join(',') : String(value));
+    },
+  });
+}
+
+if (!customElements.get(TAG)) {
+  customElements.define(TAG, NexudusStartConversationElement);
+}

@@ -1,0 +1,164 @@
+// Types of nexudus-start-conversation's JavaScript API (the package's main entry).
+//
+//   import init, { mount } from 'nexudus-start-conversation';
+//   await init();
+//   const panel = mount(element, { baseUrl, token, businessId, userId });
+//   panel.update({ locale: 'fr' });
+//   panel.destroy();
+
+/** A positive integer, as a number or a string of digits (`1001` or `"1001"`). */
+export type Id = number | `${number}`;
+
+/** The languages shipped; a regional tag such as `"fr-CA"` selects its language. */
+export type Locale = 'en' | 'fr' | `en-${string}` | `fr-${string}`;
+
+/** The keys of the visible strings a host may override (`strings: { submitStart: "Publish" }`). */
+export type StringKey = /* STRING_KEYS: filled in from src/i18n.rs by `cargo xtask package` */ string;
+
+/** Limits on the attachment, checked before any request. */
+export interface Limits {
+  /** The largest file, in bytes (default 25 MB). */
+  maxBytes?: Id;
+  /** Allowed types as for `<input accept>`: MIME types, wildcards (`image/*`) or extensions (`.pdf`). */
+  accept?: string | readonly string[];
+}
+
+/** `detail` of `onCreated` / `nexudus:conversation-created`. */
+export interface Created {
+  /** The conversation's Id. */
+  threadId: number;
+  /** The attachment's Id, or `null` when nothing was attached. */
+  fileId: number | null;
+}
+
+/** `detail` of `onAttachFailed` / `nexudus:attachment-failed`: the conversation exists, the attachment failed. */
+export interface AttachFailed {
+  threadId: number;
+  /** The messages shown to the member. */
+  messages: string[];
+}
+
+/** Codes of `PanelError` (more may come; `invalid-options` and `load` come from the custom element). */
+export type PanelErrorCode =
+  | 'unauthorized'
+  | 'not-found'
+  | 'throttled'
+  | 'server'
+  | 'unexpected'
+  | 'network'
+  | 'timeout'
+  | 'cancelled'
+  | 'upload'
+  | 'invalid-options'
+  | 'load'
+  | (string & {});
+
+/** `detail` of `onError` / `nexudus:error`: a failure that is not about one field. */
+export interface PanelError {
+  code: PanelErrorCode;
+  /** The message shown to the member. */
+  message: string;
+}
+
+/** What the panel hands the uploader with each file. */
+export interface UploadContext {
+  /** Report progress in bytes. */
+  onProgress(loaded: number, total: number): void;
+  /** Aborted when the member cancels or the panel is destroyed. */
+  signal: AbortSignal;
+}
+
+/** The host's uploader: stores the file and resolves to a URL the Nexudus API can download. */
+export type Uploader = (file: File, context: UploadContext) => Promise<string> | string;
+
+/** Supplies the bearer token; called again with `refresh: true` after a 401. */
+export type GetToken = (context: { refresh: boolean }) => Promise<string> | string;
+
+/** Every option but the token. */
+export interface CommonOptions {
+  /** The API origin or the host's proxy; `https:` except on localhost, 127.0.0.0/8 and [::1]. Default `https://spaces.nexudus.com`. */
+  baseUrl?: string;
+  /** The location (`BusinessId`) conversations are created in (start mode). */
+  businessId?: Id;
+  /** The account (`UserId`) that posts (start mode). */
+  userId?: Id;
+  /** Attach mode: the conversation to attach a file to. */
+  threadId?: Id;
+  /** A board fixed by the host; the board picker is then hidden. */
+  groupId?: Id;
+  /** Limits on the attachment. */
+  limits?: Limits;
+  /** The host's uploader; without one the file is sent as a `data:` URL. */
+  upload?: Uploader;
+  /** The language of the shipped strings (default `"en"`). */
+  locale?: Locale;
+  /** Overrides of the visible strings, by key; an unknown key is a `TypeError`. */
+  strings?: Partial<Record<StringKey, string>>;
+  /** Where in `sessionStorage` to keep the draft; no draft is kept without it. */
+  draftKey?: string;
+  /** A link to a new conversation, with `{id}` for its Id (`"/community/threads/{id}"`). */
+  conversationUrl?: string;
+  /** How long one request may take, in milliseconds (default 30000). */
+  timeoutMs?: Id;
+  /** After a conversation (and its attachment) was created. */
+  onCreated?: (created: Created) => void;
+  /** When the conversation exists but the attachment failed. */
+  onAttachFailed?: (failed: AttachFailed) => void;
+  /** On a failure that is not about one field. */
+  onError?: (error: PanelError) => void;
+}
+
+/** The token as a value, or a function that gets it — not both. */
+export type TokenOptions =
+  | { token?: string; getToken?: undefined }
+  | { getToken?: GetToken; token?: undefined };
+
+/** The options of `mount`. Without a token the panel says the member is signed out when they submit. */
+export type MountOptions = CommonOptions & TokenOptions;
+
+/** A partial update: a key set to `undefined` or `null` goes back to its default. */
+export type UpdateOptions = { [K in keyof CommonOptions]?: CommonOptions[K] | null } &
+  (
+    | { token?: string | null; getToken?: undefined }
+    | { getToken?: GetToken | null; token?: undefined }
+  );
+
+/** The handle `mount` returns. */
+export declare class PanelHandle {
+  private constructor();
+  /**
+   * Merges new options into the current ones and re-renders, keeping what the member typed.
+   * A new `token` replaces a `getToken` and the other way round.
+   * @throws TypeError naming the option when one is wrong (nothing changes then).
+   */
+  update(partial: UpdateOptions): void;
+  /** Removes the panel: its DOM, listeners, timers, object URLs and requests in flight. Idempotent. */
+  destroy(): void;
+  /** Whether `destroy()` was called. */
+  readonly destroyed: boolean;
+  /** Frees the handle's memory (the panel stays; call `destroy()` first to remove it). */
+  free(): void;
+}
+
+/** Where the .wasm is, or the compiled module; default: next to this package's JS. */
+export type InitInput =
+  | string
+  | URL
+  | Request
+  | Response
+  | BufferSource
+  | WebAssembly.Module
+  | Promise<Response | BufferSource | WebAssembly.Module>;
+
+/**
+ * Loads and instantiates the WebAssembly module; call and await it once before `mount`.
+ * Calling it again returns the same promise.
+ */
+export default function init(moduleOrPath?: InitInput | { module_or_path: InitInput }): Promise<void>;
+
+/**
+ * Renders the panel into `element`, replacing its content.
+ * @throws TypeError naming the option when an option is wrong, when `element` is not an
+ * Element, or when it already holds a panel.
+ */
+export function mount(element: Element, options?: MountOptions): PanelHandle;

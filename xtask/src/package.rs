@@ -1,0 +1,294 @@
+//! `cargo xtask package`: the npm package in `pkg/`.
+//!
+//! 1. The wasm: `cargo rustc --release --lib --crate-type cdylib` for wasm32 (the library
+//!    stays an rlib for Rust hosts; a cdylib named on the command line keeps LTO, which a
+//!    `["cdylib", "rlib"]` crate type would lose).
+//! 2. `wasm-bindgen --target web` (ES module glue that finds the .wasm with
+//!    `new URL(…, import.meta.url)`: CDNs, plain ES module pages and bundlers alike).
+//! 3. `wasm-opt -Oz` (npm's binaryen) and esbuild's minifier for the JavaScript.
+//! 4. The hand-written entry points and declarations from `js/`, the panel's CSS, the CSS as
+//!    a module for the custom element's shadow root, `package.json` (version from
+//!    Cargo.toml) and the npm README.
+//!
+//! `npm pack pkg/` then gives the tarball ([`pack`]).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::run::{capture, run, XResult};
+use crate::target_dir;
+use crate::tools::Toolbox;
+
+/// The package folder, from the repository root.
+pub const PKG_DIR: &str = "pkg";
+/// The base name of the glue and the wasm (`….js`, `…_bg.wasm`), as trunk names them for
+/// the demo too, so `js/index.js` imports the same file in both.
+const OUT_NAME: &str = "nexudus-start-conversation";
+/// The crate whose library is packaged.
+const CRATE: &str = "nexudus-start-conversation";
+
+/// Builds the package into `pkg/` and prints its sizes; returns the folder.
+pub fn build(toolbox: &Toolbox) -> XResult<PathBuf> {
+    toolbox.ensure_for_package()?;
+    let root = &toolbox.root;
+    let pkg = root.join(PKG_DIR);
+    let work = target_dir(toolbox).join("npm-package");
+
+    eprintln!("xtask: building the wasm (release, LTO)…");
+    run(toolbox.command("cargo").args([
+        "rustc",
+        "--quiet",
+        "--release",
+        "--package",
+        CRATE,
+        "--target",
+        "wasm32-unknown-unknown",
+        "--lib",
+        "--crate-type",
+        "cdylib",
+    ]))?;
+    let wasm =
+        target_dir(toolbox).join("wasm32-unknown-unknown/release/nexudus_start_conversation.wasm");
+
+    reset_dir(&work)?;
+    run(toolbox
+        .command("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            OUT_NAME,
+            "--out-dir",
+        ])
+        .arg(&work)
+        .arg(&wasm))?;
+
+    reset_dir(&pkg)?;
+    eprintln!("xtask: wasm-opt -Oz…");
+    run(toolbox
+        .command("wasm-opt")
+        .arg("-Oz")
+        .arg(work.join(format!("{OUT_NAME}_bg.wasm")))
+        .arg("-o")
+        .arg(pkg.join(format!("{OUT_NAME}_bg.wasm"))))?;
+
+    // The glue and the entry points, minified one by one (no bundling: each keeps its
+    // relative imports, so the files stay separately cacheable and the element optional).
+    let js = root.join("js");
+    // The entry points keep their names (the element's class shows in the console and in
+    // `customElements.get(…).name`); the glue's hundreds of helpers need not.
+    for (source, name, keep_names) in [
+        (
+            work.join(format!("{OUT_NAME}.js")),
+            format!("{OUT_NAME}.js"),
+            false,
+        ),
+        (js.join("index.js"), "index.js".to_owned(), true),
+        (js.join("element.js"), "element.js".to_owned(), true),
+    ] {
+        minify(toolbox, &source, &pkg.join(name), keep_names)?;
+    }
+    run(toolbox
+        .command("node")
+        .arg(js.join("build-style.mjs"))
+        .arg(&pkg))?;
+
+    copy(
+        &root.join("static/nexudus-start-conversation.css"),
+        &pkg.join("nexudus-start-conversation.css"),
+    )?;
+    copy(&js.join("element.d.ts"), &pkg.join("element.d.ts"))?;
+    copy(&js.join("README.md"), &pkg.join("README.md"))?;
+    write_index_types(root, &pkg)?;
+    write_package_json(root, &pkg)?;
+
+    run(toolbox.command("node").arg(js.join("sizes.mjs")).arg(&pkg))?;
+    eprintln!("xtask: the package is in {}", pkg.display());
+    Ok(pkg)
+}
+
+/// `npm pack` of `pkg/` into `target/npm/`; returns the tarball.
+pub fn pack(toolbox: &Toolbox, pkg: &Path) -> XResult<PathBuf> {
+    let out = target_dir(toolbox).join("npm");
+    reset_dir(&out)?;
+    let name = capture(
+        toolbox
+            .command("npm")
+            .current_dir(pkg)
+            .args(["pack", "--silent", "--pack-destination"])
+            .arg(&out),
+    )
+    .ok_or("`npm pack` failed")?;
+    let tarball = out.join(name.trim());
+    if !tarball.is_file() {
+        return Err(format!("`npm pack` did not write {}", tarball.display()));
+    }
+    eprintln!("xtask: packed {}", tarball.display());
+    Ok(tarball)
+}
+
+/// The consumer fixtures of the end-to-end tests, each with its own lockfile.
+pub const FIXTURES: &[&str] = &[
+    "e2e/fixtures/plain-html",
+    "e2e/fixtures/vite",
+    "e2e/fixtures/types",
+];
+
+/// Installs the fixtures' own packages from their lockfiles (`npm ci` when needed), then
+/// the packed tarball with `--no-save`, so the committed manifests and lockfiles never
+/// name a tarball whose bytes change with every build.
+pub fn install_in_fixtures(toolbox: &Toolbox, tarball: &Path) -> XResult {
+    for dir in FIXTURES {
+        toolbox.ensure_npm(dir)?;
+        let folder = toolbox.root.join(dir);
+        let installed = folder.join("node_modules").join(CRATE);
+        if installed.exists() {
+            fs::remove_dir_all(&installed)
+                .map_err(|e| format!("could not remove {}: {e}", installed.display()))?;
+        }
+        run(toolbox
+            .command("npm")
+            .current_dir(&folder)
+            .args(["install", "--no-save", "--no-audit", "--no-fund"])
+            .arg(tarball))?;
+        if !installed.join("package.json").is_file() {
+            return Err(format!("the tarball did not install into {dir}"));
+        }
+    }
+    Ok(())
+}
+
+/// `vite build` of the Vite fixture (into its `dist/`).
+pub fn build_vite_fixture(toolbox: &Toolbox) -> XResult {
+    let folder = toolbox.root.join("e2e/fixtures/vite");
+    run(toolbox.command("node").current_dir(&folder).args([
+        "node_modules/vite/bin/vite.js",
+        "build",
+        "--logLevel",
+        "warn",
+    ]))
+}
+
+fn reset_dir(dir: &Path) -> XResult {
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(|e| format!("could not clear {}: {e}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))
+}
+
+fn copy(from: &Path, to: &Path) -> XResult {
+    fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("could not copy {} to {}: {e}", from.display(), to.display()))
+}
+
+fn read(path: &Path) -> XResult<String> {
+    fs::read_to_string(path).map_err(|e| format!("could not read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> XResult {
+    fs::write(path, text).map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
+fn minify(toolbox: &Toolbox, source: &Path, out: &Path, keep_names: bool) -> XResult {
+    let mut command = toolbox.command("esbuild");
+    command.arg(source).args([
+        "--minify",
+        "--format=esm",
+        "--log-level=warning",
+        "--legal-comments=none",
+    ]);
+    if keep_names {
+        command.arg("--keep-names");
+    }
+    run(command.arg(format!("--outfile={}", out.display())))
+}
+
+/// The `[package]` version of the root Cargo.toml.
+fn crate_version(root: &Path) -> XResult<String> {
+    let manifest = read(&root.join("Cargo.toml"))?;
+    manifest
+        .lines()
+        .skip_while(|line| line.trim() != "[package]")
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == "version").then(|| value.trim().trim_matches('"').to_owned())
+        })
+        .ok_or_else(|| "no version in the [package] of Cargo.toml".to_owned())
+}
+
+/// `js/package.json` with the crate's version.
+fn write_package_json(root: &Path, pkg: &Path) -> XResult {
+    let template = read(&root.join("js/package.json"))?;
+    let placeholder = "\"version\": \"0.0.0\"";
+    if !template.contains(placeholder) {
+        return Err(format!(
+            "js/package.json must hold {placeholder} (the version comes from Cargo.toml)"
+        ));
+    }
+    let version = crate_version(root)?;
+    write(
+        &pkg.join("package.json"),
+        &template.replacen(placeholder, &format!("\"version\": \"{version}\""), 1),
+    )
+}
+
+/// The keys of the overridable strings, read from the `messages!` table of src/i18n.rs
+/// (`TitleStart = "titleStart" { … }`).
+fn string_keys(root: &Path) -> XResult<Vec<String>> {
+    let source = read(&root.join("src/i18n.rs"))?;
+    let keys: Vec<String> = source
+        .lines()
+        .filter_map(|line| {
+            let (variant, rest) = line.trim().split_once(" = \"")?;
+            let (key, tail) = rest.split_once('"')?;
+            let is_entry = variant
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+                && variant.chars().all(|c| c.is_ascii_alphanumeric())
+                && key.chars().all(|c| c.is_ascii_alphanumeric())
+                && tail.trim_start().starts_with('{');
+            is_entry.then(|| key.to_owned())
+        })
+        .collect();
+    if keys.len() < 10 {
+        return Err(format!(
+            "found only {} string keys in src/i18n.rs; has the messages! table changed shape?",
+            keys.len()
+        ));
+    }
+    Ok(keys)
+}
+
+/// `js/index.d.ts` with `StringKey` as the union of the real keys.
+fn write_index_types(root: &Path, pkg: &Path) -> XResult {
+    let source = read(&root.join("js/index.d.ts"))?;
+    let marker = " /* STRING_KEYS: filled in from src/i18n.rs by `cargo xtask package` */ string";
+    if !source.contains(marker) {
+        return Err("js/index.d.ts lost its STRING_KEYS marker".into());
+    }
+    let union = string_keys(root)?
+        .iter()
+        .map(|key| format!("\n  | '{key}'"))
+        .collect::<String>();
+    write(&pkg.join("index.d.ts"), &source.replacen(marker, &union, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_crate_version_and_the_string_keys() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let version = crate_version(root).unwrap();
+        assert!(version.split('.').count() == 3, "{version}");
+        let keys = string_keys(root).unwrap();
+        assert!(keys.iter().any(|k| k == "submitStart"), "{keys:?}");
+        assert!(keys.iter().all(|k| !k.is_empty()));
+    }
+}
