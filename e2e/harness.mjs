@@ -1,15 +1,20 @@
 // The end-to-end stack: the sandbox binary on a free port, and a static server for the
-// trunk-built demo (dist/) that proxies /api, /uploads and /_sandbox to the sandbox,
-// exactly as `trunk serve` does in `cargo xtask demo`. Each test file starts its own
-// stack, so files are isolated from each other.
+// trunk-built demo (dist/) — or a consumer fixture (fixtures/) — that proxies /api,
+// /uploads and /_sandbox to the sandbox, exactly as `trunk serve` does in
+// `cargo xtask demo`. Each test file starts its own stack, so files are isolated from
+// each other.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 const PROXIED = ['/api/', '/uploads', '/_sandbox/'];
+
+/** The consumer fixtures (`cargo xtask test` installs the packed tarball in each). */
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -85,10 +90,13 @@ async function serveFile(root, request, response) {
   }
 }
 
-/** Starts the sandbox and the demo server; returns their URLs and a `close()`. */
-export async function startStack({ sandboxArgs = [] } = {}) {
+/**
+ * Starts the sandbox and a server for `root` (default: the trunk-built demo in DIST_DIR);
+ * returns their URLs and a `close()`.
+ */
+export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
+  root ??= required('DIST_DIR');
   const sandbox = await startSandbox(sandboxArgs);
-  const root = required('DIST_DIR');
   const server = http.createServer((request, response) => {
     if (PROXIED.some((prefix) => request.url.startsWith(prefix))) {
       proxy(request, response, sandbox.url);
@@ -137,4 +145,162 @@ export function watchPageErrors(page) {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   return errors;
+}
+
+/**
+ * Everything a page shows or keeps that a secret must never reach: the serialized DOM with
+ * every attribute, each open shadow root's content (recursively), form values, and both
+ * web storages.
+ */
+export function pageSnapshot(page) {
+  return page.evaluate(() => {
+    const parts = [document.documentElement.outerHTML];
+    const walk = (root) => {
+      for (const el of root.querySelectorAll('*')) {
+        for (const attribute of el.attributes) parts.push(`${attribute.name}=${attribute.value}`);
+        if ('value' in el && typeof el.value === 'string') parts.push(el.value);
+        if (el.shadowRoot) {
+          parts.push(el.shadowRoot.innerHTML);
+          walk(el.shadowRoot);
+        }
+      }
+    };
+    walk(document);
+    parts.push(JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }));
+    return parts.join('\n');
+  });
+}
+
+/**
+ * Counts what a page keeps alive, installed before any of its scripts runs: event
+ * listeners on window, document and connected nodes (including shadow roots), pending
+ * timers and intervals, and object URLs not yet revoked. `liveResources(page)` reads it.
+ * Also records Content-Security-Policy violations (`cspViolations(page)`).
+ */
+export async function watchLiveResources(context) {
+  await context.addInitScript(() => {
+    const listeners = [];
+    const capture = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
+    const add = EventTarget.prototype.addEventListener;
+    const remove = EventTarget.prototype.removeEventListener;
+    const find = (target, type, listener, options) =>
+      listeners.findIndex(
+        (entry) =>
+          entry.target === target && entry.type === type && entry.listener === listener && entry.capture === capture(options),
+      );
+    EventTarget.prototype.addEventListener = function (type, listener, options) {
+      if (listener && find(this, type, listener, options) < 0 && !options?.once) {
+        listeners.push({ target: this, type, listener, capture: capture(options) });
+      }
+      return add.call(this, type, listener, options);
+    };
+    EventTarget.prototype.removeEventListener = function (type, listener, options) {
+      const index = find(this, type, listener, options);
+      if (index >= 0) listeners.splice(index, 1);
+      return remove.call(this, type, listener, options);
+    };
+    const timers = new Map();
+    const wrap = (name, clearName, repeating) => {
+      const original = window[name];
+      const clear = window[clearName];
+      window[name] = function (handler, delay, ...rest) {
+        const id = original.call(
+          window,
+          typeof handler === 'function'
+            ? (...args) => {
+                if (!repeating) timers.delete(id);
+                return handler(...args);
+              }
+            : handler,
+          delay,
+          ...rest,
+        );
+        timers.set(id, `${name}(${delay ?? 0})`);
+        return id;
+      };
+      window[clearName] = function (id) {
+        timers.delete(id);
+        return clear.call(window, id);
+      };
+    };
+    wrap('setTimeout', 'clearTimeout', false);
+    wrap('setInterval', 'clearInterval', true);
+    const objectUrls = new Set();
+    const create = URL.createObjectURL;
+    const revoke = URL.revokeObjectURL;
+    URL.createObjectURL = (object) => {
+      const url = create.call(URL, object);
+      objectUrls.add(url);
+      return url;
+    };
+    URL.revokeObjectURL = (url) => {
+      objectUrls.delete(url);
+      return revoke.call(URL, url);
+    };
+    const violations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+    const describe = (target) =>
+      target === window
+        ? 'window'
+        : target === document
+          ? 'document'
+          : target instanceof ShadowRoot
+            ? `#shadow-root(${target.host.localName})`
+            : `${target.nodeName?.toLowerCase() ?? 'object'}${target.id ? `#${target.id}` : ''}`;
+    const connected = (target) => target === window || target === document || target.isConnected === true;
+    window.__nscLive = () => ({
+      listeners: listeners.filter((entry) => connected(entry.target)).map((e) => `${describe(e.target)} ${e.type}`),
+      timers: [...timers.values()],
+      objectUrls: objectUrls.size,
+    });
+    window.__nscViolations = () => violations.slice();
+  });
+}
+
+/** What `watchLiveResources` counts, now. */
+export function liveResources(page) {
+  return page.evaluate(() => window.__nscLive());
+}
+
+/** Content-Security-Policy violations seen so far (needs `watchLiveResources`). */
+export function cspViolations(page) {
+  return page.evaluate(() => window.__nscViolations());
+}
+
+/** Polls `check` (an async function returning a truthy value) until it holds or `ms` pass. */
+export async function eventually(check, ms = 5000) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return last;
+}
+
+/** In attach mode: switches the attachment to a link, gives it, and names the file. */
+export async function attachByLink(panel, url, name) {
+  await panel.getByRole('button', { name: 'Link to a file instead' }).click();
+  await panel.locator('input[type="url"][name="NewFileDataUrl"]').fill(url);
+  if (name !== undefined) await panel.locator('input[name="Name"]').fill(name);
+}
+
+/**
+ * Stores `text` in the sandbox's upload store and returns its public URL: an http link on
+ * the loopback host, which the panel accepts and the sandbox downloads as NewFileDataUrl.
+ */
+export async function storedFile(sandboxUrl, fileName = 'notes.txt', text = 'meeting notes', contentType = 'text/plain') {
+  const answer = await fetch(new URL('/uploads', sandboxUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ fileName, contentType, size: Buffer.byteLength(text) }),
+  });
+  if (!answer.ok) throw new Error(`POST /uploads answered ${answer.status}`);
+  const { uploadUrl, publicUrl } = await answer.json();
+  const put = await fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': contentType }, body: text });
+  if (!put.ok) throw new Error(`PUT ${uploadUrl} answered ${put.status}`);
+  return publicUrl;
 }

@@ -1,57 +1,64 @@
-// The walking skeleton's slice, end to end: the trunk-built demo page, its panel in
-// "attach a file to an existing conversation" mode, and the sandbox behind /api.
+// The walking skeleton's slice, end to end: the trunk-built demo page, its attach-mode
+// panel (#attach-panel, mounted through the JS API), and the sandbox behind /api.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, watchPageErrors } from '../harness.mjs';
+import { startStack, launchBrowser, watchPageErrors, pageSnapshot, storedFile } from '../harness.mjs';
 
-const FILE = 'data:text/plain;base64,' + Buffer.from('floor plan, level 2').toString('base64');
+// A link the panel accepts (http on the loopback host) and the sandbox can download.
+let FILE;
 
 let stack;
 let browser;
 before(async () => {
-  stack = await startStack();
+  // The demo's panels share one token, so their first requests come in a burst: no throttle.
+  stack = await startStack({ sandboxArgs: ['--no-throttle'] });
   browser = await launchBrowser();
+  FILE = await storedFile(stack.sandboxUrl, 'floor-plan.txt', 'floor plan, level 2');
 });
 after(async () => {
   await browser?.close();
   await stack?.close();
 });
 
-test('an empty Name shows the sandbox message on the Name field, then a filled one attaches', async () => {
+test('an empty Name shows its message on the Name field, then a filled one attaches', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const pageErrors = watchPageErrors(page);
   await page.goto(stack.pageUrl);
+  const panel = page.locator('#attach-panel');
 
-  const name = page.locator('input[name="Name"]');
-  await page.locator('input[name="NewFileDataUrl"]').fill(FILE);
-  await page.getByRole('button', { name: 'Attach file' }).click();
+  const name = panel.locator('input[name="Name"]');
+  await panel.getByRole('button', { name: 'Link to a file instead' }).click();
+  await panel.locator('input[type="url"][name="NewFileDataUrl"]').fill(FILE);
+  await panel.getByRole('button', { name: 'Attach file' }).click();
 
-  // The sandbox's 400 lands on the Name input: aria-invalid and a linked message.
-  await page.locator('input[name="Name"][aria-invalid="true"]').waitFor();
+  // The panel's own check lands on the Name input: aria-invalid and a linked message.
+  await panel.locator('input[name="Name"][aria-invalid="true"]').waitFor();
   const describedBy = await name.getAttribute('aria-describedby');
   assert.ok(describedBy, 'the Name input is described by its error message');
   const errorIds = describedBy.split(' ').filter((id) => id.endsWith('-error'));
   assert.equal(errorIds.length, 1);
-  const message = page.locator(`[id="${errorIds[0]}"]`);
-  assert.match(await message.innerText(), /Display name is a required field/);
-  assert.equal(await page.locator('input[name="Description"]').getAttribute('aria-invalid'), null);
+  const message = panel.locator(`[id="${errorIds[0]}"]`);
+  assert.match(await message.innerText(), /Enter a display name for the file/);
+  assert.equal(await panel.locator('[name="Description"]').getAttribute('aria-invalid'), null);
 
   // The summary lists it, as a link that focuses the field, and took focus itself.
-  const summary = page.locator('.nsc-error-summary');
+  const summary = panel.locator('.nsc-error-summary');
   await assert.doesNotReject(summary.locator('[role="alert"]').waitFor());
   assert.equal(await summary.evaluate((el) => el === document.activeElement), true);
-  await summary.getByRole('link', { name: /Display name is a required field/ }).click();
+  await summary.getByRole('link', { name: /Enter a display name for the file/ }).click();
   assert.equal(await name.evaluate((el) => el === document.activeElement), true);
 
   // Nothing typed was lost.
-  assert.equal(await page.locator('input[name="NewFileDataUrl"]').inputValue(), FILE);
+  assert.equal(await panel.locator('input[name="NewFileDataUrl"]').inputValue(), FILE);
 
   // Editing the field clears its error; submitting again succeeds with the new Id.
   await name.fill('Floor plan');
   assert.equal(await name.getAttribute('aria-invalid'), null);
-  await page.getByRole('button', { name: 'Attach file' }).click();
-  const createdId = await page.locator('.nsc-created-id').innerText();
+  await panel.getByRole('button', { name: 'Attach file' }).click();
+  const success = panel.locator('.nsc-success');
+  await success.waitFor();
+  const createdId = await success.getAttribute('data-file-id');
   assert.match(createdId, /^\d+$/);
 
   const created = await stack.sandboxJson('/_sandbox/created');
@@ -63,19 +70,26 @@ test('an empty Name shows the sandbox message on the Name field, then a filled o
   await context.close();
 });
 
-test('the token never reaches the DOM, the URL or web storage', async () => {
+test('the token never reaches the DOM, an attribute, a URL, web storage or the console', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const urls = [];
+  const consoleText = [];
   page.on('request', (request) => urls.push(request.url()));
+  page.on('console', (message) => consoleText.push(message.text()));
   await page.goto(stack.pageUrl);
-  await page.locator('input[name="Name"]').fill('Notes');
-  await page.getByRole('button', { name: 'Attach file' }).click();
-  await page.locator('.nsc-created-id').waitFor();
-  const html = await page.content();
-  assert.ok(!html.includes('sandbox-admin-token'), 'not in the DOM');
+  const panel = page.locator('#attach-panel');
+  await panel.getByRole('button', { name: 'Link to a file instead' }).click();
+  await panel.locator('input[type="url"][name="NewFileDataUrl"]').fill(FILE);
+  await panel.locator('input[name="Name"]').fill('Notes');
+  await panel.getByRole('button', { name: 'Attach file' }).click();
+  await panel.locator('.nsc-success').waitFor();
+  // The element panel in its shadow root is part of the snapshot too.
+  await page.locator('#element-panel .nsc-panel').waitFor();
+  const snapshot = await pageSnapshot(page);
+  assert.ok(snapshot.includes('nsc-panel'), 'the snapshot holds the panels');
+  assert.ok(!snapshot.includes('sandbox-admin-token'), 'not in the DOM, attributes or storage');
   assert.ok(!urls.some((url) => url.includes('sandbox-admin-token')), 'not in any URL');
-  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
-  assert.ok(!storage.includes('sandbox-admin-token'), 'not in web storage');
+  assert.ok(!consoleText.some((text) => text.includes('sandbox-admin-token')), 'not in the console');
   await context.close();
 });

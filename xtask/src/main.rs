@@ -3,9 +3,12 @@
 //!
 //! - `cargo xtask demo`: the sandbox on 127.0.0.1:8787 and `trunk serve` on 127.0.0.1:8080.
 //! - `cargo xtask test`: fmt, clippy, native tests, browser tests, end-to-end tests.
+//! - `cargo xtask package`: the npm package in `pkg/` (see [`package`]).
 //!
 //! Each command installs what is missing first (see [`tools`]).
 
+mod bench;
+mod package;
 mod run;
 mod tools;
 
@@ -30,10 +33,17 @@ commands:
           http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops both
   test    run every check: cargo fmt, clippy (native and wasm), native tests, browser
           tests in headless Chromium, and end-to-end tests against the trunk-built demo
+          and the packed npm package installed in consumer fixtures (plain ES module
+          page, Vite, TypeScript)
+  package build the npm package into pkg/ (wasm with LTO and wasm-opt -Oz, ES module
+          glue for --target web, the custom element, TypeScript declarations, CSS) and
+          print its sizes; `npm pack pkg/` gives the tarball
+  bench   measure the package in headless Chromium against the sandbox (bytes, start-up,
+          typing, a 25 MB attachment) beside a Yew hello world; results into BENCHMARKS.md
 
 Both install what is missing first: the wasm32 target, trunk and wasm-bindgen-cli at
 pinned versions, wasm-opt from npm, Debian's chromium and chromium-driver (tests only),
-and the npm packages of e2e/ from its lockfile.";
+and the npm packages of e2e/ and its fixtures from their lockfiles.";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -41,6 +51,8 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "demo" => demo(&toolbox),
         "test" => test(&toolbox),
+        "package" => package::build(&toolbox).map(drop),
+        "bench" => bench::bench(&toolbox),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -111,7 +123,7 @@ fn demo(toolbox: &Toolbox) -> XResult {
     }
     println!();
     println!("  The panel:        http://{DEMO_PAGE}/");
-    println!("  The sandbox API:  {sandbox_url} (proxied at /api)");
+    println!("  The sandbox API:  {sandbox_url} (proxied at /api, /uploads and /_sandbox)");
     println!("  Demo token:       {DEMO_TOKEN} (already used by the demo page)");
     println!();
     println!("  Press Ctrl-C to stop both.");
@@ -265,6 +277,19 @@ fn test(toolbox: &Toolbox) -> XResult {
     let built = report.step("trunk build --release", || {
         run(toolbox.command("trunk").args(["build", "--release"]))
     });
+    // The npm package, packed and installed as a consumer would, into the fixtures that
+    // the end-to-end tests serve (a plain ES module page, a Vite 7 build, a tsc check).
+    let mut tarball = None;
+    let _fixtures_ready = report.step("package + npm pack", || {
+        let pkg = package::build(toolbox)?;
+        tarball = Some(package::pack(toolbox, &pkg)?);
+        Ok(())
+    }) && report.step("fixtures: npm install", || {
+        package::install_in_fixtures(toolbox, tarball.as_deref().ok_or("no tarball")?)
+    }) && report.step("fixtures: vite build", || {
+        package::build_vite_fixture(toolbox)
+    });
+
     if built {
         let sandbox_bin = target_dir(toolbox).join("debug/sandbox");
         report.counted(
