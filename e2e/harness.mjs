@@ -34,7 +34,7 @@ function required(name) {
 
 /** Starts the sandbox binary; resolves once it printed its address. */
 export async function startSandbox(extraArgs = []) {
-  const child = spawn(required('SANDBOX_BIN'), ['--addr', '127.0.0.1:0', '--enable-faults', ...extraArgs], {
+  const child = spawn(required('SANDBOX_BIN'), ['--addr', '127.0.0.1:0', '--enable-faults', '--quiet', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -98,6 +98,10 @@ export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
   root ??= required('DIST_DIR');
   const sandbox = await startSandbox(sandboxArgs);
   const server = http.createServer((request, response) => {
+    // No connection is reused, as the sandbox does with faults on: Chrome silently
+    // resends a request once when a reused connection closes without an answer, which
+    // would hide a dropped connection from the page under test.
+    response.shouldKeepAlive = false;
     if (PROXIED.some((prefix) => request.url.startsWith(prefix))) {
       proxy(request, response, sandbox.url);
     } else {
