@@ -116,6 +116,8 @@ messages! {
     Cancel = "cancel" { en: "Cancel", fr: "Annuler" }
     /// Progress while uploading; `{percent}` is 0–100.
     Uploading = "uploading" { en: "Uploading the file… {percent}%", fr: "Envoi du fichier… {percent} %" }
+    /// Progress while uploading, before the uploader reports any.
+    UploadingStarted = "uploadingStarted" { en: "Uploading the file…", fr: "Envoi du fichier…" }
     /// Progress while creating the conversation.
     Posting = "posting" { en: "Posting your conversation…", fr: "Publication de votre discussion…" }
     /// Progress while attaching.

@@ -264,6 +264,11 @@ impl Problem {
                 strings.fill(Msg::ServerErrorWithMessage, &[("message", message)])
             }
             Problem::Server(None) => strings.get(Msg::ServerError).to_owned(),
+            // An unreadable 5xx (an empty body, a gateway's HTML page) is still the
+            // server's problem, and reads as such.
+            Problem::Unexpected {
+                status: 500..=599, ..
+            } => strings.get(Msg::ServerError).to_owned(),
             Problem::Unexpected { status, .. } => {
                 strings.fill(Msg::Unexpected, &[("status", &status.to_string())])
             }

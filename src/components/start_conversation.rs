@@ -516,23 +516,32 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
 
 /// The progress bar and the polite live region that announces each step.
 fn progress_view(phase: &Phase, strings: &Strings) -> Html {
-    let (message, percent) = match phase {
-        Phase::Uploading { percent } => (
-            strings.fill(
-                Msg::Uploading,
-                &[("percent", &percent.unwrap_or(0).to_string())],
-            ),
-            Some(percent.unwrap_or(0)),
+    let (message, uploading, percent) = match phase {
+        Phase::Uploading {
+            percent: Some(percent),
+        } => (
+            strings.fill(Msg::Uploading, &[("percent", &percent.to_string())]),
+            true,
+            Some(*percent),
         ),
-        Phase::Posting => (strings.get(Msg::Posting).to_owned(), None),
-        Phase::Attaching => (strings.get(Msg::Attaching).to_owned(), None),
-        Phase::Removing => (strings.get(Msg::Removing).to_owned(), None),
-        Phase::Editing | Phase::Done { .. } => (String::new(), None),
+        Phase::Uploading { percent: None } => {
+            (strings.get(Msg::UploadingStarted).to_owned(), true, None)
+        }
+        Phase::Posting => (strings.get(Msg::Posting).to_owned(), false, None),
+        Phase::Attaching => (strings.get(Msg::Attaching).to_owned(), false, None),
+        Phase::Removing => (strings.get(Msg::Removing).to_owned(), false, None),
+        Phase::Editing | Phase::Done { .. } => (String::new(), false, None),
     };
     html! {
         <div class="nsc-progress" part="progress">
-            if let Some(percent) = percent {
-                <progress class="nsc-progress__bar" max="100" value={percent.to_string()} aria-hidden="true" />
+            if uploading {
+                // Without a reported percentage the bar is indeterminate.
+                <progress
+                    class="nsc-progress__bar"
+                    max="100"
+                    value={percent.map(|percent| percent.to_string())}
+                    aria-hidden="true"
+                />
             }
             <p class="nsc-status" role="status" aria-live="polite">{ message }</p>
         </div>

@@ -1,0 +1,103 @@
+// Takes screenshots of the demo's start panel in each state, for a person to look at:
+//   SANDBOX_BIN=target/debug/sandbox DIST_DIR=dist node e2e/tools/screenshots.mjs OUT_DIR
+// Not a test: it asserts nothing beyond reaching each state.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startStack, launchBrowser } from '../harness.mjs';
+
+const out = process.argv[2] ?? 'target/screenshots';
+await mkdir(out, { recursive: true });
+const stack = await startStack();
+const browser = await launchBrowser();
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAJ0lEQVR42mNkYPhfz0AEYBxVSF+FjP8ZGBj+MzAwMDAxUKgQ0w8AAEQsB/0RBzM1AAAAAElFTkSuQmCC',
+  'base64',
+);
+
+async function shot(name, { width = 480, scheme = 'light', locale } = {}, steps) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+  const page = await context.newPage();
+  await page.goto(stack.pageUrl + (locale ? `?locale=${locale}` : ''));
+  const panel = page.locator('#start-panel');
+  await panel.locator('[name="Subject"]').waitFor();
+  await fetch(new URL('/_sandbox/reset', stack.sandboxUrl), { method: 'POST' });
+  await steps?.(page, panel);
+  await panel.screenshot({ path: path.join(out, `${name}.png`) });
+  await context.close();
+}
+
+const fault = (spec) =>
+  fetch(new URL('/_sandbox/faults', stack.sandboxUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
+const fill = async (panel) => {
+  await panel.locator('[name="Subject"]').fill('Lunch on Friday');
+  await panel.locator('[name="Message"]').fill('Who is in for tacos at the corner place?');
+};
+const file = (panel) => panel.locator('input[type="file"]').setInputFiles({ name: 'menu.png', mimeType: 'image/png', buffer: PNG });
+
+await shot('01-empty');
+await shot('02-client-errors', {}, async (page, panel) => {
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('.nsc-error-summary').waitFor();
+});
+await shot('03-file-chosen', {}, async (page, panel) => {
+  await fill(panel);
+  await file(panel);
+  await panel.locator('.nsc-file-card').waitFor();
+});
+await shot('04-uploading', {}, async (page, panel) => {
+  await fault({ method: 'POST', path: '/uploads', delayMs: 5000 });
+  await fill(panel);
+  await file(panel);
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.getByText(/Uploading the file/).waitFor();
+});
+await shot('05-server-errors', {}, async (page, panel) => {
+  await fault({
+    method: 'POST',
+    path: '/api/community/communitythreads',
+    status: 400,
+    body: JSON.stringify({
+      Message: 'Subject: is not allowed',
+      Errors: [
+        { PropertyName: 'Subject', Message: 'is not allowed', AttemptedValue: 'x' },
+        { PropertyName: 'Business', Message: 'The location is closed today', AttemptedValue: 1 },
+      ],
+      WasSuccessful: false,
+    }),
+  });
+  await fill(panel);
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('[name="Subject"][aria-invalid="true"]').waitFor();
+});
+await shot('06-attach-failed', {}, async (page, panel) => {
+  await fault({ method: 'POST', path: '/api/community/communitythreadfiles', status: 500, body: '' });
+  await fill(panel);
+  await file(panel);
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.getByRole('button', { name: 'Try attaching again' }).waitFor();
+});
+await shot('07-success', {}, async (page, panel) => {
+  await fill(panel);
+  await file(panel);
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('.nsc-success').waitFor();
+});
+await shot('08-narrow-320-errors', { width: 320 }, async (page, panel) => {
+  await fill(panel);
+  await file(panel);
+  await panel.locator('[name="Name"]').fill('');
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('.nsc-error-summary').waitFor();
+});
+await shot('09-dark', { scheme: 'dark' }, async (page, panel) => {
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('.nsc-error-summary').waitFor();
+});
+
+await browser.close();
+await stack.close();
+console.log(`screenshots in ${out}`);
