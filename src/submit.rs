@@ -3,7 +3,6 @@
 //! exists), then attach the file. Each step reports to the reducer through `dispatch`;
 //! the rules of what happens next live in [`crate::state`].
 
-use wasm_bindgen::JsValue;
 use web_sys::{AbortController, File};
 use yew::Callback;
 
@@ -13,7 +12,7 @@ use crate::i18n::Strings;
 use crate::state::{Action, Attachment, FormState, Mode, Problem, Step};
 use crate::text;
 use crate::transport::{ApiClient, Cancellation, THREADS_PATH};
-use crate::upload::{read_as_data_url, Uploader};
+use crate::upload::{read_as_base64, FileSource, Uploader};
 
 /// The host's callbacks.
 #[derive(Clone, PartialEq)]
@@ -121,17 +120,17 @@ impl Submission {
         }
     }
 
-    /// The attachment as a URL the API downloads, kept as a JavaScript value.
-    async fn file_url(&self) -> Result<Option<JsValue>, Action> {
+    /// Where the API downloads the attachment from.
+    async fn file_url(&self) -> Result<Option<FileSource>, Action> {
         match &self.state.attachment {
             Attachment::None => Ok(None),
             Attachment::Link => {
                 let link = self.state.draft.link.trim();
-                Ok((!link.is_empty()).then(|| JsValue::from_str(link)))
+                Ok((!link.is_empty()).then(|| FileSource::Url(link.to_owned())))
             }
             Attachment::File(_) => {
                 if let Some(url) = &self.state.uploaded_url {
-                    return Ok(Some(JsValue::from_str(url)));
+                    return Ok(Some(FileSource::Url(url.clone())));
                 }
                 let Some(file) = &self.file else {
                     return Err(Action::UploadFailed(
@@ -140,12 +139,12 @@ impl Submission {
                 };
                 match &self.uploader {
                     Some(uploader) => self.upload(uploader, file).await.map(Some),
-                    None => match read_as_data_url(file).await {
+                    None => match read_as_base64(file, || self.cancel.is_cancelled()).await {
                         _ if self.cancel.is_cancelled() => Err(Action::StepFailed(
                             Step::Upload,
                             Err(TransportError::Cancelled),
                         )),
-                        Ok(url) => Ok(Some(url)),
+                        Ok(source) => Ok(Some(source)),
                         Err(reason) => Err(Action::UploadFailed(reason)),
                     },
                 }
@@ -153,7 +152,7 @@ impl Submission {
         }
     }
 
-    async fn upload(&self, uploader: &Uploader, file: &File) -> Result<JsValue, Action> {
+    async fn upload(&self, uploader: &Uploader, file: &File) -> Result<FileSource, Action> {
         let controller = AbortController::new()
             .map_err(|_| Action::UploadFailed("the browser cannot cancel uploads".into()))?;
         self.cancel.watch(&controller);
@@ -174,7 +173,7 @@ impl Submission {
         match result {
             Ok(url) if !url.trim().is_empty() => {
                 self.dispatch.emit(Action::Uploaded(url.clone()));
-                Ok(JsValue::from_str(&url))
+                Ok(FileSource::Url(url))
             }
             Ok(_) => Err(Action::UploadFailed("the uploader gave no address".into())),
             Err(reason) => Err(Action::UploadFailed(reason)),

@@ -26,6 +26,7 @@ use crate::api::{
     classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
 };
 use crate::token::BearerToken;
+use crate::upload::FileSource;
 
 /// How long a request may take before it is abandoned, unless the host says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -203,22 +204,40 @@ impl ApiClient {
         self.post_object(path, &object, shown, cancel).await
     }
 
-    /// Attaches a file: `body` with `NewFileDataUrl` set to `file_url` on the JavaScript
-    /// side, so a `data:` URL of a large file is never copied into wasm memory.
+    /// Attaches a file: `body` with `NewFileDataUrl` taken from `file`. A `data:` URL is
+    /// sent as a `Blob` of the JSON around the file's base64 pieces, so its bytes are
+    /// never copied into wasm memory, nor joined or re-encoded on the main thread.
     pub async fn post_thread_file(
         &self,
         body: &NewThreadFile,
-        file_url: Option<&JsValue>,
+        file: Option<&FileSource>,
         shown: &[Field],
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
         let object = to_js_object(body)?;
-        if let Some(url) = file_url {
-            js_sys::Reflect::set(&object, &JsValue::from_str("NewFileDataUrl"), url)
+        let payload = match file {
+            None => js_sys::JSON::stringify(&object)
+                .map_err(|_| TransportError::Network)?
+                .into(),
+            Some(FileSource::Url(url)) => {
+                js_sys::Reflect::set(
+                    &object,
+                    &JsValue::from_str("NewFileDataUrl"),
+                    &JsValue::from_str(url),
+                )
                 .map_err(|_| TransportError::Network)?;
-        }
-        self.post_object(THREAD_FILES_PATH, &object, shown, cancel)
-            .await
+                js_sys::JSON::stringify(&object)
+                    .map_err(|_| TransportError::Network)?
+                    .into()
+            }
+            Some(FileSource::Base64 { mime, parts }) => {
+                json_blob_with_data_url(&object, mime, parts)?
+            }
+        };
+        let answer = self
+            .send_with_policy(Method::POST, THREAD_FILES_PATH, Some(&payload), cancel)
+            .await?;
+        Ok(self.classify(&answer, shown))
     }
 
     async fn post_object(
@@ -427,6 +446,40 @@ impl ApiClient {
         }
         cancel.check()
     }
+}
+
+/// `{…object, "NewFileDataUrl": "data:<mime>;base64,<parts>"}` as a JSON `Blob`. Base64
+/// needs no JSON escaping, so the pieces go in as they are.
+fn json_blob_with_data_url(
+    object: &JsValue,
+    mime: &str,
+    parts: &js_sys::Array,
+) -> Result<JsValue, TransportError> {
+    let stringify = |value: &JsValue| {
+        js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|text| text.as_string())
+            .ok_or(TransportError::Network)
+    };
+    let json = stringify(object)?;
+    let head = stringify(&JsValue::from_str(&format!("data:{mime};base64,")))?;
+    // `{"A":1}` + `"data:…;base64,` (its closing quote dropped) → `{"A":1,"NewFileDataUrl":"data:…;base64,`
+    let prefix = format!(
+        "{},\"NewFileDataUrl\":{}",
+        json.strip_suffix('}').ok_or(TransportError::Network)?,
+        head.strip_suffix('"').ok_or(TransportError::Network)?
+    );
+    let pieces = js_sys::Array::new();
+    pieces.push(&JsValue::from_str(&prefix));
+    for part in parts.iter() {
+        pieces.push(&part);
+    }
+    pieces.push(&JsValue::from_str("\"}"));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    web_sys::Blob::new_with_str_sequence_and_options(&pieces, &options)
+        .map(JsValue::from)
+        .map_err(|_| TransportError::Network)
 }
 
 /// Our request body as a plain JavaScript object (not a `Map`).

@@ -37,10 +37,65 @@ impl std::fmt::Debug for Uploader {
     }
 }
 
-/// Reads `file` as a `data:` URL with the browser's `FileReader`. The result stays a
-/// JavaScript string (it is put into the request body on the JavaScript side). Dropping
-/// the future aborts the read and releases its listeners.
-pub async fn read_as_data_url(file: &File) -> Result<JsValue, String> {
+/// Bytes base64-encoded per read: a multiple of 3, so the pieces join into one valid
+/// base64 text, and small enough that encoding one is a short task (a 25 MB file in one
+/// read blocks the page for ~100 ms).
+const BASE64_CHUNK_BYTES: f64 = 3.0 * 256.0 * 1024.0;
+
+/// Where the API downloads the attachment from (`NewFileDataUrl`), kept as JavaScript
+/// values so a file's bytes never enter wasm memory.
+#[derive(Debug, Clone)]
+pub enum FileSource {
+    /// A URL: a link the member gave, or where the host's uploader stored the file.
+    Url(String),
+    /// A `data:` URL of the chosen file, as its MIME type and base64 pieces.
+    Base64 {
+        /// The file's MIME type (`application/octet-stream` when unknown).
+        mime: String,
+        /// Base64 texts (JavaScript strings) that join into the file's encoding.
+        parts: js_sys::Array,
+    },
+}
+
+/// Encodes `file` as base64 pieces, one `FileReader` task per piece, so no single task
+/// blocks the page. `cancelled` is checked between pieces.
+pub async fn read_as_base64(
+    file: &File,
+    cancelled: impl Fn() -> bool,
+) -> Result<FileSource, String> {
+    const FAILED: &str = "the file could not be read";
+    let size = file.size();
+    let parts = js_sys::Array::new();
+    let mut start = 0.0;
+    while start < size {
+        if cancelled() {
+            return Err("cancelled".to_owned());
+        }
+        let end = (start + BASE64_CHUNK_BYTES).min(size);
+        let piece = file
+            .slice_with_f64_and_f64(start, end)
+            .map_err(|_| FAILED.to_owned())?;
+        let url: js_sys::JsString = read_as_data_url(&piece).await?.unchecked_into();
+        // Drop the `data:…;base64,` head of each piece's own URL.
+        let comma = url.index_of(",", 0);
+        if comma < 0 {
+            return Err(FAILED.to_owned());
+        }
+        parts.push(&url.slice(comma as u32 + 1, url.length()));
+        start = end;
+    }
+    let mime = file.type_();
+    let mime = if mime.is_empty() {
+        "application/octet-stream".to_owned()
+    } else {
+        mime
+    };
+    Ok(FileSource::Base64 { mime, parts })
+}
+
+/// Reads `blob` as a `data:` URL with the browser's `FileReader`. The result stays a
+/// JavaScript string. Dropping the future aborts the read and releases its listeners.
+pub async fn read_as_data_url(blob: &web_sys::Blob) -> Result<JsValue, String> {
     const FAILED: &str = "the file could not be read";
     let reader = FileReader::new().map_err(|_| FAILED.to_owned())?;
     let mut guard = ReadGuard {
@@ -60,7 +115,7 @@ pub async fn read_as_data_url(file: &File) -> Result<JsValue, String> {
         guard.listeners.push(onerror);
     });
     reader
-        .read_as_data_url(file)
+        .read_as_data_url(blob)
         .map_err(|_| FAILED.to_owned())?;
     wasm_bindgen_futures::JsFuture::from(promise)
         .await

@@ -12,13 +12,24 @@ use nexudus_start_conversation::api::{Field, NewThread, NewThreadFile, Outcome, 
 use nexudus_start_conversation::transport::{
     ApiClient, Cancellation, TokenFuture, TokenSource, THREAD_FILES_PATH,
 };
+use nexudus_start_conversation::upload::{read_as_base64, FileSource};
 use nexudus_start_conversation::BearerToken;
 use support::*;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const SHOWN: &[Field] = &[Field::Attachment, Field::Name, Field::Description];
+
+fn file_named(name: &str) -> NewThreadFile {
+    NewThreadFile {
+        community_thread_id: 1001,
+        name: name.into(),
+        description: None,
+        new_file_data_url: None,
+    }
+}
 
 fn file(name: &str) -> NewThreadFile {
     NewThreadFile {
@@ -276,4 +287,50 @@ async fn after_a_lost_answer_the_existing_conversation_is_reused_not_duplicated(
         matches!(fresh, Ok(Outcome::Created { id }) if id != first),
         "{fresh:?}"
     );
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function patterned_file(size) {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i += 1) bytes[i] = (i * 31 + (i >> 8)) & 255;
+  return new File([bytes], 'pattern.bin', { type: 'application/octet-stream' });
+}
+export async function same_bytes(url, file) {
+  const answer = await fetch(url, { headers: { Authorization: 'Bearer sandbox-admin-token' } });
+  const stored = new Uint8Array(await answer.arrayBuffer());
+  const sent = new Uint8Array(await file.arrayBuffer());
+  return stored.length === sent.length && stored.every((b, i) => b === sent[i]);
+}
+"#)]
+extern "C" {
+    fn patterned_file(size: u32) -> web_sys::File;
+    async fn same_bytes(url: &str, file: &web_sys::File) -> wasm_bindgen::JsValue;
+}
+
+#[wasm_bindgen_test]
+async fn a_file_sent_as_base64_pieces_arrives_byte_for_byte() {
+    reset().await;
+    // Several pieces, the last one short, so piece boundaries are exercised.
+    let file = patterned_file(2 * 1024 * 1024 + 5);
+    let source = read_as_base64(&file, || false).await.unwrap();
+    let FileSource::Base64 { parts, .. } = &source else {
+        panic!("not base64");
+    };
+    assert!(parts.length() > 2, "{} pieces", parts.length());
+    let outcome = client("sandbox-admin-token", Duration::from_secs(20))
+        .post_thread_file(
+            &file_named("Pattern"),
+            Some(&source),
+            SHOWN,
+            &Cancellation::default(),
+        )
+        .await;
+    let Ok(Outcome::Created { id }) = outcome else {
+        panic!("{outcome:?}");
+    };
+    let url = format!(
+        "{}/api/community/communitythreadfiles/{id}/content",
+        sandbox_url()
+    );
+    assert!(same_bytes(&url, &file).await.is_truthy());
 }
