@@ -180,7 +180,7 @@ mod bindings {
             let quoted = js_sys::JSON::stringify(&JsValue::from_str(&cut))
                 .ok()
                 .and_then(|s| s.as_string())
-                .unwrap_or_else(|| format!("{cut:?}"));
+                .unwrap_or_else(|| format!("\"{cut}\""));
             return if cut.len() < text.len() {
                 format!("{quoted}…")
             } else {
@@ -193,7 +193,11 @@ mod bindings {
             } else if n.is_infinite() {
                 if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
             } else {
-                format!("{n}")
+                // The browser prints numbers; Rust's float printing would add ~10 KB.
+                js_sys::Number::from(n)
+                    .to_string_with_radix(10)
+                    .map(String::from)
+                    .unwrap_or_default()
             };
         }
         if let Some(b) = value.as_bool() {

@@ -8,6 +8,7 @@
 //! whose answer was lost is remembered ([`FormState::lost_create`]) so the retry looks
 //! for it before creating again.
 
+use crate::api::json::JsonView;
 use crate::api::{ErrorReport, Field, NewThread, NewThreadFile, Outcome, TransportError};
 use crate::config::{human_size, FileRefusal, Limits};
 use crate::i18n::{Msg, Strings};
@@ -59,8 +60,8 @@ impl Mode {
 pub const ATTACH_FIELDS: &[Field] = &[Field::Attachment, Field::Name, Field::Description];
 
 /// What the member has typed so far (the part that is saved as a draft).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Draft {
     /// The conversation's subject.
     pub subject: String,
@@ -97,6 +98,24 @@ impl Draft {
             Field::Description => self.description = value,
             Field::Attachment => self.link = value,
             Field::CommunityGroupId => self.group_id = value.trim().parse().ok(),
+        }
+    }
+
+    /// Reads a saved draft (as [`serde::Serialize`] wrote it); missing or odd fields
+    /// stay empty.
+    pub fn read(json: &impl JsonView) -> Draft {
+        let text = |key: &str| {
+            json.field(key)
+                .and_then(|v| v.as_text())
+                .unwrap_or_default()
+        };
+        Draft {
+            subject: text("subject"),
+            message: text("message"),
+            group_id: json.field("groupId").and_then(|v| v.read_u64()),
+            name: text("name"),
+            description: text("description"),
+            link: text("link"),
         }
     }
 
@@ -919,6 +938,24 @@ mod tests {
                 Err(TransportError::Timeout)
             )),
             idle
+        );
+    }
+
+    #[test]
+    fn a_saved_draft_reads_back() {
+        let draft = Draft {
+            subject: "S".into(),
+            message: "M".into(),
+            group_id: Some(2),
+            name: "N".into(),
+            description: String::new(),
+            link: "https://x.test/a".into(),
+        };
+        let saved = serde_json::to_value(&draft).unwrap();
+        assert_eq!(Draft::read(&saved), draft);
+        assert_eq!(
+            Draft::read(&serde_json::json!({"subject": 5})),
+            Draft::default()
         );
     }
 

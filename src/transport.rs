@@ -16,7 +16,6 @@ use std::time::Duration;
 use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
@@ -269,9 +268,10 @@ impl ApiClient {
     }
 
     /// `GET`s one page of a list.
-    pub async fn get_list<T: DeserializeOwned>(
+    pub async fn get_list<T>(
         &self,
         path: &str,
+        record: fn(&JsValue) -> Option<T>,
         cancel: &Cancellation,
     ) -> Result<ListAnswer<T>, TransportError> {
         let answer = self
@@ -281,7 +281,7 @@ impl ApiClient {
             let page = js_sys::JSON::parse(&answer.text)
                 .ok()
                 .filter(|value| value.is_object())
-                .and_then(|value| serde_wasm_bindgen::from_value::<ListPage<T>>(value).ok());
+                .map(|value| ListPage::read(&value, record));
             if let Some(page) = page {
                 return Ok(ListAnswer::Page(page));
             }
@@ -301,7 +301,7 @@ impl ApiClient {
     ) -> Result<Outcome, TransportError> {
         if after_lost_answer {
             let path = recent_threads_path(body.user_id, &body.subject);
-            if let ListAnswer::Page(page) = self.get_list::<Thread>(&path, cancel).await? {
+            if let ListAnswer::Page(page) = self.get_list(&path, Thread::read, cancel).await? {
                 if let Some(thread) =
                     find_same_thread(&page.records, body.user_id, &body.subject, &body.message)
                 {
@@ -500,9 +500,7 @@ pub fn body_from_text(text: &str) -> Body {
     if let Some(s) = value.as_string() {
         Body::JsonString(s)
     } else if value.is_object() && !js_sys::Array::is_array(&value) {
-        serde_wasm_bindgen::from_value::<Envelope>(value)
-            .map(Body::Envelope)
-            .unwrap_or(Body::OtherJson)
+        Body::Envelope(Envelope::read(&value))
     } else {
         Body::OtherJson
     }

@@ -2,24 +2,43 @@
 //! the records the widget reads from it: boards (CommunityGroup) and conversations
 //! (CommunityThread). Unknown fields are ignored; missing ones take defaults.
 
-use serde::Deserialize;
+use super::json::JsonView;
 
 /// One page of a Nexudus list answer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListPage<T> {
     /// The records on this page.
-    #[serde(rename = "Records", default = "Vec::new")]
     pub records: Vec<T>,
     /// The 1-based page number.
-    #[serde(rename = "CurrentPage", default)]
     pub current_page: Option<u32>,
     /// How many records exist in all.
-    #[serde(rename = "TotalItems", default)]
     pub total_items: Option<u64>,
     /// Whether another page follows.
-    #[serde(rename = "HasNextPage", default)]
     pub has_next_page: bool,
+}
+
+impl<T> ListPage<T> {
+    /// Reads a list envelope, keeping the records `record` can read.
+    pub fn read<J: JsonView>(json: &J, record: impl Fn(&J) -> Option<T>) -> ListPage<T> {
+        ListPage {
+            records: json
+                .field("Records")
+                .and_then(|records| records.elements())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(record)
+                .collect(),
+            current_page: json
+                .field("CurrentPage")
+                .and_then(|v| v.read_u64())
+                .and_then(|n| u32::try_from(n).ok()),
+            total_items: json.field("TotalItems").and_then(|v| v.read_u64()),
+            has_next_page: json
+                .field("HasNextPage")
+                .and_then(|v| v.read_flag())
+                .unwrap_or(false),
+        }
+    }
 }
 
 /// Who may post to a board, as `GroupAccess` says.
@@ -47,26 +66,35 @@ impl From<i64> for GroupAccess {
 }
 
 /// A board (CommunityGroup).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// Its Id, sent as `CommunityGroupId`.
-    #[serde(rename = "Id")]
     pub id: u64,
     /// Its name.
-    #[serde(rename = "Name", default)]
     pub name: String,
     /// Its description, if any.
-    #[serde(rename = "Description", default)]
     pub description: Option<String>,
     /// `GroupAccess`: 1 Restricted, 2 Public, 3 Private.
-    #[serde(rename = "GroupAccess", default)]
     pub group_access: Option<i64>,
     /// The location it belongs to.
-    #[serde(rename = "BusinessId", default)]
     pub business_id: Option<u64>,
 }
 
 impl Group {
+    /// Reads a board record; `None` without a usable `Id`.
+    pub fn read(json: &impl JsonView) -> Option<Group> {
+        Some(Group {
+            id: json.field("Id")?.read_u64()?,
+            name: json
+                .field("Name")
+                .and_then(|v| v.as_text())
+                .unwrap_or_default(),
+            description: json.field("Description").and_then(|v| v.as_text()),
+            group_access: json.field("GroupAccess").and_then(|v| v.read_i64()),
+            business_id: json.field("BusinessId").and_then(|v| v.read_u64()),
+        })
+    }
+
     /// The board's access level.
     pub fn access(&self) -> Option<GroupAccess> {
         self.group_access.map(GroupAccess::from)
@@ -81,20 +109,31 @@ impl Group {
 }
 
 /// A conversation (CommunityThread), as far as the widget needs it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Thread {
     /// Its Id.
-    #[serde(rename = "Id")]
     pub id: u64,
     /// Its subject.
-    #[serde(rename = "Subject", default)]
     pub subject: String,
     /// Its opening message, when the list includes it.
-    #[serde(rename = "Message", default)]
     pub message: Option<String>,
     /// The account that posted it.
-    #[serde(rename = "UserId", default)]
     pub user_id: Option<u64>,
+}
+
+impl Thread {
+    /// Reads a conversation record; `None` without a usable `Id`.
+    pub fn read(json: &impl JsonView) -> Option<Thread> {
+        Some(Thread {
+            id: json.field("Id")?.read_u64()?,
+            subject: json
+                .field("Subject")
+                .and_then(|v| v.as_text())
+                .unwrap_or_default(),
+            message: json.field("Message").and_then(|v| v.as_text()),
+            user_id: json.field("UserId").and_then(|v| v.read_u64()),
+        })
+    }
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
@@ -154,12 +193,13 @@ mod tests {
 
     #[test]
     fn reads_the_documented_list_envelope() {
-        let page: ListPage<Group> = serde_json::from_str(
+        let json: serde_json::Value = serde_json::from_str(
             r#"{"Records":[{"Id":1,"Name":"General","Description":null,"GroupAccess":2,"BusinessId":1,"Extra":true},
-                           {"Id":3,"Name":"Managers","GroupAccess":3}],
+                           {"Id":3,"Name":"Managers","GroupAccess":3},{"Name":"no id"},7],
                 "CurrentPage":1,"CurrentPageSize":25,"TotalItems":2,"TotalPages":1,"HasNextPage":false,"HasPreviousPage":false}"#,
         )
         .unwrap();
+        let page = ListPage::read(&json, Group::read);
         assert_eq!(page.records.len(), 2);
         assert!(page.records[0].open_to_members());
         assert!(!page.records[1].open_to_members());
@@ -168,7 +208,7 @@ mod tests {
 
     #[test]
     fn missing_records_is_an_empty_page() {
-        let page: ListPage<Thread> = serde_json::from_str("{}").unwrap();
+        let page = ListPage::read(&serde_json::json!({}), Thread::read);
         assert!(page.records.is_empty());
     }
 

@@ -4,6 +4,7 @@
 
 pub mod envelope;
 pub mod fields;
+pub mod json;
 pub mod list;
 pub mod outcome;
 pub mod request;

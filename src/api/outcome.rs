@@ -42,9 +42,7 @@ impl Body {
             return Body::Empty;
         }
         match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Object(_)) => serde_json::from_str::<Envelope>(&text)
-                .map(Body::Envelope)
-                .unwrap_or(Body::OtherJson),
+            Ok(value @ serde_json::Value::Object(_)) => Body::Envelope(Envelope::read(&value)),
             Ok(serde_json::Value::String(s)) => Body::JsonString(s),
             Ok(_) => Body::OtherJson,
             Err(_) => Body::Text(text.into_owned()),

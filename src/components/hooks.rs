@@ -31,7 +31,7 @@ pub fn use_boards(client: Option<ApiClient>) -> Boards {
                 let cancel = cancel.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let answer = client
-                        .get_list::<Group>(&groups_path(BOARDS_PAGE_SIZE), &cancel)
+                        .get_list(&groups_path(BOARDS_PAGE_SIZE), Group::read, &cancel)
                         .await;
                     if cancel.is_cancelled() {
                         return;
@@ -66,7 +66,7 @@ fn storage_key(key: &str) -> String {
 fn load_draft(key: &str) -> Option<Draft> {
     let text = session_storage()?.get_item(&storage_key(key)).ok()??;
     let value = js_sys::JSON::parse(&text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    Some(Draft::read(&value))
 }
 
 /// Saves `draft` under `key` (or forgets it when blank). Never the token, never a file.
