@@ -144,8 +144,8 @@ mod bindings {
     use std::collections::HashMap;
     use std::rc::Rc;
 
+    use crate::api::json::{to_js_object, JsonFields};
     use js_sys::{Array, Function, Object, Promise, Reflect};
-    use serde::Serialize;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
@@ -526,10 +526,9 @@ mod bindings {
     }
 
     /// A host callback that receives plain data (`{ threadId, fileId }`…).
-    fn callback<T: Serialize + 'static>(f: Function) -> Callback<T> {
+    fn callback<T: JsonFields + 'static>(f: Function) -> Callback<T> {
         Callback::from(move |payload: T| {
-            let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-            let data = payload.serialize(&serializer).unwrap_or(JsValue::NULL);
+            let data = to_js_object(&payload);
             if let Err(error) = f.call1(&JsValue::UNDEFINED, &data) {
                 report(error);
             }

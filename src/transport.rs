@@ -16,10 +16,10 @@ use std::time::Duration;
 use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
+use crate::api::json::{to_js_object, JsonFields};
 use crate::api::list::{find_same_thread, recent_threads_path, ListPage, Thread};
 use crate::api::{
     classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
@@ -192,15 +192,15 @@ impl ApiClient {
     }
 
     /// `POST`s `body` as JSON to `path` and classifies the answer for the `shown` fields.
-    pub async fn post_json<T: Serialize>(
+    pub async fn post_json<T: JsonFields>(
         &self,
         path: &str,
         body: &T,
         shown: &[Field],
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
-        let object = to_js_object(body)?;
-        self.post_object(path, &object, shown, cancel).await
+        self.post_object(path, &to_js_object(body), shown, cancel)
+            .await
     }
 
     /// Attaches a file: `body` with `NewFileDataUrl` taken from `file`. A `data:` URL is
@@ -213,7 +213,7 @@ impl ApiClient {
         shown: &[Field],
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
-        let object = to_js_object(body)?;
+        let object = to_js_object(body);
         let payload = match file {
             None => js_sys::JSON::stringify(&object)
                 .map_err(|_| TransportError::Network)?
@@ -479,12 +479,6 @@ fn json_blob_with_data_url(
     options.set_type("application/json");
     web_sys::Blob::new_with_str_sequence_and_options(&pieces, &options)
         .map(JsValue::from)
-        .map_err(|_| TransportError::Network)
-}
-
-/// Our request body as a plain JavaScript object (not a `Map`).
-fn to_js_object<T: Serialize>(body: &T) -> Result<JsValue, TransportError> {
-    body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|_| TransportError::Network)
 }
 

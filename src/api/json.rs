@@ -72,6 +72,81 @@ pub trait JsonView: Sized {
     }
 }
 
+/// One value of a JSON object the widget writes (request bodies, saved drafts, the
+/// plain data given to host callbacks).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JsonField<'a> {
+    /// A string.
+    Text(&'a str),
+    /// A whole number.
+    Number(u64),
+    /// A boolean.
+    Flag(bool),
+    /// A list of whole numbers.
+    Numbers(&'a [u64]),
+    /// A list of strings.
+    Texts(&'a [String]),
+    /// `null`.
+    Null,
+}
+
+/// An object the widget writes as JSON: its fields, in order, with their JSON names.
+/// One list serves both targets: `serde_json` natively (tests), a JavaScript object in
+/// the browser, so no serializer is compiled into the wasm.
+pub trait JsonFields {
+    /// The fields to write; absent optional fields are simply not listed.
+    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)>;
+}
+
+/// The fields as a `serde_json` object (native only: tests and tools).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn to_json_value(object: &impl JsonFields) -> serde_json::Value {
+    use serde_json::Value;
+    let map = object
+        .json_fields()
+        .into_iter()
+        .map(|(name, field)| {
+            let value = match field {
+                JsonField::Text(text) => Value::from(text),
+                JsonField::Number(n) => Value::from(n),
+                JsonField::Flag(b) => Value::from(b),
+                JsonField::Numbers(list) => Value::from(list.to_vec()),
+                JsonField::Texts(list) => Value::from(list.to_vec()),
+                JsonField::Null => Value::Null,
+            };
+            (name.to_owned(), value)
+        })
+        .collect();
+    Value::Object(map)
+}
+
+/// The fields as a plain JavaScript object.
+pub fn to_js_object(object: &impl JsonFields) -> wasm_bindgen::JsValue {
+    use wasm_bindgen::JsValue;
+    let target = js_sys::Object::new();
+    for (name, field) in object.json_fields() {
+        let value = match field {
+            JsonField::Text(text) => JsValue::from_str(text),
+            JsonField::Number(n) => JsValue::from_f64(n as f64),
+            JsonField::Flag(b) => JsValue::from_bool(b),
+            JsonField::Numbers(list) => list
+                .iter()
+                .map(|&n| JsValue::from_f64(n as f64))
+                .collect::<js_sys::Array>()
+                .into(),
+            JsonField::Texts(list) => list
+                .iter()
+                .map(|text| JsValue::from_str(text))
+                .collect::<js_sys::Array>()
+                .into(),
+            JsonField::Null => JsValue::NULL,
+        };
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&target, &JsValue::from_str(name), &value);
+    }
+    target.into()
+}
+
 /// 2^53 − 1: the largest integer a JSON number carries exactly in a browser.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 

@@ -10,6 +10,7 @@ use web_sys::File;
 use yew::prelude::*;
 
 use super::board_picker::Boards;
+use crate::api::json::to_js_object;
 use crate::api::list::{groups_path, Group};
 use crate::state::Draft;
 use crate::transport::{ApiClient, Cancellation, ListAnswer};
@@ -78,9 +79,8 @@ fn save_draft(key: &str, draft: &Draft) {
         let _ = storage.remove_item(&storage_key(key));
         return;
     }
-    let text = serde_wasm_bindgen::to_value(draft)
+    let text = js_sys::JSON::stringify(&to_js_object(draft))
         .ok()
-        .and_then(|value| js_sys::JSON::stringify(&value).ok())
         .and_then(|text| text.as_string());
     if let Some(text) = text {
         // A full storage only means no draft survives a reload.
