@@ -505,6 +505,45 @@ mod tests {
     }
 
     #[test]
+    fn a_message_naming_one_of_four_errors_does_not_hide_the_other_three() {
+        // The older documented example: Message names one error, Errors lists four.
+        let body = r#"{"Status":500,"Message":"Name: is a required field","Value":null,
+            "Errors":[{"PropertyName":"Name","Message":"is a required field"},
+                      {"PropertyName":"Description","Message":"is too long"},
+                      {"PropertyName":"NewFileData","Message":"could not be downloaded"},
+                      {"PropertyName":"Country","Message":"is not valid"}],
+            "WasSuccessful":false}"#;
+        let Outcome::Invalid(report) = run(400, body) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(report.fields.len(), 3);
+        assert_eq!(report.for_field(Field::Attachment).count(), 1);
+        assert_eq!(
+            report.form,
+            vec![FormMessage::Server {
+                property: Some("Country".into()),
+                text: "is not valid".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn an_empty_200_and_a_bare_string_200_are_unexpected_not_success() {
+        assert!(matches!(
+            run(200, ""),
+            Outcome::Unexpected { status: 200, .. }
+        ));
+        assert!(matches!(
+            run(200, r#""ok""#),
+            Outcome::Unexpected { status: 200, .. }
+        ));
+        assert!(matches!(
+            run(200, "[1,2]"),
+            Outcome::Unexpected { status: 200, .. }
+        ));
+    }
+
+    #[test]
     fn message_is_parsed_when_errors_are_missing() {
         let body = r#"{"Message":"Name: is a required field\nNewFileDataUrl: could not be downloaded; Something odd happened","Errors":[],"WasSuccessful":false}"#;
         let Outcome::Invalid(report) = run(400, body) else {
