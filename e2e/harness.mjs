@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { before, after, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const PROXIED = ['/api/', '/uploads', '/_sandbox/'];
@@ -307,4 +308,46 @@ export async function storedFile(sandboxUrl, fileName = 'notes.txt', text = 'mee
   const put = await fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': contentType }, body: text });
   if (!put.ok) throw new Error(`PUT ${uploadUrl} answered ${put.status}`);
   return publicUrl;
+}
+
+/** A 1×1 PNG for tests that attach a picture. */
+export const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/**
+ * One stack and one browser for a test file, with the sandbox back at its seed state
+ * before each test. Returns an object whose `stack` and `browser` are set once started.
+ */
+export function useStack(options) {
+  const shared = {};
+  before(async () => {
+    shared.stack = await startStack(options);
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.stack?.close();
+  });
+  beforeEach(async () => {
+    await fetch(new URL('/_sandbox/reset', shared.stack.sandboxUrl), { method: 'POST' });
+  });
+  return shared;
+}
+
+/** Arms a sandbox fault (see sandbox/src/faults.rs) and checks it was accepted. */
+export async function armFault(stack, spec) {
+  const answer = await fetch(new URL('/_sandbox/faults', stack.sandboxUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
+  if (answer.status !== 200) throw new Error(`the sandbox refused the fault: ${await answer.text()}`);
+}
+
+/** What the sandbox created since its last reset: `{ threads, files }`. */
+export async function createdRecords(stack) {
+  const answer = await fetch(new URL('/_sandbox/created', stack.sandboxUrl));
+  return answer.json();
 }

@@ -1,36 +1,12 @@
 // axe-core scans of the start panel in its empty, error, uploading and success states
 // (and the attach-failed recovery state), in light and dark colour schemes.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { startStack, launchBrowser } from '../harness.mjs';
+import { PNG, armFault, useStack } from '../harness.mjs';
 
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-let stack;
-let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-beforeEach(async () => {
-  await fetch(new URL('/_sandbox/reset', stack.sandboxUrl), { method: 'POST' });
-});
-
-async function fault(spec) {
-  await fetch(new URL('/_sandbox/faults', stack.sandboxUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(spec),
-  });
-}
+const shared = useStack();
+const fault = (spec) => armFault(shared.stack, spec);
 
 async function scan(page, state) {
   const results = await new AxeBuilder({ page }).include('#start-panel').analyze();
@@ -41,9 +17,9 @@ async function scan(page, state) {
 
 for (const colorScheme of ['light', 'dark']) {
   test(`no axe violations in any state (${colorScheme})`, async () => {
-    const context = await browser.newContext({ colorScheme });
+    const context = await shared.browser.newContext({ colorScheme });
     const page = await context.newPage();
-    await page.goto(stack.pageUrl);
+    await page.goto(shared.stack.pageUrl);
     const panel = page.locator('#start-panel');
     await panel.locator('[name="Subject"]').waitFor();
     await scan(page, 'empty');

@@ -2,11 +2,11 @@
 // and #attach-panel with mount(), #element-panel as the custom element) under a strict CSP,
 // the token field, the locale switch, the sandbox's fault switches, the uploader backed by
 // the sandbox's upload store, and the live log of the events the panels emit.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startStack,
-  launchBrowser,
+  PNG,
+  useStack,
   watchPageErrors,
   watchLiveResources,
   cspViolations,
@@ -16,34 +16,17 @@ import {
 } from '../harness.mjs';
 
 const FILES = '/api/community/communitythreadfiles';
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-let stack;
-let browser;
-before(async () => {
-  // The demo's panels share one token, so their first requests come in a burst: no throttle.
-  stack = await startStack({ sandboxArgs: ['--no-throttle'] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-beforeEach(async () => {
-  await fetch(new URL('/_sandbox/reset', stack.sandboxUrl), { method: 'POST' });
-});
+// The demo's panels share one token, so their first requests come in a burst: no throttle.
+const shared = useStack({ sandboxArgs: ['--no-throttle'] });
 
 async function openDemo() {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   await watchLiveResources(context);
   const page = await context.newPage();
   const errors = watchPageErrors(page);
   const requests = [];
   page.on('request', (request) => requests.push(request));
-  await page.goto(stack.pageUrl);
+  await page.goto(shared.stack.pageUrl);
   await page.locator('body[data-ready="true"]').waitFor();
   return { context, page, errors, requests, log: page.locator('#event-log') };
 }
@@ -114,7 +97,7 @@ test('the token field applies a new token to every panel through update()', asyn
   await logged(log, 'page', 'token applied').waitFor();
 
   const panel = page.locator('#attach-panel');
-  await attachByLink(panel, await storedFile(stack.sandboxUrl), 'Notes');
+  await attachByLink(panel, await storedFile(shared.stack.sandboxUrl), 'Notes');
   await panel.getByRole('button', { name: 'Attach file' }).click();
   await logged(log, 'attach-panel', 'onError').waitFor();
   assert.equal(JSON.parse(await logged(log, 'attach-panel', 'onError').locator('code').innerText()).code, 'unauthorized');
@@ -153,7 +136,7 @@ test('a fault switch makes the next attach fail, and the log shows the error eve
   await logged(log, 'sandbox', 'fault armed').waitFor();
 
   const panel = page.locator('#attach-panel');
-  await attachByLink(panel, await storedFile(stack.sandboxUrl), 'Notes');
+  await attachByLink(panel, await storedFile(shared.stack.sandboxUrl), 'Notes');
   await panel.getByRole('button', { name: 'Attach file' }).click();
   await logged(log, 'attach-panel', 'onError').waitFor();
   const detail = JSON.parse(await logged(log, 'attach-panel', 'onError').locator('code').innerText());
@@ -176,7 +159,7 @@ test('the custom element posts with its token property, and its events reach the
   await entry.waitFor();
   const detail = JSON.parse(await entry.locator('code').innerText());
   assert.equal(detail.fileId, null);
-  const created = await (await fetch(new URL('/_sandbox/created', stack.sandboxUrl))).json();
+  const created = await (await fetch(new URL('/_sandbox/created', shared.stack.sandboxUrl))).json();
   const thread = created.threads.find((t) => t.Id === detail.threadId);
   assert.equal(thread?.CommunityGroupId, 1, 'posted on the board the group-id attribute fixes');
   assert.deepEqual(errors, []);

@@ -2,54 +2,27 @@
 // and attach-mode panel (#attach-panel) against the sandbox, one path per test.
 // Every test starts from the sandbox's seed state and waits on DOM state or events,
 // never on fixed sleeps.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, watchPageErrors } from '../harness.mjs';
+import { PNG, armFault, createdRecords, useStack, watchPageErrors } from '../harness.mjs';
 
 const THREADS = '/api/community/communitythreads';
 const FILES = '/api/community/communitythreadfiles';
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 
-let stack;
-let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-beforeEach(async () => {
-  await fetch(new URL('/_sandbox/reset', stack.sandboxUrl), { method: 'POST' });
-});
+const shared = useStack();
 
 async function openDemo() {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
   const errors = watchPageErrors(page);
-  await page.goto(stack.pageUrl);
+  await page.goto(shared.stack.pageUrl);
   const panel = page.locator('#start-panel');
   await panel.locator('[name="Subject"]').waitFor();
   return { context, page, panel, errors };
 }
 
-async function fault(spec) {
-  const answer = await fetch(new URL('/_sandbox/faults', stack.sandboxUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(spec),
-  });
-  assert.equal(answer.status, 200, await answer.text());
-}
-
-async function created() {
-  const answer = await fetch(new URL('/_sandbox/created', stack.sandboxUrl));
-  return answer.json();
-}
+const fault = (spec) => armFault(shared.stack, spec);
+const created = () => createdRecords(shared.stack);
 
 const live = (list) => (list ?? []).filter((record) => !record.Deleted);
 
@@ -155,7 +128,7 @@ test('a link the server cannot download: the error is on the attachment, nothing
   const { context, panel } = await openDemo();
   await write(panel);
   await panel.getByRole('button', { name: 'Link to a file instead' }).click();
-  await panel.locator('input[type="url"][name="NewFileDataUrl"]').fill(`${stack.sandboxUrl}/uploads/missing/file.pdf`);
+  await panel.locator('input[type="url"][name="NewFileDataUrl"]').fill(`${shared.stack.sandboxUrl}/uploads/missing/file.pdf`);
   await panel.locator('[name="Name"]').fill('Missing');
   await submit(panel);
   // The conversation was created, the attachment failed: recovery, not a second conversation.
@@ -303,7 +276,7 @@ test('cancel during the upload stops it; nothing is created and nothing is lost'
   await panel.getByText('Cancelled. Your text is still here.').waitFor();
   await panel.locator('.nsc-file-card').waitFor();
   assert.equal(live((await created()).threads).length, 0);
-  await fetch(new URL('/_sandbox/faults', stack.sandboxUrl), { method: 'DELETE' });
+  await fetch(new URL('/_sandbox/faults', shared.stack.sandboxUrl), { method: 'DELETE' });
   await context.close();
 });
 
