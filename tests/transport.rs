@@ -120,14 +120,12 @@ async fn a_second_401_after_the_refresh_is_unauthorized() {
 #[wasm_bindgen_test]
 async fn a_fixed_token_lacking_the_role_is_unauthorized_without_retry() {
     reset().await;
-    let outcome = client("sandbox-no-files-token", Duration::from_secs(10))
-        .post_json(
-            THREAD_FILES_PATH,
-            &file("x"),
-            SHOWN,
-            &Cancellation::default(),
-        )
-        .await;
+    let outcome = attach_as(
+        "sandbox-no-files-token",
+        Duration::from_secs(10),
+        &Cancellation::default(),
+    )
+    .await;
     assert_eq!(outcome, Ok(Outcome::Unauthorized));
 }
 
@@ -167,14 +165,12 @@ async fn throttling_that_persists_ends_after_three_attempts() {
             "status":429,"body":"","headers":{"Retry-After":"0"}}"#,
     )
     .await;
-    let outcome = client("sandbox-admin-token", Duration::from_secs(10))
-        .post_json(
-            THREAD_FILES_PATH,
-            &file("x"),
-            SHOWN,
-            &Cancellation::default(),
-        )
-        .await;
+    let outcome = attach_as(
+        "sandbox-admin-token",
+        Duration::from_secs(10),
+        &Cancellation::default(),
+    )
+    .await;
     assert!(
         matches!(outcome, Ok(Outcome::Throttled { .. })),
         "{outcome:?}"
@@ -193,14 +189,12 @@ async fn a_slow_answer_times_out() {
         r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,"delayMs":3000}"#,
     )
     .await;
-    let outcome = client("sandbox-admin-token", Duration::from_millis(300))
-        .post_json(
-            THREAD_FILES_PATH,
-            &file("x"),
-            SHOWN,
-            &Cancellation::default(),
-        )
-        .await;
+    let outcome = attach_as(
+        "sandbox-admin-token",
+        Duration::from_millis(300),
+        &Cancellation::default(),
+    )
+    .await;
     assert_eq!(outcome, Err(TransportError::Timeout));
 }
 
@@ -229,14 +223,12 @@ async fn a_dropped_connection_is_a_network_failure() {
         r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,"drop":true}"#,
     )
     .await;
-    let outcome = client("sandbox-admin-token", Duration::from_secs(10))
-        .post_json(
-            THREAD_FILES_PATH,
-            &file("x"),
-            SHOWN,
-            &Cancellation::default(),
-        )
-        .await;
+    let outcome = attach_as(
+        "sandbox-admin-token",
+        Duration::from_secs(10),
+        &Cancellation::default(),
+    )
+    .await;
     assert_eq!(outcome, Err(TransportError::Network));
 }
 
