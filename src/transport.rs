@@ -477,6 +477,7 @@ fn json_blob_with_data_url(
     pieces.push(&JsValue::from_str("\"}"));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
+    // A sequence of strings and byte arrays, as the Blob constructor takes.
     web_sys::Blob::new_with_str_sequence_and_options(&pieces, &options)
         .map(JsValue::from)
         .map_err(|_| TransportError::Network)

@@ -52,7 +52,8 @@ pub enum FileSource {
     Base64 {
         /// The file's MIME type (`application/octet-stream` when unknown).
         mime: String,
-        /// Base64 texts (JavaScript strings) that join into the file's encoding.
+        /// The base64 text, as UTF-8 bytes (`Uint8Array`s in the browser's memory) that
+        /// join into the file's encoding.
         parts: js_sys::Array,
     },
 }
@@ -66,6 +67,12 @@ pub async fn read_as_base64(
     const FAILED: &str = "the file could not be read";
     let size = file.size();
     let parts = js_sys::Array::new();
+    let encoder = web_sys::TextEncoder::new().map_err(|_| FAILED.to_owned())?;
+    // Called through JavaScript so the text never crosses into wasm memory (web-sys's
+    // `encode_with_input` takes a Rust `&str`).
+    let encode: js_sys::Function = js_sys::Reflect::get(&encoder, &JsValue::from_str("encode"))
+        .map_err(|_| FAILED.to_owned())?
+        .unchecked_into();
     let mut start = 0.0;
     while start < size {
         if cancelled() {
@@ -81,7 +88,13 @@ pub async fn read_as_base64(
         if comma < 0 {
             return Err(FAILED.to_owned());
         }
-        parts.push(&url.slice(comma as u32 + 1, url.length()));
+        // Encoded to bytes now, piece by piece, so building the request body later is a
+        // plain copy rather than one long text-to-bytes conversion of the whole file.
+        let text = url.slice(comma as u32 + 1, url.length());
+        let bytes = encode
+            .call1(&encoder, &text)
+            .map_err(|_| FAILED.to_owned())?;
+        parts.push(&bytes);
         start = end;
     }
     let mime = file.type_();
