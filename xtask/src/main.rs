@@ -8,6 +8,7 @@
 //! Each command installs what is missing first (see [`tools`]).
 
 mod bench;
+mod fuzz;
 mod package;
 mod run;
 mod tools;
@@ -31,17 +32,19 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   demo    run the demo: the sandbox API on http://127.0.0.1:8787 and the panel on
           http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops both
-  test    run every check: cargo fmt, clippy (native and wasm), native tests, browser
-          tests in headless Chromium, and end-to-end tests against the trunk-built demo
-          and the packed npm package installed in consumer fixtures (plain ES module
-          page, Vite, TypeScript)
+  test    run every check: cargo fmt, clippy (native and wasm), native tests, a short
+          fuzz of the response classifier, browser tests in headless Chromium, the size
+          budget, and end-to-end tests against the trunk-built demo and the packed npm
+          package installed in consumer fixtures (plain ES module page, Vite, TypeScript)
   package build the npm package into pkg/ (wasm with LTO and wasm-opt -Oz, ES module
           glue for --target web, the custom element, TypeScript declarations, CSS) and
           print its sizes; `npm pack pkg/` gives the tarball
   bench   measure the package in headless Chromium against the sandbox (bytes, start-up,
           typing, a 25 MB attachment) beside a Yew hello world; results into BENCHMARKS.md
+  fuzz [SECONDS]
+          fuzz the response classifier (fuzz/) for SECONDS (default 60); installs cargo-fuzz
 
-Both install what is missing first: the wasm32 target, trunk and wasm-bindgen-cli at
+Each installs what is missing first: the wasm32 target, trunk and wasm-bindgen-cli at
 pinned versions, wasm-opt from npm, Debian's chromium and chromium-driver (tests only),
 and the npm packages of e2e/ and its fixtures from their lockfiles.";
 
@@ -53,6 +56,11 @@ fn main() -> ExitCode {
         "test" => test(&toolbox),
         "package" => package::build(&toolbox).map(drop),
         "bench" => bench::bench(&toolbox),
+        "fuzz" => match std::env::args().nth(2).map(|n| n.parse::<u32>()) {
+            None => fuzz::fuzz(&toolbox, 60),
+            Some(Ok(seconds)) if seconds > 0 => fuzz::fuzz(&toolbox, seconds),
+            Some(_) => Err(format!("fuzz takes a number of seconds\n\n{USAGE}")),
+        },
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -245,6 +253,9 @@ fn test(toolbox: &Toolbox) -> XResult {
         "native tests",
         toolbox.command("cargo").args(["test", "--workspace"]),
     );
+    // The property tests check the classifier's invariants on every run; this keeps the
+    // fuzz target building and gives it a short go (the first build takes ~3.5 min).
+    report.step("fuzz smoke (15 s)", || fuzz::fuzz(toolbox, 15));
 
     match start_sandbox(
         toolbox,

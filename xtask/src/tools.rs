@@ -117,7 +117,8 @@ impl Toolbox {
             .args(["target", "add", "wasm32-unknown-unknown"]))
     }
 
-    fn ensure_cargo_tool(
+    /// Installs `krate@version` with `cargo install` unless `binary --version` says it.
+    pub fn ensure_cargo_tool(
         &self,
         binary: &str,
         krate: &str,
