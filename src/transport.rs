@@ -301,12 +301,17 @@ impl ApiClient {
     ) -> Result<Outcome, TransportError> {
         if after_lost_answer {
             let path = recent_threads_path(body.user_id, &body.subject);
-            if let ListAnswer::Page(page) = self.get_list(&path, Thread::read, cancel).await? {
-                if let Some(thread) =
-                    find_same_thread(&page.records, body.user_id, &body.subject, &body.message)
-                {
-                    return Ok(Outcome::Created { id: thread.id });
+            match self.get_list(&path, Thread::read, cancel).await? {
+                ListAnswer::Page(page) => {
+                    if let Some(thread) =
+                        find_same_thread(&page.records, body.user_id, &body.subject, &body.message)
+                    {
+                        return Ok(Outcome::Created { id: thread.id });
+                    }
                 }
+                // Without an answer to "does it exist?", creating could make a second
+                // copy: report the failure and let the member try again.
+                ListAnswer::Failed(outcome) => return Ok(outcome),
             }
         }
         self.post_json(THREADS_PATH, body, shown, cancel).await

@@ -269,6 +269,23 @@ async fn after_a_lost_answer_the_existing_conversation_is_reused_not_duplicated(
     );
     assert!(created.contains(&format!("\"Id\":{first}")), "{created}");
 
+    // When the lookup itself fails, nothing is created: a second copy is worse than a retry.
+    arm_fault(
+        r#"{"method":"GET","path":"/api/community/communitythreads","status":500,"body":""}"#,
+    )
+    .await;
+    let unsure = api.create_thread(&body, shown, true, &cancel).await;
+    assert!(
+        matches!(unsure, Ok(Outcome::Unexpected { status: 500, .. })),
+        "{unsure:?}"
+    );
+    let created = sandbox_call("GET", "/_sandbox/created", None).await;
+    assert_eq!(
+        created.matches("Printer on level 2").count(),
+        1,
+        "{created}"
+    );
+
     // With nothing to find, the retry does create.
     let other = NewThread {
         subject: "Another subject".into(),
