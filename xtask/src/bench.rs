@@ -13,6 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::package::reset_dir;
 use crate::run::{capture, run, XResult};
 use crate::target_dir;
 use crate::tools::{Toolbox, CHROMIUM};
@@ -95,39 +96,8 @@ fn build_hello(toolbox: &Toolbox) -> XResult<PathBuf> {
     let wasm = target.join("wasm32-unknown-unknown/release/bench_hello.wasm");
     let work = target.join("bench/hello-bindgen");
     let out = target.join("bench/hello");
-    reset_dir(&work)?;
     reset_dir(&out)?;
-    run(toolbox
-        .command("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            HELLO_NAME,
-            "--out-dir",
-        ])
-        .arg(&work)
-        .arg(&wasm))?;
-    run(toolbox
-        .command("wasm-opt")
-        .arg("-Oz")
-        .arg(work.join(format!("{HELLO_NAME}_bg.wasm")))
-        .arg("-o")
-        .arg(out.join(format!("{HELLO_NAME}_bg.wasm"))))?;
-    run(toolbox
-        .command("esbuild")
-        .arg(work.join(format!("{HELLO_NAME}.js")))
-        .args([
-            "--minify",
-            "--format=esm",
-            "--log-level=warning",
-            "--legal-comments=none",
-        ])
-        .arg(format!(
-            "--outfile={}",
-            out.join(format!("{HELLO_NAME}.js")).display()
-        )))?;
+    crate::package::bindgen_and_shrink(toolbox, &wasm, HELLO_NAME, &work, &out)?;
     Ok(out)
 }
 
@@ -321,13 +291,6 @@ fn splice_results(report: &str, results: &str) -> String {
 
 fn read(path: &Path) -> XResult<String> {
     fs::read_to_string(path).map_err(|e| format!("could not read {}: {e}", path.display()))
-}
-
-fn reset_dir(dir: &Path) -> XResult {
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(|e| format!("could not clear {}: {e}", dir.display()))?;
-    }
-    fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))
 }
 
 #[cfg(test)]

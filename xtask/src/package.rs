@@ -50,44 +50,15 @@ pub fn build(toolbox: &Toolbox) -> XResult<PathBuf> {
     let wasm =
         target_dir(toolbox).join("wasm32-unknown-unknown/release/nexudus_start_conversation.wasm");
 
-    reset_dir(&work)?;
-    run(toolbox
-        .command("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            OUT_NAME,
-            "--out-dir",
-        ])
-        .arg(&work)
-        .arg(&wasm))?;
-
     reset_dir(&pkg)?;
-    eprintln!("xtask: wasm-opt -Oz…");
-    run(toolbox
-        .command("wasm-opt")
-        .arg("-Oz")
-        .arg(work.join(format!("{OUT_NAME}_bg.wasm")))
-        .arg("-o")
-        .arg(pkg.join(format!("{OUT_NAME}_bg.wasm"))))?;
+    bindgen_and_shrink(toolbox, &wasm, OUT_NAME, &work, &pkg)?;
 
-    // The glue and the entry points, minified one by one (no bundling: each keeps its
-    // relative imports, so the files stay separately cacheable and the element optional).
+    // The entry points, minified one by one (no bundling: each keeps its relative imports,
+    // so the files stay separately cacheable and the element optional). They keep their
+    // names (the element's class shows in the console and in `customElements.get(…).name`).
     let js = root.join("js");
-    // The entry points keep their names (the element's class shows in the console and in
-    // `customElements.get(…).name`); the glue's hundreds of helpers need not.
-    for (source, name, keep_names) in [
-        (
-            work.join(format!("{OUT_NAME}.js")),
-            format!("{OUT_NAME}.js"),
-            false,
-        ),
-        (js.join("index.js"), "index.js".to_owned(), true),
-        (js.join("element.js"), "element.js".to_owned(), true),
-    ] {
-        minify(toolbox, &source, &pkg.join(name), keep_names)?;
+    for name in ["index.js", "element.js"] {
+        minify(toolbox, &js.join(name), &pkg.join(name), true)?;
     }
     run(toolbox
         .command("node")
@@ -170,7 +141,8 @@ pub fn build_vite_fixture(toolbox: &Toolbox) -> XResult {
     ]))
 }
 
-fn reset_dir(dir: &Path) -> XResult {
+/// Empties `dir`, creating it if needed.
+pub fn reset_dir(dir: &Path) -> XResult {
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(|e| format!("could not clear {}: {e}", dir.display()))?;
     }
@@ -189,6 +161,44 @@ fn read(path: &Path) -> XResult<String> {
 
 fn write(path: &Path, text: &str) -> XResult {
     fs::write(path, text).map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
+/// The steps every wasm we ship or compare goes through: `wasm-bindgen --target web` into
+/// `work`, then `wasm-opt -Oz` and esbuild's minifier (the glue's helpers need no names)
+/// into `out` as `NAME_bg.wasm` and `NAME.js`.
+pub fn bindgen_and_shrink(
+    toolbox: &Toolbox,
+    wasm: &Path,
+    name: &str,
+    work: &Path,
+    out: &Path,
+) -> XResult {
+    reset_dir(work)?;
+    run(toolbox
+        .command("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            name,
+            "--out-dir",
+        ])
+        .arg(work)
+        .arg(wasm))?;
+    eprintln!("xtask: wasm-opt -Oz…");
+    run(toolbox
+        .command("wasm-opt")
+        .arg("-Oz")
+        .arg(work.join(format!("{name}_bg.wasm")))
+        .arg("-o")
+        .arg(out.join(format!("{name}_bg.wasm"))))?;
+    minify(
+        toolbox,
+        &work.join(format!("{name}.js")),
+        &out.join(format!("{name}.js")),
+        false,
+    )
 }
 
 fn minify(toolbox: &Toolbox, source: &Path, out: &Path, keep_names: bool) -> XResult {
