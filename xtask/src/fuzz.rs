@@ -12,6 +12,7 @@ pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Installs cargo-fuzz if needed and fuzzes the classifier for `seconds`.
 pub fn fuzz(toolbox: &Toolbox, seconds: u32) -> XResult {
+    toolbox.ensure_cxx()?;
     toolbox.ensure_cargo_tool(
         "cargo-fuzz",
         "cargo-fuzz",

@@ -155,29 +155,43 @@ impl Toolbox {
     }
 
     fn ensure_chromium(&self) -> XResult {
-        if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
-            return Ok(());
-        }
-        let uid = capture(Command::new("id").arg("-u")).unwrap_or_default();
-        if uid.trim() != "0" {
-            return Err(format!(
-                "Chromium is missing: install Debian's packages with \
-                 `sudo apt-get install --no-install-recommends chromium chromium-driver` \
-                 ({CHROMIUM} and {CHROMEDRIVER} are expected)"
-            ));
-        }
-        eprintln!("xtask: installing Debian's chromium and chromium-driver");
-        run(Command::new("apt-get")
-            .arg("update")
-            .env("DEBIAN_FRONTEND", "noninteractive"))?;
-        run(Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"))
+        ensure_debian_packages(
+            &[(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")],
+            "the browser tests",
+        )
     }
+
+    /// A C++ compiler for the fuzz smoke (libfuzzer-sys builds libFuzzer).
+    pub fn ensure_cxx(&self) -> XResult {
+        ensure_debian_packages(&[("/usr/bin/g++", "g++")], "the fuzz target")
+    }
+}
+
+/// Installs the Debian packages whose files are missing (`(file, package)` pairs) with
+/// apt-get when running as root; otherwise says which to install, and what for.
+fn ensure_debian_packages(needed: &[(&str, &str)], purpose: &str) -> XResult {
+    let missing: Vec<&str> = needed
+        .iter()
+        .filter(|(file, _)| !Path::new(file).exists())
+        .map(|&(_, package)| package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    let uid = capture(Command::new("id").arg("-u")).unwrap_or_default();
+    if uid.trim() != "0" {
+        return Err(format!(
+            "{purpose} need Debian's {list}: install them with \
+             `sudo apt-get install --no-install-recommends {list}`"
+        ));
+    }
+    eprintln!("xtask: installing Debian's {list} for {purpose}");
+    run(Command::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
 }
