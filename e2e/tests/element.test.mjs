@@ -243,3 +243,25 @@ test('removing the element destroys the panel: no listeners, timers or object UR
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('inside the shadow root the error summary takes focus and its links focus their fields', async () => {
+  const { context, page, element } = await open();
+  await load(page);
+  await page.evaluate((token) => {
+    const el = document.getElementById('panel');
+    el.setAttribute('base-url', location.origin);
+    el.setAttribute('thread-id', '1001');
+    el.token = token;
+  }, TOKEN);
+  await element.getByRole('button', { name: 'Attach file' }).click();
+  const summary = element.locator('.nsc-error-summary');
+  await summary.waitFor();
+  const focused = () => page.evaluate(() => {
+    const active = document.getElementById('panel').shadowRoot.activeElement;
+    return active && (active.getAttribute('name') || active.className);
+  });
+  assert.match(await focused(), /nsc-error-summary/);
+  await summary.getByRole('link', { name: 'Choose a file or give a link to one' }).click();
+  assert.equal(await focused(), 'NewFileDataUrl');
+  await context.close();
+});
