@@ -2,13 +2,12 @@
 // (fixtures/plain-html/element.html) whose CSP has no style-src at all: attributes and
 // properties before and after its module loads, the token property, events crossing the
 // shadow boundary, and removal leaving nothing behind.
-import { test, before, after, beforeEach } from 'node:test';
+import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   FIXTURES,
-  startStack,
-  launchBrowser,
+  useStack,
   watchPageErrors,
   watchLiveResources,
   liveResources,
@@ -23,25 +22,15 @@ const TOKEN = 'sandbox-member-token';
 const FILES = '/api/community/communitythreadfiles';
 const EVENTS = ['nexudus:conversation-created', 'nexudus:attachment-failed', 'nexudus:error'];
 
-let stack;
-let browser;
+const shared = useStack({ root: path.join(FIXTURES, 'plain-html'), sandboxArgs: ['--no-throttle'] });
 let LINK;
-before(async () => {
-  stack = await startStack({ root: path.join(FIXTURES, 'plain-html'), sandboxArgs: ['--no-throttle'] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 beforeEach(async () => {
-  await fetch(new URL('/_sandbox/reset', stack.sandboxUrl), { method: 'POST' });
-  LINK = await storedFile(stack.sandboxUrl, 'plan.txt', 'floor plan, level 2');
+  LINK = await storedFile(shared.stack.sandboxUrl, 'plan.txt', 'floor plan, level 2');
 });
 
 /** Opens element.html; the element's module is not loaded yet. */
 async function open() {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   await watchLiveResources(context);
   const page = await context.newPage();
   const errors = watchPageErrors(page);
@@ -49,7 +38,7 @@ async function open() {
   const requests = [];
   page.on('console', (message) => consoleText.push(`${message.type()}: ${message.text()}`));
   page.on('request', (request) => requests.push(request));
-  await page.goto(new URL('/element.html', stack.pageUrl).href);
+  await page.goto(new URL('/element.html', shared.stack.pageUrl).href);
   await page.locator('body[data-ready="true"]').waitFor();
   // Record every event of the element as the document sees it.
   await page.evaluate((types) => {

@@ -1,13 +1,12 @@
 // The ES module API as a consumer meets it: the packed tarball installed in a plain page
 // without a bundler (fixtures/plain-html, under a strict CSP), `init()` and `mount()`, the
 // handle's `update` and `destroy`, the TypeErrors of wrong options, and the token's secrecy.
-import { test, before, after, beforeEach } from 'node:test';
+import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   FIXTURES,
-  startStack,
-  launchBrowser,
+  useStack,
   watchPageErrors,
   watchLiveResources,
   liveResources,
@@ -21,25 +20,15 @@ import {
 const TOKEN = 'sandbox-member-token';
 const FILES = '/api/community/communitythreadfiles';
 
-let stack;
-let browser;
-before(async () => {
-  stack = await startStack({ root: path.join(FIXTURES, 'plain-html'), sandboxArgs: ['--no-throttle'] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const shared = useStack({ root: path.join(FIXTURES, 'plain-html'), sandboxArgs: ['--no-throttle'] });
 let LINK;
 beforeEach(async () => {
-  await fetch(new URL('/_sandbox/reset', stack.sandboxUrl), { method: 'POST' });
-  LINK = await storedFile(stack.sandboxUrl, 'minutes.txt', 'minutes of the members meeting');
+  LINK = await storedFile(shared.stack.sandboxUrl, 'minutes.txt', 'minutes of the members meeting');
 });
 
 /** Opens the fixture page with every watch in place. */
 async function open() {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   await watchLiveResources(context);
   const page = await context.newPage();
   const errors = watchPageErrors(page);
@@ -47,7 +36,7 @@ async function open() {
   const requests = [];
   page.on('console', (message) => consoleText.push(message.text()));
   page.on('request', (request) => requests.push(request));
-  await page.goto(stack.pageUrl);
+  await page.goto(shared.stack.pageUrl);
   await page.locator('body[data-ready="true"]').waitFor();
   return { context, page, errors, consoleText, requests, panel: page.locator('#panel') };
 }
@@ -214,7 +203,7 @@ test('destroy() removes the panel, its listeners, timers and object URLs, and ab
   await panel.locator('.nsc-file-card').waitFor();
   assert.ok((await liveResources(page)).objectUrls >= 1, 'the preview uses an object URL');
   await panel.locator('input[name="Name"]').fill('Dot');
-  await fetch(new URL('/_sandbox/faults', stack.sandboxUrl), {
+  await fetch(new URL('/_sandbox/faults', shared.stack.sandboxUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ method: 'POST', path: FILES, delayMs: 5000 }),
