@@ -25,7 +25,6 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use crate::envelope::{self, JSON_CONTENT_TYPE};
 use crate::{lock, AppState};
@@ -154,44 +153,12 @@ impl Caller {
     }
 }
 
-#[derive(Serialize)]
-struct DeniedEnvelope {
-    #[serde(rename = "Status")]
-    status: u16,
-    #[serde(rename = "Message")]
-    message: String,
-    #[serde(rename = "Value")]
-    value: Option<()>,
-    #[serde(rename = "OpenInDialog")]
-    open_in_dialog: bool,
-    #[serde(rename = "OpenInWindow")]
-    open_in_window: bool,
-    #[serde(rename = "RedirectURL")]
-    redirect_url: Option<String>,
-    #[serde(rename = "JavaScript")]
-    javascript: Option<String>,
-    #[serde(rename = "Errors")]
-    errors: Option<()>,
-    #[serde(rename = "WasSuccessful")]
-    was_successful: bool,
-}
-
 const DENIED: &str = "Authorization has been denied for this request.";
 
 fn missing_role(role: &str) -> Response {
-    envelope::json(
+    envelope::refusal(
         StatusCode::UNAUTHORIZED,
-        &DeniedEnvelope {
-            status: 401,
-            message: format!("{DENIED} The {role} role is required."),
-            value: None,
-            open_in_dialog: false,
-            open_in_window: false,
-            redirect_url: None,
-            javascript: None,
-            errors: None,
-            was_successful: false,
-        },
+        format!("{DENIED} The {role} role is required."),
     )
 }
 

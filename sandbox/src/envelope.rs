@@ -41,8 +41,9 @@ impl FieldError {
     }
 }
 
+/// The envelope with every documented field, as a success (and a missing-role 401) has it.
 #[derive(Serialize)]
-struct SuccessEnvelope {
+struct FullEnvelope {
     #[serde(rename = "Status")]
     status: u16,
     #[serde(rename = "Message")]
@@ -57,10 +58,10 @@ struct SuccessEnvelope {
     redirect_url: Option<String>,
     #[serde(rename = "JavaScript")]
     javascript: Option<String>,
-    #[serde(rename = "UpdatedOn")]
-    updated_on: String,
-    #[serde(rename = "UpdatedBy")]
-    updated_by: String,
+    #[serde(rename = "UpdatedOn", skip_serializing_if = "Option::is_none")]
+    updated_on: Option<String>,
+    #[serde(rename = "UpdatedBy", skip_serializing_if = "Option::is_none")]
+    updated_by: Option<String>,
     #[serde(rename = "Errors")]
     errors: Option<Vec<FieldError>>,
     #[serde(rename = "WasSuccessful")]
@@ -95,7 +96,7 @@ pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
 fn success(message: String, id: i64, by: &str) -> Response {
     json(
         StatusCode::OK,
-        &SuccessEnvelope {
+        &FullEnvelope {
             status: 200,
             message,
             value: serde_json::json!({ "Id": id }),
@@ -103,10 +104,31 @@ fn success(message: String, id: i64, by: &str) -> Response {
             open_in_window: false,
             redirect_url: None,
             javascript: None,
-            updated_on: now_rfc3339(),
-            updated_by: by.to_string(),
+            updated_on: Some(now_rfc3339()),
+            updated_by: Some(by.to_string()),
             errors: None,
             was_successful: true,
+        },
+    )
+}
+
+/// A refusal in the full envelope (`Value`, `Errors` null; no `UpdatedOn`/`UpdatedBy`),
+/// with `status` both as the HTTP status and in the body.
+pub fn refusal(status: StatusCode, message: String) -> Response {
+    json(
+        status,
+        &FullEnvelope {
+            status: status.as_u16(),
+            message,
+            value: Value::Null,
+            open_in_dialog: false,
+            open_in_window: false,
+            redirect_url: None,
+            javascript: None,
+            updated_on: None,
+            updated_by: None,
+            errors: None,
+            was_successful: false,
         },
     )
 }
