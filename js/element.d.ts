@@ -26,8 +26,8 @@ export interface NexudusStartConversationEventMap {
 
 /**
  * `<nexudus-start-conversation base-url="…" business-id="…" user-id="…" thread-id="…"
- * group-id="…" locale="…" draft-key="…" conversation-url="…" timeout-ms="…" max-bytes="…"
- * accept="…">`: the panel in an open shadow root. Attributes are observed; the token is
+ * group-id="…" locale="…" draft-key="…" conversation-url="…" upload-endpoint="…" timeout-ms="…"
+ * max-bytes="…" accept="…" inline-files>`: the panel in an open shadow root. Attributes are observed; the token is
  * set only through the write-only `token` property (or `getToken`), never an attribute.
  */
 export declare class NexudusStartConversationElement extends HTMLElement {
@@ -37,7 +37,7 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   get token(): undefined;
   /** Supplies the token; called again with `refresh: true` after a 401. Replaces `token`. */
   getToken: GetToken | null | undefined;
-  /** The host's uploader. */
+  /** The host's own uploader (the `upload-endpoint` attribute is the no-code alternative). */
   upload: Uploader | null | undefined;
   /** Overrides of the visible strings, by key. */
   strings: Partial<Record<StringKey, string>> | null | undefined;
@@ -61,6 +61,11 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   set draftKey(value: string | null | undefined);
   get conversationUrl(): string | null;
   set conversationUrl(value: string | null | undefined);
+  get uploadEndpoint(): string | null;
+  set uploadEndpoint(value: string | null | undefined);
+  /** The `inline-files` boolean attribute: `data:` URLs, for a backend known to accept them. */
+  get inlineFiles(): boolean;
+  set inlineFiles(value: boolean | null | undefined);
   get timeoutMs(): string | null;
   set timeoutMs(value: Id | null | undefined);
   get maxBytes(): string | null;

@@ -26,9 +26,15 @@ const ATTRIBUTES = {
   locale: 'locale',
   'draft-key': 'draftKey',
   'conversation-url': 'conversationUrl',
+  'upload-endpoint': 'uploadEndpoint',
   'timeout-ms': 'timeoutMs',
   'max-bytes': 'maxBytes',
   accept: 'accept',
+};
+
+/** Observed boolean attributes (present = true) and the option each sets. */
+const BOOLEAN_ATTRIBUTES = {
+  'inline-files': 'inlineFiles',
 };
 
 /** Options that are properties only (functions, objects, and the secret). */
@@ -60,7 +66,7 @@ function adoptStyles(root) {
 
 export class NexudusStartConversationElement extends HTMLElement {
   static get observedAttributes() {
-    return [...Object.keys(ATTRIBUTES), 'token'];
+    return [...Object.keys(ATTRIBUTES), ...Object.keys(BOOLEAN_ATTRIBUTES), 'token'];
   }
 
   #values = {};
@@ -86,7 +92,7 @@ export class NexudusStartConversationElement extends HTMLElement {
   connectedCallback() {
     // Properties set on the element before it was upgraded shadow the accessors: re-set
     // them through the accessors.
-    for (const name of [...PROPERTIES, ...Object.values(ATTRIBUTES)]) {
+    for (const name of [...PROPERTIES, ...Object.values(ATTRIBUTES), ...Object.values(BOOLEAN_ATTRIBUTES)]) {
       if (Object.prototype.hasOwnProperty.call(this, name)) {
         const value = this[name];
         delete this[name];
@@ -178,6 +184,9 @@ export class NexudusStartConversationElement extends HTMLElement {
         options[option] = value;
       }
     }
+    for (const [attribute, option] of Object.entries(BOOLEAN_ATTRIBUTES)) {
+      options[option] = this.hasAttribute(attribute) ? true : undefined;
+    }
     options.limits = Object.keys(limits).length > 0 ? limits : undefined;
     for (const name of PROPERTIES) {
       if (name !== 'limits') options[name] = this.#values[name] ?? undefined;
@@ -248,6 +257,20 @@ for (const [attribute, option] of Object.entries(ATTRIBUTES)) {
     set(value) {
       if (value === null || value === undefined) this.removeAttribute(attribute);
       else this.setAttribute(attribute, Array.isArray(value) ? value.join(',') : String(value));
+    },
+  });
+}
+
+// The boolean attributes as boolean properties (`el.inlineFiles = true`), reflected.
+for (const [attribute, option] of Object.entries(BOOLEAN_ATTRIBUTES)) {
+  Object.defineProperty(NexudusStartConversationElement.prototype, option, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      return this.hasAttribute(attribute);
+    },
+    set(value) {
+      this.toggleAttribute(attribute, Boolean(value));
     },
   });
 }

@@ -88,8 +88,11 @@ export interface CommonOptions {
   groupId?: Id;
   /** Limits on the attachment. */
   limits?: Limits;
-  /** The host's uploader; without one the file is sent as a `data:` URL. */
-  upload?: Uploader;
+  /**
+   * Send chosen files as `data:` URLs when there is no `upload` or `uploadEndpoint`: only for a backend
+   * known to accept them (live Nexudus answers a `data:` URL with a 500). Default `false`: members give a link.
+   */
+  inlineFiles?: boolean;
   /** The language of the shipped strings (default `"en"`). */
   locale?: Locale;
   /** Overrides of the visible strings, by key; an unknown key is a `TypeError`. */
@@ -113,14 +116,38 @@ export type TokenOptions =
   | { token?: string; getToken?: undefined }
   | { getToken?: GetToken; token?: undefined };
 
+/**
+ * Where chosen files go, so Nexudus can download them — not both. Without either (and without
+ * `inlineFiles`), members give a link instead of a file.
+ */
+export type UploadOptions =
+  | {
+      /**
+       * The host's presigned-upload endpoint, absolute or relative to the page: the panel `POST`s
+       * `{ fileName, contentType, size }` to it with the bearer token, `PUT`s the file to the
+       * `uploadUrl` it answers (with its optional `method` and `headers`), and sends its `fileUrl`.
+       */
+      uploadEndpoint?: string;
+      upload?: undefined;
+    }
+  | {
+      /** The host's own uploader: stores the file and resolves to its public URL. */
+      upload?: Uploader;
+      uploadEndpoint?: undefined;
+    };
+
 /** The options of `mount`. Without a token the panel says the member is signed out when they submit. */
-export type MountOptions = CommonOptions & TokenOptions;
+export type MountOptions = CommonOptions & TokenOptions & UploadOptions;
 
 /** A partial update: a key set to `undefined` or `null` goes back to its default. */
 export type UpdateOptions = { [K in keyof CommonOptions]?: CommonOptions[K] | null } &
   (
     | { token?: string | null; getToken?: undefined }
     | { getToken?: GetToken | null; token?: undefined }
+  ) &
+  (
+    | { uploadEndpoint?: string | null; upload?: undefined }
+    | { upload?: Uploader | null; uploadEndpoint?: undefined }
   );
 
 /** The handle `mount` returns. */

@@ -94,6 +94,10 @@ messages! {
     LabelLink = "labelLink" { en: "Link to the file", fr: "Lien vers le fichier" }
     /// Hint of the link field.
     LinkHint = "linkHint" { en: "A public address the server can download the file from.", fr: "Une adresse publique d’où le serveur peut télécharger le fichier." }
+    /// Hint of the link field when the page offers no way to upload files.
+    LinkOnlyHint = "linkOnlyHint" { en: "Files can’t be uploaded from this page. Give a public link to the file instead, such as a shared document.", fr: "Les fichiers ne peuvent pas être envoyés depuis cette page. Donnez plutôt un lien public vers le fichier, par exemple un document partagé." }
+    /// A file was dropped or pasted on a page that offers no way to upload files.
+    FilesUnavailable = "filesUnavailable" { en: "Files can’t be attached from this page. Give a link to the file instead", fr: "Les fichiers ne peuvent pas être joints depuis cette page. Donnez plutôt un lien vers le fichier" }
     /// Label of the attachment's display name.
     LabelName = "labelName" { en: "Display name", fr: "Nom affiché" }
     /// Hint of the display name.
@@ -130,6 +134,12 @@ messages! {
     ErrorPrefix = "errorPrefix" { en: "Error:", fr: "Erreur :" }
     /// Client-side check: the subject is empty.
     RequiredSubject = "requiredSubject" { en: "Enter a subject", fr: "Saisissez un sujet" }
+    /// Client-side check: the subject is too long; `{max}` is the limit.
+    SubjectTooLong = "subjectTooLong" { en: "Subject must be {max} characters or fewer", fr: "Le sujet doit compter {max} caractères au maximum" }
+    /// Under a field near its limit; `{count}` characters are left.
+    CharactersLeft = "charactersLeft" { en: "You have {count} characters remaining", fr: "Il vous reste {count} caractères" }
+    /// Under a field past its limit; `{count}` characters too many.
+    CharactersOver = "charactersOver" { en: "You have {count} characters too many", fr: "Vous avez {count} caractères de trop" }
     /// Client-side check: the message is empty.
     RequiredMessage = "requiredMessage" { en: "Enter a message", fr: "Saisissez un message" }
     /// Client-side check: the display name is empty.

@@ -22,6 +22,8 @@ pub const OPTION_NAMES: &[&str] = &[
     "groupId",
     "limits",
     "upload",
+    "uploadEndpoint",
+    "inlineFiles",
     "locale",
     "strings",
     "draftKey",
@@ -59,30 +61,7 @@ pub fn positive_integer_from_text(text: &str) -> Option<u64> {
         .filter(|&n| (1..=MAX_SAFE_INTEGER).contains(&n))
 }
 
-/// Whether a URL host (as `URL.hostname` gives it) is a loopback host: `localhost`,
-/// an address in 127.0.0.0/8, or `[::1]`.
-pub fn is_loopback_host(hostname: &str) -> bool {
-    let host = hostname.trim().to_ascii_lowercase();
-    if host == "localhost" || host == "[::1]" || host == "::1" {
-        return true;
-    }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets
-            .iter()
-            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
-}
-
-/// Whether `baseUrl` may use this scheme and host: `https:` anywhere, `http:` only on a
-/// loopback host (a local proxy or the sandbox).
-pub fn base_url_scheme_allowed(protocol: &str, hostname: &str) -> bool {
-    match protocol {
-        "https:" => true,
-        "http:" => is_loopback_host(hostname),
-        _ => false,
-    }
-}
+pub use crate::address::{base_url_scheme_allowed, is_loopback_host};
 
 /// An `accept` list given as one string: `"image/*, .pdf"` → `["image/*", ".pdf"]`.
 pub fn accept_from_text(text: &str) -> Vec<String> {
@@ -311,6 +290,33 @@ mod bindings {
             return Err(wrong());
         }
         Ok(AttrValue::from(url.href().trim_end_matches('/').to_owned()))
+    }
+
+    /// The presigned-upload endpoint, resolved against the page: `https:`, or `http:` on
+    /// a loopback host, as for `baseUrl`.
+    fn upload_endpoint(value: &JsValue) -> JsResult<AttrValue> {
+        const EXPECTED: &str = "an https: URL, absolute or relative to the page (http: only \
+                                for localhost, 127.0.0.0/8 or [::1]), without credentials";
+        let text = string("uploadEndpoint", value)?;
+        let wrong = || {
+            type_error(&option_message(
+                "uploadEndpoint",
+                EXPECTED,
+                &describe(value),
+            ))
+        };
+        let page = web_sys::window()
+            .and_then(|window| window.location().href().ok())
+            .unwrap_or_default();
+        let url = Url::new_with_base(text.trim(), &page).map_err(|_| wrong())?;
+        if text.trim().is_empty()
+            || !base_url_scheme_allowed(&url.protocol(), &url.hostname())
+            || !url.username().is_empty()
+            || !url.password().is_empty()
+        {
+            return Err(wrong());
+        }
+        Ok(AttrValue::from(url.href()))
     }
 
     fn conversation_url(value: &JsValue) -> JsResult<AttrValue> {
@@ -583,8 +589,27 @@ mod bindings {
         if let Some(value) = given(options, "limits")? {
             props.limits = limits(&value)?;
         }
-        if let Some(value) = given(options, "upload")? {
-            props.uploader = Some(uploader(function("upload", &value)?));
+        match (given(options, "upload")?, given(options, "uploadEndpoint")?) {
+            (Some(_), Some(_)) => {
+                return Err(type_error(&format!(
+                    "{PREFIX}: options `upload` and `uploadEndpoint` cannot both be given: \
+                     pass your own uploader, or the endpoint the panel's uploader asks"
+                )))
+            }
+            (Some(value), None) => {
+                props.uploader = Some(uploader(function("upload", &value)?));
+            }
+            (None, Some(value)) => props.upload_endpoint = Some(upload_endpoint(&value)?),
+            (None, None) => {}
+        }
+        if let Some(value) = given(options, "inlineFiles")? {
+            props.inline_files = value.as_bool().ok_or_else(|| {
+                type_error(&option_message(
+                    "inlineFiles",
+                    "true or false",
+                    kind(&value),
+                ))
+            })?;
         }
         let locale = match given(options, "locale")? {
             Some(value) => locale(&value)?,

@@ -12,11 +12,13 @@
 
 #![warn(missing_docs)]
 
+pub mod address;
 pub mod api;
 pub mod components;
 pub mod config;
 pub mod i18n;
 pub mod js_api;
+pub mod presigned;
 pub mod state;
 pub mod submit;
 pub mod text;

@@ -335,7 +335,8 @@ pub struct FormState {
     /// A conversation this panel created whose attachment is not yet added: retries
     /// attach to it and never create a second one.
     pub posted: Option<u64>,
-    /// The last create got no answer (it may have succeeded): look before creating.
+    /// The last create may have succeeded (no answer, a server error, or an unreadable
+    /// success): look for the conversation before creating.
     pub lost_create: bool,
     /// The URL the host's uploader returned for the current file, reused by retries.
     pub uploaded_url: Option<String>,
@@ -442,13 +443,22 @@ impl FormState {
         if matches!(mode, Mode::Start { .. }) && self.posted.is_none() {
             if blank(&self.draft.subject) {
                 report.push_field(Field::Subject, strings.get(Msg::RequiredSubject));
+            } else if text_length(&self.draft.subject) > MAX_SUBJECT_CHARS {
+                report.push_field(
+                    Field::Subject,
+                    strings.fill(
+                        Msg::SubjectTooLong,
+                        &[("max", &MAX_SUBJECT_CHARS.to_string())],
+                    ),
+                );
             }
             if blank(&self.draft.message) {
                 report.push_field(Field::Message, strings.get(Msg::RequiredMessage));
             }
         }
         let attach_required = matches!(mode, Mode::Attach { .. }) || self.posted.is_some();
-        if self.link_mode && !blank(&self.draft.link) && !is_http_url(&self.draft.link) {
+        let link_given = self.attachment == Attachment::Link && !blank(&self.draft.link);
+        if link_given && !is_http_url(&self.draft.link) {
             report.push_field(Field::Attachment, strings.get(Msg::LinkInvalid));
         } else if attach_required && !self.has_attachment() {
             report.push_field(Field::Attachment, strings.get(Msg::RequiredAttachment));
@@ -609,9 +619,15 @@ impl FormState {
                 }
                 next.phase = Phase::Editing;
                 next.failures += 1;
-                if step == Step::Create && result.is_err() {
-                    next.lost_create =
-                        !matches!(result, Err(TransportError::Cancelled)) || self.lost_create;
+                if step == Step::Create {
+                    // A request that was sent and then lost, or answered with a server
+                    // error or an unreadable success, may have created the conversation.
+                    let may_exist = match &result {
+                        Err(TransportError::Cancelled) => false,
+                        Err(_) => true,
+                        Ok(outcome) => outcome.may_have_acted(),
+                    };
+                    next.lost_create = may_exist || self.lost_create;
                 }
                 next.problem = Problem::from_result(&result);
                 if let Ok(Outcome::Invalid(report)) = result {
@@ -672,6 +688,16 @@ impl FormState {
             _ => false,
         }
     }
+}
+
+/// The most characters a subject may have: the limit of the board's own form in the
+/// Members Portal (the API documents none, and a longer one may be cut or refused).
+pub const MAX_SUBJECT_CHARS: usize = 254;
+
+/// A text's length as the server counts it (UTF-16 code units, like .NET strings and
+/// the browser's `maxlength`), after trimming, as it is sent.
+pub fn text_length(text: &str) -> usize {
+    text.trim().encode_utf16().count()
 }
 
 /// The client-side message for a refused file.
@@ -803,6 +829,39 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_over_the_portal_limit_is_caught_before_any_request() {
+        let strings = Strings::default();
+        let with_subject = |subject: String| {
+            typed()
+                .reduce(Action::Edit(Field::Subject, subject))
+                .validate(START, &strings)
+        };
+        assert!(with_subject(format!("  {}  ", "a".repeat(254))).is_empty());
+        let long = with_subject("a".repeat(255));
+        assert_eq!(long.fields[0].field, Field::Subject);
+        assert_eq!(
+            long.fields[0].text,
+            "Subject must be 254 characters or fewer"
+        );
+        // Counted as the server counts: an emoji is two UTF-16 units.
+        assert_eq!(text_length("😀"), 2);
+        assert!(!with_subject("😀".repeat(128)).is_empty());
+        assert!(with_subject("é".repeat(254)).is_empty());
+    }
+
+    #[test]
+    fn a_link_typed_without_the_switch_is_checked_too() {
+        // A page that offers no way to upload shows the link field alone.
+        let state = FormState::default().reduce(Action::Edit(Field::Attachment, "ftp://x".into()));
+        let report = state.validate(ATTACH, &Strings::default());
+        assert_eq!(report.fields[0].field, Field::Attachment);
+        assert_eq!(
+            report.fields[0].text,
+            "Enter a link that starts with https://"
+        );
+    }
+
+    #[test]
     fn a_bad_link_is_caught_before_any_request() {
         let state = FormState::default()
             .reduce(Action::ToggleLinkMode)
@@ -918,6 +977,41 @@ mod tests {
                 Err(TransportError::Cancelled),
             ));
         assert!(!cancelled.lost_create);
+    }
+
+    #[test]
+    fn a_server_error_or_an_unreadable_success_on_the_create_is_looked_up_before_creating() {
+        let failed_with = |outcome: Outcome| {
+            typed()
+                .reduce(Action::Submit {
+                    upload_first: false,
+                    attach_only: false,
+                })
+                .reduce(Action::StepFailed(Step::Create, Ok(outcome)))
+        };
+        let generic_500 = Outcome::ServerError {
+            message: Some("Ooops! There was a problem while running this action.".into()),
+        };
+        assert!(failed_with(generic_500).lost_create);
+        let unreadable_200 = Outcome::Unexpected {
+            status: 200,
+            excerpt: String::new(),
+        };
+        assert!(failed_with(unreadable_200).lost_create);
+        let gateway_502 = Outcome::Unexpected {
+            status: 502,
+            excerpt: "Bad Gateway".into(),
+        };
+        assert!(failed_with(gateway_502).lost_create);
+        // Refusals that cannot have created anything do not ask for a look-up.
+        assert!(!failed_with(Outcome::Unauthorized).lost_create);
+        assert!(!failed_with(Outcome::Invalid(ErrorReport::default())).lost_create);
+        assert!(
+            !failed_with(Outcome::Throttled {
+                retry_after: std::time::Duration::from_secs(1)
+            })
+            .lost_create
+        );
     }
 
     #[test]

@@ -1,18 +1,21 @@
-//! One submission, step by step: get the file to a URL (the host's uploader, or a
-//! `data:` URL read by the browser), create the conversation (unless it already
-//! exists), then attach the file. Each step reports to the reducer through `dispatch`;
+//! One submission, step by step: get the file to a URL (the host's presigned endpoint
+//! or uploader, or a `data:` URL when the host asked for one), create the conversation
+//! (unless it already exists), then attach the file. Each step reports to the reducer through `dispatch`;
 //! the rules of what happens next live in [`crate::state`].
 
-use web_sys::{AbortController, File};
+use std::future::Future;
+
+use web_sys::{AbortController, AbortSignal, File};
 use yew::Callback;
 
 use crate::api::{Outcome, TransportError};
 use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
+use crate::presigned::{self, PresignedError, Ticket};
 use crate::state::{Action, Attachment, FormState, Mode, Problem, Step};
 use crate::text;
 use crate::transport::{ApiClient, Cancellation, THREADS_PATH};
-use crate::upload::{read_as_base64, FileSource, Uploader};
+use crate::upload::{downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback};
 
 /// The host's callbacks.
 #[derive(Clone, PartialEq)]
@@ -35,8 +38,8 @@ pub struct Submission {
     pub state: FormState,
     /// The chosen file, when the attachment is a file.
     pub file: Option<File>,
-    /// The host's uploader.
-    pub uploader: Option<Uploader>,
+    /// How the file reaches a downloadable address.
+    pub delivery: FileDelivery,
     /// Cancels this submission.
     pub cancel: Cancellation,
     /// Reports to the reducer.
@@ -137,22 +140,74 @@ impl Submission {
                         "the file is no longer available".into(),
                     ));
                 };
-                match &self.uploader {
-                    Some(uploader) => self.upload(uploader, file).await.map(Some),
-                    None => match read_as_base64(file, || self.cancel.is_cancelled()).await {
-                        _ if self.cancel.is_cancelled() => Err(Action::StepFailed(
-                            Step::Upload,
-                            Err(TransportError::Cancelled),
-                        )),
-                        Ok(source) => Ok(Some(source)),
-                        Err(reason) => Err(Action::UploadFailed(reason)),
-                    },
+                match &self.delivery {
+                    FileDelivery::Uploader(uploader) => self
+                        .upload(|progress, signal| (uploader.0)(file.clone(), progress, signal))
+                        .await
+                        .map(Some),
+                    FileDelivery::Endpoint(endpoint) => {
+                        let (ticket, upload_url) = self.ticket(endpoint, file).await?;
+                        let sent = |progress, signal: AbortSignal| async move {
+                            presigned::send(&ticket, &upload_url, file, progress, &signal)
+                                .await
+                                .map(|()| ticket.file_url.clone())
+                                .map_err(|error| error.to_string())
+                        };
+                        self.upload(sent).await.map(Some)
+                    }
+                    FileDelivery::Inline => {
+                        match read_as_base64(file, || self.cancel.is_cancelled()).await {
+                            _ if self.cancel.is_cancelled() => Err(Action::StepFailed(
+                                Step::Upload,
+                                Err(TransportError::Cancelled),
+                            )),
+                            Ok(source) => Ok(Some(source)),
+                            Err(reason) => Err(Action::UploadFailed(reason)),
+                        }
+                    }
+                    // The panel offers no file input then; a file can only be here
+                    // if the host switched files off after one was chosen.
+                    FileDelivery::LinksOnly => Err(Action::UploadFailed(
+                        "this page no longer takes files; give a link instead".into(),
+                    )),
                 }
             }
         }
     }
 
-    async fn upload(&self, uploader: &Uploader, file: &File) -> Result<FileSource, Action> {
+    /// Asks the host's presigned endpoint where to put `file`; returns the ticket and
+    /// its upload address, resolved against the endpoint's.
+    async fn ticket(&self, endpoint: &str, file: &File) -> Result<(Ticket, String), Action> {
+        let failed = |error: PresignedError| Action::UploadFailed(error.to_string());
+        let endpoint = resolve(endpoint, &page_address())
+            .ok_or(failed(PresignedError::Address("uploadEndpoint")))?;
+        let shown = [crate::api::Field::Attachment];
+        let answer = self
+            .client
+            .post_json_to(&endpoint, &presigned::ticket_request(file), &self.cancel)
+            .await
+            .map_err(|error| Action::StepFailed(Step::Upload, Err(error)))?;
+        if !(200..300).contains(&answer.status) {
+            let outcome = self.client.classify(&answer, &shown);
+            return Err(Action::StepFailed(Step::Upload, Ok(outcome)));
+        }
+        let json = js_sys::JSON::parse(&answer.text)
+            .ok()
+            .filter(|value| value.is_object())
+            .ok_or(failed(PresignedError::Missing("uploadUrl")))?;
+        let ticket = Ticket::read(&json).map_err(failed)?;
+        let upload_url = resolve(&ticket.upload_url, &endpoint)
+            .filter(|url| url.starts_with("https:") || url.starts_with("http:"))
+            .ok_or(failed(PresignedError::Address("uploadUrl")))?;
+        Ok((ticket, upload_url))
+    }
+
+    /// Runs an upload with progress and cancellation; checks the address it gives.
+    async fn upload<F, Fut>(&self, start: F) -> Result<FileSource, Action>
+    where
+        F: FnOnce(ProgressCallback, AbortSignal) -> Fut,
+        Fut: Future<Output = Result<String, String>>,
+    {
         let controller = AbortController::new()
             .map_err(|_| Action::UploadFailed("the browser cannot cancel uploads".into()))?;
         self.cancel.watch(&controller);
@@ -162,7 +217,7 @@ impl Submission {
                 dispatch.emit(Action::Progress { loaded, total })
             })
         };
-        let result = (uploader.0)(file.clone(), progress, controller.signal()).await;
+        let result = start(progress, controller.signal()).await;
         self.cancel.unwatch();
         if self.cancel.is_cancelled() {
             return Err(Action::StepFailed(
@@ -171,11 +226,16 @@ impl Submission {
             ));
         }
         match result {
-            Ok(url) if !url.trim().is_empty() => {
-                self.dispatch.emit(Action::Uploaded(url.clone()));
-                Ok(FileSource::Url(url))
+            Ok(url) if url.trim().is_empty() => {
+                Err(Action::UploadFailed("the uploader gave no address".into()))
             }
-            Ok(_) => Err(Action::UploadFailed("the uploader gave no address".into())),
+            Ok(url) => match downloadable_url(&url) {
+                Ok(url) => {
+                    self.dispatch.emit(Action::Uploaded(url.clone()));
+                    Ok(FileSource::Url(url))
+                }
+                Err(reason) => Err(Action::UploadFailed(reason.into())),
+            },
             Err(reason) => Err(Action::UploadFailed(reason)),
         }
     }
@@ -213,6 +273,21 @@ impl Submission {
             (_, None) => Vec::new(),
         }
     }
+}
+
+/// The page's own address, against which relative addresses resolve.
+fn page_address() -> String {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.base_uri().ok().flatten())
+        .unwrap_or_default()
+}
+
+/// `url` resolved against `base`, as the browser's `URL` parser does.
+fn resolve(url: &str, base: &str) -> Option<String> {
+    web_sys::Url::new_with_base(url.trim(), base)
+        .ok()
+        .map(|url| url.href())
 }
 
 /// Removes a conversation that was posted without its attachment.

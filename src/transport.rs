@@ -163,10 +163,12 @@ pub enum ListAnswer<T> {
 }
 
 /// A raw HTTP answer, before classification.
-struct Answer {
-    status: u16,
+pub(crate) struct Answer {
+    /// The HTTP status.
+    pub status: u16,
     retry_after: Option<String>,
-    text: String,
+    /// The body as text.
+    pub text: String,
 }
 
 /// What every request needs: where the API is, the token, how long to wait.
@@ -234,7 +236,12 @@ impl ApiClient {
             }
         };
         let answer = self
-            .send_with_policy(Method::POST, THREAD_FILES_PATH, Some(&payload), cancel)
+            .send_with_policy(
+                Method::POST,
+                &self.url(THREAD_FILES_PATH),
+                Some(&payload),
+                cancel,
+            )
             .await?;
         Ok(self.classify(&answer, shown))
     }
@@ -250,9 +257,32 @@ impl ApiClient {
         // failure to send rather than panic.
         let json = js_sys::JSON::stringify(object).map_err(|_| TransportError::Network)?;
         let answer = self
-            .send_with_policy(Method::POST, path, Some(&JsValue::from(json)), cancel)
+            .send_with_policy(
+                Method::POST,
+                &self.url(path),
+                Some(&JsValue::from(json)),
+                cancel,
+            )
             .await?;
         Ok(self.classify(&answer, shown))
+    }
+
+    /// `POST`s `object` as JSON to `url`, an absolute address outside the API (the host's
+    /// upload endpoint), with the same token, waits and cancellation as API calls.
+    pub(crate) async fn post_json_to(
+        &self,
+        url: &str,
+        object: &JsValue,
+        cancel: &Cancellation,
+    ) -> Result<Answer, TransportError> {
+        let json = js_sys::JSON::stringify(object).map_err(|_| TransportError::Network)?;
+        self.send_with_policy(Method::POST, url, Some(&JsValue::from(json)), cancel)
+            .await
+    }
+
+    /// The address of an API path.
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
     }
 
     /// `DELETE`s the record at `path`.
@@ -262,7 +292,7 @@ impl ApiClient {
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
         let answer = self
-            .send_with_policy(Method::DELETE, path, None, cancel)
+            .send_with_policy(Method::DELETE, &self.url(path), None, cancel)
             .await?;
         Ok(self.classify(&answer, &[]))
     }
@@ -275,7 +305,7 @@ impl ApiClient {
         cancel: &Cancellation,
     ) -> Result<ListAnswer<T>, TransportError> {
         let answer = self
-            .send_with_policy(Method::GET, path, None, cancel)
+            .send_with_policy(Method::GET, &self.url(path), None, cancel)
             .await?;
         if (200..300).contains(&answer.status) {
             let page = js_sys::JSON::parse(&answer.text)
@@ -317,7 +347,7 @@ impl ApiClient {
         self.post_json(THREADS_PATH, body, shown, cancel).await
     }
 
-    fn classify(&self, answer: &Answer, shown: &[Field]) -> Outcome {
+    pub(crate) fn classify(&self, answer: &Answer, shown: &[Field]) -> Outcome {
         let now_unix = (js_sys::Date::now() / 1000.0) as u64;
         classify(
             answer.status,
@@ -334,7 +364,7 @@ impl ApiClient {
     async fn send_with_policy(
         &self,
         method: Method,
-        path: &str,
+        url: &str,
         body: Option<&JsValue>,
         cancel: &Cancellation,
     ) -> Result<Answer, TransportError> {
@@ -349,7 +379,7 @@ impl ApiClient {
                 });
             };
             let answer = self
-                .send_once(method.clone(), path, body, &token, cancel)
+                .send_once(method.clone(), url, body, &token, cancel)
                 .await?;
             match answer.status {
                 401 if !refreshed && matches!(self.token, TokenSource::Provider(_)) => {
@@ -388,7 +418,7 @@ impl ApiClient {
     async fn send_once(
         &self,
         method: Method,
-        path: &str,
+        url: &str,
         body: Option<&JsValue>,
         token: &BearerToken,
         cancel: &Cancellation,
@@ -415,8 +445,7 @@ impl ApiClient {
                 TransportError::Network
             }
         };
-        let url = format!("{}{}", self.base_url, path);
-        let builder = RequestBuilder::new(&url)
+        let builder = RequestBuilder::new(url)
             .method(method)
             .header("Authorization", &token.header_value())
             .header("Accept", "application/json")

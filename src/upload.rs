@@ -1,7 +1,10 @@
-//! Getting a chosen file to a URL the API can download (`NewFileDataUrl`): the host's
-//! uploader when it gives one (its own storage, with progress and cancel), otherwise a
-//! `data:` URL read by the browser. Either way the file's bytes stay in the browser's
-//! memory and never pass through wasm memory.
+//! Getting a chosen file to a URL the API can download (`NewFileDataUrl`). Nexudus
+//! downloads attachments from a public http(s) address and fails a `data:` URL with a
+//! generic 500, so a file needs somewhere public to live first: the host's presigned
+//! upload endpoint ([`crate::presigned`]) or its own uploader. Without either, members
+//! give a link; `data:` URLs are sent only when the host asks for them, for a backend
+//! known to accept them. Either way the file's bytes stay in the browser's memory and
+//! never pass through wasm memory.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,6 +38,41 @@ impl std::fmt::Debug for Uploader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Uploader(..)")
     }
+}
+
+/// How a chosen file reaches an address the API can download it from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum FileDelivery {
+    /// No way to store files: members give a link instead. The default, since live
+    /// Nexudus refuses `data:` URLs.
+    #[default]
+    LinksOnly,
+    /// The host's own uploader.
+    Uploader(Uploader),
+    /// The host's presigned-upload endpoint (absolute, or relative to the page).
+    Endpoint(yew::AttrValue),
+    /// `data:` URLs, for a backend known to accept them (live Nexudus does not).
+    Inline,
+}
+
+impl FileDelivery {
+    /// Whether members may choose, drop or paste files (otherwise only a link).
+    pub fn takes_files(&self) -> bool {
+        !matches!(self, FileDelivery::LinksOnly)
+    }
+}
+
+/// Checks that an uploader's answer is an address the API can download from: absolute,
+/// `https:` (or `http:` on a loopback host, for local development), no credentials.
+/// The address itself is never put in a message: a presigned one carries a signature.
+pub fn downloadable_url(url: &str) -> Result<String, &'static str> {
+    const WRONG: &str = "the uploader gave an address the server cannot download from \
+                         (it must be an absolute https: address)";
+    let parsed = web_sys::Url::new(url.trim()).map_err(|_| WRONG)?;
+    let allowed = crate::address::base_url_scheme_allowed(&parsed.protocol(), &parsed.hostname())
+        && parsed.username().is_empty()
+        && parsed.password().is_empty();
+    allowed.then(|| parsed.href()).ok_or(WRONG)
 }
 
 /// Bytes base64-encoded per read: a multiple of 3, so the pieces join into one valid

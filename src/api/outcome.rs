@@ -33,6 +33,16 @@ pub enum Body {
 }
 
 impl Body {
+    /// The human-readable text the body carries: an envelope's `Message`, a bare JSON
+    /// string, or plain text.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Body::Envelope(envelope) => envelope.message.as_deref(),
+            Body::JsonString(text) | Body::Text(text) => Some(text),
+            Body::OtherJson | Body::Empty => None,
+        }
+    }
+
     /// Reads raw bytes natively with `serde_json` (the wasm build reads text with the
     /// browser's `JSON.parse` and builds the same [`Body`]).
     #[cfg(not(target_arch = "wasm32"))]
@@ -104,6 +114,20 @@ impl Outcome {
     /// Whether this outcome is a success of any kind.
     pub fn is_success(&self) -> bool {
         matches!(self, Outcome::Created { .. } | Outcome::Succeeded)
+    }
+
+    /// Whether a write answered this way may have taken effect all the same, so that
+    /// writing again could make a second copy: a server error (Nexudus's generic 500
+    /// can come after the record was saved) or a success whose body could not be read.
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            Outcome::Created { .. } | Outcome::Succeeded | Outcome::ServerError { .. } => true,
+            Outcome::Unexpected { status, .. } => *status >= 500 || *status < 300,
+            Outcome::Invalid(_)
+            | Outcome::Unauthorized
+            | Outcome::NotFound
+            | Outcome::Throttled { .. } => false,
+        }
     }
 }
 
@@ -252,11 +276,15 @@ pub fn classify(
     match status {
         401 => return Outcome::Unauthorized,
         409 | 429 => {
+            // Nexudus documents `Retry-After`, but a cross-origin script cannot read it
+            // unless the server exposes it, and throttles are also seen as a 429 with the
+            // wait only in the body's text ("Wait N seconds").
             return Outcome::Throttled {
                 retry_after: retry_after
                     .and_then(|value| parse_retry_after(value, now_unix))
+                    .or_else(|| body.text().and_then(wait_in_text))
                     .unwrap_or(DEFAULT_RETRY_AFTER),
-            }
+            };
         }
         _ => {}
     }
@@ -359,6 +387,37 @@ pub fn excerpt(body: &str) -> String {
         Some((cut, _)) => format!("{}…", &joined[..cut]),
         None => joined,
     }
+}
+
+/// How far into a throttle message the wait is looked for, in bytes.
+const WAIT_SEARCH_BYTES: usize = 1_000;
+
+/// Reads the wait out of a throttle message such as "You must wait 2 seconds before
+/// accessing this url again" or "Wait 1s": the first number after the word "wait",
+/// followed by a unit of seconds.
+pub fn wait_in_text(text: &str) -> Option<Duration> {
+    let mut cut = text.len().min(WAIT_SEARCH_BYTES);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &text[..cut];
+    let lower = head.to_ascii_lowercase();
+    let after_wait = &lower[lower.find("wait")? + 4..];
+    let start = after_wait.find(|c: char| c.is_ascii_digit())?;
+    // Only words such as "for" or "up to" may sit between "wait" and the number.
+    if start > 12 || after_wait[..start].contains(|c: char| !c.is_ascii_alphabetic() && c != ' ') {
+        return None;
+    }
+    let digits = &after_wait[start..];
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    let seconds: u64 = digits[..end].parse().ok()?;
+    let unit = digits[end..].trim_start();
+    let is_seconds = unit.starts_with("second")
+        || unit.starts_with("sec")
+        || unit.starts_with('s') && !unit[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+    is_seconds.then(|| Duration::from_secs(seconds))
 }
 
 /// Reads `Retry-After` as delay-seconds or as an HTTP date (IMF-fixdate).
@@ -590,12 +649,58 @@ mod tests {
                 retry_after: DEFAULT_RETRY_AFTER
             }
         );
+        assert_eq!(
+            run(
+                429,
+                r#"{"Message":"You have made too many requests. Wait 3 seconds and try again."}"#
+            ),
+            Outcome::Throttled {
+                retry_after: Duration::from_secs(3)
+            }
+        );
         let html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1><script>x</script></body></html>";
         assert_eq!(
             run(502, html),
             Outcome::Unexpected {
                 status: 502,
                 excerpt: "502 Bad Gateway".into()
+            }
+        );
+    }
+
+    #[test]
+    fn the_wait_is_read_from_a_throttle_message_when_no_header_says_it() {
+        let wait = |text: &str| wait_in_text(text).map(|d| d.as_secs());
+        assert_eq!(wait("Wait 5 seconds"), Some(5));
+        assert_eq!(
+            wait("You must wait 2 seconds before accessing this url again."),
+            Some(2)
+        );
+        assert_eq!(wait("Please WAIT for 10 sec."), Some(10));
+        assert_eq!(wait("wait 1s"), Some(1));
+        assert_eq!(wait("Wait 4 minutes"), None);
+        assert_eq!(wait("Wait, 3 things went wrong: 12 seconds"), None);
+        assert_eq!(wait("You must wait before accessing this url again."), None);
+        assert_eq!(wait("Wait 99999999999999999999999 seconds"), None);
+        assert_eq!(wait("no wait here"), None);
+        // A header wins over the text; the text wins over the default.
+        let body = Body::Text("Wait 7 seconds".into());
+        assert_eq!(
+            classify(429, Some("2"), NOW, &body, ATTACH),
+            Outcome::Throttled {
+                retry_after: Duration::from_secs(2)
+            }
+        );
+        assert_eq!(
+            classify(409, None, NOW, &body, ATTACH),
+            Outcome::Throttled {
+                retry_after: Duration::from_secs(7)
+            }
+        );
+        assert_eq!(
+            classify(409, None, NOW, &Body::Text("slow down".into()), ATTACH),
+            Outcome::Throttled {
+                retry_after: DEFAULT_RETRY_AFTER
             }
         );
     }

@@ -1,6 +1,8 @@
 //! The attachment: a drop zone around a real `<input type=file>` (reachable by
 //! keyboard), a preview of the chosen picture (or the type, name and size of another
-//! file) with Replace and Remove, and a switch to giving a link instead.
+//! file) with Replace and Remove, and a switch to giving a link instead. When the page
+//! has nowhere to put a file, only the link field shows (a file dropped on it is
+//! refused with a message).
 //! Pasting an image is handled by the panel, so it works anywhere inside it.
 
 use web_sys::{DragEvent, File, HtmlInputElement};
@@ -24,6 +26,9 @@ pub struct AttachmentPickerProps {
     pub link_mode: bool,
     /// The link, in link mode.
     pub link: AttrValue,
+    /// Whether files may be chosen; otherwise only a link can be given.
+    #[prop_or(true)]
+    pub takes_files: bool,
     /// An object URL for the chosen picture's preview.
     #[prop_or_default]
     pub preview_url: Option<AttrValue>,
@@ -72,21 +77,44 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
         </button>
     };
 
-    if props.link_mode {
+    if props.link_mode || !props.takes_files {
+        let hint = if props.takes_files {
+            Msg::LinkHint
+        } else {
+            Msg::LinkOnlyHint
+        };
+        let on_drag_over = Callback::from(|event: DragEvent| event.prevent_default());
+        let on_drop = {
+            let on_file = props.on_file.clone();
+            Callback::from(move |event: DragEvent| {
+                // Dropped files are refused with a message rather than opened in the tab.
+                let file = event
+                    .data_transfer()
+                    .and_then(|transfer| transfer.files())
+                    .and_then(|files| files.get(0));
+                if let Some(file) = file {
+                    event.prevent_default();
+                    on_file.emit(file);
+                }
+            })
+        };
         return html! {
-            <div class="nsc-attachment" part="attachment">
+            <div class="nsc-attachment" part="attachment" ondragover={on_drag_over} ondrop={on_drop}>
                 <TextField
                     id={props.id.clone()}
                     field={Field::Attachment}
                     input_type="url"
+                    optional={!props.takes_files}
                     label={AttrValue::from(strings.get(Msg::LabelLink).to_owned())}
-                    hint={AttrValue::from(strings.get(Msg::LinkHint).to_owned())}
+                    hint={AttrValue::from(strings.get(hint).to_owned())}
                     value={props.link.clone()}
                     errors={props.errors.clone()}
                     strings={strings.clone()}
                     on_input={props.on_input.clone()}
                 />
-                { toggle_button }
+                if props.takes_files {
+                    { toggle_button }
+                }
             </div>
         };
     }

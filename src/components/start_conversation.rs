@@ -21,12 +21,12 @@ use crate::config::{AttachFailed, Created, Limits, PanelError};
 use crate::i18n::{Msg, Strings};
 use crate::state::{
     display_name, pasted_image_name, refusal_message, Action, Attachment, FileMeta, FormState,
-    Mode, Phase,
+    Mode, Phase, MAX_SUBJECT_CHARS,
 };
 use crate::submit::{remove_conversation, uploads_first, HostCallbacks, Submission};
 use crate::text;
 use crate::transport::{ApiClient, Cancellation, TokenSource, DEFAULT_TIMEOUT};
-use crate::upload::Uploader;
+use crate::upload::{FileDelivery, Uploader};
 
 /// The Nexudus API's public origin, used when the host gives no `base_url`.
 pub const DEFAULT_BASE_URL: &str = "https://spaces.nexudus.com";
@@ -58,9 +58,20 @@ pub struct StartConversationProps {
     /// Limits on the attachment, checked before any request.
     #[prop_or_default]
     pub limits: Limits,
-    /// The host's uploader; without one the file is sent as a `data:` URL.
+    /// The host's own uploader: `upload(file, progress, signal)` → the file's public
+    /// URL. Takes precedence over `upload_endpoint`.
     #[prop_or_default]
     pub uploader: Option<Uploader>,
+    /// The host's presigned-upload endpoint (absolute, or relative to the page): it
+    /// answers `POST {fileName, contentType, size}` with `{uploadUrl, fileUrl}` (see
+    /// [`crate::presigned`]). Without it or an `uploader`, members give a link instead
+    /// of a file.
+    #[prop_or_default]
+    pub upload_endpoint: Option<AttrValue>,
+    /// Sends chosen files inline as `data:` URLs when there is no uploader or endpoint:
+    /// only for a backend known to accept them (live Nexudus answers them with a 500).
+    #[prop_or_default]
+    pub inline_files: bool,
     /// The visible strings: a locale's, with the host's overrides.
     #[prop_or_default]
     pub strings: Strings,
@@ -85,6 +96,16 @@ pub struct StartConversationProps {
 }
 
 impl StartConversationProps {
+    /// How chosen files reach the API, from the host's settings.
+    pub fn delivery(&self) -> FileDelivery {
+        match (&self.uploader, &self.upload_endpoint) {
+            (Some(uploader), _) => FileDelivery::Uploader(uploader.clone()),
+            (None, Some(endpoint)) => FileDelivery::Endpoint(endpoint.clone()),
+            (None, None) if self.inline_files => FileDelivery::Inline,
+            (None, None) => FileDelivery::LinksOnly,
+        }
+    }
+
     /// The mode the configuration asks for, or what is missing.
     fn mode(&self) -> Result<Mode, &'static str> {
         match (self.thread_id, self.business_id, self.user_id) {
@@ -119,6 +140,24 @@ fn next_id() -> u32 {
         next.set(n.wrapping_add(1));
         n
     })
+}
+
+thread_local! {
+    static TOLD_FILES_ARE_OFF: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Tells the host page's developer, once per page, why members can only give links.
+fn tell_host_files_are_off() {
+    if !TOLD_FILES_ARE_OFF.with(|told| told.replace(true)) {
+        web_sys::console::info_1(
+            &"nexudus-start-conversation: members can attach links but not files, because \
+              the panel has nowhere to put a file. Nexudus downloads attachments from a \
+              public http(s) URL and refuses data: URLs. Pass `uploadEndpoint` (your \
+              presigned-upload endpoint) or `upload` (your own uploader) to take files; \
+              `inlineFiles: true` sends data: URLs, for a backend known to accept them."
+                .into(),
+        );
+    }
 }
 
 /// Gives a pasted image with a generic name (`image.png`) a dated one.
@@ -183,6 +222,11 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
             }
         });
     }
+    use_effect_with(props.delivery().takes_files(), |takes_files| {
+        if !takes_files {
+            tell_host_files_are_off();
+        }
+    });
     {
         // The file is no longer needed once done, removed or replaced by a link.
         let file_slot = file_slot.clone();
@@ -232,6 +276,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
 
     let busy = state.phase.is_busy();
     let recovering = state.posted.is_some();
+    let takes_files = props.delivery().takes_files();
     let on_input = {
         let state = state.clone();
         Callback::from(move |(field, value): (Field, String)| {
@@ -244,6 +289,11 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         let limits = props.limits.clone();
         let strings = strings.clone();
         Callback::from(move |file: File| {
+            if !takes_files {
+                let refusal = strings.get(Msg::FilesUnavailable).to_owned();
+                state.dispatch(Action::RefuseFile(refusal));
+                return;
+            }
             let meta = FileMeta {
                 key: next_id(),
                 name: file.name(),
@@ -293,7 +343,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         let client = (*client).clone();
         let file_slot = file_slot.clone();
         let in_flight = in_flight.clone();
-        let uploader = props.uploader.clone();
+        let delivery = props.delivery();
         let host = HostCallbacks {
             on_created: props.on_created.clone(),
             on_attach_failed: props.on_attach_failed.clone(),
@@ -328,7 +378,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                 mode,
                 state: (*state).clone(),
                 file,
-                uploader: uploader.clone(),
+                delivery: delivery.clone(),
                 cancel,
                 dispatch: Callback::from(move |action| dispatcher.dispatch(action)),
                 host: host.clone(),
@@ -429,6 +479,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     <TextField
                         id={field_id(Field::Subject)}
                         field={Field::Subject}
+                        max_length={MAX_SUBJECT_CHARS}
                         value={state.draft.subject.clone()}
                         errors={errors_for(Field::Subject)}
                         strings={strings.clone()}
@@ -459,6 +510,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     attachment={state.attachment.clone()}
                     link_mode={state.link_mode}
                     link={state.draft.link.clone()}
+                    {takes_files}
                     {preview_url}
                     errors={errors_for(Field::Attachment)}
                     limits={props.limits.clone()}

@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::field_errors::FieldErrors;
 use crate::api::Field;
 use crate::i18n::{Msg, Strings};
+use crate::state::text_length;
 use crate::text;
 
 /// Properties of [`TextField`].
@@ -40,6 +41,11 @@ pub struct TextFieldProps {
     pub label: Option<AttrValue>,
     /// The strings in use.
     pub strings: Strings,
+    /// A length limit (as [`text_length`] counts): near it, a count of the characters
+    /// left is shown, and past it, how many are too many (GOV.UK's character count).
+    /// The input itself takes any length, so nothing typed or pasted is cut off.
+    #[prop_or_default]
+    pub max_length: Option<usize>,
     /// `autocomplete` hint; `off` unless given.
     #[prop_or(AttrValue::Static("off"))]
     pub autocomplete: AttrValue,
@@ -54,10 +60,15 @@ pub fn text_field(props: &TextFieldProps) -> Html {
     let strings = &props.strings;
     let hint_id = format!("{}-hint", props.id);
     let error_id = format!("{}-error", props.id);
+    let count_id = format!("{}-count", props.id);
     let has_errors = !props.errors.is_empty();
+    let count = props
+        .max_length
+        .and_then(|max| character_count(text_length(&props.value), max, strings));
     let described_by: Vec<&str> = [
         props.hint.as_ref().map(|_| hint_id.as_str()),
         has_errors.then_some(error_id.as_str()),
+        count.as_ref().map(|_| count_id.as_str()),
     ]
     .into_iter()
     .flatten()
@@ -123,6 +134,33 @@ pub fn text_field(props: &TextFieldProps) -> Html {
             }
             <FieldErrors id={error_id.clone()} messages={props.errors.clone()} strings={props.strings.clone()} />
             { control }
+            if props.max_length.is_some() {
+                // Always in the page, so screen readers hear the count as it changes.
+                <div id={count_id} class={classes!("nsc-hint", "nsc-count", count.as_ref().is_some_and(|(over, _)| *over).then_some("nsc-count--over"))} aria-live="polite">
+                    { count.map(|(_, text)| text).unwrap_or_default() }
+                </div>
+            }
         </div>
     }
+}
+
+/// The count under a limited field: nothing until 80% of the limit, then the characters
+/// left, or how many are too many (`true`).
+fn character_count(length: usize, max: usize, strings: &Strings) -> Option<(bool, String)> {
+    if length * 5 < max * 4 {
+        return None;
+    }
+    Some(if length > max {
+        let count = (length - max).to_string();
+        (
+            true,
+            strings.fill(Msg::CharactersOver, &[("count", &count)]),
+        )
+    } else {
+        let count = (max - length).to_string();
+        (
+            false,
+            strings.fill(Msg::CharactersLeft, &[("count", &count)]),
+        )
+    })
 }
