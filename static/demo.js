@@ -37,24 +37,24 @@ function record(source, name, detail) {
 }
 
 /**
- * The demo's uploader, backed by the sandbox's upload store (a stand-in for the host's
- * own storage): `POST /uploads` for a one-time upload URL, then an XHR `PUT` of the bytes
- * with upload progress. Both go through this page's origin.
+ * A host's own uploader (the `upload` option), backed by the sandbox's presigned-upload
+ * store: `POST /uploads` for a one-time upload URL, then an XHR `PUT` of the bytes with
+ * upload progress; resolves to the public URL Nexudus downloads. The other panels get
+ * the same store with no code at all, through `uploadEndpoint`.
  */
 async function uploadToSandbox(file, { onProgress, signal }) {
   const answer = await fetch('/uploads', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: JSON.stringify({ fileName: file.name, contentType: file.type, size: file.size }),
     signal,
   });
   if (!answer.ok) throw new Error(`the upload store answered ${answer.status}`);
-  const { uploadUrl, publicUrl } = await answer.json();
-  const target = new URL(uploadUrl, location.href);
+  const { uploadUrl, fileUrl } = await answer.json();
   await new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const abort = () => xhr.abort();
-    xhr.open('PUT', target.pathname + target.search);
+    xhr.open('PUT', new URL(uploadUrl, location.href));
     xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     xhr.upload.onprogress = (event) =>
       onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
@@ -66,7 +66,7 @@ async function uploadToSandbox(file, { onProgress, signal }) {
     signal.addEventListener('abort', abort, { once: true });
     xhr.send(file);
   });
-  return publicUrl;
+  return fileUrl;
 }
 
 function callbacks(source) {
@@ -82,7 +82,6 @@ function callbacks(source) {
 const element = $('element-panel');
 element.setAttribute('base-url', location.origin);
 element.token = token;
-element.upload = uploadToSandbox;
 for (const type of ['nexudus:conversation-created', 'nexudus:attachment-failed', 'nexudus:error']) {
   // Listened for on the document: the events bubble out of the shadow root.
   document.addEventListener(type, (event) => record(event.target.id || event.target.localName, type, event.detail));
@@ -106,6 +105,7 @@ const panels = {
     ...common,
     token,
     threadId: THREAD_ID,
+    uploadEndpoint: '/uploads',
     ...callbacks('attach-panel'),
   }),
 };
@@ -136,9 +136,16 @@ for (const input of document.querySelectorAll('input[name="locale"]')) {
 // The sandbox's fault switches: the next matching request fails as chosen.
 const FAULTS = {
   server: { status: 500, body: '{"Message":"An error has occurred."}', contentType: 'application/json' },
+  // Live Nexudus's generic 500, which may come after the record was saved.
+  'server-after-acting': { failAfterHandling: true },
   unauthorized: { status: 401 },
   'not-found': { status: 404, body: '{"Message":"No record was found."}', contentType: 'application/json' },
   throttled: { status: 429, headers: { 'Retry-After': '30' } },
+  'throttled-text': {
+    status: 429,
+    body: '{"Message":"You have made too many requests. Wait 2 seconds and try again."}',
+    contentType: 'application/json',
+  },
   unexpected: { status: 502, body: '<html><body>Bad gateway</body></html>', contentType: 'text/html' },
   network: { drop: true },
   lost: { dropAfterHandling: true },
