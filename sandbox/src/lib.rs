@@ -62,6 +62,9 @@ pub struct Config {
     pub max_body_bytes: u64,
     /// Largest body one `PUT /uploads/{key}` may store, in bytes (default 64 MB).
     pub max_upload_bytes: u64,
+    /// Accept a `data:` URI as `NewFileDataUrl` (off by default: live Nexudus answers a
+    /// `data:` URI with its generic 500, and so does the sandbox; `--accept-data-urls`).
+    pub accept_data_urls: bool,
     /// Let `NewFileDataUrl` point at non-loopback hosts (off by default: the sandbox is never
     /// an open proxy).
     pub allow_remote_urls: bool,
@@ -85,6 +88,7 @@ impl Default for Config {
             max_file_bytes: 25 * MIB,
             max_body_bytes: 40 * MIB,
             max_upload_bytes: 64 * MIB,
+            accept_data_urls: false,
             allow_remote_urls: false,
             cors_origins: Vec::new(),
             state_file: None,

@@ -75,6 +75,11 @@ struct Cli {
     #[arg(long, default_value_t = 67_108_864, value_name = "N")]
     max_upload_bytes: u64,
 
+    /// Accept a data: URI as NewFileDataUrl. Off by default: live Nexudus answers one with its
+    /// generic HTTP 500 ("Ooops! There was a problem..."), and so does the sandbox.
+    #[arg(long)]
+    accept_data_urls: bool,
+
     /// Let NewFileDataUrl point at non-loopback http hosts (off: only 127.0.0.0/8, ::1, localhost).
     #[arg(long)]
     allow_remote_urls: bool,
@@ -119,6 +124,7 @@ impl Cli {
             max_file_bytes: self.max_file_bytes,
             max_body_bytes: self.max_body_bytes,
             max_upload_bytes: self.max_upload_bytes,
+            accept_data_urls: self.accept_data_urls,
             allow_remote_urls: self.allow_remote_urls,
             cors_origins: self.cors_origins,
             state_file: self.state_file,
@@ -200,5 +206,7 @@ mod tests {
         assert_eq!(c.throttle.requests_per_day, d.throttle.requests_per_day);
         assert_eq!(c.throttle.writes_per_day, d.throttle.writes_per_day);
         assert!(c.throttle.enabled && !c.enable_faults && !c.allow_remote_urls);
+        assert_eq!(c.accept_data_urls, d.accept_data_urls);
+        assert!(!c.accept_data_urls);
     }
 }

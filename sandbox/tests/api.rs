@@ -1181,3 +1181,60 @@ async fn long_attempted_values_are_cut() {
     assert!(attempted.len() < 2100);
     assert!(attempted.ends_with(&format!("({} characters)", url.len())));
 }
+
+#[tokio::test]
+async fn data_urls_get_the_generic_500_by_default() {
+    let s = start(strict()).await;
+    assert!(!Config::default().accept_data_urls);
+    let thread = s.create_thread("Strict").await;
+    for url in [
+        "data:image/png;base64,AAEC",
+        "DATA:text/plain,hi",
+        "  data:,x",
+        "data:image/png;base64,@@@@",
+    ] {
+        let res = s
+            .request(Method::POST, Some(MEMBER), FILES)
+            .json(&json!({ "CommunityThreadId": thread, "Name": "n", "NewFileDataUrl": url }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR, "{url}");
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        assert_eq!(
+            res.text().await.unwrap(),
+            r#"{"Message":"Ooops! There was a problem while running this action. Please try again later."}"#
+        );
+    }
+    // Nothing was created.
+    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
+    assert_eq!(created["files"], json!([]));
+    // Other fields are still validated first; ClearFileDataFile never fetches the URL.
+    let (status, body) = s
+        .post(
+            MEMBER,
+            FILES,
+            &json!({ "CommunityThreadId": 424242, "Name": "n", "NewFileDataUrl": "data:,x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(only_error(&body), ("CommunityThread", "was not found"));
+    let (status, _) = s
+        .post(
+            MEMBER,
+            FILES,
+            &json!({ "CommunityThreadId": thread, "Name": "n", "NewFileDataUrl": "data:,x",
+                     "ClearFileDataFile": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // --accept-data-urls restores the lenient behaviour.
+    let lenient = start(config()).await;
+    assert_eq!(
+        lenient.attach(1001, "data:text/plain,hi").await.0,
+        StatusCode::OK
+    );
+}

@@ -135,6 +135,7 @@ fn help_documents_every_flag() {
         "--max-body-bytes",
         "--max-upload-bytes",
         "--allow-remote-urls",
+        "--accept-data-urls",
         "--fetch-timeout-secs",
         "--cors-origin",
         "--state-file",

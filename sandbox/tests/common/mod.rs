@@ -17,8 +17,18 @@ pub const THREADS: &str = "/api/community/communitythreads";
 pub const FILES: &str = "/api/community/communitythreadfiles";
 pub const GROUPS: &str = "/api/community/communitygroups";
 
-/// Defaults, without request logs and without throttling (tests send requests back to back).
+/// Defaults, without request logs and without throttling (tests send requests back to back),
+/// and with `data:` URLs accepted (`--accept-data-urls`: most tests attach small files that
+/// way; `strict()` keeps the live default that refuses them).
 pub fn config() -> Config {
+    Config {
+        accept_data_urls: true,
+        ..strict()
+    }
+}
+
+/// The defaults (live Nexudus's behaviour), without request logs and without throttling.
+pub fn strict() -> Config {
     Config {
         log_requests: false,
         throttle: ThrottleConfig {
