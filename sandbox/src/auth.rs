@@ -231,8 +231,11 @@ pub async fn authenticate(
         *req.method(),
         Method::POST | Method::PUT | Method::DELETE | Method::PATCH
     );
-    if !lock(&st.throttle).admit(token, is_write, std::time::Instant::now()) {
-        return crate::throttle::throttled();
+    {
+        let mut throttle = lock(&st.throttle);
+        if let Err(wait) = throttle.admit(token, is_write, std::time::Instant::now()) {
+            return throttle.refusal(wait);
+        }
     }
     req.extensions_mut().insert(Caller {
         admin,

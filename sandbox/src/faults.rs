@@ -20,6 +20,15 @@
 //!   and `headers`, instead of the real handler;
 //! - with neither, runs the real handler (a pure delay).
 //!
+//! The throttled answer seen in the wild besides the documented 409 [seen, nexudus-api.md
+//! "Failures seen in the wild"], HTTP 429 with no `Retry-After` and the wait only in the text,
+//! is a plain status fault (or the whole limiter's answer with `--throttle-status 429`):
+//!
+//! ```json
+//! {"method":"POST","path":"/api/community/communitythreads","status":429,
+//!  "body":"{\"Message\":\"You have made too many requests. Wait 5 seconds and try again.\"}"}
+//! ```
+//!
 //! While faults are enabled, connections are not kept alive (`Connection: close`): Chrome
 //! resends a request once, silently, when a reused keep-alive connection closes without an
 //! answer, which would hide a `drop` from the page under test.

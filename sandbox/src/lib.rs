@@ -3,7 +3,8 @@
 //! The trunk demo and every browser test run against it. It answers with the envelopes of
 //! Nexudus's public reference (see `shared/reference/`): the create envelope, the 400 validation
 //! envelope, the list envelope, the bare `"Not found"` 404, 401 for every authentication or role
-//! problem and 409 + `Retry-After: 1` with an empty body when throttled.
+//! problem and 409 + `Retry-After: 1` with an empty body when throttled (or 429 with the wait in
+//! the text, `--throttle-status 429`).
 //!
 //! Besides the API (`/api/...`) it offers:
 //! - an upload store standing in for a host page's own storage (`/uploads`),
@@ -41,7 +42,7 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use auth::{parse_token_arg, TokenSpec};
-pub use throttle::ThrottleConfig;
+pub use throttle::{ThrottleConfig, ThrottleStatus};
 
 /// One mebibyte, the unit of the size limits.
 const MIB: u64 = 1024 * 1024;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use sandbox::{parse_token_arg, Config, Sandbox, ThrottleConfig, TokenSpec};
+use sandbox::{parse_token_arg, Config, Sandbox, ThrottleConfig, ThrottleStatus, TokenSpec};
 
 /// A local double of the Nexudus REST API endpoints the widget uses.
 ///
@@ -32,11 +32,11 @@ struct Cli {
     #[arg(long)]
     no_throttle: bool,
 
-    /// Writes (POST, PUT, DELETE) per minute and token before HTTP 409.
+    /// Writes (POST, PUT, DELETE) per minute and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 60, value_name = "N")]
     write_limit_per_minute: u32,
 
-    /// Requests per minute and token before HTTP 409.
+    /// Requests per minute and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 120, value_name = "N")]
     request_limit_per_minute: u32,
 
@@ -44,15 +44,20 @@ struct Cli {
     #[arg(long, default_value_t = 100, value_name = "N")]
     min_spacing_ms: u64,
 
-    /// Requests per hour and token before HTTP 409.
+    /// Requests per hour and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 5_000, value_name = "N")]
     request_limit_per_hour: u32,
 
-    /// Requests per day and token before HTTP 409.
+    /// Requests per day and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 200_000, value_name = "N")]
     request_limit_per_day: u32,
 
-    /// Writes per day and token before HTTP 409.
+    /// Status of a throttled answer: 409 (Retry-After: 1, empty body, as documented) or 429 (no
+    /// Retry-After; the wait only in the JSON body's text, "Wait N seconds and try again.").
+    #[arg(long, default_value = "409", value_name = "409|429", value_parser = ThrottleStatus::parse)]
+    throttle_status: ThrottleStatus,
+
+    /// Writes per day and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 5_000, value_name = "N")]
     write_limit_per_day: u32,
 
@@ -119,6 +124,7 @@ impl Cli {
                 requests_per_hour: self.request_limit_per_hour,
                 requests_per_day: self.request_limit_per_day,
                 min_spacing: Duration::from_millis(self.min_spacing_ms),
+                status: self.throttle_status,
             },
             extra_tokens: tokens,
             max_file_bytes: self.max_file_bytes,
@@ -205,6 +211,12 @@ mod tests {
         assert_eq!(c.throttle.requests_per_hour, d.throttle.requests_per_hour);
         assert_eq!(c.throttle.requests_per_day, d.throttle.requests_per_day);
         assert_eq!(c.throttle.writes_per_day, d.throttle.writes_per_day);
+        assert_eq!(c.throttle.status, d.throttle.status);
+        let c = Cli::parse_from(["sandbox", "--throttle-status", "429"])
+            .into_config()
+            .unwrap();
+        assert_eq!(c.throttle.status, ThrottleStatus::TooManyRequests);
+        assert!(Cli::try_parse_from(["sandbox", "--throttle-status", "503"]).is_err());
         assert!(c.throttle.enabled && !c.enable_faults && !c.allow_remote_urls);
         assert_eq!(c.accept_data_urls, d.accept_data_urls);
         assert!(!c.accept_data_urls);

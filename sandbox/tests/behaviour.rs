@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use reqwest::{Method, StatusCode};
-use sandbox::{Config, ThrottleConfig};
+use sandbox::{Config, ThrottleConfig, ThrottleStatus};
 use serde_json::{json, Value};
 
 fn throttled(writes: u32, requests: u32, spacing_ms: u64) -> Config {
@@ -156,6 +156,51 @@ async fn request_limit_and_spacing() {
     for _ in 0..20 {
         assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
     }
+}
+
+#[tokio::test]
+async fn throttle_status_429_puts_the_wait_in_the_text_and_no_retry_after() {
+    let mut c = throttled(100, 3, 0);
+    c.throttle.status = ThrottleStatus::TooManyRequests;
+    let s = start(c).await;
+    for _ in 0..3 {
+        assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
+    }
+    let res = s
+        .request(Method::GET, Some(MEMBER), GROUPS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().get("retry-after").is_none());
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let body: Value = res.json().await.unwrap();
+    let message = body["Message"].as_str().unwrap();
+    // The first request leaves the one-minute window in just under 60 s.
+    let n: u64 = message
+        .strip_prefix("You have made too many requests. Wait ")
+        .and_then(|rest| rest.strip_suffix(" seconds and try again."))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected message {message:?}"));
+    assert!((55..=60).contains(&n), "{message}");
+    assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
+
+    // The spacing wait is announced as at least 1 second.
+    let mut c = throttled(100, 100, 60_000);
+    c.throttle.status = ThrottleStatus::TooManyRequests;
+    let s = start(c).await;
+    assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
+    let (status, body) = s.get(MEMBER, GROUPS).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let message = body["Message"].as_str().unwrap();
+    assert!(message.starts_with("You have made too many requests. Wait "));
+    assert!(!message.contains("Wait 0 "), "{message}");
+
+    // The default stays 409.
+    assert_eq!(Config::default().throttle.status, ThrottleStatus::Conflict);
 }
 
 fn faults_config() -> Config {

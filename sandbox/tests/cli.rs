@@ -130,6 +130,7 @@ fn help_documents_every_flag() {
         "--request-limit-per-hour",
         "--request-limit-per-day",
         "--write-limit-per-day",
+        "--throttle-status",
         "--token",
         "--max-file-bytes",
         "--max-body-bytes",
