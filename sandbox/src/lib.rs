@@ -69,6 +69,10 @@ pub struct Config {
     /// Let `NewFileDataUrl` point at non-loopback hosts (off by default: the sandbox is never
     /// an open proxy).
     pub allow_remote_urls: bool,
+    /// List `Retry-After` in `Access-Control-Expose-Headers` (off by default: whether live
+    /// Nexudus does is not known, and a cross-origin script must not depend on reading it
+    /// [doc/open, nexudus-api.md "Who may call these endpoints"]; `--expose-retry-after`).
+    pub expose_retry_after: bool,
     /// Origins allowed by CORS. Empty = any `http://127.0.0.1:*`, `http://localhost:*` or
     /// `http://[::1]:*` origin.
     pub cors_origins: Vec<String>,
@@ -91,6 +95,7 @@ impl Default for Config {
             max_upload_bytes: 64 * MIB,
             accept_data_urls: false,
             allow_remote_urls: false,
+            expose_retry_after: false,
             cors_origins: Vec::new(),
             state_file: None,
             fetch_timeout: Duration::from_secs(30),
@@ -285,7 +290,7 @@ fn cors_layer(config: &Config) -> CorsLayer {
             explicit.iter().any(|o| o == origin)
         }
     });
-    CorsLayer::new()
+    let cors = CorsLayer::new()
         .allow_origin(allow)
         .allow_methods([
             Method::GET,
@@ -295,8 +300,14 @@ fn cors_layer(config: &Config) -> CorsLayer {
             Method::OPTIONS,
         ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers([header::RETRY_AFTER])
-        .max_age(Duration::from_secs(600))
+        .max_age(Duration::from_secs(600));
+    // Without the flag nothing is exposed: a cross-origin page sees a 409 but not its
+    // Retry-After, as it must expect from the live API.
+    if config.expose_retry_after {
+        cors.expose_headers([header::RETRY_AFTER])
+    } else {
+        cors
+    }
 }
 
 /// Builds the full router for a shared state.

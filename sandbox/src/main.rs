@@ -93,6 +93,11 @@ struct Cli {
     #[arg(long, default_value_t = 30, value_name = "N")]
     fetch_timeout_secs: u64,
 
+    /// List Retry-After in Access-Control-Expose-Headers. Off by default, so a cross-origin
+    /// page cannot read it (as it must expect from the live API).
+    #[arg(long)]
+    expose_retry_after: bool,
+
     /// Allowed CORS origin (repeatable; exact match). Default: any http://127.0.0.1:*,
     /// http://localhost:* or http://[::1]:* origin.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
@@ -132,6 +137,7 @@ impl Cli {
             max_upload_bytes: self.max_upload_bytes,
             accept_data_urls: self.accept_data_urls,
             allow_remote_urls: self.allow_remote_urls,
+            expose_retry_after: self.expose_retry_after,
             cors_origins: self.cors_origins,
             state_file: self.state_file,
             fetch_timeout: Duration::from_secs(self.fetch_timeout_secs.max(1)),
@@ -220,5 +226,6 @@ mod tests {
         assert!(c.throttle.enabled && !c.enable_faults && !c.allow_remote_urls);
         assert_eq!(c.accept_data_urls, d.accept_data_urls);
         assert!(!c.accept_data_urls);
+        assert!(!c.expose_retry_after && !d.expose_retry_after);
     }
 }

@@ -98,23 +98,6 @@ async fn request_limit_and_spacing() {
         .await
         .unwrap();
     assert_throttled(res).await;
-    // CORS exposes Retry-After to the browser.
-    let res = s
-        .request(Method::GET, Some(MEMBER), GROUPS)
-        .header("Origin", "http://localhost:8080")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        res.headers()["access-control-allow-origin"],
-        "http://localhost:8080"
-    );
-    assert!(res.headers()["access-control-expose-headers"]
-        .to_str()
-        .unwrap()
-        .to_ascii_lowercase()
-        .contains("retry-after"));
 
     // Spacing: a second request within the spacing is refused, one after it is admitted.
     let s = start(throttled(100, 100, 150)).await;
@@ -201,6 +184,58 @@ async fn throttle_status_429_puts_the_wait_in_the_text_and_no_retry_after() {
 
     // The default stays 409.
     assert_eq!(Config::default().throttle.status, ThrottleStatus::Conflict);
+}
+
+/// The headers a cross-origin script may read on a throttled answer.
+async fn exposed_on_409(config: Config) -> Option<String> {
+    let s = start(Config {
+        throttle: ThrottleConfig {
+            enabled: true,
+            requests_per_minute: 1,
+            min_spacing: Duration::ZERO,
+            ..ThrottleConfig::default()
+        },
+        ..config
+    })
+    .await;
+    assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
+    let res = s
+        .request(Method::GET, Some(MEMBER), GROUPS)
+        .header("Origin", "http://localhost:8080")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(res.headers()["retry-after"], "1");
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "http://localhost:8080"
+    );
+    res.headers()
+        .get("access-control-expose-headers")
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+}
+
+#[tokio::test]
+async fn retry_after_is_not_exposed_to_cross_origin_scripts_by_default() {
+    let exposed = exposed_on_409(config()).await;
+    assert!(
+        !exposed.as_deref().unwrap_or("").contains("retry-after"),
+        "{exposed:?}"
+    );
+}
+
+#[tokio::test]
+async fn expose_retry_after_lists_it() {
+    let exposed = exposed_on_409(Config {
+        expose_retry_after: true,
+        ..config()
+    })
+    .await;
+    assert!(
+        exposed.as_deref().unwrap_or("").contains("retry-after"),
+        "{exposed:?}"
+    );
 }
 
 fn faults_config() -> Config {

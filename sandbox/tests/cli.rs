@@ -139,6 +139,7 @@ fn help_documents_every_flag() {
         "--accept-data-urls",
         "--fetch-timeout-secs",
         "--cors-origin",
+        "--expose-retry-after",
         "--state-file",
         "--quiet",
         "127.0.0.1:8787",
