@@ -12,6 +12,14 @@
 //! | expired token | the same JSON | `Bearer error="invalid_token", error_description="The access token expired"` |
 //! | valid token, missing role | the full envelope (`Status` 401, `WasSuccessful` false, `Errors` null) naming the role | none |
 //!
+//! Seeded tokens: `sandbox-admin-token` (a full administrator), `sandbox-member-token` (user 10
+//! with the create/delete roles), `sandbox-no-files-token` (user 11, no file roles),
+//! `sandbox-expired-token`, and `sandbox-portal-token`: user 10 as an ordinary customer would
+//! hold a Members Portal token, with no admin role, so every write under `/api/community/` gets
+//! the missing-role 401, as the live API refuses a member's portal token there [doc/seen,
+//! nexudus-api.md "Who may call these endpoints"]. It may read threads and files, and list
+//! boards (it holds `CommunityGroup-List`, the one role the sandbox asks for a read).
+//!
 //! Reading threads and files needs a valid token but no particular role: the reference names
 //! no role for those reads, and the default member token (whose roles are fixed) must be able
 //! to look for an existing conversation.
@@ -115,6 +123,11 @@ impl Tokens {
             "sandbox-no-files-token",
             roles(&["CommunityThread-Create", "CommunityGroup-List"]),
             "grace.member@example.com",
+        );
+        add(
+            "sandbox-portal-token",
+            roles(&["CommunityGroup-List"]),
+            "ada.member@example.com",
         );
         add(
             "sandbox-expired-token",

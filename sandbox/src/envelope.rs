@@ -194,6 +194,11 @@ pub async fn route_not_found() -> Response {
 
 /// Fallback for a known route called with another method (axum adds the `Allow` header).
 pub async fn method_not_allowed(method: Method) -> Response {
+    method_not_allowed_response(&method)
+}
+
+/// The 405 body (without the `Allow` header).
+pub fn method_not_allowed_response(method: &Method) -> Response {
     json(
         StatusCode::METHOD_NOT_ALLOWED,
         &serde_json::json!({

@@ -29,6 +29,7 @@ mod server;
 mod store;
 mod threads;
 mod throttle;
+mod updates;
 mod uploads;
 
 use std::net::SocketAddr;
@@ -310,27 +311,51 @@ fn cors_layer(config: &Config) -> CorsLayer {
     }
 }
 
+/// A `PUT` handler for a route of `entity`: the role check, then 405 (see `updates`).
+fn no_update(
+    entity: &'static str,
+    allow: &'static str,
+) -> axum::routing::MethodRouter<Arc<AppState>> {
+    axum::routing::put(
+        move |axum::Extension(caller): axum::Extension<auth::Caller>| async move {
+            updates::refuse(&caller, entity, allow)
+        },
+    )
+}
+
 /// Builds the full router for a shared state.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route(
             "/api/community/communitythreads",
-            get(threads::list).post(threads::create),
+            get(threads::list)
+                .post(threads::create)
+                .merge(no_update("CommunityThread", "GET,HEAD,POST")),
         )
         .route(
             "/api/community/communitythreads/{id}",
-            get(threads::get_one).delete(threads::delete),
+            get(threads::get_one)
+                .delete(threads::delete)
+                .merge(no_update("CommunityThread", "GET,HEAD,DELETE")),
         )
-        .route("/api/community/communitythreadfiles", post(files::create))
+        .route(
+            "/api/community/communitythreadfiles",
+            post(files::create).merge(no_update("CommunityThreadFile", "POST")),
+        )
         .route(
             "/api/community/communitythreadfiles/{id}",
-            get(files::get_one).delete(files::delete),
+            get(files::get_one)
+                .delete(files::delete)
+                .merge(no_update("CommunityThreadFile", "GET,HEAD,DELETE")),
         )
         .route(
             "/api/community/communitythreadfiles/{id}/content",
             get(files::content),
         )
-        .route("/api/community/communitygroups", get(groups::list))
+        .route(
+            "/api/community/communitygroups",
+            get(groups::list).merge(no_update("CommunityGroup", "GET,HEAD")),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

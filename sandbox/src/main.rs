@@ -16,7 +16,9 @@ use sandbox::{parse_token_arg, Config, Sandbox, ThrottleConfig, ThrottleStatus, 
 ///
 /// Default tokens: sandbox-admin-token (full administrator), sandbox-member-token (user 10,
 /// may create and delete threads and files and list groups), sandbox-no-files-token (may
-/// create threads and list groups, not attach files), sandbox-expired-token (expired).
+/// create threads and list groups, not attach files), sandbox-portal-token (user 10 as an
+/// ordinary member with a portal token: may read and list groups; every write under
+/// /api/community/ is a missing-role 401), sandbox-expired-token (expired).
 #[derive(Parser, Debug)]
 #[command(name = "sandbox", version, about, long_about)]
 struct Cli {

@@ -1238,3 +1238,123 @@ async fn data_urls_get_the_generic_500_by_default() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_portal_token_reads_but_every_write_is_a_missing_role_401() {
+    let s = start(config()).await;
+    let thread = s.create_thread("Members read this").await;
+    let (_, file) = s.attach(thread, "data:text/plain,hi").await;
+    let file_id = file["Value"]["Id"].as_i64().unwrap();
+
+    // Reads work: boards, threads, one thread, a file record and its bytes.
+    let (status, boards) = s.get(PORTAL, GROUPS).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(boards["TotalItems"], 4);
+    assert_eq!(s.get(PORTAL, THREADS).await.0, StatusCode::OK);
+    assert_eq!(
+        s.get(PORTAL, &format!("{THREADS}/{thread}")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.get(PORTAL, &format!("{FILES}/{file_id}")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.get(PORTAL, &format!("{FILES}/{file_id}/content")).await.0,
+        StatusCode::OK
+    );
+
+    // Every write: 401 with the missing-role envelope, before any validation.
+    let writes = [
+        (
+            Method::POST,
+            THREADS.to_string(),
+            json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" }),
+            "CommunityThread-Create",
+        ),
+        (
+            Method::POST,
+            THREADS.to_string(),
+            json!({}),
+            "CommunityThread-Create",
+        ),
+        (
+            Method::POST,
+            FILES.to_string(),
+            json!({ "CommunityThreadId": thread, "Name": "n" }),
+            "CommunityThreadFile-Create",
+        ),
+        (
+            Method::DELETE,
+            format!("{THREADS}/{thread}"),
+            Value::Null,
+            "CommunityThread-Delete",
+        ),
+        (
+            Method::DELETE,
+            format!("{FILES}/{file_id}"),
+            Value::Null,
+            "CommunityThreadFile-Delete",
+        ),
+    ];
+    for (method, path, body, role) in writes {
+        let (status, answer) = read(
+            s.request(method.clone(), Some(PORTAL), &path)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert_eq!(
+            answer,
+            json!({
+                "Status": 401,
+                "Message": format!("Authorization has been denied for this request. The {role} role is required."),
+                "Value": null, "OpenInDialog": false, "OpenInWindow": false,
+                "RedirectURL": null, "JavaScript": null, "Errors": null, "WasSuccessful": false
+            }),
+            "{method} {path}"
+        );
+    }
+    // Nothing was written.
+    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
+    assert_eq!(created["threads"].as_array().map(Vec::len), Some(1));
+    assert_eq!(created["threads"][0]["Deleted"], false);
+    assert_eq!(created["files"][0]["Deleted"], false);
+    // The other seeded tokens are unchanged.
+    assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
+    assert_eq!(s.create_thread("Still allowed").await, thread + 1);
+    // PUT too (the sandbox has no update; the role check comes first), for every route.
+    for (path, entity) in [
+        (THREADS.to_string(), "CommunityThread"),
+        (format!("{THREADS}/{thread}"), "CommunityThread"),
+        (FILES.to_string(), "CommunityThreadFile"),
+        (format!("{FILES}/{file_id}"), "CommunityThreadFile"),
+        (GROUPS.to_string(), "CommunityGroup"),
+    ] {
+        let (status, answer) = read(
+            s.request(Method::PUT, Some(PORTAL), &path)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "PUT {path}");
+        assert_eq!(
+            answer["Message"],
+            format!("Authorization has been denied for this request. The {entity}-Update role is required."),
+        );
+        // An administrator gets the 405 of an unsupported method.
+        let res = s
+            .request(Method::PUT, Some(ADMIN), &path)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "PUT {path}");
+        assert!(!res.headers()["allow"].to_str().unwrap().contains("PUT"));
+    }
+}

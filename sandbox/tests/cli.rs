@@ -145,6 +145,7 @@ fn help_documents_every_flag() {
         "127.0.0.1:8787",
         "26214400",
         "sandbox-member-token",
+        "sandbox-portal-token",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }

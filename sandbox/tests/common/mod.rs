@@ -12,6 +12,7 @@ pub const ADMIN: &str = "sandbox-admin-token";
 pub const MEMBER: &str = "sandbox-member-token";
 pub const NO_FILES: &str = "sandbox-no-files-token";
 pub const EXPIRED: &str = "sandbox-expired-token";
+pub const PORTAL: &str = "sandbox-portal-token";
 
 pub const THREADS: &str = "/api/community/communitythreads";
 pub const FILES: &str = "/api/community/communitythreadfiles";
