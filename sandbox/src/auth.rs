@@ -9,7 +9,7 @@
 //! | no `Authorization` header | empty | `Bearer` |
 //! | header present but not `Bearer <token>` | an HTML page (`text/html`) | `Bearer` |
 //! | unknown token | `{"Message":"Authorization has been denied for this request."}` | `Bearer error="invalid_token"` |
-//! | expired token | the same JSON | `Bearer error="invalid_token", error_description="The access token expired"` |
+//! | expired token (seeded, or issued by `/api/token` and past its lifetime) | the same JSON | `Bearer error="invalid_token", error_description="The access token expired"` |
 //! | valid token, missing role | the full envelope (`Status` 401, `WasSuccessful` false, `Errors` null) naming the role | none |
 //!
 //! Seeded tokens: `sandbox-admin-token` (a full administrator), `sandbox-member-token` (user 10
@@ -35,6 +35,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::envelope::{self, JSON_CONTENT_TYPE};
+use crate::sessions::Issued;
 use crate::{lock, AppState};
 
 /// What a token may do.
@@ -59,20 +60,25 @@ pub fn parse_token_arg(arg: &str) -> Result<(String, TokenSpec), String> {
     if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("the token must be non-empty and contain no spaces".into());
     }
+    Ok((token.to_string(), parse_roles(roles)))
+}
+
+/// Parses a ROLES list: a comma list of role names, or `admin`, or `expired` (either word
+/// wins over role names in the list). An empty list gives no roles.
+pub fn parse_roles(roles: &str) -> TokenSpec {
     let roles: Vec<String> = roles
         .split(',')
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_string)
         .collect();
-    let spec = if roles.iter().any(|r| r.eq_ignore_ascii_case("expired")) {
+    if roles.iter().any(|r| r.eq_ignore_ascii_case("expired")) {
         TokenSpec::Expired
     } else if roles.iter().any(|r| r.eq_ignore_ascii_case("admin")) {
         TokenSpec::Admin
     } else {
         TokenSpec::Roles(roles)
-    };
-    Ok((token.to_string(), spec))
+    }
 }
 
 /// Describes an argument by its length only, so an error never prints a token.
@@ -145,6 +151,51 @@ impl Tokens {
     }
 }
 
+/// What a bearer token is: a seeded or `--token` token, or one `/api/token` issued.
+pub(crate) enum Lookup {
+    /// Not a token of this sandbox.
+    Unknown,
+    /// Expired (a seeded expired token, or an issued one past its lifetime).
+    Expired,
+    /// Valid, with its caller.
+    Valid(Caller),
+}
+
+/// Looks `token` up, at the sandbox clock's now.
+pub(crate) fn lookup(st: &AppState, token: &str) -> Lookup {
+    let (spec, email) = match st.tokens.by_token.get(token) {
+        Some(entry) => (entry.spec.clone(), entry.email.clone()),
+        None => match lock(&st.sessions).access(token, st.config.clock.now()) {
+            None => return Lookup::Unknown,
+            Some(Issued::Expired) => return Lookup::Expired,
+            Some(Issued::Valid(spec, email)) => (spec, email),
+        },
+    };
+    let (admin, roles) = match spec {
+        TokenSpec::Expired => return Lookup::Expired,
+        TokenSpec::Admin => (true, Vec::new()),
+        TokenSpec::Roles(r) => (false, r),
+    };
+    Lookup::Valid(Caller {
+        admin,
+        roles,
+        email,
+    })
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty())
+}
+
 /// The authenticated caller of an `/api` request.
 #[derive(Clone, Debug)]
 pub struct Caller {
@@ -201,6 +252,9 @@ fn denied_json(challenge: &'static str) -> Response {
     )
 }
 
+const EXPIRED_CHALLENGE: &str =
+    "Bearer error=\"invalid_token\", error_description=\"The access token expired\"";
+
 const HTML_401: &str = "<!DOCTYPE html>\n<html><head><title>401 - Unauthorized</title></head>\
 <body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>\n";
 
@@ -211,50 +265,32 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+    if req.headers().get(header::AUTHORIZATION).is_none() {
         return unauthorized("Bearer", None, String::new());
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            let (scheme, token) = v.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|t| !t.is_empty());
-    let Some(token) = token else {
+    }
+    let Some(token) = bearer(req.headers()).map(str::to_string) else {
         return unauthorized(
             "Bearer",
             Some("text/html; charset=utf-8"),
             HTML_401.to_string(),
         );
     };
-    let Some(entry) = st.tokens.by_token.get(token) else {
-        return denied_json("Bearer error=\"invalid_token\"");
+    let caller = match lookup(&st, &token) {
+        Lookup::Unknown => return denied_json("Bearer error=\"invalid_token\""),
+        Lookup::Expired => return denied_json(EXPIRED_CHALLENGE),
+        Lookup::Valid(caller) => caller,
     };
-    let (admin, roles) =
-        match &entry.spec {
-            TokenSpec::Expired => return denied_json(
-                "Bearer error=\"invalid_token\", error_description=\"The access token expired\"",
-            ),
-            TokenSpec::Admin => (true, Vec::new()),
-            TokenSpec::Roles(r) => (false, r.clone()),
-        };
     let is_write = matches!(
         *req.method(),
         Method::POST | Method::PUT | Method::DELETE | Method::PATCH
     );
     {
         let mut throttle = lock(&st.throttle);
-        if let Err(wait) = throttle.admit(token, is_write, std::time::Instant::now()) {
+        if let Err(wait) = throttle.admit(&token, is_write, std::time::Instant::now()) {
             return throttle.refusal(wait);
         }
     }
-    req.extensions_mut().insert(Caller {
-        admin,
-        roles,
-        email: entry.email.clone(),
-    });
+    req.extensions_mut().insert(caller);
     next.run(req).await
 }
 

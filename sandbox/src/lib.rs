@@ -6,6 +6,9 @@
 //! problem and 409 + `Retry-After: 1` with an empty body when throttled (or 429 with the wait in
 //! the text, `--throttle-status 429`).
 //!
+//! Tokens: seeded ones (see the `auth` module), `--token`s, and those `POST /api/token` issues
+//! to API users (see the `token` and `sessions` modules).
+//!
 //! Besides the API (`/api/...`) it offers:
 //! - an upload store standing in for a host page's own storage (`/uploads`),
 //! - control endpoints for tests (`/_sandbox/health`, `/_sandbox/created`, `/_sandbox/reset`,
@@ -18,6 +21,7 @@
 
 mod auth;
 mod body;
+mod clock;
 mod control;
 mod envelope;
 mod faults;
@@ -26,9 +30,11 @@ mod files;
 mod groups;
 mod list;
 mod server;
+mod sessions;
 mod store;
 mod threads;
 mod throttle;
+mod token;
 mod updates;
 mod uploads;
 
@@ -43,6 +49,8 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use auth::{parse_token_arg, TokenSpec};
+pub use clock::Clock;
+pub use sessions::{parse_api_user_arg, ApiUser};
 pub use throttle::{ThrottleConfig, ThrottleStatus};
 
 /// One mebibyte, the unit of the size limits.
@@ -83,6 +91,14 @@ pub struct Config {
     pub fetch_timeout: Duration,
     /// Log one line per request to stderr (never any header, so never a token).
     pub log_requests: bool,
+    /// API users added to (or replacing, by user name) the seeded `api@sandbox.test`, who may
+    /// sign in at `/api/token` (`--api-user`).
+    pub api_users: Vec<ApiUser>,
+    /// Lifetime of the access tokens `/api/token` issues (default an hour;
+    /// `--access-token-lifetime`). Refresh tokens last 15 days.
+    pub access_token_lifetime: Duration,
+    /// The clock token lifetimes are measured by; tests share one and move it forward.
+    pub clock: Clock,
 }
 
 impl Default for Config {
@@ -101,6 +117,9 @@ impl Default for Config {
             state_file: None,
             fetch_timeout: Duration::from_secs(30),
             log_requests: true,
+            api_users: Vec::new(),
+            access_token_lifetime: Duration::from_secs(3600),
+            clock: Clock::new(),
         }
     }
 }
@@ -120,6 +139,7 @@ pub(crate) struct AppState {
     /// `http://127.0.0.1:<port>`: the address actually bound, used to build upload URLs.
     pub(crate) base_url: String,
     pub(crate) tokens: auth::Tokens,
+    pub(crate) sessions: Mutex<sessions::Sessions>,
     pub(crate) store: Mutex<store::Store>,
     pub(crate) faults: Mutex<faults::Faults>,
     pub(crate) throttle: Mutex<throttle::Throttle>,
@@ -171,9 +191,11 @@ impl Sandbox {
         let http = fetch::client(&config).map_err(std::io::Error::other)?;
         let tokens = auth::Tokens::with_defaults(&config.extra_tokens);
         let throttle = throttle::Throttle::new(config.throttle.clone());
+        let sessions = sessions::Sessions::new(&config.api_users, config.access_token_lifetime);
         let state = AppState {
             base_url: base_url(local_addr),
             tokens,
+            sessions: Mutex::new(sessions),
             store: Mutex::new(store),
             faults: Mutex::new(faults::Faults::default()),
             throttle: Mutex::new(throttle),
@@ -362,6 +384,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         ));
 
     let other = Router::new()
+        .route("/api/token", post(token::create))
         .route("/uploads", post(uploads::create))
         .route("/uploads/{*key}", get(uploads::get_one).put(uploads::put))
         .route("/_sandbox/health", get(control::health))

@@ -10,7 +10,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use sandbox::{parse_token_arg, Config, Sandbox, ThrottleConfig, ThrottleStatus, TokenSpec};
+use sandbox::{
+    parse_api_user_arg, parse_token_arg, ApiUser, Clock, Config, Sandbox, ThrottleConfig,
+    ThrottleStatus, TokenSpec,
+};
 
 /// A local double of the Nexudus REST API endpoints the widget uses.
 ///
@@ -19,6 +22,10 @@ use sandbox::{parse_token_arg, Config, Sandbox, ThrottleConfig, ThrottleStatus, 
 /// create threads and list groups, not attach files), sandbox-portal-token (user 10 as an
 /// ordinary member with a portal token: may read and list groups; every write under
 /// /api/community/ is a missing-role 401), sandbox-expired-token (expired).
+///
+/// POST /api/token (form-encoded grant_type=password or refresh_token) issues tokens to API
+/// users: api@sandbox.test with the password sandbox-api-password (a full administrator), and
+/// any --api-user.
 #[derive(Parser, Debug)]
 #[command(name = "sandbox", version, about, long_about)]
 struct Cli {
@@ -68,6 +75,20 @@ struct Cli {
     // Parsed after clap (see `into_config`), so an error never echoes the token.
     #[arg(long = "token", value_name = "TOKEN=ROLES")]
     tokens: Vec<String>,
+
+    /// Add an API user who may sign in at POST /api/token (repeatable; the seeded one is
+    /// api@sandbox.test with the password sandbox-api-password, a full administrator). ROLES
+    /// as for --token: `admin`, or a comma list of role names (e.g.
+    /// CommunityThread-Create,CommunityThreadFile-Create). The user name ends at the first `:`,
+    /// the password at the last `=`.
+    // Parsed after clap (see `into_config`), so an error never echoes the password.
+    #[arg(long = "api-user", value_name = "USERNAME:PASSWORD=ROLES")]
+    api_users: Vec<String>,
+
+    /// Lifetime of the access tokens POST /api/token issues, in seconds (refresh tokens last 15
+    /// days). An expired one gets the expired-token 401.
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    access_token_lifetime: u64,
 
     /// Largest file NewFileDataUrl may bring in, in bytes (default 25 MB).
     #[arg(long, default_value_t = 26_214_400, value_name = "N")]
@@ -121,6 +142,11 @@ impl Cli {
             .iter()
             .map(|t| parse_token_arg(t).map_err(|e| format!("invalid --token: {e}")))
             .collect::<Result<Vec<(String, TokenSpec)>, String>>()?;
+        let api_users = self
+            .api_users
+            .iter()
+            .map(|u| parse_api_user_arg(u).map_err(|e| format!("invalid --api-user: {e}")))
+            .collect::<Result<Vec<ApiUser>, String>>()?;
         Ok(Config {
             enable_faults: self.enable_faults,
             throttle: ThrottleConfig {
@@ -144,6 +170,9 @@ impl Cli {
             state_file: self.state_file,
             fetch_timeout: Duration::from_secs(self.fetch_timeout_secs.max(1)),
             log_requests: !self.quiet,
+            api_users,
+            access_token_lifetime: Duration::from_secs(self.access_token_lifetime.max(1)),
+            clock: Clock::new(),
         })
     }
 }
@@ -229,5 +258,7 @@ mod tests {
         assert_eq!(c.accept_data_urls, d.accept_data_urls);
         assert!(!c.accept_data_urls);
         assert!(!c.expose_retry_after && !d.expose_retry_after);
+        assert_eq!(c.access_token_lifetime, d.access_token_lifetime);
+        assert!(c.api_users.is_empty());
     }
 }
