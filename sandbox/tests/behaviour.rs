@@ -438,6 +438,74 @@ async fn drop_after_handling_creates_the_record_but_loses_the_answer() {
 }
 
 #[tokio::test]
+async fn fail_after_handling_creates_the_record_then_answers_the_generic_500() {
+    let s = start(faults_config()).await;
+    add_fault(
+        &s,
+        json!({ "method": "POST", "path": THREADS, "failAfterHandling": true }),
+    )
+    .await;
+    let thread = json!({ "BusinessId": 1, "UserId": 10, "Subject": "Failed?", "Message": "m" });
+    let res = s
+        .request(Method::POST, Some(MEMBER), THREADS)
+        .header("Origin", "http://127.0.0.1:5173")
+        .json(&thread)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:5173"
+    );
+    assert_eq!(
+        res.text().await.unwrap(),
+        r#"{"Message":"Ooops! There was a problem while running this action. Please try again later."}"#
+    );
+    // The conversation was created all the same.
+    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
+    assert_eq!(created["threads"].as_array().map(Vec::len), Some(1));
+    assert_eq!(created["threads"][0]["Subject"], "Failed?");
+    let (_, list) = s
+        .get(
+            MEMBER,
+            &format!("{THREADS}?CommunityThread_Subject=Failed%3F"),
+        )
+        .await;
+    assert_eq!(list["TotalItems"], 1);
+
+    // With a status and body of its own; a refused create stays refused (validation ran).
+    add_fault(
+        &s,
+        json!({ "method": "POST", "path": THREADS, "failAfterHandling": true, "count": 2,
+                "status": 502, "body": "<html>Bad gateway</html>", "contentType": "text/html" }),
+    )
+    .await;
+    let res = s
+        .request(Method::POST, Some(MEMBER), THREADS)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(res.headers()["content-type"], "text/html");
+    assert_eq!(res.text().await.unwrap(), "<html>Bad gateway</html>");
+    let res = s
+        .request(Method::POST, Some(MEMBER), THREADS)
+        .json(&thread)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
+    assert_eq!(created["threads"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
 async fn drop_faults_close_the_connection_without_answering() {
     let s = start(faults_config()).await;
     add_fault(
