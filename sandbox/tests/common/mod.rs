@@ -144,11 +144,12 @@ impl Server {
         .await
     }
 
-    /// Puts `bytes` into the upload store and returns the public URL.
+    /// Puts `bytes` into the upload store (signed in as the member) and returns the file URL.
     pub async fn upload(&self, file_name: &str, content_type: &str, bytes: Vec<u8>) -> String {
         let res = self
             .http
             .post(self.url("/uploads"))
+            .bearer_auth(MEMBER)
             .json(&serde_json::json!({
                 "fileName": file_name, "contentType": content_type, "size": bytes.len()
             }))
@@ -166,7 +167,7 @@ impl Server {
             .await
             .unwrap();
         assert_eq!(put.status(), StatusCode::OK);
-        v["publicUrl"].as_str().unwrap().to_string()
+        v["fileUrl"].as_str().unwrap().to_string()
     }
 }
 
