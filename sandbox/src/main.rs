@@ -26,6 +26,10 @@ use sandbox::{
 /// POST /api/token (form-encoded grant_type=password or refresh_token) issues tokens to API
 /// users: api@sandbox.test with the password sandbox-api-password (a full administrator), and
 /// any --api-user.
+///
+/// The upload store stands in for a host's storage: POST /uploads (with any valid bearer
+/// token and {"fileName","contentType","size"}) answers {"uploadUrl","fileUrl","method":"PUT",
+/// "headers"}; PUT the bytes to uploadUrl once, then send fileUrl as NewFileDataUrl.
 #[derive(Parser, Debug)]
 #[command(name = "sandbox", version, about, long_about)]
 struct Cli {
