@@ -51,6 +51,10 @@ async fn prints_the_listening_line_and_serves() {
         "cli-secret-token=CommunityGroup-List",
         "--token",
         "cli-admin-token=admin",
+        "--api-user",
+        "cli-bot@host.test:cli-secret-password=CommunityGroup-List",
+        "--access-token-lifetime",
+        "120",
     ]);
     let line = line.trim_end_matches('\n');
     let base = line
@@ -90,6 +94,25 @@ async fn prints_the_listening_line_and_serves() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // The --api-user signs in at /api/token, with the configured lifetime.
+    let res = http
+        .post(format!("{base}/api/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=password&username=cli-bot%40host.test&password=cli-secret-password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let issued: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(issued["expires_in"], 120);
+    let access = issued["access_token"].as_str().unwrap().to_string();
+    let res = http
+        .get(format!("{base}/api/community/communitygroups"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let res = http
         .get(format!("{base}/_sandbox/faults"))
         .send()
@@ -113,6 +136,8 @@ async fn prints_the_listening_line_and_serves() {
         .unwrap();
     assert!(err.contains("/api/community/communitygroups"), "{err}");
     assert!(!err.contains("cli-secret-token") && !err.contains("cli-admin-token"));
+    assert!(err.contains("/api/token"), "{err}");
+    assert!(!err.contains("cli-secret-password") && !err.contains(&access));
 }
 
 #[test]
@@ -130,18 +155,26 @@ fn help_documents_every_flag() {
         "--request-limit-per-hour",
         "--request-limit-per-day",
         "--write-limit-per-day",
+        "--throttle-status",
         "--token",
+        "--api-user",
+        "--access-token-lifetime",
+        "api@sandbox.test",
+        "sandbox-api-password",
         "--max-file-bytes",
         "--max-body-bytes",
         "--max-upload-bytes",
         "--allow-remote-urls",
+        "--accept-data-urls",
         "--fetch-timeout-secs",
         "--cors-origin",
+        "--expose-retry-after",
         "--state-file",
         "--quiet",
         "127.0.0.1:8787",
         "26214400",
         "sandbox-member-token",
+        "sandbox-portal-token",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
@@ -158,6 +191,20 @@ fn bad_arguments_fail_without_echoing_a_token() {
     assert!(err.contains("TOKEN=ROLES"), "{err}");
     assert!(!err.contains("very-secret-value"), "{err}");
     assert!(out.stdout.is_empty());
+
+    for arg in [
+        "bot@host.test:very-secret-pass",
+        "bot@host.test:very-secret-pass=expired",
+    ] {
+        let out = Command::new(BIN)
+            .args(["--addr", "127.0.0.1:0", "--api-user", arg])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--api-user"), "{err}");
+        assert!(!err.contains("very-secret-pass"), "{err}");
+    }
 
     let out = Command::new(BIN)
         .args(["--addr", "nonsense"])
