@@ -99,6 +99,10 @@ pub struct Config {
     pub access_token_lifetime: Duration,
     /// The clock token lifetimes are measured by; tests share one and move it forward.
     pub clock: Clock,
+    /// The origin under which browsers, and the sandbox itself, reach the upload store,
+    /// when it sits behind a proxy (`cargo xtask demo` serves `/uploads` on the page's
+    /// origin, which a strict `connect-src 'self'` allows). Default: the sandbox's own.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -120,6 +124,7 @@ impl Default for Config {
             api_users: Vec::new(),
             access_token_lifetime: Duration::from_secs(3600),
             clock: Clock::new(),
+            public_url: None,
         }
     }
 }
@@ -138,6 +143,8 @@ pub(crate) struct AppState {
     pub(crate) config: Config,
     /// `http://127.0.0.1:<port>`: the address actually bound, used to build upload URLs.
     pub(crate) base_url: String,
+    /// Where the upload store is reached from outside ([`Config::public_url`]).
+    pub(crate) public_url: String,
     pub(crate) tokens: auth::Tokens,
     pub(crate) sessions: Mutex<sessions::Sessions>,
     pub(crate) store: Mutex<store::Store>,
@@ -194,6 +201,11 @@ impl Sandbox {
         let sessions = sessions::Sessions::new(&config.api_users, config.access_token_lifetime);
         let state = AppState {
             base_url: base_url(local_addr),
+            public_url: config
+                .public_url
+                .as_deref()
+                .map(|url| url.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| base_url(local_addr)),
             tokens,
             sessions: Mutex::new(sessions),
             store: Mutex::new(store),

@@ -125,6 +125,12 @@ struct Cli {
     #[arg(long)]
     expose_retry_after: bool,
 
+    /// The origin under which browsers and the sandbox itself reach the upload store, when
+    /// a proxy serves /uploads on another origin (the demo's page). Default: the sandbox's own
+    /// address. The upload store's uploadUrl and fileUrl start with it.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+
     /// Allowed CORS origin (repeatable; exact match). Default: any http://127.0.0.1:*,
     /// http://localhost:* or http://[::1]:* origin.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
@@ -172,6 +178,7 @@ impl Cli {
             expose_retry_after: self.expose_retry_after,
             cors_origins: self.cors_origins,
             state_file: self.state_file,
+            public_url: self.public_url,
             fetch_timeout: Duration::from_secs(self.fetch_timeout_secs.max(1)),
             log_requests: !self.quiet,
             api_users,

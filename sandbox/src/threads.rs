@@ -4,8 +4,9 @@
 //! required (blank strings count as missing); `CommunityGroupId`, `CoworkerId`, `Tags`,
 //! `Private`, `InstantDelivery` and `Guests` are optional. An id naming no record gives an
 //! error whose `PropertyName` is the entity (`Business`, `User`, `CommunityGroup`), as Nexudus
-//! says `Country` for `CountryId`. `Subject` may have at most 200 characters, counted as .NET
-//! counts them (UTF-16 code units). Every problem found is reported at once.
+//! says `Country` for `CountryId`. `Subject` may have at most 254 characters, counted as .NET
+//! counts them (UTF-16 code units): the limit of the board's own form in the Members Portal
+//! [seen]; the API documents none. Every problem found is reported at once.
 //!
 //! List filters: `CommunityThread_User`, `CommunityThread_Subject` (exact, case-insensitive),
 //! `CommunityThread_CommunityGroup`, `CommunityThread_Business` (each also with an `Id`
@@ -33,7 +34,7 @@ use crate::{lock, AppState};
 
 const ENTITY: &str = "CommunityThread";
 /// Longest subject, in UTF-16 code units.
-pub const MAX_SUBJECT: usize = 200;
+pub const MAX_SUBJECT: usize = 254;
 
 /// `POST /api/community/communitythreads`.
 pub async fn create(

@@ -170,7 +170,7 @@ pub async fn create(State(st): State<Arc<AppState>>, req: Request) -> Response {
         );
         key
     };
-    let url = format!("{}/uploads/{key}", st.base_url);
+    let url = format!("{}/uploads/{key}", st.public_url);
     json(
         StatusCode::OK,
         &json!({

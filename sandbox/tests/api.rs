@@ -239,9 +239,9 @@ async fn thread_validation_reports_every_problem() {
     );
     assert_eq!(body["Message"].as_str().unwrap().lines().count(), 5);
 
-    // Subject: 200 characters as .NET counts them (UTF-16 units) is the limit.
-    let ok = "😀".repeat(100);
-    let long = "😀".repeat(100) + "a";
+    // Subject: 254 characters as .NET counts them (UTF-16 units) is the limit.
+    let ok = "😀".repeat(127);
+    let long = "😀".repeat(127) + "a";
     let base = json!({ "BusinessId": 1, "UserId": 10, "Message": "m" });
     let with = |subject: &str| {
         let mut v = base.clone();
@@ -253,7 +253,7 @@ async fn thread_validation_reports_every_problem() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         only_error(&body),
-        ("Subject", "cannot be longer than 200 characters")
+        ("Subject", "cannot be longer than 254 characters")
     );
     assert_eq!(body["Errors"][0]["AttemptedValue"], json!(long));
     // Nothing was created by the failures.

@@ -170,6 +170,7 @@ fn help_documents_every_flag() {
         "--cors-origin",
         "--expose-retry-after",
         "--state-file",
+        "--public-url",
         "--quiet",
         "127.0.0.1:8787",
         "26214400",

@@ -206,3 +206,27 @@ async fn presigning_needs_a_valid_token_and_a_file_name() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn behind_a_proxy_the_store_gives_addresses_on_the_public_origin() {
+    let s = start(Config {
+        public_url: Some("http://127.0.0.1:8080/".into()),
+        ..config()
+    })
+    .await;
+    let (status, v) = presign(&s, json!({ "fileName": "a.png", "size": 3 })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let key = v["key"].as_str().unwrap();
+    let public = format!("http://127.0.0.1:8080/uploads/{key}");
+    assert_eq!(v["uploadUrl"], public.as_str());
+    assert_eq!(v["fileUrl"], public.as_str());
+    // The store itself still answers on the sandbox's own address.
+    let put = s
+        .http
+        .put(format!("{}/uploads/{key}", s.base))
+        .body(vec![1, 2, 3])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+}
