@@ -11,11 +11,13 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Attach mode, with the sandbox's presigned-upload store as the host's endpoint.
 fn attach_props(base_url: &str, token: &str) -> StartConversationProps {
     yew::props!(StartConversationProps {
         base_url: base_url.to_owned(),
         token: BearerToken::new(token),
         thread_id: Some(1001),
+        upload_endpoint: Some(yew::AttrValue::from(format!("{base_url}/uploads"))),
         timeout_ms: 10_000,
     })
 }
@@ -72,6 +74,53 @@ async fn attach_mode_renders_a_file_input_and_the_file_fields_with_labels() {
     );
     assert!(find(&root, "[name=Subject]").is_none());
     assert!(find(&root, ".nsc-error-summary").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn without_somewhere_to_put_files_only_a_link_is_offered() {
+    // Live Nexudus downloads attachments from a public URL and refuses `data:` URLs, so
+    // a host with no uploader and no endpoint gets no file input that would fail later.
+    let root = mount(yew::props!(StartConversationProps {
+        base_url: "https://api.invalid".to_owned(),
+        token: BearerToken::new("t"),
+        thread_id: Some(1001),
+    }));
+    let link = element(&root, "input[type=url][name=NewFileDataUrl]").await;
+    assert!(find(&root, "input[type=file]").is_none());
+    assert!(
+        find(&root, ".nsc-link-button").is_none(),
+        "no switch to files"
+    );
+    let hint = element(&root, &format!("#{}-hint", link.id())).await;
+    assert!(text_of(&hint).contains("Files can’t be uploaded from this page"));
+    // A pasted file is refused with a message, and the link still works.
+    paste_file(&root, "photo.png", "image/png", "png").await;
+    let error = element(&root, "input[type=url][aria-invalid=true]").await;
+    assert_eq!(error.id(), link.id());
+    assert!(text_of(&root).contains("Files can’t be attached from this page"));
+}
+
+#[wasm_bindgen_test]
+async fn the_subject_counts_down_near_its_limit_and_is_checked_before_sending() {
+    stub_fetch(200, "{}", "application/json");
+    let root = mount(start_props("https://api.invalid", Strings::default()));
+    let subject = element(&root, "[name=Subject]").await;
+    let count = element(&root, &format!("#{}-count", subject.id())).await;
+    type_into(&root, "[name=Subject]", "Short").await;
+    assert_eq!(text_of(&count), "");
+    type_into(&root, "[name=Subject]", &"a".repeat(250)).await;
+    assert_eq!(text_of(&count), "You have 4 characters remaining");
+    type_into(&root, "[name=Subject]", &"a".repeat(260)).await;
+    assert_eq!(text_of(&count), "You have 6 characters too many");
+    // Nothing typed is cut off, and the check runs before any request.
+    let input: web_sys::HtmlInputElement = subject.dyn_into().unwrap();
+    assert_eq!(input.value().len(), 260);
+    type_into(&root, "[name=Message]", "Hello").await;
+    click(&root, "button[type=submit]").await;
+    element(&root, "[name=Subject][aria-invalid=true]").await;
+    assert!(text_of(&root).contains("Subject must be 254 characters or fewer"));
+    assert_eq!(fetch_calls(), "[]");
+    restore_fetch();
 }
 
 #[wasm_bindgen_test]

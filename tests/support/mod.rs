@@ -27,6 +27,24 @@ export function stub_fetch(status, body, contentType) {
 }
 export function restore_fetch() { window.fetch = original; }
 export function fetch_calls() { return JSON.stringify(window.__nscCalls || []); }
+export async function store_file(base, text) {
+  // The sandbox's presigned-upload store, as a host's storage: where the API downloads from.
+  const answer = await fetch(`${base}/uploads`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sandbox-admin-token' },
+    body: JSON.stringify({ fileName: 'note.txt', contentType: 'text/plain', size: text.length }),
+  });
+  if (!answer.ok) throw new Error(`POST /uploads answered ${answer.status}`);
+  const { uploadUrl, fileUrl } = await answer.json();
+  const put = await fetch(uploadUrl, { method: 'PUT', headers: { 'Content-Type': 'text/plain' }, body: text });
+  if (!put.ok) throw new Error(`PUT answered ${put.status}`);
+  return fileUrl;
+}
+export function paste_file(target, name, type, text) {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([text], name, { type }));
+  target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+}
 export function set_files(input, name, type, text) {
   const transfer = new DataTransfer();
   transfer.items.add(new File([text], name, { type }));
@@ -41,6 +59,11 @@ extern "C" {
     pub fn restore_fetch();
     /// The requests made since `stub_fetch`, as JSON.
     pub fn fetch_calls() -> String;
+    #[wasm_bindgen(catch)]
+    async fn store_file(base: &str, text: &str) -> Result<JsValue, JsValue>;
+    /// Pastes a file with `text` as its content onto `target`.
+    #[wasm_bindgen(js_name = paste_file)]
+    fn paste_file_js(target: &Element, name: &str, mime: &str, text: &str);
     /// Puts a file with `text` as its content into a file input and fires `change`.
     pub fn set_files(input: &Element, name: &str, mime: &str, text: &str);
 }
@@ -125,6 +148,32 @@ pub fn sandbox_url() -> &'static str {
         Some(url) => url,
         None => panic!("SANDBOX_URL is not set: run the browser tests through `cargo xtask test`"),
     }
+}
+
+/// The address of an inline-files sandbox (`--accept-data-urls`), for the tests of the
+/// `data:` URL path that a host turns on with `inlineFiles`.
+pub fn inline_sandbox_url() -> &'static str {
+    match option_env!("SANDBOX_INLINE_URL") {
+        Some(url) => url,
+        None => panic!(
+            "SANDBOX_INLINE_URL is not set: run the browser tests through `cargo xtask test`"
+        ),
+    }
+}
+
+/// Stores `text` in the sandbox's upload store and returns the public URL the API
+/// downloads it from (as a host's storage would give).
+pub async fn stored_file_url(text: &str) -> String {
+    match store_file(sandbox_url(), text).await {
+        Ok(url) => url.as_string().unwrap_or_default(),
+        Err(error) => panic!("storing a file in the sandbox failed: {error:?}"),
+    }
+}
+
+/// Pastes a file onto the panel's first field, as a member would with Ctrl+V.
+pub async fn paste_file(root: &Element, name: &str, mime: &str, text: &str) {
+    let target = element(root, "input, textarea").await;
+    self::paste_file_js(&target, name, mime, text);
 }
 
 /// Sends a request to one of the sandbox's own endpoints (`/_sandbox/...`) and returns
