@@ -48,17 +48,17 @@ function notify(event) {
 const nextEvent = () => new Promise((resolve) => waiters.push(resolve));
 
 /** The host's uploader: the sandbox's upload store, PUT with XHR for progress, abortable. */
-function uploaderFor(sandboxUrl) {
+function uploaderFor(sandboxUrl, token) {
   return async (file, { onProgress, signal }) => {
     const type = file.type || 'application/octet-stream';
     const answer = await fetch(new URL('/uploads', sandboxUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ fileName: file.name, contentType: type, size: file.size }),
       signal,
     });
     if (!answer.ok) throw new Error(`POST /uploads answered ${answer.status}`);
-    const { uploadUrl, publicUrl } = await answer.json();
+    const { uploadUrl, fileUrl } = await answer.json();
     await new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       const abort = () => xhr.abort();
@@ -75,18 +75,32 @@ function uploaderFor(sandboxUrl) {
       signal.addEventListener('abort', abort, { once: true });
       xhr.send(file);
     });
-    return publicUrl;
+    return fileUrl;
   };
 }
 
-function options({ sandboxUrl, token, businessId, userId, uploader }) {
+/** How the file gets to the API: `inline` (data: URL), `uploader` (the host's), `endpoint` (the panel's presigned upload). */
+function delivery(kind, sandboxUrl, token) {
+  switch (kind) {
+    case 'inline':
+      return { inlineFiles: true };
+    case 'uploader':
+      return { upload: uploaderFor(sandboxUrl, token) };
+    case 'endpoint':
+      return { uploadEndpoint: new URL('/uploads', sandboxUrl).href };
+    default:
+      return {};
+  }
+}
+
+function options({ sandboxUrl, token, businessId, userId, delivery: kind }) {
   return {
     baseUrl: sandboxUrl,
     token,
     businessId,
     userId,
     timeoutMs: 120000,
-    ...(uploader ? { upload: uploaderFor(sandboxUrl) } : {}),
+    ...delivery(kind, sandboxUrl, token),
     onCreated: (created) => notify({ kind: 'created', ...created }),
     onError: (error) => notify({ kind: 'error', code: error.code, message: error.message }),
     onAttachFailed: (failed) => notify({ kind: 'attach-failed', messages: failed.messages }),

@@ -95,7 +95,9 @@ function stats(values) {
 
 async function startSandbox() {
   if (!SANDBOX_BIN) throw new Error('SANDBOX_BIN is not set: run the bench through `cargo xtask bench`');
-  const child = spawn(SANDBOX_BIN, ['--addr', '127.0.0.1:0', '--no-throttle', '--quiet'], {
+  // `--accept-data-urls`: the inline path a host turns on with `inlineFiles` is measured
+  // too, although live Nexudus refuses data: URLs.
+  const child = spawn(SANDBOX_BIN, ['--addr', '127.0.0.1:0', '--no-throttle', '--accept-data-urls', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -332,13 +334,13 @@ function analyseTrace(traceBuffer) {
   return { ms: longest.dur / 1000, name: longest.name, inside, gcHeap };
 }
 
-async function submitRun(browser, server, sandboxUrl, { file, uploader }) {
+async function submitRun(browser, server, sandboxUrl, { file, delivery }) {
   const { context, page, errors } = await openPage(browser, `${server.url}/`);
   const cdp = await context.newCDPSession(page);
   await page.evaluate(() => window.bench.startup());
   const memoryMounted = await page.evaluate(
     (config) => window.bench.mount(config),
-    { sandboxUrl, token: TOKEN, businessId: BUSINESS_ID, userId: USER_ID, uploader },
+    { sandboxUrl, token: TOKEN, businessId: BUSINESS_ID, userId: USER_ID, delivery },
   );
   const panel = page.locator('#panel');
   // The board picker loads the boards ("everyone" stays chosen); wait until it has them.
@@ -376,7 +378,7 @@ async function submitRun(browser, server, sandboxUrl, { file, uploader }) {
   const peakBacking = Math.max(heapBefore.backingStorageSize ?? 0, ...samples.map((s) => s.backing));
   if (TRACE_DIR) {
     await mkdir(TRACE_DIR, { recursive: true });
-    const name = `submit-${file ? (uploader ? 'uploader' : 'data-url') : 'plain'}-${++traceCount}.json`;
+    const name = `submit-${file ? delivery : 'plain'}-${++traceCount}.json`;
     await writeFile(path.join(TRACE_DIR, name), trace);
   }
   const traced = analyseTrace(trace);
@@ -490,8 +492,9 @@ function summarise(results) {
   rows.push(row('wasm memory growth while typing', one(typing.memoryBytes - typing.memoryBefore), mib));
 
   for (const [key, title] of [
-    ['dataUrl', '25 MB attachment, no uploader (data: URL in the JSON body)'],
+    ['dataUrl', '25 MB attachment, inlineFiles (data: URL in the JSON body; a sandbox with --accept-data-urls)'],
     ['uploader', '25 MB attachment, through the host\'s uploader (XHR PUT to the upload store)'],
+    ['endpoint', '25 MB attachment, through uploadEndpoint (the panel\'s presigned upload: ticket, XHR PUT)'],
   ]) {
     const list = submits[key];
     section(title);
@@ -557,6 +560,7 @@ function diagnostics(results) {
   for (const [key, title] of [
     ['dataUrl', 'data: URL'],
     ['uploader', 'uploader'],
+    ['endpoint', 'uploadEndpoint'],
     ['plain', 'no attachment'],
   ]) {
     results.submits[key].forEach((r, i) => {
@@ -591,13 +595,14 @@ async function main() {
     const startup = await startupRuns(browser, server, sandbox.url);
     const typing = await typingRun(browser, server, sandbox.url);
     const controlTyping = await typingRun(browser, server, sandbox.url, { control: true });
-    const submits = { dataUrl: [], uploader: [], plain: [] };
+    const submits = { dataUrl: [], uploader: [], endpoint: [], plain: [] };
     for (let i = 0; i < RUNS.bigFile; i += 1) {
-      for (const [key, uploader] of [
-        ['dataUrl', false],
-        ['uploader', true],
+      for (const [key, delivery] of [
+        ['dataUrl', 'inline'],
+        ['uploader', 'uploader'],
+        ['endpoint', 'endpoint'],
       ]) {
-        const r = await submitRun(browser, server, sandbox.url, { file: true, uploader });
+        const r = await submitRun(browser, server, sandbox.url, { file: true, delivery });
         submits[key].push(r);
         process.stderr.write(`bench: 25 MB via ${key} ${i + 1}/${RUNS.bigFile}: ${ms(r.submitMs)}\n`);
       }
@@ -605,7 +610,7 @@ async function main() {
       await fetch(new URL('/_sandbox/reset', sandbox.url), { method: 'POST' }).catch(() => {});
     }
     for (let i = 0; i < RUNS.plain; i += 1) {
-      submits.plain.push(await submitRun(browser, server, sandbox.url, { file: false, uploader: false }));
+      submits.plain.push(await submitRun(browser, server, sandbox.url, { file: false, delivery: null }));
     }
     const results = {
       when: new Date().toISOString(),

@@ -97,7 +97,7 @@ async function serveFile(root, request, response) {
  */
 export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
   root ??= required('DIST_DIR');
-  const sandbox = await startSandbox(sandboxArgs);
+  let sandbox;
   const server = http.createServer((request, response) => {
     // No connection is reused, as the sandbox does with faults on: Chrome silently
     // resends a request once when a reused connection closes without an answer, which
@@ -111,6 +111,14 @@ export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
+  // The upload store's addresses use the page's origin, which proxies /uploads to the
+  // sandbox, as a host's storage would sit on an origin the page's CSP allows.
+  try {
+    sandbox = await startSandbox(['--public-url', `http://127.0.0.1:${port}`, ...sandboxArgs]);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   return {
     pageUrl: `http://127.0.0.1:${port}/`,
     sandboxUrl: sandbox.url,
@@ -286,9 +294,11 @@ export async function eventually(check, ms = 5000) {
   return last;
 }
 
-/** In attach mode: switches the attachment to a link, gives it, and names the file. */
+/** Gives a link as the attachment (switching to it where files are offered), and names the file. */
 export async function attachByLink(panel, url, name) {
-  await panel.getByRole('button', { name: 'Link to a file instead' }).click();
+  // A panel with nowhere to put files shows the link field alone.
+  const toLink = panel.getByRole('button', { name: 'Link to a file instead' });
+  if ((await toLink.count()) > 0) await toLink.click();
   await panel.locator('input[type="url"][name="NewFileDataUrl"]').fill(url);
   if (name !== undefined) await panel.locator('input[name="Name"]').fill(name);
 }
@@ -300,14 +310,23 @@ export async function attachByLink(panel, url, name) {
 export async function storedFile(sandboxUrl, fileName = 'notes.txt', text = 'meeting notes', contentType = 'text/plain') {
   const answer = await fetch(new URL('/uploads', sandboxUrl), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sandbox-admin-token' },
     body: JSON.stringify({ fileName, contentType, size: Buffer.byteLength(text) }),
   });
   if (!answer.ok) throw new Error(`POST /uploads answered ${answer.status}`);
-  const { uploadUrl, publicUrl } = await answer.json();
+  const { uploadUrl, fileUrl } = await answer.json();
   const put = await fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': contentType }, body: text });
   if (!put.ok) throw new Error(`PUT ${uploadUrl} answered ${put.status}`);
-  return publicUrl;
+  return fileUrl;
+}
+
+/** The bytes of an attachment as the sandbox stored them (what Nexudus downloaded). */
+export async function attachmentBytes(stack, fileId) {
+  const answer = await fetch(new URL(`/api/community/communitythreadfiles/${fileId}/content`, stack.sandboxUrl), {
+    headers: { authorization: 'Bearer sandbox-admin-token' },
+  });
+  if (!answer.ok) throw new Error(`GET the content of file ${fileId} answered ${answer.status}`);
+  return Buffer.from(await answer.arrayBuffer());
 }
 
 /** A 1×1 PNG for tests that attach a picture. */

@@ -106,12 +106,18 @@ async fn the_subject_counts_down_near_its_limit_and_is_checked_before_sending() 
     let root = mount(start_props("https://api.invalid", Strings::default()));
     let subject = element(&root, "[name=Subject]").await;
     let count = element(&root, &format!("#{}-count", subject.id())).await;
+    let shows = |expected: &'static str| {
+        let count = count.clone();
+        wait_for(expected, std::time::Duration::from_secs(5), move || {
+            (text_of(&count) == expected).then_some(())
+        })
+    };
     type_into(&root, "[name=Subject]", "Short").await;
-    assert_eq!(text_of(&count), "");
+    shows("").await;
     type_into(&root, "[name=Subject]", &"a".repeat(250)).await;
-    assert_eq!(text_of(&count), "You have 4 characters remaining");
+    shows("You have 4 characters remaining").await;
     type_into(&root, "[name=Subject]", &"a".repeat(260)).await;
-    assert_eq!(text_of(&count), "You have 6 characters too many");
+    shows("You have 6 characters too many").await;
     // Nothing typed is cut off, and the check runs before any request.
     let input: web_sys::HtmlInputElement = subject.dyn_into().unwrap();
     assert_eq!(input.value().len(), 260);

@@ -112,15 +112,19 @@ test('client-side checks come first and look like server errors', async () => {
   await context.close();
 });
 
-test('the sandbox rejects a too-long subject: its message lands on Subject', async () => {
+test('a subject over the portal form's 254 characters is counted down and caught before sending', async () => {
   const { context, panel } = await openDemo();
-  await write(panel, { subject: 'x'.repeat(201) });
+  const subject = panel.locator('[name="Subject"]');
+  const count = panel.locator(`[id="${await subject.getAttribute('id')}-count"]`);
+  await write(panel, { subject: 'x'.repeat(250) });
+  assert.equal(await count.innerText(), 'You have 4 characters remaining');
+  await subject.fill('x'.repeat(260));
+  assert.equal(await count.innerText(), 'You have 6 characters too many');
   await submit(panel);
-  const message = await fieldError(panel, 'Subject');
-  assert.match(message, /^Error: /);
-  assert.ok(!/Enter a subject/.test(message));
-  // The member's text is intact.
-  assert.equal((await panel.locator('[name="Subject"]').inputValue()).length, 201);
+  assert.equal(await fieldError(panel, 'Subject'), 'Error: Subject must be 254 characters or fewer');
+  // Nothing typed is cut off, and nothing was sent.
+  assert.equal((await subject.inputValue()).length, 260);
+  assert.equal(live((await created()).threads).length, 0);
   await context.close();
 });
 
@@ -223,6 +227,60 @@ test('a lost answer to the create is followed by a lookup, never a duplicate', a
   await submit(panel);
   await success(panel);
   assert.equal(live((await created()).threads).length, 1);
+  await context.close();
+});
+
+test('a generic 500 after the server acted, then a retry: exactly one conversation', async () => {
+  // Live Nexudus answers "Ooops! There was a problem…" with a 500 that may come after the
+  // record was saved: the retry must look for it before creating again.
+  const { context, panel } = await openDemo();
+  await fault({ method: 'POST', path: THREADS, failAfterHandling: true });
+  await write(panel, { subject: 'Saved anyway' });
+  await submit(panel);
+  await panel.getByText('The server had a problem: Ooops! There was a problem', { exact: false }).waitFor();
+  assert.equal(live((await created()).threads).length, 1, 'the server did act');
+  await submit(panel);
+  const { threadId } = await success(panel);
+  const threads = live((await created()).threads);
+  assert.deepEqual(
+    threads.map((t) => [t.Id, t.Subject]),
+    [[threadId, 'Saved anyway']],
+  );
+  await context.close();
+});
+
+test('a 429 with the wait only in its text is waited out quietly', async () => {
+  const { context, panel } = await openDemo();
+  await fault({
+    method: 'POST',
+    path: THREADS,
+    status: 429,
+    body: JSON.stringify({ Message: 'You have made too many requests. Wait 1 seconds and try again.' }),
+  });
+  await write(panel);
+  await submit(panel);
+  await success(panel);
+  assert.equal(live((await created()).threads).length, 1);
+  await context.close();
+});
+
+test("a portal member's token is refused with a clear message that names no field, and the draft stays", async () => {
+  // An ordinary member's portal token may read the board but not write under
+  // /api/community/*: a real deployment puts a host backend in between.
+  const { context, page, panel } = await openDemo();
+  await page.locator('#token').fill('sandbox-portal-token');
+  await page.locator('#token-form button[type="submit"]').click();
+  await write(panel, { subject: 'As a member', message: 'Hello from the portal' });
+  await submit(panel);
+  const summary = panel.locator('.nsc-error-summary [role="alert"]');
+  await summary.getByText('You are signed out, or your account is not allowed to do this.', { exact: false }).waitFor();
+  assert.equal(await summary.locator('a').count(), 0, 'no field is blamed');
+  assert.equal(await panel.locator('[aria-invalid="true"]').count(), 0);
+  assert.equal(await panel.locator('[name="Subject"]').inputValue(), 'As a member');
+  const draft = await page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+  assert.ok(draft.includes('Hello from the portal'), draft);
+  assert.ok(!draft.includes('sandbox-portal-token'), 'no token in storage');
+  assert.equal(live((await created()).threads).length, 0);
   await context.close();
 });
 

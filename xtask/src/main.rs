@@ -107,7 +107,14 @@ fn start_sandbox(toolbox: &Toolbox, addr: &str, extra: &[&str]) -> XResult<(Serv
 
 fn demo(toolbox: &Toolbox) -> XResult {
     toolbox.ensure_for_demo()?;
-    let (_sandbox, sandbox_url) = start_sandbox(toolbox, DEMO_SANDBOX_ADDR, &["--enable-faults"])?;
+    // trunk serves /uploads on the page's origin, so the upload store's addresses use it
+    // (the page's Content-Security-Policy allows only `connect-src 'self'`).
+    let page_origin = format!("http://{DEMO_PAGE}");
+    let (_sandbox, sandbox_url) = start_sandbox(
+        toolbox,
+        DEMO_SANDBOX_ADDR,
+        &["--enable-faults", "--public-url", &page_origin],
+    )?;
     let mut trunk = Service::spawn("trunk", toolbox.command("trunk").arg("serve"))?;
 
     let (stop, stopped) = mpsc::channel();
@@ -257,12 +264,23 @@ fn test(toolbox: &Toolbox) -> XResult {
     // fuzz target building and gives it a short go (the first build takes ~3.5 min).
     report.step("fuzz smoke (15 s)", || fuzz::fuzz(toolbox, 15));
 
-    match start_sandbox(
+    // The browser tests get a sandbox that fails like live Nexudus, and one that accepts
+    // `data:` URLs for the tests of the inline path a host turns on with `inlineFiles`.
+    let sandboxes = start_sandbox(
         toolbox,
         "127.0.0.1:0",
         &["--enable-faults", "--no-throttle"],
-    ) {
-        Ok((sandbox, sandbox_url)) => {
+    )
+    .and_then(|live| {
+        let inline = start_sandbox(
+            toolbox,
+            "127.0.0.1:0",
+            &["--no-throttle", "--accept-data-urls"],
+        )?;
+        Ok((live, inline))
+    });
+    match sandboxes {
+        Ok(((sandbox, sandbox_url), (inline_sandbox, inline_sandbox_url))) => {
             report.counted(
                 "browser tests",
                 toolbox
@@ -276,9 +294,11 @@ fn test(toolbox: &Toolbox) -> XResult {
                     ])
                     .env("CHROMEDRIVER", CHROMEDRIVER)
                     .env("SANDBOX_URL", &sandbox_url)
+                    .env("SANDBOX_INLINE_URL", &inline_sandbox_url)
                     .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
             );
             drop(sandbox);
+            drop(inline_sandbox);
         }
         Err(message) => {
             report.step("browser tests", || Err(message));
