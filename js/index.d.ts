@@ -146,8 +146,8 @@ export type UpdateOptions = { [K in keyof CommonOptions]?: CommonOptions[K] | nu
     | { getToken?: GetToken | null; token?: undefined }
   ) &
   (
-    | { uploadEndpoint?: string | null; upload?: undefined }
-    | { upload?: Uploader | null; uploadEndpoint?: undefined }
+    | { uploadEndpoint?: string | null; upload?: null }
+    | { upload?: Uploader | null; uploadEndpoint?: null }
   );
 
 /** The handle `mount` returns. */

@@ -3,8 +3,6 @@
 //! (unless it already exists), then attach the file. Each step reports to the reducer through `dispatch`;
 //! the rules of what happens next live in [`crate::state`].
 
-use std::future::Future;
-
 use web_sys::{AbortController, AbortSignal, File};
 use yew::Callback;
 
@@ -15,7 +13,12 @@ use crate::presigned::{self, PresignedError, Ticket};
 use crate::state::{Action, Attachment, FormState, Mode, Problem, Step};
 use crate::text;
 use crate::transport::{ApiClient, Cancellation, THREADS_PATH};
-use crate::upload::{downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback};
+use crate::upload::{
+    downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback, UploadFuture,
+};
+
+/// Starts an upload, given where to report progress and the signal that stops it.
+type StartUpload = Box<dyn FnOnce(ProgressCallback, AbortSignal) -> UploadFuture>;
 
 /// The host's callbacks.
 #[derive(Clone, PartialEq)]
@@ -141,19 +144,28 @@ impl Submission {
                     ));
                 };
                 match &self.delivery {
-                    FileDelivery::Uploader(uploader) => self
-                        .upload(|progress, signal| (uploader.0)(file.clone(), progress, signal))
+                    FileDelivery::Uploader(uploader) => {
+                        let uploader = uploader.clone();
+                        let file = file.clone();
+                        self.upload(Box::new(move |progress, signal| {
+                            (uploader.0)(file, progress, signal)
+                        }))
                         .await
-                        .map(Some),
+                        .map(Some)
+                    }
                     FileDelivery::Endpoint(endpoint) => {
                         let (ticket, upload_url) = self.ticket(endpoint, file).await?;
-                        let sent = |progress, signal: AbortSignal| async move {
-                            presigned::send(&ticket, &upload_url, file, progress, &signal)
-                                .await
-                                .map(|()| ticket.file_url.clone())
-                                .map_err(|error| error.to_string())
-                        };
-                        self.upload(sent).await.map(Some)
+                        let file = file.clone();
+                        self.upload(Box::new(move |progress, signal: AbortSignal| {
+                            Box::pin(async move {
+                                presigned::send(&ticket, &upload_url, &file, progress, &signal)
+                                    .await
+                                    .map(|()| ticket.file_url)
+                                    .map_err(|error| error.to_string())
+                            })
+                        }))
+                        .await
+                        .map(Some)
                     }
                     FileDelivery::Inline => {
                         match read_as_base64(file, || self.cancel.is_cancelled()).await {
@@ -203,11 +215,8 @@ impl Submission {
     }
 
     /// Runs an upload with progress and cancellation; checks the address it gives.
-    async fn upload<F, Fut>(&self, start: F) -> Result<FileSource, Action>
-    where
-        F: FnOnce(ProgressCallback, AbortSignal) -> Fut,
-        Fut: Future<Output = Result<String, String>>,
-    {
+    /// Takes the upload boxed, so one copy serves the host's uploader and the endpoint.
+    async fn upload(&self, start: StartUpload) -> Result<FileSource, Action> {
         let controller = AbortController::new()
             .map_err(|_| Action::UploadFailed("the browser cannot cancel uploads".into()))?;
         self.cancel.watch(&controller);

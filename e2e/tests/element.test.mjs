@@ -193,6 +193,7 @@ test('removing the element destroys the panel: no listeners, timers or object UR
     const el = document.getElementById('panel');
     el.setAttribute('base-url', location.origin);
     el.setAttribute('thread-id', '1001');
+    el.setAttribute('upload-endpoint', '/uploads');
     el.token = token;
   }, TOKEN);
   await load(page);

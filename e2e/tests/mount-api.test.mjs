@@ -186,6 +186,7 @@ test('destroy() removes the panel, its listeners, timers and object URLs, and ab
       baseUrl: location.origin,
       token: 'sandbox-member-token',
       threadId: 1001,
+      uploadEndpoint: '/uploads',
       onCreated: () => {
         window.createdAfterDestroy = true;
       },

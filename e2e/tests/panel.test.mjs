@@ -112,7 +112,7 @@ test('client-side checks come first and look like server errors', async () => {
   await context.close();
 });
 
-test('a subject over the portal form's 254 characters is counted down and caught before sending', async () => {
+test("a subject over the portal form's 254 characters is counted down and caught before sending", async () => {
   const { context, panel } = await openDemo();
   const subject = panel.locator('[name="Subject"]');
   const count = panel.locator(`[id="${await subject.getAttribute('id')}-count"]`);

@@ -396,27 +396,39 @@ const WAIT_SEARCH_BYTES: usize = 1_000;
 /// accessing this url again" or "Wait 1s": the first number after the word "wait",
 /// followed by a unit of seconds.
 pub fn wait_in_text(text: &str) -> Option<Duration> {
-    let mut cut = text.len().min(WAIT_SEARCH_BYTES);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let head = &text[..cut];
-    let lower = head.to_ascii_lowercase();
-    let after_wait = &lower[lower.find("wait")? + 4..];
-    let start = after_wait.find(|c: char| c.is_ascii_digit())?;
+    // Bytes, not `str` slices: no char-boundary panics to link into the wasm.
+    let bytes = text.as_bytes();
+    let head = bytes.get(..WAIT_SEARCH_BYTES).unwrap_or(bytes);
+    let after = head
+        .windows(4)
+        .position(|w| w.eq_ignore_ascii_case(b"wait"))?
+        + 4;
+    let rest = head.get(after..)?;
+    let start = rest.iter().position(u8::is_ascii_digit)?;
     // Only words such as "for" or "up to" may sit between "wait" and the number.
-    if start > 12 || after_wait[..start].contains(|c: char| !c.is_ascii_alphabetic() && c != ' ') {
+    let between = rest.get(..start)?;
+    if start > 12
+        || !between
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || *b == b' ')
+    {
         return None;
     }
-    let digits = &after_wait[start..];
+    let digits = rest.get(start..)?;
     let end = digits
-        .find(|c: char| !c.is_ascii_digit())
+        .iter()
+        .position(|b| !b.is_ascii_digit())
         .unwrap_or(digits.len());
-    let seconds: u64 = digits[..end].parse().ok()?;
-    let unit = digits[end..].trim_start();
-    let is_seconds = unit.starts_with("second")
-        || unit.starts_with("sec")
-        || unit.starts_with('s') && !unit[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+    if end > 9 {
+        return None;
+    }
+    let seconds = digits
+        .get(..end)?
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    let unit = digits.get(end..)?.trim_ascii_start();
+    let word_ends = |len: usize| !unit.get(len).is_some_and(u8::is_ascii_alphabetic);
+    let is_seconds = unit.starts_with(b"sec") || (unit.first() == Some(&b's') && word_ends(1));
     is_seconds.then(|| Duration::from_secs(seconds))
 }
 
