@@ -12,6 +12,16 @@
 
 #![warn(missing_docs)]
 
+/// A smaller allocator than Rust's default dlmalloc for the wasm (feature `talc-allocator`,
+/// part of `js-api`).
+#[cfg(all(
+    feature = "talc-allocator",
+    target_arch = "wasm32",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod address;
 pub mod api;
 pub mod components;
