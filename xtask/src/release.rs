@@ -230,12 +230,19 @@ fn publish_dry_run(toolbox: &Toolbox, version: &str) -> XResult {
         "--package",
         CRATE,
     ]))?;
-    let file = target_dir(toolbox).join(format!("package/{CRATE}-{version}.crate"));
-    let size = fs::metadata(&file)
-        .map_err(|e| format!("no {} after the dry run: {e}", file.display()))?
-        .len();
+    // `cargo publish` packages into `package/tmp-crate/`, `cargo package` into `package/`.
+    let name = format!("{CRATE}-{version}.crate");
+    let package_dir = target_dir(toolbox).join("package");
+    let (file, size) = [
+        package_dir.join("tmp-crate").join(&name),
+        package_dir.join(&name),
+    ]
+    .into_iter()
+    .find_map(|file| Some((file.clone(), fs::metadata(&file).ok()?.len())))
+    .ok_or_else(|| format!("no {name} in {} after the dry run", package_dir.display()))?;
     println!(
-        "crate {CRATE}-{version}.crate: {size} bytes ({:.1} KiB)",
+        "crate {}: {size} bytes ({:.1} KiB)",
+        file.display(),
         size as f64 / 1024.0
     );
     Ok(())
