@@ -2,7 +2,8 @@
 //! aliases `cargo xtask`).
 //!
 //! - `cargo xtask demo`: the sandbox on 127.0.0.1:8787 and `trunk serve` on 127.0.0.1:8080.
-//! - `cargo xtask test`: fmt, clippy, native tests, browser tests, end-to-end tests.
+//! - `cargo xtask test`: fmt, clippy, native tests, browser tests, the release check,
+//!   end-to-end tests.
 //! - `cargo xtask package`: the npm package in `pkg/` (see [`package`]).
 //! - `cargo xtask release-check`: would the crate and the npm package publish (see [`release`]).
 //!
