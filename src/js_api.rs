@@ -1,5 +1,5 @@
 //! The JavaScript API of the npm package: `mount(element, options)` renders the panel
-//! into `element` and returns a [`PanelHandle`] with `update(partialOptions)` and
+//! into `element` and returns a `PanelHandle` with `update(partialOptions)` and
 //! `destroy()`.
 //!
 //! Options are read one by one with `Reflect` (functions cannot go through serde) and

@@ -9,6 +9,47 @@
 //! [`components`] and [`transport`] run in the browser. [`js_api`] is the JavaScript API
 //! of the npm package (`mount`, `PanelHandle`); the custom element is plain JavaScript in
 //! `js/element.js`.
+//!
+//! ## Quick start: a Yew host
+//!
+//! ```toml
+//! [dependencies]
+//! nexudus-start-conversation = { version = "0.1", default-features = false } # without the JS API
+//! yew = { version = "0.23", features = ["csr"] }
+//! ```
+//!
+//! ```no_run
+//! use nexudus_start_conversation::config::Created;
+//! use nexudus_start_conversation::{BearerToken, StartConversation, TokenSource};
+//! use yew::prelude::*;
+//!
+//! #[function_component(App)]
+//! fn app() -> Html {
+//!     let on_created = Callback::from(|created: Created| {
+//!         web_sys::console::log_1(&format!("conversation {}", created.thread_id).into());
+//!     });
+//!     html! {
+//!         <StartConversation
+//!             base_url="https://spaces.nexudus.com"
+//!             token={TokenSource::from(BearerToken::new("…"))}
+//!             business_id={Some(1)}
+//!             user_id={Some(10)}
+//!             {on_created}
+//!         />
+//!     }
+//! }
+//!
+//! fn main() {
+//!     yew::Renderer::<App>::new().render();
+//! }
+//! ```
+//!
+//! Build it for `wasm32-unknown-unknown` (with trunk, say) and link the panel's CSS,
+//! `static/nexudus-start-conversation.css` in this crate, into the page. [`StartConversationProps`]
+//! documents every property: the token as a [`TokenSource`] (a [`BearerToken`] or an async
+//! provider that can refresh it), an [`Uploader`](upload::Uploader) for the host's storage,
+//! [`Strings`](i18n::Strings) for the locale and overrides, limits, a draft key and the
+//! callbacks. `examples/yew_host.rs` is a whole app.
 
 #![warn(missing_docs)]
 

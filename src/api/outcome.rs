@@ -360,7 +360,7 @@ fn unexpected(status: u16, body: &str) -> Outcome {
 }
 
 /// A short, tag-free, single-line excerpt: the `<title>` of an HTML page when it has
-/// one, otherwise its text with tags dropped, cut to [`EXCERPT_CHARS`] characters.
+/// one, otherwise its text with tags dropped, cut to `EXCERPT_CHARS` (160) characters.
 pub fn excerpt(body: &str) -> String {
     let lower = body.to_ascii_lowercase();
     let source = match (lower.find("<title>"), lower.find("</title>")) {

@@ -2,16 +2,20 @@
 //! aliases `cargo xtask`).
 //!
 //! - `cargo xtask demo`: the sandbox on 127.0.0.1:8787 and `trunk serve` on 127.0.0.1:8080.
-//! - `cargo xtask test`: fmt, clippy, native tests, browser tests, end-to-end tests.
+//! - `cargo xtask test`: fmt, clippy, native tests, browser tests, the release check,
+//!   end-to-end tests.
 //! - `cargo xtask package`: the npm package in `pkg/` (see [`package`]).
+//! - `cargo xtask release-check`: would the crate and the npm package publish (see [`release`]).
 //!
 //! Each command installs what is missing first (see [`tools`]).
 
 mod bench;
 mod fuzz;
 mod package;
+mod release;
 mod run;
 mod tools;
+mod versions;
 
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -34,11 +38,18 @@ commands:
           http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops both
   test    run every check: cargo fmt, clippy (native and wasm), native tests, a short
           fuzz of the response classifier, browser tests in headless Chromium, the size
-          budget, and end-to-end tests against the trunk-built demo and the packed npm
-          package installed in consumer fixtures (plain ES module page, Vite, TypeScript)
+          budget, the release check, and end-to-end tests against the trunk-built demo and
+          the packed npm package installed in consumer fixtures (plain ES module page, Vite,
+          TypeScript)
   package build the npm package into pkg/ (wasm with LTO and wasm-opt -Oz, ES module
           glue for --target web, the custom element, TypeScript declarations, CSS) and
           print its sizes; `npm pack pkg/` gives the tarball
+  release-check
+          check the crate and the npm package would publish: `cargo package --list` holds
+          only what a Rust host needs, `cargo publish --dry-run` passes, `npm pack
+          --dry-run` of pkg/ lists exactly the package's files, one version in Cargo.toml,
+          package.json, the READMEs and the changelog, no placeholder addresses, and
+          `cargo doc` for wasm32 without warnings; prints both file lists with sizes
   bench   measure the package in headless Chromium against the sandbox (bytes, start-up,
           typing, a 25 MB attachment) beside a Yew hello world; results into BENCHMARKS.md
   fuzz [SECONDS]
@@ -55,6 +66,7 @@ fn main() -> ExitCode {
         "demo" => demo(&toolbox),
         "test" => test(&toolbox),
         "package" => package::build(&toolbox).map(drop),
+        "release-check" => release::release_check(&toolbox),
         "bench" => bench::bench(&toolbox),
         "fuzz" => match std::env::args().nth(2).map(|n| n.parse::<u32>()) {
             None => fuzz::fuzz(&toolbox, 60),
@@ -319,6 +331,9 @@ fn test(toolbox: &Toolbox) -> XResult {
     if packaged {
         // The size guard fails the run but does not stop the tests that use the package.
         report.step("size budget", || bench::check_size_budget(toolbox));
+        report.step("release check", || {
+            release::check(toolbox, &toolbox.root.join(package::PKG_DIR))
+        });
         let _ = report.step("fixtures: npm install", || {
             package::install_in_fixtures(toolbox, tarball.as_deref().ok_or("no tarball")?)
         }) && report.step("fixtures: vite build", || {

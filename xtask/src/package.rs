@@ -7,8 +7,8 @@
 //!    `new URL(…, import.meta.url)`: CDNs, plain ES module pages and bundlers alike).
 //! 3. `wasm-opt -Oz` (npm's binaryen) and esbuild's minifier for the JavaScript.
 //! 4. The hand-written entry points and declarations from `js/`, the panel's CSS, the CSS as
-//!    a module for the custom element's shadow root, `package.json` (version from
-//!    Cargo.toml) and the npm README.
+//!    a module for the custom element's shadow root, `package.json` (its version must equal
+//!    Cargo.toml's), the npm README, LICENSE and CHANGELOG.md.
 //!
 //! `npm pack pkg/` then gives the tarball ([`pack`]).
 
@@ -25,7 +25,7 @@ pub const PKG_DIR: &str = "pkg";
 /// the demo too, so `js/index.js` imports the same file in both.
 const OUT_NAME: &str = "nexudus-start-conversation";
 /// The crate whose library is packaged.
-const CRATE: &str = "nexudus-start-conversation";
+pub const CRATE: &str = "nexudus-start-conversation";
 
 /// Builds the package into `pkg/` and prints its sizes; returns the folder.
 pub fn build(toolbox: &Toolbox) -> XResult<PathBuf> {
@@ -71,6 +71,8 @@ pub fn build(toolbox: &Toolbox) -> XResult<PathBuf> {
     )?;
     copy(&js.join("element.d.ts"), &pkg.join("element.d.ts"))?;
     copy(&js.join("README.md"), &pkg.join("README.md"))?;
+    copy(&root.join("LICENSE"), &pkg.join("LICENSE"))?;
+    copy(&root.join("CHANGELOG.md"), &pkg.join("CHANGELOG.md"))?;
     write_index_types(root, &pkg)?;
     write_package_json(root, &pkg)?;
 
@@ -216,34 +218,23 @@ fn minify(toolbox: &Toolbox, source: &Path, out: &Path, keep_names: bool) -> XRe
 }
 
 /// The `[package]` version of the root Cargo.toml.
-fn crate_version(root: &Path) -> XResult<String> {
+pub fn crate_version(root: &Path) -> XResult<String> {
     let manifest = read(&root.join("Cargo.toml"))?;
-    manifest
-        .lines()
-        .skip_while(|line| line.trim() != "[package]")
-        .skip(1)
-        .take_while(|line| !line.trim_start().starts_with('['))
-        .find_map(|line| {
-            let (key, value) = line.split_once('=')?;
-            (key.trim() == "version").then(|| value.trim().trim_matches('"').to_owned())
-        })
+    crate::versions::manifest_value(&manifest, "version")
         .ok_or_else(|| "no version in the [package] of Cargo.toml".to_owned())
 }
 
-/// `js/package.json` with the crate's version.
+/// `js/package.json`, whose version must be the crate's (`cargo xtask release-check` checks
+/// the snippets too).
 fn write_package_json(root: &Path, pkg: &Path) -> XResult {
     let template = read(&root.join("js/package.json"))?;
-    let placeholder = "\"version\": \"0.0.0\"";
-    if !template.contains(placeholder) {
+    let version = crate_version(root)?;
+    if !template.contains(&format!("\"version\": \"{version}\"")) {
         return Err(format!(
-            "js/package.json must hold {placeholder} (the version comes from Cargo.toml)"
+            "js/package.json must say \"version\": \"{version}\", the version in Cargo.toml"
         ));
     }
-    let version = crate_version(root)?;
-    write(
-        &pkg.join("package.json"),
-        &template.replacen(placeholder, &format!("\"version\": \"{version}\""), 1),
-    )
+    write(&pkg.join("package.json"), &template)
 }
 
 /// The keys of the overridable strings, read from the `messages!` table of src/i18n.rs
