@@ -75,7 +75,8 @@ pub fn proxy_config(upstream: &str) -> Config {
 /// A running proxy.
 pub struct Running {
     pub base: String,
-    pub proxy: Arc<Proxy>,
+    /// The proxy itself, when the test serves its router (`None` after [`run_proxy`]).
+    pub proxy: Option<Arc<Proxy>>,
     pub uploads_dir: PathBuf,
     pub http: reqwest::Client,
 }
@@ -93,21 +94,26 @@ pub async fn start_proxy(mut config: Config) -> Running {
     tokio::spawn(async move { axum::serve(listener, router).await });
     Running {
         base,
-        proxy,
+        proxy: Some(proxy),
         uploads_dir,
         http: client(),
     }
 }
 
 /// Starts a proxy through [`Proxy::run`] (with its clean-up task).
-pub async fn run_proxy(mut config: Config) -> (String, PathBuf) {
+pub async fn run_proxy(mut config: Config) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     config.public_base_url = base.clone();
-    let dir = config.uploads_dir.clone();
+    let uploads_dir = config.uploads_dir.clone();
     let proxy = Proxy::new(config).await.unwrap();
     tokio::spawn(proxy.run(listener, std::future::pending()));
-    (base, dir)
+    Running {
+        base,
+        proxy: None,
+        uploads_dir,
+        http: client(),
+    }
 }
 
 /// A sandbox and a proxy in front of it with the default test settings.
