@@ -9,8 +9,16 @@
 //! | no `Authorization` header | empty | `Bearer` |
 //! | header present but not `Bearer <token>` | an HTML page (`text/html`) | `Bearer` |
 //! | unknown token | `{"Message":"Authorization has been denied for this request."}` | `Bearer error="invalid_token"` |
-//! | expired token | the same JSON | `Bearer error="invalid_token", error_description="The access token expired"` |
+//! | expired token (seeded, or issued by `/api/token` and past its lifetime) | the same JSON | `Bearer error="invalid_token", error_description="The access token expired"` |
 //! | valid token, missing role | the full envelope (`Status` 401, `WasSuccessful` false, `Errors` null) naming the role | none |
+//!
+//! Seeded tokens: `sandbox-admin-token` (a full administrator), `sandbox-member-token` (user 10
+//! with the create/delete roles), `sandbox-no-files-token` (user 11, no file roles),
+//! `sandbox-expired-token`, and `sandbox-portal-token`: user 10 as an ordinary customer would
+//! hold a Members Portal token, with no admin role, so every write under `/api/community/` gets
+//! the missing-role 401, as the live API refuses a member's portal token there [doc/seen,
+//! nexudus-api.md "Who may call these endpoints"]. It may read threads and files, and list
+//! boards (it holds `CommunityGroup-List`, the one role the sandbox asks for a read).
 //!
 //! Reading threads and files needs a valid token but no particular role: the reference names
 //! no role for those reads, and the default member token (whose roles are fixed) must be able
@@ -27,6 +35,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::envelope::{self, JSON_CONTENT_TYPE};
+use crate::sessions::Issued;
 use crate::{lock, AppState};
 
 /// What a token may do.
@@ -51,20 +60,25 @@ pub fn parse_token_arg(arg: &str) -> Result<(String, TokenSpec), String> {
     if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("the token must be non-empty and contain no spaces".into());
     }
+    Ok((token.to_string(), parse_roles(roles)))
+}
+
+/// Parses a ROLES list: a comma list of role names, or `admin`, or `expired` (either word
+/// wins over role names in the list). An empty list gives no roles.
+pub fn parse_roles(roles: &str) -> TokenSpec {
     let roles: Vec<String> = roles
         .split(',')
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_string)
         .collect();
-    let spec = if roles.iter().any(|r| r.eq_ignore_ascii_case("expired")) {
+    if roles.iter().any(|r| r.eq_ignore_ascii_case("expired")) {
         TokenSpec::Expired
     } else if roles.iter().any(|r| r.eq_ignore_ascii_case("admin")) {
         TokenSpec::Admin
     } else {
         TokenSpec::Roles(roles)
-    };
-    Ok((token.to_string(), spec))
+    }
 }
 
 /// Describes an argument by its length only, so an error never prints a token.
@@ -117,6 +131,11 @@ impl Tokens {
             "grace.member@example.com",
         );
         add(
+            "sandbox-portal-token",
+            roles(&["CommunityGroup-List"]),
+            "ada.member@example.com",
+        );
+        add(
             "sandbox-expired-token",
             TokenSpec::Expired,
             "ada.member@example.com",
@@ -130,6 +149,51 @@ impl Tokens {
         }
         Tokens { by_token }
     }
+}
+
+/// What a bearer token is: a seeded or `--token` token, or one `/api/token` issued.
+pub(crate) enum Lookup {
+    /// Not a token of this sandbox.
+    Unknown,
+    /// Expired (a seeded expired token, or an issued one past its lifetime).
+    Expired,
+    /// Valid, with its caller.
+    Valid(Caller),
+}
+
+/// Looks `token` up, at the sandbox clock's now.
+pub(crate) fn lookup(st: &AppState, token: &str) -> Lookup {
+    let (spec, email) = match st.tokens.by_token.get(token) {
+        Some(entry) => (entry.spec.clone(), entry.email.clone()),
+        None => match lock(&st.sessions).access(token, st.config.clock.now()) {
+            None => return Lookup::Unknown,
+            Some(Issued::Expired) => return Lookup::Expired,
+            Some(Issued::Valid(spec, email)) => (spec, email),
+        },
+    };
+    let (admin, roles) = match spec {
+        TokenSpec::Expired => return Lookup::Expired,
+        TokenSpec::Admin => (true, Vec::new()),
+        TokenSpec::Roles(r) => (false, r),
+    };
+    Lookup::Valid(Caller {
+        admin,
+        roles,
+        email,
+    })
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty())
 }
 
 /// The authenticated caller of an `/api` request.
@@ -188,6 +252,9 @@ fn denied_json(challenge: &'static str) -> Response {
     )
 }
 
+const EXPIRED_CHALLENGE: &str =
+    "Bearer error=\"invalid_token\", error_description=\"The access token expired\"";
+
 const HTML_401: &str = "<!DOCTYPE html>\n<html><head><title>401 - Unauthorized</title></head>\
 <body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>\n";
 
@@ -198,47 +265,32 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+    if req.headers().get(header::AUTHORIZATION).is_none() {
         return unauthorized("Bearer", None, String::new());
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            let (scheme, token) = v.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|t| !t.is_empty());
-    let Some(token) = token else {
+    }
+    let Some(token) = bearer(req.headers()).map(str::to_string) else {
         return unauthorized(
             "Bearer",
             Some("text/html; charset=utf-8"),
             HTML_401.to_string(),
         );
     };
-    let Some(entry) = st.tokens.by_token.get(token) else {
-        return denied_json("Bearer error=\"invalid_token\"");
+    let caller = match lookup(&st, &token) {
+        Lookup::Unknown => return denied_json("Bearer error=\"invalid_token\""),
+        Lookup::Expired => return denied_json(EXPIRED_CHALLENGE),
+        Lookup::Valid(caller) => caller,
     };
-    let (admin, roles) =
-        match &entry.spec {
-            TokenSpec::Expired => return denied_json(
-                "Bearer error=\"invalid_token\", error_description=\"The access token expired\"",
-            ),
-            TokenSpec::Admin => (true, Vec::new()),
-            TokenSpec::Roles(r) => (false, r.clone()),
-        };
     let is_write = matches!(
         *req.method(),
         Method::POST | Method::PUT | Method::DELETE | Method::PATCH
     );
-    if !lock(&st.throttle).admit(token, is_write, std::time::Instant::now()) {
-        return crate::throttle::throttled();
+    {
+        let mut throttle = lock(&st.throttle);
+        if let Err(wait) = throttle.admit(&token, is_write, std::time::Instant::now()) {
+            return throttle.refusal(wait);
+        }
     }
-    req.extensions_mut().insert(Caller {
-        admin,
-        roles,
-        email: entry.email.clone(),
-    });
+    req.extensions_mut().insert(caller);
     next.run(req).await
 }
 

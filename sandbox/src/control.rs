@@ -6,7 +6,8 @@
 //!   created since start or reset, as created, each with `"Deleted"` telling whether it has
 //!   been deleted since; so a test can assert that no conversation was created twice.
 //! - `POST /_sandbox/reset` → back to the seed state; also clears faults, throttle counters
-//!   and uploads (and saves the state file, if any).
+//!   and uploads (and saves the state file, if any). Tokens issued by `/api/token` stay valid:
+//!   reset restores records, not sign-ins.
 //! - `GET|POST|DELETE /_sandbox/faults` → list, add, clear faults (see the `faults` module);
 //!   404 unless started with `--enable-faults`.
 

@@ -6,6 +6,9 @@
 //! - Request-level failures (bad Content-Type, malformed JSON, body too large): the same 400
 //!   shape with `Errors: []`, the explanation in `Message` (status 400, 413 or 415).
 //! - 404: the bare JSON string `"Not found"`.
+//! - The generic 500 ([`GENERIC_500_BODY`]): what live Nexudus answers when an action fails
+//!   inside (a `data:` `NewFileDataUrl` among others) [seen, nexudus-api.md "Failures seen in
+//!   the wild"]. Not a validation error: no `Errors`, no `WasSuccessful`.
 //! - Lists: `Records` plus the paging fields.
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -191,12 +194,34 @@ pub async fn route_not_found() -> Response {
 
 /// Fallback for a known route called with another method (axum adds the `Allow` header).
 pub async fn method_not_allowed(method: Method) -> Response {
+    method_not_allowed_response(&method)
+}
+
+/// The 405 body (without the `Allow` header).
+pub fn method_not_allowed_response(method: &Method) -> Response {
     json(
         StatusCode::METHOD_NOT_ALLOWED,
         &serde_json::json!({
             "Message": format!("The requested resource does not support http method '{method}'.")
         }),
     )
+}
+
+/// The body of live Nexudus's generic 500 ("Ooops! ..."), byte for byte. Also the default body
+/// of a `failAfterHandling` fault.
+pub const GENERIC_500_BODY: &str = r#"{"Message":"Ooops! There was a problem while running this action. Please try again later."}"#;
+
+/// HTTP 500 with [`GENERIC_500_BODY`].
+pub fn generic_500() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        )],
+        GENERIC_500_BODY,
+    )
+        .into_response()
 }
 
 /// What a handler panic turns into (none is expected): Nexudus's documented 500 body.
@@ -296,6 +321,15 @@ mod tests {
         assert_eq!(rfc3339(t), "2025-01-15T10:30:00Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
         assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn generic_500_body_is_json_with_only_a_message() {
+        let v: Value = serde_json::from_str(GENERIC_500_BODY).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({ "Message": "Ooops! There was a problem while running this action. Please try again later." })
+        );
     }
 
     #[test]

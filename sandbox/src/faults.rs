@@ -15,10 +15,31 @@
 //! - with `dropAfterHandling: true`, runs the real handler (so a create takes effect) and
 //!   then closes the connection without answering: the answer is lost, as on a flaky
 //!   network, which is what a client must survive without creating twice;
-//! - with `status`, answers `status` with `body` (default empty), `contentType` (default: none
-//!   for an empty body, `application/json` for a body that parses as JSON, else `text/plain`)
-//!   and `headers`, instead of the real handler;
-//! - with neither, runs the real handler (a pure delay).
+//! - with `failAfterHandling: true`, runs the real handler (so a create takes effect) and then
+//!   answers `status` (default 500) with `body` (default live Nexudus's generic 500 body,
+//!   `{"Message":"Ooops! There was a problem while running this action. Please try again
+//!   later."}`), `contentType` and `headers` as below: the record exists although the answer
+//!   says it failed, as after the live API's generic 500 [seen, nexudus-api.md "Failures seen in
+//!   the wild": "After a 500 on a create, the record may or may not exist"];
+//! - with `status` (alone), answers `status` with `body` (default empty), `contentType`
+//!   (default: none for an empty body, `application/json` for a body that parses as JSON, else
+//!   `text/plain`) and `headers`, instead of the real handler;
+//! - with none of these, runs the real handler (a pure delay).
+//!
+//! For example, a conversation created but answered with the generic 500:
+//!
+//! ```json
+//! {"method":"POST","path":"/api/community/communitythreads","failAfterHandling":true}
+//! ```
+//!
+//! The throttled answer seen in the wild besides the documented 409 [seen, nexudus-api.md
+//! "Failures seen in the wild"], HTTP 429 with no `Retry-After` and the wait only in the text,
+//! is a plain status fault (or the whole limiter's answer with `--throttle-status 429`):
+//!
+//! ```json
+//! {"method":"POST","path":"/api/community/communitythreads","status":429,
+//!  "body":"{\"Message\":\"You have made too many requests. Wait 5 seconds and try again.\"}"}
+//! ```
 //!
 //! While faults are enabled, connections are not kept alive (`Connection: close`): Chrome
 //! resends a request once, silently, when a reused keep-alive connection closes without an
@@ -74,6 +95,10 @@ pub struct FaultSpec {
     /// Run the real handler, then close the connection without answering.
     #[serde(default)]
     pub drop_after_handling: bool,
+    /// Run the real handler, then answer `status` (default 500) with `body` (default the
+    /// generic 500 body).
+    #[serde(default)]
+    pub fail_after_handling: bool,
     /// Extra headers of that answer.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
@@ -100,13 +125,21 @@ impl FaultSpec {
         if self.delay_ms > MAX_DELAY_MS {
             return Err(format!("delayMs must be at most {MAX_DELAY_MS}"));
         }
-        if [self.drop, self.drop_after_handling, self.status.is_some()]
-            .iter()
-            .filter(|&&set| set)
-            .count()
+        if [
+            self.drop,
+            self.drop_after_handling,
+            self.fail_after_handling,
+        ]
+        .iter()
+        .filter(|&&set| set)
+        .count()
             > 1
+            || ((self.drop || self.drop_after_handling) && self.status.is_some())
         {
-            return Err("drop, dropAfterHandling and status exclude each other".into());
+            return Err(
+                "drop, dropAfterHandling, failAfterHandling and status exclude each other (except failAfterHandling with a status)"
+                    .into(),
+            );
         }
         if let Some(s) = self.status {
             if !(100..=599).contains(&s) {
@@ -115,8 +148,9 @@ impl FaultSpec {
         }
         if (self.body.is_some() || self.content_type.is_some() || !self.headers.is_empty())
             && self.status.is_none()
+            && !self.fail_after_handling
         {
-            return Err("body, contentType and headers need a status".into());
+            return Err("body, contentType and headers need a status or failAfterHandling".into());
         }
         if let Some(ct) = &self.content_type {
             HeaderValue::from_str(ct).map_err(|_| format!("invalid contentType: {ct:?}"))?;
@@ -138,7 +172,12 @@ impl FaultSpec {
     }
 
     fn response(&self, status: u16) -> Response {
-        let body = self.body.clone().unwrap_or_default();
+        let default_body = if self.fail_after_handling {
+            crate::envelope::GENERIC_500_BODY
+        } else {
+            ""
+        };
+        let body = self.body.clone().unwrap_or_else(|| default_body.into());
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let content_type = match &self.content_type {
             Some(ct) => Some(ct.clone()),
@@ -225,6 +264,10 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
         )
             .into_response();
     }
+    if fault.fail_after_handling {
+        let _discarded = next.run(req).await;
+        return fault.response(fault.status.unwrap_or(500));
+    }
     if fault.drop {
         if let Some(conn) = req.extensions().get::<ConnControl>() {
             conn.kill();
@@ -286,6 +329,29 @@ mod tests {
             .validate()
             .is_ok());
         assert!(spec(r#"{"path":"/x","body":"a"}"#).validate().is_err());
+        assert!(spec(r#"{"path":"/x","failAfterHandling":true}"#)
+            .validate()
+            .is_ok());
+        assert!(
+            spec(r#"{"path":"/x","failAfterHandling":true,"status":502,"body":"x"}"#)
+                .validate()
+                .is_ok()
+        );
+        assert!(
+            spec(r#"{"path":"/x","failAfterHandling":true,"dropAfterHandling":true}"#)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            spec(r#"{"path":"/x","failAfterHandling":true,"drop":true}"#)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            spec(r#"{"path":"/x","dropAfterHandling":true,"status":500}"#)
+                .validate()
+                .is_err()
+        );
         assert!(spec(r#"{"path":"/x","status":99}"#).validate().is_err());
         assert!(serde_json::from_str::<FaultSpec>(r#"{"path":"/x","sttus":1}"#).is_err());
         let mut f = Faults::default();

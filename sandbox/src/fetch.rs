@@ -1,8 +1,11 @@
 //! Fetching `NewFileDataUrl`: the server downloads the file it names.
 //!
 //! Accepted:
-//! - `data:` URLs, base64 (`;base64`) or percent-encoded, as RFC 2397 and the Fetch standard
-//!   read them (media type defaults to `text/plain;charset=US-ASCII`);
+//! - `data:` URLs only with `--accept-data-urls` ([`Config::accept_data_urls`]): live Nexudus
+//!   answers a `data:` URI with a generic 500 [seen, nexudus-api.md "NewFileDataUrl"], so by
+//!   default the caller answers [`crate::envelope::generic_500`] (see [`is_data_url`]). When
+//!   accepted, base64 (`;base64`) or percent-encoded, as RFC 2397 and the Fetch standard read
+//!   them (media type defaults to `text/plain;charset=US-ASCII`);
 //! - `http://` URLs whose host is loopback (127.0.0.0/8, ::1, `localhost`, which is pinned to
 //!   the loopback addresses), or any host with `--allow-remote-urls`.
 //!
@@ -86,15 +89,19 @@ impl std::fmt::Display for FetchRefusal {
 
 impl std::error::Error for FetchRefusal {}
 
+/// Whether `url` is a `data:` URI (scheme case-insensitive, leading spaces ignored).
+pub fn is_data_url(url: &str) -> bool {
+    url.trim()
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("data:"))
+}
+
 /// Downloads `url`. The error is the message of the `NewFileDataUrl` error entry.
 pub async fn fetch(http: &reqwest::Client, config: &Config, url: &str) -> Result<Fetched, String> {
     let url = url.trim();
     let max = config.max_file_bytes;
     let too_large = || format!("exceeds the maximum file size of {}", human_size(max));
-    if url
-        .get(..5)
-        .is_some_and(|s| s.eq_ignore_ascii_case("data:"))
-    {
+    if is_data_url(url) {
         return parse_data_url(url, max).map_err(|e| match e {
             DataUrlError::TooLarge => too_large(),
             DataUrlError::Invalid(why) => format!("is not a valid data: URL ({why})"),

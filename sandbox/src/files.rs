@@ -8,6 +8,9 @@
 //! other field is wrong. With `ClearFileDataFile: true` the record is created without a file
 //! and `NewFileDataUrl` is not fetched.
 //!
+//! A `data:` URI as `NewFileDataUrl` gets live Nexudus's generic 500 (not a validation error,
+//! nothing created) [seen, nexudus-api.md "NewFileDataUrl"], unless `--accept-data-urls`.
+//!
 //! Reading a file record or its bytes needs a valid token; deleting needs
 //! `CommunityThreadFile-Delete`.
 
@@ -62,6 +65,9 @@ pub async fn create(
     };
 
     let url = url.filter(|u| !u.trim().is_empty() && !clear);
+    if url.as_deref().is_some_and(fetch::is_data_url) && !st.config.accept_data_urls {
+        return envelope::generic_500();
+    }
     let fetched = match &url {
         None => None,
         Some(u) => match fetch::fetch(&st.http, &st.config, u).await {

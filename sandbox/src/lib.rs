@@ -3,7 +3,11 @@
 //! The trunk demo and every browser test run against it. It answers with the envelopes of
 //! Nexudus's public reference (see `shared/reference/`): the create envelope, the 400 validation
 //! envelope, the list envelope, the bare `"Not found"` 404, 401 for every authentication or role
-//! problem and 409 + `Retry-After: 1` with an empty body when throttled.
+//! problem and 409 + `Retry-After: 1` with an empty body when throttled (or 429 with the wait in
+//! the text, `--throttle-status 429`).
+//!
+//! Tokens: seeded ones (see the `auth` module), `--token`s, and those `POST /api/token` issues
+//! to API users (see the `token` and `sessions` modules).
 //!
 //! Besides the API (`/api/...`) it offers:
 //! - an upload store standing in for a host page's own storage (`/uploads`),
@@ -17,6 +21,7 @@
 
 mod auth;
 mod body;
+mod clock;
 mod control;
 mod envelope;
 mod faults;
@@ -25,9 +30,12 @@ mod files;
 mod groups;
 mod list;
 mod server;
+mod sessions;
 mod store;
 mod threads;
 mod throttle;
+mod token;
+mod updates;
 mod uploads;
 
 use std::net::SocketAddr;
@@ -41,7 +49,9 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use auth::{parse_token_arg, TokenSpec};
-pub use throttle::ThrottleConfig;
+pub use clock::Clock;
+pub use sessions::{parse_api_user_arg, ApiUser};
+pub use throttle::{ThrottleConfig, ThrottleStatus};
 
 /// One mebibyte, the unit of the size limits.
 const MIB: u64 = 1024 * 1024;
@@ -62,9 +72,16 @@ pub struct Config {
     pub max_body_bytes: u64,
     /// Largest body one `PUT /uploads/{key}` may store, in bytes (default 64 MB).
     pub max_upload_bytes: u64,
+    /// Accept a `data:` URI as `NewFileDataUrl` (off by default: live Nexudus answers a
+    /// `data:` URI with its generic 500, and so does the sandbox; `--accept-data-urls`).
+    pub accept_data_urls: bool,
     /// Let `NewFileDataUrl` point at non-loopback hosts (off by default: the sandbox is never
     /// an open proxy).
     pub allow_remote_urls: bool,
+    /// List `Retry-After` in `Access-Control-Expose-Headers` (off by default: whether live
+    /// Nexudus does is not known, and a cross-origin script must not depend on reading it
+    /// [doc/open, nexudus-api.md "Who may call these endpoints"]; `--expose-retry-after`).
+    pub expose_retry_after: bool,
     /// Origins allowed by CORS. Empty = any `http://127.0.0.1:*`, `http://localhost:*` or
     /// `http://[::1]:*` origin.
     pub cors_origins: Vec<String>,
@@ -74,6 +91,14 @@ pub struct Config {
     pub fetch_timeout: Duration,
     /// Log one line per request to stderr (never any header, so never a token).
     pub log_requests: bool,
+    /// API users added to (or replacing, by user name) the seeded `api@sandbox.test`, who may
+    /// sign in at `/api/token` (`--api-user`).
+    pub api_users: Vec<ApiUser>,
+    /// Lifetime of the access tokens `/api/token` issues (default an hour;
+    /// `--access-token-lifetime`). Refresh tokens last 15 days.
+    pub access_token_lifetime: Duration,
+    /// The clock token lifetimes are measured by; tests share one and move it forward.
+    pub clock: Clock,
 }
 
 impl Default for Config {
@@ -85,11 +110,16 @@ impl Default for Config {
             max_file_bytes: 25 * MIB,
             max_body_bytes: 40 * MIB,
             max_upload_bytes: 64 * MIB,
+            accept_data_urls: false,
             allow_remote_urls: false,
+            expose_retry_after: false,
             cors_origins: Vec::new(),
             state_file: None,
             fetch_timeout: Duration::from_secs(30),
             log_requests: true,
+            api_users: Vec::new(),
+            access_token_lifetime: Duration::from_secs(3600),
+            clock: Clock::new(),
         }
     }
 }
@@ -109,6 +139,7 @@ pub(crate) struct AppState {
     /// `http://127.0.0.1:<port>`: the address actually bound, used to build upload URLs.
     pub(crate) base_url: String,
     pub(crate) tokens: auth::Tokens,
+    pub(crate) sessions: Mutex<sessions::Sessions>,
     pub(crate) store: Mutex<store::Store>,
     pub(crate) faults: Mutex<faults::Faults>,
     pub(crate) throttle: Mutex<throttle::Throttle>,
@@ -160,9 +191,11 @@ impl Sandbox {
         let http = fetch::client(&config).map_err(std::io::Error::other)?;
         let tokens = auth::Tokens::with_defaults(&config.extra_tokens);
         let throttle = throttle::Throttle::new(config.throttle.clone());
+        let sessions = sessions::Sessions::new(&config.api_users, config.access_token_lifetime);
         let state = AppState {
             base_url: base_url(local_addr),
             tokens,
+            sessions: Mutex::new(sessions),
             store: Mutex::new(store),
             faults: Mutex::new(faults::Faults::default()),
             throttle: Mutex::new(throttle),
@@ -280,7 +313,7 @@ fn cors_layer(config: &Config) -> CorsLayer {
             explicit.iter().any(|o| o == origin)
         }
     });
-    CorsLayer::new()
+    let cors = CorsLayer::new()
         .allow_origin(allow)
         .allow_methods([
             Method::GET,
@@ -290,8 +323,26 @@ fn cors_layer(config: &Config) -> CorsLayer {
             Method::OPTIONS,
         ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers([header::RETRY_AFTER])
-        .max_age(Duration::from_secs(600))
+        .max_age(Duration::from_secs(600));
+    // Without the flag nothing is exposed: a cross-origin page sees a 409 but not its
+    // Retry-After, as it must expect from the live API.
+    if config.expose_retry_after {
+        cors.expose_headers([header::RETRY_AFTER])
+    } else {
+        cors
+    }
+}
+
+/// A `PUT` handler for a route of `entity`: the role check, then 405 (see `updates`).
+fn no_update(
+    entity: &'static str,
+    allow: &'static str,
+) -> axum::routing::MethodRouter<Arc<AppState>> {
+    axum::routing::put(
+        move |axum::Extension(caller): axum::Extension<auth::Caller>| async move {
+            updates::refuse(&caller, entity, allow)
+        },
+    )
 }
 
 /// Builds the full router for a shared state.
@@ -299,28 +350,41 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route(
             "/api/community/communitythreads",
-            get(threads::list).post(threads::create),
+            get(threads::list)
+                .post(threads::create)
+                .merge(no_update("CommunityThread", "GET,HEAD,POST")),
         )
         .route(
             "/api/community/communitythreads/{id}",
-            get(threads::get_one).delete(threads::delete),
+            get(threads::get_one)
+                .delete(threads::delete)
+                .merge(no_update("CommunityThread", "GET,HEAD,DELETE")),
         )
-        .route("/api/community/communitythreadfiles", post(files::create))
+        .route(
+            "/api/community/communitythreadfiles",
+            post(files::create).merge(no_update("CommunityThreadFile", "POST")),
+        )
         .route(
             "/api/community/communitythreadfiles/{id}",
-            get(files::get_one).delete(files::delete),
+            get(files::get_one)
+                .delete(files::delete)
+                .merge(no_update("CommunityThreadFile", "GET,HEAD,DELETE")),
         )
         .route(
             "/api/community/communitythreadfiles/{id}/content",
             get(files::content),
         )
-        .route("/api/community/communitygroups", get(groups::list))
+        .route(
+            "/api/community/communitygroups",
+            get(groups::list).merge(no_update("CommunityGroup", "GET,HEAD")),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ));
 
     let other = Router::new()
+        .route("/api/token", post(token::create))
         .route("/uploads", post(uploads::create))
         .route("/uploads/{*key}", get(uploads::get_one).put(uploads::put))
         .route("/_sandbox/health", get(control::health))

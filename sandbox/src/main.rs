@@ -10,13 +10,26 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use sandbox::{parse_token_arg, Config, Sandbox, ThrottleConfig, TokenSpec};
+use sandbox::{
+    parse_api_user_arg, parse_token_arg, ApiUser, Clock, Config, Sandbox, ThrottleConfig,
+    ThrottleStatus, TokenSpec,
+};
 
 /// A local double of the Nexudus REST API endpoints the widget uses.
 ///
 /// Default tokens: sandbox-admin-token (full administrator), sandbox-member-token (user 10,
 /// may create and delete threads and files and list groups), sandbox-no-files-token (may
-/// create threads and list groups, not attach files), sandbox-expired-token (expired).
+/// create threads and list groups, not attach files), sandbox-portal-token (user 10 as an
+/// ordinary member with a portal token: may read and list groups; every write under
+/// /api/community/ is a missing-role 401), sandbox-expired-token (expired).
+///
+/// POST /api/token (form-encoded grant_type=password or refresh_token) issues tokens to API
+/// users: api@sandbox.test with the password sandbox-api-password (a full administrator), and
+/// any --api-user.
+///
+/// The upload store stands in for a host's storage: POST /uploads (with any valid bearer
+/// token and {"fileName","contentType","size"}) answers {"uploadUrl","fileUrl","method":"PUT",
+/// "headers"}; PUT the bytes to uploadUrl once, then send fileUrl as NewFileDataUrl.
 #[derive(Parser, Debug)]
 #[command(name = "sandbox", version, about, long_about)]
 struct Cli {
@@ -32,11 +45,11 @@ struct Cli {
     #[arg(long)]
     no_throttle: bool,
 
-    /// Writes (POST, PUT, DELETE) per minute and token before HTTP 409.
+    /// Writes (POST, PUT, DELETE) per minute and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 60, value_name = "N")]
     write_limit_per_minute: u32,
 
-    /// Requests per minute and token before HTTP 409.
+    /// Requests per minute and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 120, value_name = "N")]
     request_limit_per_minute: u32,
 
@@ -44,15 +57,20 @@ struct Cli {
     #[arg(long, default_value_t = 100, value_name = "N")]
     min_spacing_ms: u64,
 
-    /// Requests per hour and token before HTTP 409.
+    /// Requests per hour and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 5_000, value_name = "N")]
     request_limit_per_hour: u32,
 
-    /// Requests per day and token before HTTP 409.
+    /// Requests per day and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 200_000, value_name = "N")]
     request_limit_per_day: u32,
 
-    /// Writes per day and token before HTTP 409.
+    /// Status of a throttled answer: 409 (Retry-After: 1, empty body, as documented) or 429 (no
+    /// Retry-After; the wait only in the JSON body's text, "Wait N seconds and try again.").
+    #[arg(long, default_value = "409", value_name = "409|429", value_parser = ThrottleStatus::parse)]
+    throttle_status: ThrottleStatus,
+
+    /// Writes per day and token before throttling (HTTP 409, or 429).
     #[arg(long, default_value_t = 5_000, value_name = "N")]
     write_limit_per_day: u32,
 
@@ -61,6 +79,20 @@ struct Cli {
     // Parsed after clap (see `into_config`), so an error never echoes the token.
     #[arg(long = "token", value_name = "TOKEN=ROLES")]
     tokens: Vec<String>,
+
+    /// Add an API user who may sign in at POST /api/token (repeatable; the seeded one is
+    /// api@sandbox.test with the password sandbox-api-password, a full administrator). ROLES
+    /// as for --token: `admin`, or a comma list of role names (e.g.
+    /// CommunityThread-Create,CommunityThreadFile-Create). The user name ends at the first `:`,
+    /// the password at the last `=`.
+    // Parsed after clap (see `into_config`), so an error never echoes the password.
+    #[arg(long = "api-user", value_name = "USERNAME:PASSWORD=ROLES")]
+    api_users: Vec<String>,
+
+    /// Lifetime of the access tokens POST /api/token issues, in seconds (refresh tokens last 15
+    /// days). An expired one gets the expired-token 401.
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    access_token_lifetime: u64,
 
     /// Largest file NewFileDataUrl may bring in, in bytes (default 25 MB).
     #[arg(long, default_value_t = 26_214_400, value_name = "N")]
@@ -75,6 +107,11 @@ struct Cli {
     #[arg(long, default_value_t = 67_108_864, value_name = "N")]
     max_upload_bytes: u64,
 
+    /// Accept a data: URI as NewFileDataUrl. Off by default: live Nexudus answers one with its
+    /// generic HTTP 500 ("Ooops! There was a problem..."), and so does the sandbox.
+    #[arg(long)]
+    accept_data_urls: bool,
+
     /// Let NewFileDataUrl point at non-loopback http hosts (off: only 127.0.0.0/8, ::1, localhost).
     #[arg(long)]
     allow_remote_urls: bool,
@@ -82,6 +119,11 @@ struct Cli {
     /// Longest time a NewFileDataUrl download may take, in seconds.
     #[arg(long, default_value_t = 30, value_name = "N")]
     fetch_timeout_secs: u64,
+
+    /// List Retry-After in Access-Control-Expose-Headers. Off by default, so a cross-origin
+    /// page cannot read it (as it must expect from the live API).
+    #[arg(long)]
+    expose_retry_after: bool,
 
     /// Allowed CORS origin (repeatable; exact match). Default: any http://127.0.0.1:*,
     /// http://localhost:* or http://[::1]:* origin.
@@ -104,6 +146,11 @@ impl Cli {
             .iter()
             .map(|t| parse_token_arg(t).map_err(|e| format!("invalid --token: {e}")))
             .collect::<Result<Vec<(String, TokenSpec)>, String>>()?;
+        let api_users = self
+            .api_users
+            .iter()
+            .map(|u| parse_api_user_arg(u).map_err(|e| format!("invalid --api-user: {e}")))
+            .collect::<Result<Vec<ApiUser>, String>>()?;
         Ok(Config {
             enable_faults: self.enable_faults,
             throttle: ThrottleConfig {
@@ -114,16 +161,22 @@ impl Cli {
                 requests_per_hour: self.request_limit_per_hour,
                 requests_per_day: self.request_limit_per_day,
                 min_spacing: Duration::from_millis(self.min_spacing_ms),
+                status: self.throttle_status,
             },
             extra_tokens: tokens,
             max_file_bytes: self.max_file_bytes,
             max_body_bytes: self.max_body_bytes,
             max_upload_bytes: self.max_upload_bytes,
+            accept_data_urls: self.accept_data_urls,
             allow_remote_urls: self.allow_remote_urls,
+            expose_retry_after: self.expose_retry_after,
             cors_origins: self.cors_origins,
             state_file: self.state_file,
             fetch_timeout: Duration::from_secs(self.fetch_timeout_secs.max(1)),
             log_requests: !self.quiet,
+            api_users,
+            access_token_lifetime: Duration::from_secs(self.access_token_lifetime.max(1)),
+            clock: Clock::new(),
         })
     }
 }
@@ -199,6 +252,17 @@ mod tests {
         assert_eq!(c.throttle.requests_per_hour, d.throttle.requests_per_hour);
         assert_eq!(c.throttle.requests_per_day, d.throttle.requests_per_day);
         assert_eq!(c.throttle.writes_per_day, d.throttle.writes_per_day);
+        assert_eq!(c.throttle.status, d.throttle.status);
+        let c = Cli::parse_from(["sandbox", "--throttle-status", "429"])
+            .into_config()
+            .unwrap();
+        assert_eq!(c.throttle.status, ThrottleStatus::TooManyRequests);
+        assert!(Cli::try_parse_from(["sandbox", "--throttle-status", "503"]).is_err());
         assert!(c.throttle.enabled && !c.enable_faults && !c.allow_remote_urls);
+        assert_eq!(c.accept_data_urls, d.accept_data_urls);
+        assert!(!c.accept_data_urls);
+        assert!(!c.expose_retry_after && !d.expose_retry_after);
+        assert_eq!(c.access_token_lifetime, d.access_token_lifetime);
+        assert!(c.api_users.is_empty());
     }
 }

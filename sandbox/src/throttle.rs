@@ -5,10 +5,16 @@
 //! | POST, PUT, DELETE | 60 per minute, 5,000 per day |
 //! | all | 1 per 100 ms, 120 per minute, 5,000 per hour, 200,000 per day |
 //!
-//! Past a limit the answer is **HTTP 409** (Nexudus's legacy choice over 429) with
-//! `Retry-After: 1` and an empty body. Windows slide; a refused request is not counted, so a
-//! client that waits as told gets through. Only authenticated `/api` requests are counted;
-//! `/_sandbox/` and `/uploads` are never throttled.
+//! Past a limit the answer is, by default, **HTTP 409** (Nexudus's legacy choice over 429) with
+//! `Retry-After: 1` and an empty body [doc, nexudus-api.md "Rate limits"]. With
+//! `--throttle-status 429` it is the other shape seen in the wild [seen, "Failures seen in the
+//! wild"]: **HTTP 429**, no `Retry-After`, and the wait only in the body's text:
+//! `{"Message":"You have made too many requests. Wait N seconds and try again."}`, N being the
+//! whole seconds until the request would be admitted (at least 1).
+//!
+//! Windows slide; a refused request is not counted, so a client that waits as told gets
+//! through. Only authenticated `/api` requests are counted; `/_sandbox/`, `/uploads` and
+//! `/api/token` are never throttled.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -33,6 +39,29 @@ pub struct ThrottleConfig {
     pub requests_per_day: u32,
     /// Least time between two requests of one token (100 ms).
     pub min_spacing: Duration,
+    /// How a refusal is answered (409 by default).
+    pub status: ThrottleStatus,
+}
+
+/// The two shapes of a throttled answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ThrottleStatus {
+    /// 409, `Retry-After: 1`, empty body (the documented shape).
+    #[default]
+    Conflict,
+    /// 429, no `Retry-After`, `{"Message":"... Wait N seconds and try again."}`.
+    TooManyRequests,
+}
+
+impl ThrottleStatus {
+    /// Parses `409` or `429` (the `--throttle-status` values).
+    pub fn parse(s: &str) -> Result<ThrottleStatus, String> {
+        match s.trim() {
+            "409" => Ok(ThrottleStatus::Conflict),
+            "429" => Ok(ThrottleStatus::TooManyRequests),
+            other => Err(format!("expected 409 or 429, got {other:?}")),
+        }
+    }
 }
 
 impl Default for ThrottleConfig {
@@ -45,6 +74,7 @@ impl Default for ThrottleConfig {
             requests_per_hour: 5_000,
             requests_per_day: 200_000,
             min_spacing: Duration::from_millis(100),
+            status: ThrottleStatus::Conflict,
         }
     }
 }
@@ -62,12 +92,26 @@ struct Usage {
     writes: VecDeque<Instant>,
 }
 
-/// Counts in `times` (sorted) the instants within `window` before `now`.
-fn count_since(times: &VecDeque<Instant>, now: Instant, window: Duration) -> usize {
-    match now.checked_sub(window) {
-        Some(start) => times.len() - times.partition_point(|t| *t <= start),
-        None => times.len(),
+/// If `times` (sorted) holds `limit` or more instants within `window` before `now`, how long
+/// until one fewer than `limit` remain (the wait before a request is admitted again).
+fn over_for(
+    times: &VecDeque<Instant>,
+    now: Instant,
+    window: Duration,
+    limit: u32,
+) -> Option<Duration> {
+    let first = match now.checked_sub(window) {
+        Some(start) => times.partition_point(|t| *t <= start),
+        None => 0,
+    };
+    let count = times.len() - first;
+    let limit = limit as usize;
+    if count < limit {
+        return None;
     }
+    // The oldest entries must slide out until `limit - 1` remain.
+    let leaving = times.get(first + (count - limit))?;
+    Some((*leaving + window).saturating_duration_since(now))
 }
 
 fn prune(times: &mut VecDeque<Instant>, now: Instant) {
@@ -98,46 +142,72 @@ impl Throttle {
         self.usage.clear();
     }
 
-    /// Whether a request of `key` at `now` is within the limits; if so it is counted.
-    pub fn admit(&mut self, key: &str, is_write: bool, now: Instant) -> bool {
+    /// Whether a request of `key` at `now` is within the limits: if so it is counted (`Ok`);
+    /// if not, `Err` holds how long until it would be admitted.
+    pub fn admit(&mut self, key: &str, is_write: bool, now: Instant) -> Result<(), Duration> {
         let c = &self.config;
         if !c.enabled {
-            return true;
+            return Ok(());
         }
         let u = self.usage.entry(key.to_string()).or_default();
         prune(&mut u.all, now);
         prune(&mut u.writes, now);
-        let too_soon = u
-            .last
-            .is_some_and(|last| now.saturating_duration_since(last) < c.min_spacing);
-        let over = |times: &VecDeque<Instant>, window, limit: u32| {
-            count_since(times, now, window) >= limit as usize
-        };
-        let refused = too_soon
-            || over(&u.all, MINUTE, c.requests_per_minute)
-            || over(&u.all, HOUR, c.requests_per_hour)
-            || over(&u.all, DAY, c.requests_per_day)
-            || (is_write
-                && (over(&u.writes, MINUTE, c.writes_per_minute)
-                    || over(&u.writes, DAY, c.writes_per_day)));
-        if refused {
-            return false;
+        let spacing = u.last.and_then(|last| {
+            let since = now.saturating_duration_since(last);
+            (since < c.min_spacing).then(|| c.min_spacing - since)
+        });
+        let mut waits = vec![
+            spacing,
+            over_for(&u.all, now, MINUTE, c.requests_per_minute),
+            over_for(&u.all, now, HOUR, c.requests_per_hour),
+            over_for(&u.all, now, DAY, c.requests_per_day),
+        ];
+        if is_write {
+            waits.push(over_for(&u.writes, now, MINUTE, c.writes_per_minute));
+            waits.push(over_for(&u.writes, now, DAY, c.writes_per_day));
+        }
+        if let Some(wait) = waits.into_iter().flatten().max() {
+            return Err(wait);
         }
         u.last = Some(now);
         u.all.push_back(now);
         if is_write {
             u.writes.push_back(now);
         }
-        true
+        Ok(())
+    }
+
+    /// The answer to a refused request that should wait `wait`.
+    pub fn refusal(&self, wait: Duration) -> Response {
+        throttled(self.config.status, wait)
     }
 }
 
-/// The throttled answer: 409, `Retry-After: 1`, empty body.
-pub fn throttled() -> Response {
-    let mut res = StatusCode::CONFLICT.into_response();
-    res.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    res
+/// Whole seconds to announce for `wait`: rounded up, at least 1.
+fn whole_seconds(wait: Duration) -> u64 {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    secs.max(1)
+}
+
+/// The throttled answer: 409, `Retry-After: 1`, empty body; or 429 with the wait in the text.
+pub fn throttled(status: ThrottleStatus, wait: Duration) -> Response {
+    match status {
+        ThrottleStatus::Conflict => {
+            let mut res = StatusCode::CONFLICT.into_response();
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            res
+        }
+        ThrottleStatus::TooManyRequests => crate::envelope::json(
+            StatusCode::TOO_MANY_REQUESTS,
+            &serde_json::json!({
+                "Message": format!(
+                    "You have made too many requests. Wait {} seconds and try again.",
+                    whole_seconds(wait)
+                )
+            }),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -158,14 +228,46 @@ mod tests {
         let mut t = Throttle::new(config());
         let t0 = Instant::now();
         let ms = |n| t0 + Duration::from_millis(n);
-        assert!(t.admit("a", true, ms(0)));
-        assert!(!t.admit("a", false, ms(50)), "closer than 100 ms");
-        assert!(t.admit("b", false, ms(50)), "other tokens are separate");
-        assert!(t.admit("a", true, ms(150)));
-        assert!(!t.admit("a", true, ms(300)), "third write in a minute");
-        assert!(t.admit("a", false, ms(300)), "a read is still allowed");
-        assert!(!t.admit("a", false, ms(500)), "fourth request in a minute");
-        assert!(t.admit("a", true, ms(60_001)), "the window slid");
+        assert!(t.admit("a", true, ms(0)).is_ok());
+        assert_eq!(
+            t.admit("a", false, ms(50)),
+            Err(Duration::from_millis(50)),
+            "closer than 100 ms"
+        );
+        assert!(
+            t.admit("b", false, ms(50)).is_ok(),
+            "other tokens are separate"
+        );
+        assert!(t.admit("a", true, ms(150)).is_ok());
+        assert_eq!(
+            t.admit("a", true, ms(300)),
+            Err(Duration::from_millis(59_700)),
+            "third write in a minute: wait until the first leaves the window"
+        );
+        assert!(
+            t.admit("a", false, ms(300)).is_ok(),
+            "a read is still allowed"
+        );
+        assert_eq!(
+            t.admit("a", false, ms(500)),
+            Err(Duration::from_millis(59_500)),
+            "fourth request in a minute"
+        );
+        assert!(t.admit("a", true, ms(60_001)).is_ok(), "the window slid");
+    }
+
+    #[test]
+    fn announced_waits_are_whole_seconds_at_least_one() {
+        assert_eq!(whole_seconds(Duration::ZERO), 1);
+        assert_eq!(whole_seconds(Duration::from_millis(50)), 1);
+        assert_eq!(whole_seconds(Duration::from_millis(1000)), 1);
+        assert_eq!(whole_seconds(Duration::from_millis(59_700)), 60);
+        assert_eq!(
+            ThrottleStatus::parse("429"),
+            Ok(ThrottleStatus::TooManyRequests)
+        );
+        assert_eq!(ThrottleStatus::parse("409"), Ok(ThrottleStatus::Conflict));
+        assert!(ThrottleStatus::parse("503").is_err());
     }
 
     #[test]
@@ -175,6 +277,6 @@ mod tests {
             ..config()
         });
         let now = Instant::now();
-        assert!((0..100).all(|_| t.admit("a", true, now)));
+        assert!((0..100).all(|_| t.admit("a", true, now).is_ok()));
     }
 }

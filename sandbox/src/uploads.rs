@@ -1,16 +1,30 @@
-//! The upload store: a stand-in for a host page's own storage (like a presigned-URL bucket).
-//! It is not part of the Nexudus API: no auth, no throttle, camelCase JSON.
+//! The upload store: a stand-in for a host page's own storage, in the presigned-URL shape every
+//! store offers (S3, R2, GCS and Azure presigned/SAS URLs; Uppy's AwsS3 `getUploadParameters`).
+//! It is not part of the Nexudus API (camelCase JSON, never throttled); it exists because a file
+//! reaches Nexudus only as a fetchable URL in `NewFileDataUrl` [seen, nexudus-api.md
+//! "NewFileDataUrl": a `data:` URI fails with a generic 500].
 //!
-//! - `POST /uploads` with `{"fileName":"a.png","contentType":"image/png","size":123}` (all
-//!   optional) answers `{"uploadUrl", "publicUrl", "key"}`; the key is `<random>/<file name>`,
-//!   so the public URL ends with the file name. A declared size over the upload limit is
-//!   refused with 413.
-//! - `PUT /uploads/{key}` stores the raw body (at most `--max-upload-bytes`, else 413) with its
-//!   Content-Type (else the declared one, else `application/octet-stream`). One time only: a
-//!   second PUT answers 403. An unknown key answers 404.
+//! - `POST /uploads`, as a host's own endpoint would, checks the caller's session: it needs
+//!   `Authorization: Bearer <token>` with any valid, unexpired sandbox token (seeded, `--token`,
+//!   the portal token, or one `/api/token` issued; no role needed), else 401
+//!   (`WWW-Authenticate: Bearer`, `{"error": ...}`). Its JSON body
+//!   `{"fileName":"a.png","contentType":"image/png","size":123}` needs `fileName` (a non-blank
+//!   string, else 400); `contentType` and `size` are optional; a declared `size` over
+//!   `--max-upload-bytes` is 413. It answers 200
+//!   `{"uploadUrl","fileUrl","method":"PUT","headers":{"Content-Type":...},"key"}`: PUT the
+//!   bytes to `uploadUrl` with those headers, then give `fileUrl` (absolute, and fetchable by
+//!   the sandbox itself) as `NewFileDataUrl`. `Content-Type` is the declared `contentType`, or
+//!   `application/octet-stream`. The key is `<random>/<file name>`, so both URLs end with the
+//!   (sanitised) file name.
+//! - `PUT /uploads/{key}` (no auth: the URL is the credential, as a presigned URL is) stores the
+//!   raw body (at most `--max-upload-bytes`, else 413) with its Content-Type (else the declared
+//!   one, else `application/octet-stream`). One time only: a second PUT answers 403. An unknown
+//!   key answers 404.
 //! - `GET /uploads/{key}` serves the bytes (404 before the PUT).
 //!
-//! Uploads are kept in memory only, and cleared by `/_sandbox/reset`.
+//! CORS is the sandbox's one layer: a preflight for `POST /uploads` (with `Authorization` and
+//! `Content-Type`) and for the `PUT` passes for the allowed origins. Uploads are kept in memory
+//! only, and cleared by `/_sandbox/reset`.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -23,6 +37,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+use crate::auth::{bearer, lookup, Lookup};
 use crate::body::{declared_too_large, read_limited, ReadError};
 use crate::envelope::{human_size, json};
 use crate::{lock, AppState};
@@ -75,6 +90,17 @@ fn sanitize(name: &str) -> String {
 
 /// `POST /uploads`.
 pub async fn create(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let signed_in =
+        bearer(req.headers()).is_some_and(|token| matches!(lookup(&st, token), Lookup::Valid(_)));
+    if !signed_in {
+        let mut res = error(
+            StatusCode::UNAUTHORIZED,
+            "sign in first: send Authorization: Bearer with a valid, unexpired token",
+        );
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return res;
+    }
     let bytes = match read_limited(req.into_body(), MAX_REQUEST_JSON).await {
         Ok(b) => b,
         Err(ReadError::TooLarge) => {
@@ -99,7 +125,12 @@ pub async fn create(State(st): State<Arc<AppState>>, req: Request) -> Response {
         return error(StatusCode::BAD_REQUEST, "expected a JSON object");
     };
     let text = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_string);
-    let file_name = text("fileName").unwrap_or_default();
+    let Some(file_name) = text("fileName").filter(|n| !n.trim().is_empty()) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "fileName is required: a non-empty string",
+        );
+    };
     let declared_type = text("contentType").filter(|t| HeaderValue::from_str(t).is_ok());
     if let Some(size) = map.get("size") {
         match size.as_u64() {
@@ -122,6 +153,9 @@ pub async fn create(State(st): State<Arc<AppState>>, req: Request) -> Response {
             }
         }
     }
+    let content_type = declared_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".to_string());
     let key = {
         let mut u = lock(&st.uploads);
         u.counter += 1;
@@ -139,7 +173,13 @@ pub async fn create(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let url = format!("{}/uploads/{key}", st.base_url);
     json(
         StatusCode::OK,
-        &json!({ "uploadUrl": url, "publicUrl": url, "key": key }),
+        &json!({
+            "uploadUrl": url,
+            "fileUrl": url,
+            "method": "PUT",
+            "headers": { "Content-Type": content_type },
+            "key": key,
+        }),
     )
 }
 

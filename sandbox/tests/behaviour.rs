@@ -1,4 +1,4 @@
-//! Throttling, faults, CORS, the upload store, the control endpoints and the state file.
+//! Throttling, faults, CORS, the control endpoints and the state file.
 
 mod common;
 
@@ -98,23 +98,6 @@ async fn request_limit_and_spacing() {
         .await
         .unwrap();
     assert_throttled(res).await;
-    // CORS exposes Retry-After to the browser.
-    let res = s
-        .request(Method::GET, Some(MEMBER), GROUPS)
-        .header("Origin", "http://localhost:8080")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        res.headers()["access-control-allow-origin"],
-        "http://localhost:8080"
-    );
-    assert!(res.headers()["access-control-expose-headers"]
-        .to_str()
-        .unwrap()
-        .to_ascii_lowercase()
-        .contains("retry-after"));
 
     // Spacing: a second request within the spacing is refused, one after it is admitted.
     let s = start(throttled(100, 100, 150)).await;
@@ -139,7 +122,8 @@ async fn request_limit_and_spacing() {
         let res = s
             .http
             .post(s.url("/uploads"))
-            .json(&json!({}))
+            .bearer_auth(MEMBER)
+            .json(&json!({ "fileName": "a.png" }))
             .send()
             .await
             .unwrap();
@@ -358,6 +342,74 @@ async fn drop_after_handling_creates_the_record_but_loses_the_answer() {
 }
 
 #[tokio::test]
+async fn fail_after_handling_creates_the_record_then_answers_the_generic_500() {
+    let s = start(faults_config()).await;
+    add_fault(
+        &s,
+        json!({ "method": "POST", "path": THREADS, "failAfterHandling": true }),
+    )
+    .await;
+    let thread = json!({ "BusinessId": 1, "UserId": 10, "Subject": "Failed?", "Message": "m" });
+    let res = s
+        .request(Method::POST, Some(MEMBER), THREADS)
+        .header("Origin", "http://127.0.0.1:5173")
+        .json(&thread)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:5173"
+    );
+    assert_eq!(
+        res.text().await.unwrap(),
+        r#"{"Message":"Ooops! There was a problem while running this action. Please try again later."}"#
+    );
+    // The conversation was created all the same.
+    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
+    assert_eq!(created["threads"].as_array().map(Vec::len), Some(1));
+    assert_eq!(created["threads"][0]["Subject"], "Failed?");
+    let (_, list) = s
+        .get(
+            MEMBER,
+            &format!("{THREADS}?CommunityThread_Subject=Failed%3F"),
+        )
+        .await;
+    assert_eq!(list["TotalItems"], 1);
+
+    // With a status and body of its own; a refused create stays refused (validation ran).
+    add_fault(
+        &s,
+        json!({ "method": "POST", "path": THREADS, "failAfterHandling": true, "count": 2,
+                "status": 502, "body": "<html>Bad gateway</html>", "contentType": "text/html" }),
+    )
+    .await;
+    let res = s
+        .request(Method::POST, Some(MEMBER), THREADS)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(res.headers()["content-type"], "text/html");
+    assert_eq!(res.text().await.unwrap(), "<html>Bad gateway</html>");
+    let res = s
+        .request(Method::POST, Some(MEMBER), THREADS)
+        .json(&thread)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
+    assert_eq!(created["threads"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
 async fn drop_faults_close_the_connection_without_answering() {
     let s = start(faults_config()).await;
     add_fault(
@@ -495,6 +547,20 @@ async fn cors_preflight_and_origins() {
         .await
         .unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
+    // The presign request (Authorization, JSON) passes the preflight.
+    let res = preflight("http://localhost:8080", "POST", "/uploads")
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "http://localhost:8080"
+    );
+    let headers = res.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(headers.contains("authorization") && headers.contains("content-type"));
     // Uploads can be PUT from another loopback origin.
     let res = preflight("http://localhost:8080", "PUT", "/uploads/abc/a.png")
         .await
@@ -542,127 +608,34 @@ async fn cors_preflight_and_origins() {
         .await
         .unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
-}
-
-#[tokio::test]
-async fn upload_store() {
-    let s = start(Config {
-        max_upload_bytes: 100,
-        ..config()
-    })
-    .await;
-    let (status, v) = read(
-        s.http
-            .post(s.url("/uploads"))
-            .json(&json!({ "fileName": "a.png", "contentType": "image/png", "size": 3 }))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let key = v["key"].as_str().unwrap();
-    assert!(key.ends_with("/a.png"), "{key}");
-    let url = format!("{}/uploads/{key}", s.base);
-    assert_eq!(v["uploadUrl"], url);
-    assert_eq!(v["publicUrl"], url);
-    assert!(url.starts_with("http://127.0.0.1:"));
-
-    // Not there before the PUT.
-    assert_eq!(
-        s.http.get(&url).send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
-    let res = s
-        .http
-        .put(&url)
-        .header("Content-Type", "image/png")
-        .body(vec![1, 2, 3])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let res = s.http.get(&url).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["content-type"], "image/png");
-    assert_eq!(res.bytes().await.unwrap().as_ref(), [1, 2, 3]);
-    // One time only.
-    let res = s.http.put(&url).body(vec![9]).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        s.http
-            .get(&url)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap()
-            .as_ref(),
-        [1, 2, 3]
-    );
-    // Unknown key (also one that is not UTF-8).
-    for path in ["/uploads/%FF/x", "/uploads/none"] {
-        let res = s.http.get(s.url(path)).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
-        let res = s.http.put(s.url(path)).body("x").send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    // The upload store's presign POST and PUT pass the preflight for the configured origin only.
+    for (method, path) in [("POST", "/uploads"), ("PUT", "/uploads/abc/a.png")] {
+        for (origin, allowed) in [
+            ("http://app.test:9000", true),
+            ("http://localhost:8080", false),
+        ] {
+            let res = s
+                .http
+                .request(Method::OPTIONS, s.url(path))
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", method)
+                .header(
+                    "Access-Control-Request-Headers",
+                    "authorization,content-type",
+                )
+                .send()
+                .await
+                .unwrap();
+            assert!(res.status().is_success());
+            assert_eq!(
+                res.headers()
+                    .get("access-control-allow-origin")
+                    .map(|v| v.to_str().unwrap().to_string()),
+                allowed.then(|| origin.to_string()),
+                "{method} {path} from {origin}"
+            );
+        }
     }
-    let res = s
-        .http
-        .put(s.url("/uploads/nope/x"))
-        .body(vec![1])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    // Size cap: declared and actual.
-    let res = s
-        .http
-        .post(s.url("/uploads"))
-        .json(&json!({ "size": 101 }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let (_, v) = read(
-        s.http
-            .post(s.url("/uploads"))
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let url = v["uploadUrl"].as_str().unwrap().to_string();
-    assert!(url.ends_with("/file"));
-    let res = s.http.put(&url).body(vec![0; 101]).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    // The declared type is used when the PUT has none.
-    let (_, v) = read(
-        s.http
-            .post(s.url("/uploads"))
-            .json(&json!({ "contentType": "text/csv" }))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let url = v["uploadUrl"].as_str().unwrap().to_string();
-    s.http.put(&url).body("a,b").send().await.unwrap();
-    assert_eq!(
-        s.http.get(&url).send().await.unwrap().headers()["content-type"],
-        "text/csv"
-    );
-    // Bad JSON.
-    let res = s
-        .http
-        .post(s.url("/uploads"))
-        .body("{")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

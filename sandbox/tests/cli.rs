@@ -130,18 +130,26 @@ fn help_documents_every_flag() {
         "--request-limit-per-hour",
         "--request-limit-per-day",
         "--write-limit-per-day",
+        "--throttle-status",
         "--token",
+        "--api-user",
+        "--access-token-lifetime",
+        "api@sandbox.test",
+        "sandbox-api-password",
         "--max-file-bytes",
         "--max-body-bytes",
         "--max-upload-bytes",
         "--allow-remote-urls",
+        "--accept-data-urls",
         "--fetch-timeout-secs",
         "--cors-origin",
+        "--expose-retry-after",
         "--state-file",
         "--quiet",
         "127.0.0.1:8787",
         "26214400",
         "sandbox-member-token",
+        "sandbox-portal-token",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
@@ -158,6 +166,20 @@ fn bad_arguments_fail_without_echoing_a_token() {
     assert!(err.contains("TOKEN=ROLES"), "{err}");
     assert!(!err.contains("very-secret-value"), "{err}");
     assert!(out.stdout.is_empty());
+
+    for arg in [
+        "bot@host.test:very-secret-pass",
+        "bot@host.test:very-secret-pass=expired",
+    ] {
+        let out = Command::new(BIN)
+            .args(["--addr", "127.0.0.1:0", "--api-user", arg])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--api-user"), "{err}");
+        assert!(!err.contains("very-secret-pass"), "{err}");
+    }
 
     let out = Command::new(BIN)
         .args(["--addr", "nonsense"])

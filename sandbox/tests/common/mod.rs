@@ -12,13 +12,24 @@ pub const ADMIN: &str = "sandbox-admin-token";
 pub const MEMBER: &str = "sandbox-member-token";
 pub const NO_FILES: &str = "sandbox-no-files-token";
 pub const EXPIRED: &str = "sandbox-expired-token";
+pub const PORTAL: &str = "sandbox-portal-token";
 
 pub const THREADS: &str = "/api/community/communitythreads";
 pub const FILES: &str = "/api/community/communitythreadfiles";
 pub const GROUPS: &str = "/api/community/communitygroups";
 
-/// Defaults, without request logs and without throttling (tests send requests back to back).
+/// Defaults, without request logs and without throttling (tests send requests back to back),
+/// and with `data:` URLs accepted (`--accept-data-urls`: most tests attach small files that
+/// way; `strict()` keeps the live default that refuses them).
 pub fn config() -> Config {
+    Config {
+        accept_data_urls: true,
+        ..strict()
+    }
+}
+
+/// The defaults (live Nexudus's behaviour), without request logs and without throttling.
+pub fn strict() -> Config {
     Config {
         log_requests: false,
         throttle: ThrottleConfig {
@@ -133,11 +144,12 @@ impl Server {
         .await
     }
 
-    /// Puts `bytes` into the upload store and returns the public URL.
+    /// Puts `bytes` into the upload store (signed in as the member) and returns the file URL.
     pub async fn upload(&self, file_name: &str, content_type: &str, bytes: Vec<u8>) -> String {
         let res = self
             .http
             .post(self.url("/uploads"))
+            .bearer_auth(MEMBER)
             .json(&serde_json::json!({
                 "fileName": file_name, "contentType": content_type, "size": bytes.len()
             }))
@@ -155,7 +167,7 @@ impl Server {
             .await
             .unwrap();
         assert_eq!(put.status(), StatusCode::OK);
-        v["publicUrl"].as_str().unwrap().to_string()
+        v["fileUrl"].as_str().unwrap().to_string()
     }
 }
 
