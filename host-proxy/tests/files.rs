@@ -107,6 +107,7 @@ async fn attaching_elsewhere_or_with_a_foreign_url_is_refused_on_the_field() {
     // A URL of the sandbox's own store: public and fetchable, but not issued by this proxy.
     let sandbox_upload: Value = client()
         .post(format!("{sandbox}/uploads"))
+        .bearer_auth(OPERATOR_TOKEN)
         .json(&json!({"fileName": "x.png", "contentType": "image/png"}))
         .send()
         .await
@@ -114,6 +115,17 @@ async fn attaching_elsewhere_or_with_a_foreign_url_is_refused_on_the_field() {
         .json()
         .await
         .unwrap();
+    let foreign = sandbox_upload["fileUrl"]
+        .as_str()
+        .expect("the sandbox's file URL")
+        .to_string();
+    let put = client()
+        .put(sandbox_upload["uploadUrl"].as_str().unwrap())
+        .body(picture())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
     let big_data_url = format!("data:image/png;base64,{}", "A".repeat(2 * 1024 * 1024));
     let cases = [
         // Someone else's conversation (1001 is Grace's), or one that does not exist.
@@ -136,7 +148,7 @@ async fn attaching_elsewhere_or_with_a_foreign_url_is_refused_on_the_field() {
             "NewFileDataUrl",
         ),
         (
-            json!({"CommunityThreadId": mine, "Name": "a", "NewFileDataUrl": sandbox_upload["publicUrl"]}),
+            json!({"CommunityThreadId": mine, "Name": "a", "NewFileDataUrl": foreign}),
             "NewFileDataUrl",
         ),
         (
