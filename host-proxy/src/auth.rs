@@ -63,7 +63,7 @@ pub async fn log_request(State(st): State<Arc<AppState>>, req: Request, next: Ne
     let res = next.run(req).await;
     let member = res.extensions().get::<Member>().map(|m| m.user_id);
     tracing::info!(
-        member = member.map_or_else(|| "-".to_string(), |id| id.to_string()),
+        member = %member.map_or_else(|| "-".to_string(), |id| id.to_string()),
         method = %method,
         route = %route,
         status = res.status().as_u16(),

@@ -1,7 +1,7 @@
 //! The command line. Flags carry only non-secret settings (a flag shows up in process lists);
 //! the secrets come from the environment and are read in [`secrets_from_env`].
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -163,6 +163,15 @@ pub fn secrets_from_env() -> Result<Secrets, String> {
     })
 }
 
+/// A bound address as a client reaches it: an unspecified IP (0.0.0.0, ::) becomes loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(v6) if v6.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
+}
+
 /// An http(s) base URL without a trailing slash, or an error naming `flag`.
 fn base_url(flag: &str, value: &str) -> Result<String, String> {
     let parsed = url::Url::parse(value).map_err(|e| format!("{flag}: {e}"))?;
@@ -176,12 +185,12 @@ fn base_url(flag: &str, value: &str) -> Result<String, String> {
 }
 
 impl ServeArgs {
-    /// The configuration for these flags and `secrets`.
-    pub fn into_config(self, secrets: Secrets) -> Result<Config, String> {
+    /// The configuration for these flags and `secrets`, for a server bound to `bound`.
+    pub fn into_config(self, secrets: Secrets, bound: SocketAddr) -> Result<Config, String> {
         let upstream = base_url("--upstream", &self.upstream)?;
         let public = match &self.public_base_url {
             Some(url) => base_url("--public-base-url", url)?,
-            None => format!("http://{}", self.listen),
+            None => format!("http://{}", reachable(bound)),
         };
         for origin in &self.cors_origins {
             base_url("--cors-origin", origin)?;
@@ -224,9 +233,12 @@ mod tests {
             credential: OperatorCredential::Token(Secret::new("t")),
             member_jwt_secret: Secret::new("k"),
         };
-        let c = cli.serve.into_config(secrets).unwrap();
+        let c = cli
+            .serve
+            .into_config(secrets, "0.0.0.0:8791".parse().unwrap())
+            .unwrap();
         assert_eq!(c.upstream, "https://spaces.nexudus.com");
-        assert_eq!(c.public_base_url, "http://127.0.0.1:8790");
+        assert_eq!(c.public_base_url, "http://127.0.0.1:8791");
         assert_eq!(c.allowed_types.len(), DEFAULT_ALLOWED_TYPES.len());
         assert!(base_url("--upstream", "ftp://x").is_err());
         assert!(base_url("--upstream", "http://x/?a=1").is_err());

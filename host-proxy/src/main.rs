@@ -3,7 +3,7 @@
 //! After binding it prints exactly one line to stdout, `nexudus-host-proxy listening on
 //! http://<addr>`, and logs everything else to stderr.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -48,16 +48,17 @@ async fn serve(cli: Cli) -> Result<(), String> {
             tracing::Level::INFO
         })
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let listen = cli.serve.listen;
     let secrets = secrets_from_env()?;
-    let config = cli.serve.into_config(secrets)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    let config = cli.serve.into_config(secrets, local)?;
     let proxy = Proxy::new(config).await.map_err(|e| e.to_string())?;
     print_line(&format!("nexudus-host-proxy listening on http://{local}"))?;
     proxy
