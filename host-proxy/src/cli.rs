@@ -116,6 +116,8 @@ pub struct ServeArgs {
     pub quiet: bool,
 }
 
+const DAY: u64 = 24 * 3600;
+
 /// The secrets, read from the environment.
 pub struct Secrets {
     /// The operator's credential.
@@ -208,12 +210,15 @@ impl ServeArgs {
         if !self.allowed_types.is_empty() {
             config.allowed_types = self.allowed_types;
         }
-        config.upload_url_ttl = Duration::from_secs(self.upload_url_ttl_seconds.max(1));
-        config.file_ttl = Duration::from_secs(self.file_ttl_seconds.max(1));
+        // Bounded so that no setting can overflow a clock computation.
+        let secs = |n: u64, max: u64| Duration::from_secs(n.clamp(1, max));
+        config.upload_url_ttl = secs(self.upload_url_ttl_seconds, 7 * DAY);
+        config.file_ttl = secs(self.file_ttl_seconds, 365 * DAY);
         config.cleanup_interval = config.file_ttl.min(Duration::from_secs(60));
-        config.upstream_timeout = Duration::from_secs(self.upstream_timeout_seconds.max(1));
-        config.upstream_min_spacing = Duration::from_millis(self.upstream_min_spacing_ms);
-        config.jwt_leeway = Duration::from_secs(self.jwt_leeway_seconds);
+        config.upstream_timeout = secs(self.upstream_timeout_seconds, 3600);
+        config.upstream_min_spacing =
+            Duration::from_millis(self.upstream_min_spacing_ms.min(60_000));
+        config.jwt_leeway = Duration::from_secs(self.jwt_leeway_seconds.min(3600));
         config.log_requests = !self.quiet;
         Ok(config)
     }

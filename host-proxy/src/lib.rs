@@ -112,7 +112,8 @@ impl Proxy {
     {
         let state = self.state.clone();
         let cleaner = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(state.config.cleanup_interval);
+            let every = state.config.cleanup_interval.max(Duration::from_millis(10));
+            let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;

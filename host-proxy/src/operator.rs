@@ -52,6 +52,9 @@ impl std::fmt::Display for CredentialError {
     }
 }
 
+/// The longest a session is used before it is renewed, whatever `expires_in` says.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 struct Session {
     access: Secret,
     refresh: Option<Secret>,
@@ -221,18 +224,20 @@ async fn grant(
     if answer.access_token.is_empty() {
         return Err(CredentialError::Unreadable);
     }
+    // Whatever the answer says, a session is renewed at least once a day.
     let lifetime = answer
         .expires_in
         .as_ref()
         .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
-        .map_or(Duration::from_secs(3600), Duration::from_secs);
+        .map_or(Duration::from_secs(3600), Duration::from_secs)
+        .min(MAX_LIFETIME);
     Ok(Session {
         access: Secret::new(answer.access_token),
         refresh: answer
             .refresh_token
             .filter(|r| !r.is_empty())
             .map(Secret::new),
-        renew_at: Instant::now() + lifetime - renewal_margin(lifetime),
+        renew_at: Instant::now() + (lifetime - renewal_margin(lifetime)),
     })
 }
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{unix_now, Member};
+use crate::claims::Member;
 use crate::config::Config;
 
 mod disk;
@@ -40,8 +40,8 @@ pub struct FileMeta {
     pub user_id: u64,
     /// Their business.
     pub business_id: u64,
-    /// When it is removed (Unix seconds).
-    pub expires_at: u64,
+    /// When it is removed (milliseconds since the Unix epoch).
+    pub expires_at_ms: u64,
 }
 
 /// An upload URL issued and not yet used.
@@ -78,7 +78,7 @@ impl Uploads {
     /// run that have not expired and removing the rest.
     pub async fn open(config: &Config) -> std::io::Result<Uploads> {
         tokio::fs::create_dir_all(&config.uploads_dir).await?;
-        let files = disk::load(&config.uploads_dir, unix_now()).await?;
+        let files = disk::load(&config.uploads_dir, unix_millis()).await?;
         Ok(Uploads {
             dir: config.uploads_dir.clone(),
             public_base: config.public_base_url.clone(),
@@ -111,14 +111,16 @@ impl Uploads {
             size,
             user_id: member.user_id,
             business_id: member.business_id,
-            expires_at: 0,
+            expires_at_ms: 0,
         };
         lock(&self.pending).insert(
             upload_id,
             Pending {
                 key,
                 meta,
-                url_expires: Instant::now() + self.url_ttl,
+                url_expires: Instant::now()
+                    .checked_add(self.url_ttl)
+                    .unwrap_or_else(Instant::now),
             },
         );
         Ok(issued)
@@ -142,7 +144,8 @@ impl Uploads {
     /// Stores the bytes of a taken upload; the file URL then serves them.
     pub async fn store(&self, pending: Pending, upload: Upload) -> Result<String, StoreError> {
         let mut meta = pending.meta;
-        meta.expires_at = unix_now().saturating_add(self.file_ttl.as_secs());
+        let ttl_ms = u64::try_from(self.file_ttl.as_millis()).unwrap_or(u64::MAX);
+        meta.expires_at_ms = unix_millis().saturating_add(ttl_ms);
         disk::write(&self.dir, &pending.key, &meta, upload).await?;
         let url = self.file_url(&pending.key, &meta.file_name);
         lock(&self.files).insert(pending.key, meta);
@@ -165,14 +168,14 @@ impl Uploads {
             meta.file_name == name
                 && meta.user_id == member.user_id
                 && meta.business_id == member.business_id
-                && meta.expires_at > unix_now()
+                && meta.expires_at_ms > unix_millis()
         })
     }
 
     /// The stored, current file `key` named `name`: its metadata and path.
     pub fn find(&self, key: &str, name: &str) -> Option<(FileMeta, PathBuf)> {
         let meta = lock(&self.files).get(key).cloned()?;
-        (meta.file_name == name && meta.expires_at > unix_now())
+        (meta.file_name == name && meta.expires_at_ms > unix_millis())
             .then(|| (meta, disk::data_path(&self.dir, key)))
     }
 
@@ -180,12 +183,12 @@ impl Uploads {
     pub async fn clean_up(&self) {
         let now = Instant::now();
         lock(&self.pending).retain(|_, p| p.url_expires > now);
-        let unix = unix_now();
+        let now_ms = unix_millis();
         let expired: Vec<String> = {
             let mut files = lock(&self.files);
             let keys: Vec<String> = files
                 .iter()
-                .filter(|(_, m)| m.expires_at <= unix)
+                .filter(|(_, m)| m.expires_at_ms <= now_ms)
                 .map(|(k, _)| k.clone())
                 .collect();
             for key in &keys {
@@ -202,6 +205,13 @@ impl Uploads {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+fn unix_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// 128 random bits from the OS, as 32 lowercase hex digits.

@@ -106,7 +106,7 @@ pub async fn remove(dir: &Path, key: &str) {
 
 /// The current files in `dir`; expired ones, leftovers of interrupted uploads and metadata
 /// without bytes are removed.
-pub async fn load(dir: &Path, now_unix: u64) -> std::io::Result<HashMap<String, FileMeta>> {
+pub async fn load(dir: &Path, now_ms: u64) -> std::io::Result<HashMap<String, FileMeta>> {
     let mut files = HashMap::new();
     let mut entries = tokio::fs::read_dir(dir).await?;
     let mut stale = Vec::new();
@@ -129,7 +129,7 @@ pub async fn load(dir: &Path, now_unix: u64) -> std::io::Result<HashMap<String, 
             .ok()
             .and_then(|bytes| serde_json::from_slice::<FileMeta>(&bytes).ok());
         match meta {
-            Some(meta) if meta.expires_at > now_unix && data_path(dir, key).is_file() => {
+            Some(meta) if meta.expires_at_ms > now_ms && data_path(dir, key).is_file() => {
                 files.insert(key.to_string(), meta);
             }
             _ => remove(dir, key).await,

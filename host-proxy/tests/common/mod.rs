@@ -156,6 +156,13 @@ pub async fn read(res: reqwest::Response) -> (StatusCode, Value) {
     (status, value)
 }
 
+impl Drop for Running {
+    /// Removes the test's uploads folder (best effort: the proxy may still hold a file).
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.uploads_dir);
+    }
+}
+
 impl Running {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
