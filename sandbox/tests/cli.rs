@@ -51,6 +51,10 @@ async fn prints_the_listening_line_and_serves() {
         "cli-secret-token=CommunityGroup-List",
         "--token",
         "cli-admin-token=admin",
+        "--api-user",
+        "cli-bot@host.test:cli-secret-password=CommunityGroup-List",
+        "--access-token-lifetime",
+        "120",
     ]);
     let line = line.trim_end_matches('\n');
     let base = line
@@ -90,6 +94,25 @@ async fn prints_the_listening_line_and_serves() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // The --api-user signs in at /api/token, with the configured lifetime.
+    let res = http
+        .post(format!("{base}/api/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=password&username=cli-bot%40host.test&password=cli-secret-password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let issued: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(issued["expires_in"], 120);
+    let access = issued["access_token"].as_str().unwrap().to_string();
+    let res = http
+        .get(format!("{base}/api/community/communitygroups"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let res = http
         .get(format!("{base}/_sandbox/faults"))
         .send()
@@ -113,6 +136,8 @@ async fn prints_the_listening_line_and_serves() {
         .unwrap();
     assert!(err.contains("/api/community/communitygroups"), "{err}");
     assert!(!err.contains("cli-secret-token") && !err.contains("cli-admin-token"));
+    assert!(err.contains("/api/token"), "{err}");
+    assert!(!err.contains("cli-secret-password") && !err.contains(&access));
 }
 
 #[test]

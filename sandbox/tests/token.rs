@@ -68,7 +68,9 @@ fn assert_invalid_grant(status: StatusCode, body: &Value, secret: &str) {
     assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
     let description = body["error_description"].as_str().unwrap();
     assert!(!description.is_empty());
-    assert!(!description.contains(secret), "{description}");
+    if !secret.is_empty() {
+        assert!(!description.contains(secret), "{description}");
+    }
 }
 
 #[tokio::test]
@@ -137,15 +139,7 @@ async fn bad_credentials_are_invalid_grant_without_the_password() {
             ],
         )
         .await;
-        assert_invalid_grant(
-            status,
-            &body,
-            if password.is_empty() {
-                "\u{0}"
-            } else {
-                password
-            },
-        );
+        assert_invalid_grant(status, &body, password);
         assert_eq!(cache, "no-store");
     }
     // Missing fields altogether.
