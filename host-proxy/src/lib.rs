@@ -78,6 +78,13 @@ impl Proxy {
             config.upstream_min_spacing,
             operator,
         );
+        if !config.public_base_url.starts_with("https:")
+            && !is_loopback_url(&config.public_base_url)
+        {
+            tracing::warn!(
+                "--public-base-url is not https: the panel accepts plain http file URLs only on a loopback host"
+            );
+        }
         let verifier = claims::Verifier::new(&config.member_jwt_secret, config.jwt_leeway)
             .map_err(std::io::Error::other)?;
         let uploads = uploads::Uploads::open(&config).await?;
@@ -151,6 +158,19 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+/// Whether `url` is a plain http URL on a loopback host.
+fn is_loopback_url(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 

@@ -212,20 +212,27 @@ async fn the_store_keeps_its_limits() {
     let proxy = start_proxy(config).await;
     let member = session(10, 1);
     let issue = |size: u64, ct: &str| json!({"fileName": "f", "contentType": ct, "size": size});
-    let (status, _) = proxy
-        .post(&member, "/uploads", &issue(1001, "image/png"))
-        .await;
-    assert_eq!(status, 413);
-    let (status, _) = proxy
-        .post(&member, "/uploads", &issue(10, "text/html"))
-        .await;
-    assert_eq!(status, 415);
-    let (status, _) = proxy
-        .post(&member, "/uploads", &issue(0, "image/png"))
-        .await;
-    assert_eq!(status, 400);
-    let (status, _) = proxy.post(&member, "/uploads", &json!({"size": 3})).await;
-    assert_eq!(status, 400);
+    // Refusals land on the attachment field, in the Nexudus envelope.
+    for (body, message) in [
+        (
+            issue(1001, "image/png"),
+            "the file is larger than the limit of 1000 bytes",
+        ),
+        (issue(10, "text/html"), "this type of file is not accepted"),
+        (issue(0, "image/png"), "the file is empty"),
+        (json!({"size": 3}), "this type of file is not accepted"),
+        (
+            json!({"contentType": "image/png"}),
+            "the file's size is missing",
+        ),
+    ] {
+        let (status, answer) = proxy.post(&member, "/uploads", &body).await;
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(
+            only_error(&answer),
+            ("NewFileDataUrl".to_string(), message.to_string())
+        );
+    }
 
     // One PUT only.
     let (_, issued) = proxy

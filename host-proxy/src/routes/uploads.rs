@@ -3,8 +3,10 @@
 //! upload endpoint expects; `PUT /uploads/{id}` takes the bytes once; `GET /files/{key}/{name}`
 //! serves them to whoever has the URL (Nexudus).
 //!
-//! Errors here are the upload API's own `{"error": "..."}` (413 too large, 415 type not
-//! allowed, 404 unknown or used URL). Served files carry `nosniff` and a sandboxing
+//! A refused `POST /uploads` (too large, a type not allowed, empty) is the Nexudus 400 envelope
+//! on `NewFileDataUrl`, so the panel shows it on the attachment; a refused `PUT` is
+//! `{"error": "..."}` with 413 (more bytes than declared), 415 (another type), 400 (fewer) or
+//! 404 (unknown, used or expired URL). Served files carry `nosniff` and a sandboxing
 //! Content-Security-Policy, so a stored file can never run as a page of this origin.
 
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use serde_json::{json, Value};
 
 use super::body;
 use crate::claims::Member;
-use crate::envelope::{self, upload_error};
+use crate::envelope::{self, upload_error, FieldError};
 use crate::uploads::{is_key, StoreError, Upload, Uploads};
 use crate::AppState;
 
@@ -38,32 +40,37 @@ pub async fn create(
         Err(_) => return upload_error(StatusCode::BAD_REQUEST, "expected a JSON object"),
     };
     let file_name = map.get("fileName").and_then(Value::as_str).unwrap_or("");
-    let Some(content_type) = map.get("contentType").and_then(Value::as_str) else {
-        return upload_error(StatusCode::BAD_REQUEST, "contentType is required");
-    };
-    let Some(size) = map.get("size").and_then(Value::as_u64) else {
-        return upload_error(
-            StatusCode::BAD_REQUEST,
-            "size must be a non-negative integer",
-        );
-    };
+    let content_type = map
+        .get("contentType")
+        .and_then(Value::as_str)
+        .map(essence)
+        .unwrap_or_default();
+    let size = map.get("size").and_then(Value::as_u64);
     let max = st.config.max_upload_bytes;
-    if size == 0 {
-        return upload_error(StatusCode::BAD_REQUEST, "the file is empty");
+    let refusal = match size {
+        None => Some("the file's size is missing".to_string()),
+        Some(0) => Some("the file is empty".to_string()),
+        Some(n) if n > max => Some(format!(
+            "the file is larger than the limit of {}",
+            human_size(max)
+        )),
+        Some(_)
+            if !st.config.allows_type(&content_type)
+                || HeaderValue::from_str(&content_type).is_err() =>
+        {
+            Some("this type of file is not accepted".to_string())
+        }
+        Some(_) => None,
+    };
+    if let Some(message) = refusal {
+        return envelope::validation(&[FieldError::new(
+            "NewFileDataUrl",
+            Value::from(file_name.chars().take(200).collect::<String>()),
+            message,
+        )]);
     }
-    if size > max {
-        return upload_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the file is larger than the limit of {max} bytes"),
-        );
-    }
-    let essence = essence(content_type);
-    if !st.config.allows_type(&essence) || HeaderValue::from_str(&essence).is_err() {
-        return upload_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "this type of file is not accepted",
-        );
-    }
+    let size = size.unwrap_or_default();
+    let essence = content_type;
     if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
         return envelope::too_many_writes(wait);
     }
@@ -190,6 +197,18 @@ pub async fn get_file(
         Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// `25 MB`, `512 KB`, `300 bytes`: a limit as a member reads it.
+fn human_size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB && bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// A content type without parameters, lowercased: `image/png`.
