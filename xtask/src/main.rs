@@ -1,7 +1,8 @@
 //! Developer commands for nexudus-start-conversation (the xtask pattern; `.cargo/config.toml`
 //! aliases `cargo xtask`).
 //!
-//! - `cargo xtask demo`: the sandbox on 127.0.0.1:8787 and `trunk serve` on 127.0.0.1:8080.
+//! - `cargo xtask demo`: the sandbox on 127.0.0.1:8787, the host backend (`host-proxy/`) in
+//!   front of it on 127.0.0.1:8790, and `trunk serve` on 127.0.0.1:8080.
 //! - `cargo xtask test`: fmt, clippy, native tests, browser tests, the release check,
 //!   end-to-end tests.
 //! - `cargo xtask package`: the npm package in `pkg/` (see [`package`]).
@@ -11,6 +12,7 @@
 
 mod bench;
 mod fuzz;
+mod host_proxy;
 mod package;
 mod release;
 mod run;
@@ -34,8 +36,9 @@ const DEMO_PAGE: &str = "127.0.0.1:8080";
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  demo    run the demo: the sandbox API on http://127.0.0.1:8787 and the panel on
-          http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops both
+  demo    run the demo: the sandbox API on http://127.0.0.1:8787, the host backend
+          (host-proxy) in front of it on http://127.0.0.1:8790, and the panel on
+          http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops all
   test    run every check: cargo fmt, clippy (native and wasm), native tests, a short
           fuzz of the response classifier, browser tests in headless Chromium, the size
           budget, the release check, and end-to-end tests against the trunk-built demo and
@@ -127,6 +130,7 @@ fn demo(toolbox: &Toolbox) -> XResult {
         DEMO_SANDBOX_ADDR,
         &["--enable-faults", "--public-url", &page_origin],
     )?;
+    let proxy = host_proxy::start(toolbox, &target_dir(toolbox), &sandbox_url, &page_origin)?;
     let mut trunk = Service::spawn("trunk", toolbox.command("trunk").arg("serve"))?;
 
     let (stop, stopped) = mpsc::channel();
@@ -152,8 +156,14 @@ fn demo(toolbox: &Toolbox) -> XResult {
     println!("  The panel:        http://{DEMO_PAGE}/");
     println!("  The sandbox API:  {sandbox_url} (proxied at /api, /uploads and /_sandbox)");
     println!("  Demo token:       {DEMO_TOKEN} (already used by the demo page)");
+    println!(
+        "  The host backend: {} (host-proxy → the sandbox, as its API user api@sandbox.test)",
+        proxy.url
+    );
+    println!("  Member session:   {}", proxy.session);
+    println!("                    (user 10, business 1: stands in for the host's own login)");
     println!();
-    println!("  Press Ctrl-C to stop both.");
+    println!("  Press Ctrl-C to stop them all.");
     loop {
         if stopped.recv_timeout(Duration::from_millis(500)).is_ok() {
             return Ok(());

@@ -1,0 +1,190 @@
+//! The proxy's cost: added latency per forwarded call, and memory at rest.
+//!
+//! `cargo bench -p nexudus-host-proxy --bench latency [-- CALLS]` starts a sandbox
+//! (in-process, unthrottled, quiet) and the release `nexudus-host-proxy` binary in front of
+//! it, then makes CALLS (default 500) identical `GET /api/community/communitygroups` calls
+//! directly to the sandbox and as many through the proxy, interleaved, one at a time over
+//! kept-alive connections, after 50 of each to warm up. It prints the direct and proxied
+//! medians and 95th percentiles and their differences (the added latency), and the proxy
+//! process's VmRSS (from /proc/<pid>/status) after start-up and again at rest after the run.
+//!
+//! The proxy runs with its defaults (one log line per request, to a discarded stderr) except
+//! `--upstream-min-spacing-ms 0`: the pacing that keeps to Nexudus's 1 request per 100 ms is a
+//! deliberate wait, not overhead, and the sandbox here is unthrottled.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nexudus_host_proxy::claims::{mint, Member};
+use nexudus_host_proxy::Secret;
+
+const BIN: &str = env!("CARGO_BIN_EXE_nexudus-host-proxy");
+const OPERATOR: &str = "bench-operator-token";
+const KEY: &str = "bench-member-jwt-secret-0123456789abcdef";
+const PATH: &str = "/api/community/communitygroups";
+const WARM_UP: usize = 50;
+
+/// Kills the proxy when the benchmark ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn vm_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn timed(client: &reqwest::Client, url: &str, token: &str) -> Result<Duration, String> {
+    let started = Instant::now();
+    let res = client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    res.bytes().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{url} answered {status}"));
+    }
+    Ok(started.elapsed())
+}
+
+fn main() -> Result<(), String> {
+    let calls: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(500);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(run(calls))
+}
+
+async fn run(calls: usize) -> Result<(), String> {
+    let sandbox_config = sandbox::Config {
+        log_requests: false,
+        throttle: sandbox::ThrottleConfig {
+            enabled: false,
+            ..sandbox::ThrottleConfig::default()
+        },
+        extra_tokens: vec![(OPERATOR.to_string(), sandbox::TokenSpec::Admin)],
+        ..sandbox::Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let sandbox = sandbox::Sandbox::new(sandbox_config, local).map_err(|e| e.to_string())?;
+    let sandbox_base = sandbox.base_url().to_string();
+    tokio::spawn(sandbox.run(listener, std::future::pending()));
+
+    let uploads = std::env::temp_dir().join(format!("host-proxy-bench-{}", std::process::id()));
+    let mut child = Child(
+        Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--upstream", &sandbox_base])
+            .args(["--upstream-min-spacing-ms", "0"])
+            .arg("--uploads-dir")
+            .arg(&uploads)
+            .env_remove("NEXUDUS_USERNAME")
+            .env_remove("NEXUDUS_PASSWORD")
+            .env("NEXUDUS_API_TOKEN", OPERATOR)
+            .env("MEMBER_JWT_SECRET", KEY)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {BIN}: {e}"))?,
+    );
+    let pid = child.0.id();
+    let stdout = child.0.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let proxy_base = line
+        .trim()
+        .strip_prefix("nexudus-host-proxy listening on ")
+        .ok_or_else(|| format!("unexpected first line: {line:?}"))?
+        .to_string();
+    let rss_started = vm_rss_kib(pid);
+
+    let member = mint(
+        &Secret::new(KEY),
+        Member {
+            user_id: 10,
+            business_id: 1,
+        },
+        Duration::from_secs(3600),
+    )?;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let direct_url = format!("{sandbox_base}{PATH}");
+    let proxy_url = format!("{proxy_base}{PATH}");
+    let mut direct = Vec::with_capacity(calls);
+    let mut proxied = Vec::with_capacity(calls);
+    for i in 0..WARM_UP + calls {
+        let d = timed(&client, &direct_url, OPERATOR).await?;
+        let p = timed(&client, &proxy_url, member.expose()).await?;
+        if i >= WARM_UP {
+            direct.push(d);
+            proxied.push(p);
+        }
+    }
+    direct.sort();
+    proxied.sort();
+    // Let the proxy settle, then read its memory at rest.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_after = vm_rss_kib(pid);
+    drop(child);
+    let _ = std::fs::remove_dir_all(&uploads);
+
+    let (d50, d95) = (percentile(&direct, 50.0), percentile(&direct, 95.0));
+    let (p50, p95) = (percentile(&proxied, 50.0), percentile(&proxied, 95.0));
+    println!("GET {PATH}, {calls} calls each, one at a time, after {WARM_UP} to warm up");
+    println!(
+        "direct to the sandbox:  median {:.3} ms, p95 {:.3} ms",
+        ms(d50),
+        ms(d95)
+    );
+    println!(
+        "through the proxy:      median {:.3} ms, p95 {:.3} ms",
+        ms(p50),
+        ms(p95)
+    );
+    println!(
+        "added by the proxy:     median {:.3} ms, p95 {:.3} ms",
+        ms(p50.saturating_sub(d50)),
+        ms(p95.saturating_sub(d95))
+    );
+    let kib = |v: Option<u64>| {
+        v.map_or("unknown".to_string(), |k| {
+            format!("{:.1} MiB", k as f64 / 1024.0)
+        })
+    };
+    println!(
+        "proxy memory (VmRSS):   {} after start-up, {} at rest after the run",
+        kib(rss_started),
+        kib(rss_after)
+    );
+    Ok(())
+}

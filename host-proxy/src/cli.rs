@@ -1,0 +1,251 @@
+//! The command line. Flags carry only non-secret settings (a flag shows up in process lists);
+//! the secrets come from the environment and are read in [`secrets_from_env`].
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, OperatorCredential};
+use crate::secret::Secret;
+
+const ENVIRONMENT: &str = "\
+Environment (secrets, never flags):
+  NEXUDUS_API_TOKEN      the operator's API bearer token, sent as it is; or
+  NEXUDUS_USERNAME       an API user, signed in through POST /api/token (password grant),
+  NEXUDUS_PASSWORD         renewed by refresh token before expiry and once on a 401
+  MEMBER_JWT_SECRET      the HS256 key (at least 32 bytes) the host's login signs member
+                           sessions with: claims sub (Nexudus UserId), businessId, exp, nbf?
+
+The panel's baseUrl points at this server and its bearer token is the member's session.";
+
+/// A reference host backend for the Nexudus start-conversation panel: keeps the Nexudus API
+/// credential on the server, posts as the signed-in member only, and hosts the files Nexudus
+/// downloads.
+#[derive(Parser, Debug)]
+#[command(name = "nexudus-host-proxy", version, about, after_help = ENVIRONMENT)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands besides serving.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print a member session (an HS256 JWT signed with MEMBER_JWT_SECRET) to stdout. A
+    /// stand-in for the host's own login, for demos and tests.
+    MintSession {
+        /// The member's Nexudus UserId (the `sub` claim).
+        #[arg(long, value_name = "USER_ID")]
+        sub: u64,
+        /// The member's business (the `businessId` claim).
+        #[arg(long, value_name = "ID")]
+        business_id: u64,
+        /// How long the session lasts.
+        #[arg(long, default_value_t = 3600, value_name = "N")]
+        ttl_seconds: u64,
+    },
+}
+
+/// The serving flags.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = crate::config::DEFAULT_LISTEN, value_name = "IP:PORT")]
+    pub listen: SocketAddr,
+
+    /// Base URL of the Nexudus API (the demo and tests point it at the sandbox).
+    #[arg(long, default_value = crate::config::DEFAULT_UPSTREAM, value_name = "URL")]
+    pub upstream: String,
+
+    /// An origin of the portal's pages allowed by CORS (repeatable; exact match, e.g.
+    /// https://portal.example.com). None: no CORS headers, for a same-origin deployment.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+
+    /// Folder of the uploaded files (created if missing).
+    #[arg(long, default_value = "host-proxy-uploads", value_name = "DIR")]
+    pub uploads_dir: PathBuf,
+
+    /// Public base URL of this server, from which Nexudus downloads stored files and to which
+    /// the browser uploads them. Default: http://<listen address>.
+    #[arg(long, value_name = "URL")]
+    pub public_base_url: Option<String>,
+
+    /// Writes (forwarded POST/DELETE and upload requests) per minute and member before 429.
+    /// Nexudus allows 60 a minute for the whole account. 0: no limit.
+    #[arg(long, default_value_t = crate::config::DEFAULT_MEMBER_WRITES_PER_MINUTE, value_name = "N")]
+    pub member_writes_per_minute: u32,
+
+    /// Largest uploaded file, in bytes (default 25 MB).
+    #[arg(long, default_value_t = crate::config::DEFAULT_MAX_UPLOAD_BYTES, value_name = "N")]
+    pub max_upload_bytes: u64,
+
+    /// A content type the store accepts (repeatable; `type/*` allowed). Default: image/png,
+    /// image/jpeg, image/gif, image/webp, application/pdf, text/plain.
+    #[arg(long = "allowed-type", value_name = "TYPE")]
+    pub allowed_types: Vec<String>,
+
+    /// How long an upload URL waits for its PUT, in seconds.
+    #[arg(long, default_value_t = 900, value_name = "N")]
+    pub upload_url_ttl_seconds: u64,
+
+    /// How long a stored file is kept and served, in seconds (Nexudus downloads it when the
+    /// file is attached).
+    #[arg(long, default_value_t = 86_400, value_name = "N")]
+    pub file_ttl_seconds: u64,
+
+    /// Longest wait for one answer of the Nexudus API, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub upstream_timeout_seconds: u64,
+
+    /// Least time between two requests to the Nexudus API, in milliseconds (Nexudus allows
+    /// one per 100 ms per credential, and every member shares the operator's).
+    #[arg(long, default_value_t = 110, value_name = "N")]
+    pub upstream_min_spacing_ms: u64,
+
+    /// Clock skew tolerated on a member session's exp and nbf, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub jwt_leeway_seconds: u64,
+
+    /// Log only warnings and errors (no line per request).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+const DAY: u64 = 24 * 3600;
+
+/// The secrets, read from the environment.
+pub struct Secrets {
+    /// The operator's credential.
+    pub credential: OperatorCredential,
+    /// The member-session key.
+    pub member_jwt_secret: Secret,
+}
+
+/// Reads one variable; `None` when unset or empty. The value is never printed.
+pub fn secret_var(name: &str) -> Option<Secret> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
+}
+
+/// Reads the secrets; the errors name variables, never values.
+pub fn secrets_from_env() -> Result<Secrets, String> {
+    let member_jwt_secret =
+        secret_var("MEMBER_JWT_SECRET").ok_or("MEMBER_JWT_SECRET is not set")?;
+    let token = secret_var("NEXUDUS_API_TOKEN");
+    let username = secret_var("NEXUDUS_USERNAME");
+    let password = secret_var("NEXUDUS_PASSWORD");
+    let credential = match (token, username, password) {
+        (Some(token), None, None) => OperatorCredential::Token(token),
+        (None, Some(username), Some(password)) => {
+            OperatorCredential::Password { username, password }
+        }
+        (Some(_), _, _) => {
+            return Err(
+                "set either NEXUDUS_API_TOKEN or NEXUDUS_USERNAME + NEXUDUS_PASSWORD, not both"
+                    .into(),
+            )
+        }
+        (None, Some(_), None) | (None, None, Some(_)) => {
+            return Err("NEXUDUS_USERNAME and NEXUDUS_PASSWORD go together".into())
+        }
+        (None, None, None) => {
+            return Err("set NEXUDUS_API_TOKEN, or NEXUDUS_USERNAME and NEXUDUS_PASSWORD".into())
+        }
+    };
+    Ok(Secrets {
+        credential,
+        member_jwt_secret,
+    })
+}
+
+/// A bound address as a client reaches it: an unspecified IP (0.0.0.0, ::) becomes loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(v6) if v6.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
+}
+
+/// An http(s) base URL without a trailing slash, or an error naming `flag`.
+fn base_url(flag: &str, value: &str) -> Result<String, String> {
+    let parsed = url::Url::parse(value).map_err(|e| format!("{flag}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("{flag} must be an http or https URL"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!("{flag} must not have a query or fragment"));
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
+impl ServeArgs {
+    /// The configuration for these flags and `secrets`, for a server bound to `bound`.
+    pub fn into_config(self, secrets: Secrets, bound: SocketAddr) -> Result<Config, String> {
+        let upstream = base_url("--upstream", &self.upstream)?;
+        let public = match &self.public_base_url {
+            Some(url) => base_url("--public-base-url", url)?,
+            None => format!("http://{}", reachable(bound)),
+        };
+        for origin in &self.cors_origins {
+            base_url("--cors-origin", origin)?;
+        }
+        let mut config = Config::new(
+            &upstream,
+            secrets.credential,
+            secrets.member_jwt_secret,
+            self.uploads_dir,
+            &public,
+        );
+        config.cors_origins = self.cors_origins;
+        config.member_writes_per_minute = self.member_writes_per_minute;
+        config.max_upload_bytes = self.max_upload_bytes;
+        if !self.allowed_types.is_empty() {
+            config.allowed_types = self.allowed_types;
+        }
+        // Bounded so that no setting can overflow a clock computation.
+        let secs = |n: u64, max: u64| Duration::from_secs(n.clamp(1, max));
+        config.upload_url_ttl = secs(self.upload_url_ttl_seconds, 7 * DAY);
+        config.file_ttl = secs(self.file_ttl_seconds, 365 * DAY);
+        config.cleanup_interval = config.file_ttl.min(Duration::from_secs(60));
+        config.upstream_timeout = secs(self.upstream_timeout_seconds, 3600);
+        config.upstream_min_spacing =
+            Duration::from_millis(self.upstream_min_spacing_ms.min(60_000));
+        config.jwt_leeway = Duration::from_secs(self.jwt_leeway_seconds.min(3600));
+        config.log_requests = !self.quiet;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DEFAULT_ALLOWED_TYPES;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+        let cli = Cli::parse_from(["nexudus-host-proxy", "--cors-origin", "http://a:1"]);
+        let secrets = Secrets {
+            credential: OperatorCredential::Token(Secret::new("t")),
+            member_jwt_secret: Secret::new("k"),
+        };
+        let c = cli
+            .serve
+            .into_config(secrets, "0.0.0.0:8791".parse().unwrap())
+            .unwrap();
+        assert_eq!(c.upstream, "https://spaces.nexudus.com");
+        assert_eq!(c.public_base_url, "http://127.0.0.1:8791");
+        assert_eq!(c.allowed_types.len(), DEFAULT_ALLOWED_TYPES.len());
+        assert!(base_url("--upstream", "ftp://x").is_err());
+        assert!(base_url("--upstream", "http://x/?a=1").is_err());
+    }
+}

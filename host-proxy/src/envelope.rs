@@ -1,0 +1,152 @@
+//! The answers the proxy makes itself, in the shapes the panel already reads from Nexudus:
+//! the 400 validation envelope (`Errors[]` with the `PropertyName` at fault, so the panel shows
+//! the message on that field), the bare `"Not found"` 404, a 401 for a missing or bad member
+//! session, 429 + `Retry-After` past the member's write limit, and 502/504 when Nexudus cannot
+//! be reached. None of them ever echoes a token, a credential or a file's bytes.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// Content type of every JSON answer, as ASP.NET sends it.
+pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// One entry of `Errors[]`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct FieldError {
+    /// What the client sent, or null (never a secret).
+    pub attempted_value: Value,
+    /// The message without the property name.
+    pub message: String,
+    /// The property (or the entity, as Nexudus names references: `CommunityThread`).
+    pub property_name: String,
+}
+
+impl FieldError {
+    /// A new entry.
+    pub fn new(property: &str, attempted: Value, message: impl Into<String>) -> FieldError {
+        FieldError {
+            attempted_value: attempted,
+            message: message.into(),
+            property_name: property.to_string(),
+        }
+    }
+}
+
+/// A JSON response.
+pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(JSON_CONTENT_TYPE),
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The envelope of a refusal: `Message` lists the errors as `PropertyName: message`.
+fn refusal(status: StatusCode, message: &str, errors: &[FieldError]) -> Response {
+    json(
+        status,
+        &json!({
+            "Message": message,
+            "Value": null,
+            "Errors": errors,
+            "WasSuccessful": false,
+        }),
+    )
+}
+
+/// HTTP 400 with `Errors[]`, as Nexudus answers a validation failure.
+pub fn validation(errors: &[FieldError]) -> Response {
+    let message = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.property_name, e.message))
+        .collect::<Vec<_>>()
+        .join("\n");
+    refusal(StatusCode::BAD_REQUEST, &message, errors)
+}
+
+/// HTTP 400 about the request as a whole (`Errors: []`).
+pub fn bad_request(message: &str) -> Response {
+    refusal(StatusCode::BAD_REQUEST, message, &[])
+}
+
+/// The bare `"Not found"` 404 of Nexudus, also the answer to every route the proxy does not
+/// serve and to records the member may not touch (their existence is not revealed).
+pub fn not_found() -> Response {
+    json(StatusCode::NOT_FOUND, &"Not found")
+}
+
+/// 401 for a missing, malformed, expired or wrongly signed member session.
+pub fn unauthorized() -> Response {
+    let mut res = json(
+        StatusCode::UNAUTHORIZED,
+        &json!({ "Message": "Authorization has been denied for this request." }),
+    );
+    res.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    res
+}
+
+/// 429 past the member's own write limit, with the wait in `Retry-After` and in the text.
+pub fn too_many_writes(wait_secs: u64) -> Response {
+    let message = format!("Too many changes in a short time. Wait {wait_secs} seconds.");
+    let mut res = refusal(StatusCode::TOO_MANY_REQUESTS, &message, &[]);
+    if let Ok(value) = HeaderValue::from_str(&wait_secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    res
+}
+
+/// 502 when Nexudus cannot be reached or answers something unreadable.
+pub fn bad_gateway() -> Response {
+    refusal(
+        StatusCode::BAD_GATEWAY,
+        "The Nexudus API could not be reached.",
+        &[],
+    )
+}
+
+/// 504 when Nexudus does not answer in time.
+pub fn gateway_timeout() -> Response {
+    refusal(
+        StatusCode::GATEWAY_TIMEOUT,
+        "The Nexudus API did not answer in time.",
+        &[],
+    )
+}
+
+/// 500 for the proxy's own failures (a file it could not store, a credential it could not get).
+pub fn internal(message: &str) -> Response {
+    refusal(StatusCode::INTERNAL_SERVER_ERROR, message, &[])
+}
+
+/// An error of the upload store, camelCase like the rest of that API: `{"error": "..."}`.
+pub fn upload_error(status: StatusCode, message: &str) -> Response {
+    json(status, &json!({ "error": message }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_lists_every_error() {
+        let res = validation(&[
+            FieldError::new("NewFileDataUrl", json!("x"), "is wrong"),
+            FieldError::new("CommunityThread", json!(5), "was not found"),
+        ]);
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let res = too_many_writes(7);
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "7");
+    }
+}

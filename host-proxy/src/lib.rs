@@ -1,0 +1,198 @@
+//! `nexudus-host-proxy`: a reference host backend between the panel and Nexudus.
+//!
+//! `/api/community/*` takes only an administrator's credential or one holding the entity's
+//! roles, and such a credential must never reach a member's browser. This server keeps the
+//! operator's credential ([`config::OperatorCredential`]) and accepts from the panel only the
+//! member's own session, an HS256 JWT signed by the host's login ([`claims`]). It forwards the
+//! panel's calls on the same paths as Nexudus, with the member's identity forced into them
+//! ([`routes`]), and hosts the files Nexudus downloads ([`uploads`]).
+//!
+//! Start it with [`Proxy::new`] and [`Proxy::run`] on a bound listener (the binary, the
+//! integration tests and the benchmark all do).
+
+#![forbid(unsafe_code)]
+// Handlers return the ready answer (an axum `Response`) as their error, on cold paths.
+#![allow(clippy::result_large_err)]
+
+pub mod claims;
+pub mod cli;
+pub mod config;
+pub mod envelope;
+pub mod limit;
+pub mod operator;
+pub mod secret;
+pub mod uploads;
+pub mod upstream;
+
+mod auth;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, Method};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+pub use claims::Member;
+pub use config::{Config, OperatorCredential};
+pub use secret::Secret;
+
+/// Shared state of one running proxy.
+pub(crate) struct AppState {
+    pub(crate) config: Config,
+    pub(crate) verifier: claims::Verifier,
+    pub(crate) upstream: upstream::Upstream,
+    pub(crate) limit: limit::WriteLimit,
+    pub(crate) uploads: uploads::Uploads,
+}
+
+/// A configured proxy, ready to serve.
+pub struct Proxy {
+    state: Arc<AppState>,
+}
+
+impl Proxy {
+    /// Builds the proxy: the HTTP client for the upstream, and the file store in
+    /// `config.uploads_dir` (created if missing; files left by an earlier run are kept until
+    /// they expire). The member-session key must have at least
+    /// [`claims::MIN_SECRET_BYTES`] bytes.
+    pub async fn new(config: Config) -> std::io::Result<Proxy> {
+        if config.member_jwt_secret.expose().len() < claims::MIN_SECRET_BYTES {
+            return Err(std::io::Error::other(format!(
+                "MEMBER_JWT_SECRET must have at least {} bytes",
+                claims::MIN_SECRET_BYTES
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(config.upstream_timeout)
+            .connect_timeout(config.upstream_timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| std::io::Error::other(format!("HTTP client: {e}")))?;
+        let operator = operator::Operator::new(config.credential.clone());
+        let upstream = upstream::Upstream::new(
+            http,
+            &config.upstream,
+            config.upstream_min_spacing,
+            operator,
+        );
+        if !config.public_base_url.starts_with("https:")
+            && !is_loopback_url(&config.public_base_url)
+        {
+            tracing::warn!(
+                "--public-base-url is not https: the panel accepts plain http file URLs only on a loopback host"
+            );
+        }
+        let verifier = claims::Verifier::new(&config.member_jwt_secret, config.jwt_leeway)
+            .map_err(std::io::Error::other)?;
+        let uploads = uploads::Uploads::open(&config).await?;
+        let state = AppState {
+            verifier,
+            limit: limit::WriteLimit::new(config.member_writes_per_minute),
+            upstream,
+            uploads,
+            config,
+        };
+        Ok(Proxy {
+            state: Arc::new(state),
+        })
+    }
+
+    /// The router with every route and layer.
+    pub fn router(&self) -> Router {
+        let state = self.state.clone();
+        routes::router(state.clone()).layer(cors_layer(&state.config))
+    }
+
+    /// How many password and refresh grants the operator's credential has made.
+    pub fn grants(&self) -> (u64, u64) {
+        self.state.upstream.operator().grants()
+    }
+
+    /// Serves on `listener` until `shutdown` completes, running the clean-up of expired
+    /// files and idle counters in the background.
+    pub async fn run<F>(self, listener: tokio::net::TcpListener, shutdown: F) -> std::io::Result<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let state = self.state.clone();
+        let cleaner = tokio::spawn(async move {
+            let every = state.config.cleanup_interval.max(Duration::from_millis(10));
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                state.uploads.clean_up().await;
+                state.limit.prune(std::time::Instant::now());
+            }
+        });
+        let app = self.router();
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        cleaner.abort();
+        served
+    }
+}
+
+/// Completes on Ctrl-C, or on SIGTERM on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Whether `url` is a plain http URL on a loopback host.
+fn is_loopback_url(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// CORS for the portal's origins only (exact match): the panel's methods and headers, and
+/// `Retry-After` exposed so it can wait as told. No origin configured: no CORS headers
+/// (same-origin deployments).
+fn cors_layer(config: &Config) -> CorsLayer {
+    let origins: Vec<HeaderValue> = config
+        .cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}

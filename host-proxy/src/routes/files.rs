@@ -1,0 +1,138 @@
+//! `/api/community/communitythreadfiles`: attach a file to one of the member's own
+//! conversations, with a file this proxy stored for that member; delete one of their files.
+//!
+//! A refusal is the Nexudus validation envelope (HTTP 400, `Errors[]`) naming the property at
+//! fault, so the panel shows it on that field: `CommunityThread` for a conversation that is
+//! not the member's (or does not exist: the member is not told which), `NewFileDataUrl` for a
+//! URL this proxy did not issue to them (a `data:` URL included).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::Method;
+use axum::response::Response;
+use axum::Extension;
+use serde_json::Value;
+
+use super::ownership::{self, Owner};
+use super::threads::{forward, parse_id};
+use super::{body, MAX_JSON_BODY};
+use crate::claims::Member;
+use crate::envelope::{self, FieldError};
+use crate::AppState;
+
+const PATH: &str = "/api/community/communitythreadfiles";
+
+/// The documented fields of a new thread file.
+const FIELDS: [&str; 4] = ["CommunityThreadId", "Name", "Description", "NewFileDataUrl"];
+
+/// What the member is told about a URL this proxy did not issue to them.
+pub const FOREIGN_URL: &str = "must be a file uploaded through this portal";
+
+/// `POST /api/community/communitythreadfiles`.
+pub async fn create(
+    State(st): State<Arc<AppState>>,
+    Extension(member): Extension<Member>,
+    request_body: Body,
+) -> Response {
+    // Past the limit the body can only be an inline file (a `data:` URL).
+    let map = match body::read_object(request_body, MAX_JSON_BODY, || {
+        envelope::validation(&[FieldError::new("NewFileDataUrl", Value::Null, FOREIGN_URL)])
+    })
+    .await
+    {
+        Ok(map) => map,
+        Err(res) => return res,
+    };
+    let fields = match body::allowed_fields(map, &FIELDS) {
+        Ok(fields) => fields,
+        Err(res) => return res,
+    };
+    let mut errors = Vec::new();
+    let thread_id = fields.get("CommunityThreadId").and_then(|v| match v {
+        Value::Number(n) => n.as_u64().filter(|id| *id > 0),
+        Value::String(s) => parse_id(s.trim()),
+        _ => None,
+    });
+    if thread_id.is_none() {
+        let attempted = fields
+            .get("CommunityThreadId")
+            .cloned()
+            .unwrap_or(Value::Null);
+        errors.push(FieldError::new(
+            "CommunityThreadId",
+            short(attempted),
+            "is a required field",
+        ));
+    }
+    match fields.get("NewFileDataUrl").and_then(Value::as_str) {
+        Some(url) if st.uploads.issued_to(url, member).await => {}
+        other => errors.push(FieldError::new(
+            "NewFileDataUrl",
+            short(other.map_or(Value::Null, Value::from)),
+            FOREIGN_URL,
+        )),
+    }
+    let Some(thread_id) = thread_id.filter(|_| errors.is_empty()) else {
+        return envelope::validation(&errors);
+    };
+    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
+        return envelope::too_many_writes(wait);
+    }
+    match ownership::thread(&st, member, thread_id).await {
+        Ok(Owner::Member) => {}
+        Ok(Owner::NotTheirs) => {
+            tracing::warn!(
+                member = member.user_id,
+                "attach to a conversation not theirs refused"
+            );
+            return envelope::validation(&[FieldError::new(
+                "CommunityThread",
+                Value::from(thread_id),
+                "was not found",
+            )]);
+        }
+        Err(res) => return res,
+    }
+    let Ok(json) = serde_json::to_vec(&Value::Object(fields)) else {
+        return envelope::internal("The request could not be prepared.");
+    };
+    forward(&st, Method::POST, PATH, Some(Bytes::from(json))).await
+}
+
+/// `DELETE /api/community/communitythreadfiles/{id}`: the member's own only.
+pub async fn delete(
+    State(st): State<Arc<AppState>>,
+    Extension(member): Extension<Member>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return envelope::not_found();
+    };
+    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
+        return envelope::too_many_writes(wait);
+    }
+    match ownership::thread_file(&st, member, id).await {
+        Ok(Owner::Member) => forward(&st, Method::DELETE, &format!("{PATH}/{id}"), None).await,
+        Ok(Owner::NotTheirs) => {
+            tracing::warn!(
+                member = member.user_id,
+                "delete of a file not theirs refused"
+            );
+            envelope::not_found()
+        }
+        Err(res) => res,
+    }
+}
+
+/// An attempted value fit to echo: long strings (a `data:` URL) are cut.
+fn short(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.chars().count() > 200 => {
+            Value::String(s.chars().take(200).chain(std::iter::once('…')).collect())
+        }
+        other => other,
+    }
+}

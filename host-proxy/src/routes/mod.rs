@@ -1,0 +1,71 @@
+//! The routes, on the same paths as Nexudus so the panel's `baseUrl` simply points here.
+//!
+//! | route | what the proxy does |
+//! | --- | --- |
+//! | `GET /api/community/communitygroups` | forwarded, restricted to the member's business |
+//! | `GET /api/community/communitythreads` | forwarded, forced to the member's own threads |
+//! | `POST /api/community/communitythreads` | `UserId`/`BusinessId` set from the session |
+//! | `POST /api/community/communitythreadfiles` | only onto the member's own thread, only with a file of this proxy |
+//! | `DELETE /api/community/communitythreads/{id}`, `.../communitythreadfiles/{id}` | the member's own only |
+//! | `POST /uploads`, `PUT /uploads/{id}`, `GET /files/{key}/{name}` | the file store |
+//! | anything else | 404 `"Not found"` |
+//!
+//! Upstream answers pass through unchanged (status, body, `Content-Type`, `Retry-After`),
+//! except that successful lists lose the records that are not the member's.
+
+mod body;
+mod files;
+mod groups;
+mod ownership;
+mod query;
+mod threads;
+mod uploads;
+
+use std::sync::Arc;
+
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+
+use crate::{auth, envelope, AppState};
+
+/// The largest JSON body of a forwarded write. Conversations are text; a file is attached by
+/// URL, never inline.
+pub(crate) const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// Builds every route.
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    let member = Router::new()
+        .route("/api/community/communitygroups", get(groups::list))
+        .route(
+            "/api/community/communitythreads",
+            get(threads::list).post(threads::create),
+        )
+        .route(
+            "/api/community/communitythreads/{id}",
+            delete(threads::delete),
+        )
+        .route("/api/community/communitythreadfiles", post(files::create))
+        .route(
+            "/api/community/communitythreadfiles/{id}",
+            delete(files::delete),
+        )
+        .route("/uploads", post(uploads::create))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_member,
+        ));
+    // The upload URL and the file key are the capabilities here: no session.
+    let open = Router::new()
+        .route("/uploads/{id}", put(uploads::put))
+        .route("/files/{key}/{name}", get(uploads::get_file));
+    Router::new()
+        .merge(member)
+        .merge(open)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::log_request,
+        ))
+        .fallback(|| async { envelope::not_found() })
+        .method_not_allowed_fallback(|| async { envelope::not_found() })
+        .with_state(state)
+}

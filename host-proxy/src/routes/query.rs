@@ -1,0 +1,105 @@
+//! Rewriting list queries and list answers so a member sees only what is theirs.
+//!
+//! A query keeps only the parameters the panel uses (paging, order, and the named filters),
+//! drops anything that could widen the list, and gets the member's own filters appended.
+//! A successful list answer is then filtered again by record field, in case the upstream
+//! ignored a filter: the filter in the query is an optimisation, the one on the answer is
+//! the guarantee.
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::upstream::Answer;
+
+/// `path?query` with only the `allowed` parameters of `raw` (names case-insensitive) and
+/// then `forced`.
+pub fn rewrite(path: &str, raw: Option<&str>, allowed: &[&str], forced: &[(&str, u64)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let lower = name.to_ascii_lowercase();
+        if allowed.contains(&lower.as_str()) {
+            out.append_pair(&name, &value);
+        }
+    }
+    for (name, value) in forced {
+        out.append_pair(name, &value.to_string());
+    }
+    format!("{path}?{}", out.finish())
+}
+
+/// Keeps, in a successful list answer, only the records whose `field` is `expected` (a record
+/// without it is dropped). Other answers, and bodies that are not a list envelope, pass
+/// through as they are.
+pub fn keep_records(mut answer: Answer, checks: &[(&str, u64)]) -> Answer {
+    if answer.status != StatusCode::OK {
+        return answer;
+    }
+    let Some(mut value) = answer.json() else {
+        return answer;
+    };
+    let Some(records) = value.get_mut("Records").and_then(Value::as_array_mut) else {
+        return answer;
+    };
+    let before = records.len();
+    records.retain(|record| {
+        checks
+            .iter()
+            .all(|(field, expected)| id_field(record, field) == Some(*expected))
+    });
+    if records.len() != before {
+        tracing::warn!(
+            dropped = before - records.len(),
+            "the upstream list held records of other members; dropped"
+        );
+        if let Ok(bytes) = serde_json::to_vec(&value) {
+            answer.body = Bytes::from(bytes);
+        }
+    }
+    answer
+}
+
+/// A record's id field as a positive integer (a JSON number or a string of digits).
+pub fn id_field(record: &Value, field: &str) -> Option<u64> {
+    match record.get(field)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rewrites_queries() {
+        let q = rewrite(
+            "/x",
+            Some("CommunityThread_User=11&communitythread_subject=Hi%20there&orderBy=CreatedOn&evil=1"),
+            &["communitythread_subject", "orderby"],
+            &[("CommunityThread_User", 10)],
+        );
+        assert_eq!(
+            q,
+            "/x?communitythread_subject=Hi+there&orderBy=CreatedOn&CommunityThread_User=10"
+        );
+        assert_eq!(rewrite("/x", None, &[], &[]), "/x?");
+    }
+
+    #[test]
+    fn drops_foreign_records() {
+        let answer = Answer {
+            status: StatusCode::OK,
+            content_type: None,
+            retry_after: None,
+            body: Bytes::from(
+                json!({"Records": [{"UserId": 10}, {"UserId": 11}, {"UserId": "10"}, {}], "TotalItems": 4})
+                    .to_string(),
+            ),
+        };
+        let kept = keep_records(answer, &[("UserId", 10)]).json().unwrap();
+        assert_eq!(kept["Records"], json!([{"UserId": 10}, {"UserId": "10"}]));
+    }
+}

@@ -1,0 +1,142 @@
+//! `/api/community/communitythreads`: start a conversation as the member, look up the
+//! member's own conversations, delete one of them.
+//!
+//! On create, `UserId` and `BusinessId` come from the verified session whatever the body
+//! says (nobody posts as somebody else), and the other documented fields pass through.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde_json::Value;
+
+use super::ownership::{self, Owner};
+use super::{body, query, MAX_JSON_BODY};
+use crate::claims::Member;
+use crate::{envelope, AppState};
+
+const PATH: &str = "/api/community/communitythreads";
+
+/// The documented fields of a new conversation a member may set. `CoworkerId` names an
+/// account, like `UserId`, so it is not among them.
+const MEMBER_FIELDS: [&str; 7] = [
+    "Subject",
+    "Message",
+    "CommunityGroupId",
+    "Tags",
+    "Private",
+    "InstantDelivery",
+    "Guests",
+];
+
+/// `POST /api/community/communitythreads`.
+pub async fn create(
+    State(st): State<Arc<AppState>>,
+    Extension(member): Extension<Member>,
+    request_body: Body,
+) -> Response {
+    let map = match body::read_object(request_body, MAX_JSON_BODY, || {
+        envelope::bad_request("The request body is too large.")
+    })
+    .await
+    {
+        Ok(map) => map,
+        Err(res) => return res,
+    };
+    let mut fields = match body::allowed_fields(map, &MEMBER_FIELDS) {
+        Ok(fields) => fields,
+        Err(res) => return res,
+    };
+    fields.insert("BusinessId".into(), Value::from(member.business_id));
+    fields.insert("UserId".into(), Value::from(member.user_id));
+    let Ok(json) = serde_json::to_vec(&Value::Object(fields)) else {
+        return envelope::internal("The request could not be prepared.");
+    };
+    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
+        return envelope::too_many_writes(wait);
+    }
+    forward(&st, Method::POST, PATH, Some(Bytes::from(json))).await
+}
+
+/// `GET /api/community/communitythreads`: only the member's own conversations in their
+/// business (the panel's lookup after a lost answer).
+pub async fn list(
+    State(st): State<Arc<AppState>>,
+    Extension(member): Extension<Member>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let target = query::rewrite(
+        PATH,
+        raw.as_deref(),
+        &[
+            "communitythread_subject",
+            "communitythread_communitygroup",
+            "communitythread_communitygroupid",
+            "orderby",
+            "dir",
+            "page",
+            "size",
+        ],
+        &[
+            ("CommunityThread_User", member.user_id),
+            ("CommunityThread_Business", member.business_id),
+        ],
+    );
+    match st.upstream.send(Method::GET, &target, None).await {
+        Ok(answer) => query::keep_records(
+            answer,
+            &[
+                ("UserId", member.user_id),
+                ("BusinessId", member.business_id),
+            ],
+        )
+        .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `DELETE /api/community/communitythreads/{id}`: the member's own only; anything else is
+/// the `"Not found"` 404, as for a conversation that does not exist.
+pub async fn delete(
+    State(st): State<Arc<AppState>>,
+    Extension(member): Extension<Member>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return envelope::not_found();
+    };
+    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
+        return envelope::too_many_writes(wait);
+    }
+    match ownership::thread(&st, member, id).await {
+        Ok(Owner::Member) => forward(&st, Method::DELETE, &format!("{PATH}/{id}"), None).await,
+        Ok(Owner::NotTheirs) => {
+            tracing::warn!(
+                member = member.user_id,
+                "delete of a conversation not theirs refused"
+            );
+            envelope::not_found()
+        }
+        Err(res) => res,
+    }
+}
+
+/// A record id in a path: digits only, positive.
+pub fn parse_id(raw: &str) -> Option<u64> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok().filter(|id| *id > 0)
+}
+
+/// Sends to the upstream and passes its answer through.
+pub async fn forward(st: &AppState, method: Method, path: &str, body: Option<Bytes>) -> Response {
+    match st.upstream.send(method, path, body).await {
+        Ok(answer) => answer.into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,263 @@
+//! The file store: where the member's file waits for Nexudus to download it.
+//!
+//! `NewFileDataUrl` must be a public URL (Nexudus downloads it; a `data:` URL fails), so the
+//! proxy hands the panel a presigned pair: an **upload URL** (`PUT` once, within the size and
+//! type declared, for a limited time) and a **file URL** (`GET` without auth, what Nexudus
+//! downloads). Each holds its own unguessable 128-bit key from the OS's random source, so the
+//! file URL, which ends up in Nexudus, cannot be used to overwrite the file. A file is kept for
+//! `--file-ttl-seconds`, then removed; an upload URL not used in time is forgotten.
+//!
+//! Files live in `--uploads-dir` as `<key>.bin` with a `<key>.json` beside it (owner, type,
+//! size, expiry), so a restart keeps them. Upload URLs not yet used live in memory only.
+//! Several instances behind a load balancer need a shared store instead (an object store
+//! with presigned URLs, say).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::claims::Member;
+use crate::config::Config;
+
+mod disk;
+
+pub use disk::{StoreError, Upload};
+
+/// What is known of a stored file (its `<key>.json`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FileMeta {
+    /// The file name in its URL (sanitized).
+    pub file_name: String,
+    /// The declared, allowed content type.
+    pub content_type: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// The member it was issued to.
+    pub user_id: u64,
+    /// Their business.
+    pub business_id: u64,
+    /// When it is removed (milliseconds since the Unix epoch).
+    pub expires_at_ms: u64,
+}
+
+/// An upload URL issued and not yet used.
+pub struct Pending {
+    key: String,
+    meta: FileMeta,
+    url_expires: Instant,
+}
+
+/// The URLs of one issued upload.
+pub struct Issued {
+    /// Where the panel `PUT`s the bytes.
+    pub upload_url: String,
+    /// Where the upstream downloads them.
+    pub file_url: String,
+}
+
+/// The store.
+pub struct Uploads {
+    dir: PathBuf,
+    public_base: String,
+    url_ttl: Duration,
+    file_ttl: Duration,
+    pending: Mutex<HashMap<String, Pending>>,
+    files: Mutex<HashMap<String, FileMeta>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Uploads {
+    /// Opens the store in `config.uploads_dir`, creating it, keeping the files of an earlier
+    /// run that have not expired and removing the rest.
+    pub async fn open(config: &Config) -> std::io::Result<Uploads> {
+        tokio::fs::create_dir_all(&config.uploads_dir).await?;
+        let files = disk::load(&config.uploads_dir, unix_millis()).await?;
+        Ok(Uploads {
+            dir: config.uploads_dir.clone(),
+            public_base: config.public_base_url.clone(),
+            url_ttl: config.upload_url_ttl,
+            file_ttl: config.file_ttl,
+            pending: Mutex::new(HashMap::new()),
+            files: Mutex::new(files),
+        })
+    }
+
+    /// Issues an upload URL for a file of `size` bytes of `content_type` (both already
+    /// checked against the limits) to `member`.
+    pub fn issue(
+        &self,
+        member: Member,
+        file_name: &str,
+        content_type: &str,
+        size: u64,
+    ) -> std::io::Result<Issued> {
+        let upload_id = random_key()?;
+        let key = random_key()?;
+        let file_name = sanitize(file_name);
+        let issued = Issued {
+            upload_url: format!("{}/uploads/{upload_id}", self.public_base),
+            file_url: self.file_url(&key, &file_name),
+        };
+        let meta = FileMeta {
+            file_name,
+            content_type: content_type.to_string(),
+            size,
+            user_id: member.user_id,
+            business_id: member.business_id,
+            expires_at_ms: 0,
+        };
+        lock(&self.pending).insert(
+            upload_id,
+            Pending {
+                key,
+                meta,
+                url_expires: Instant::now()
+                    .checked_add(self.url_ttl)
+                    .unwrap_or_else(Instant::now),
+            },
+        );
+        Ok(issued)
+    }
+
+    fn file_url(&self, key: &str, file_name: &str) -> String {
+        format!("{}/files/{key}/{file_name}", self.public_base)
+    }
+
+    /// Takes the upload URL `upload_id` for its one use (`None`: unknown, used or expired).
+    pub fn take(&self, upload_id: &str) -> Option<Pending> {
+        let pending = lock(&self.pending).remove(upload_id)?;
+        (Instant::now() < pending.url_expires).then_some(pending)
+    }
+
+    /// The content type and size the upload was issued for.
+    pub fn declared(pending: &Pending) -> (&str, u64) {
+        (&pending.meta.content_type, pending.meta.size)
+    }
+
+    /// Stores the bytes of a taken upload; the file URL then serves them.
+    pub async fn store(&self, pending: Pending, upload: Upload) -> Result<String, StoreError> {
+        let mut meta = pending.meta;
+        let ttl_ms = u64::try_from(self.file_ttl.as_millis()).unwrap_or(u64::MAX);
+        meta.expires_at_ms = unix_millis().saturating_add(ttl_ms);
+        disk::write(&self.dir, &pending.key, &meta, upload).await?;
+        let url = self.file_url(&pending.key, &meta.file_name);
+        lock(&self.files).insert(pending.key, meta);
+        Ok(url)
+    }
+
+    /// Whether `url` is the file URL of a stored, current file issued to `member`.
+    pub async fn issued_to(&self, url: &str, member: Member) -> bool {
+        let Some(rest) = url
+            .strip_prefix(&self.public_base)
+            .and_then(|r| r.strip_prefix("/files/"))
+        else {
+            return false;
+        };
+        let Some((key, name)) = rest.split_once('/') else {
+            return false;
+        };
+        let files = lock(&self.files);
+        files.get(key).is_some_and(|meta| {
+            meta.file_name == name
+                && meta.user_id == member.user_id
+                && meta.business_id == member.business_id
+                && meta.expires_at_ms > unix_millis()
+        })
+    }
+
+    /// The stored, current file `key` named `name`: its metadata and path.
+    pub fn find(&self, key: &str, name: &str) -> Option<(FileMeta, PathBuf)> {
+        let meta = lock(&self.files).get(key).cloned()?;
+        (meta.file_name == name && meta.expires_at_ms > unix_millis())
+            .then(|| (meta, disk::data_path(&self.dir, key)))
+    }
+
+    /// Forgets upload URLs past their time and removes files past theirs.
+    pub async fn clean_up(&self) {
+        let now = Instant::now();
+        lock(&self.pending).retain(|_, p| p.url_expires > now);
+        let now_ms = unix_millis();
+        let expired: Vec<String> = {
+            let mut files = lock(&self.files);
+            let keys: Vec<String> = files
+                .iter()
+                .filter(|(_, m)| m.expires_at_ms <= now_ms)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for key in &keys {
+                files.remove(key);
+            }
+            keys
+        };
+        for key in expired {
+            disk::remove(&self.dir, &key).await;
+        }
+    }
+
+    /// The store's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+fn unix_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// 128 random bits from the OS, as 32 lowercase hex digits.
+fn random_key() -> std::io::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(format!("random: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Whether `key` has the shape of [`random_key`]'s keys (so it is safe in a path).
+pub fn is_key(key: &str) -> bool {
+    key.len() == 32 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Keeps `[A-Za-z0-9._-]`, replaces the rest with `_`; never empty, never dots only.
+pub fn sanitize(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.chars().all(|c| c == '.' || c == '_') {
+        "file".to_string()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_names() {
+        let a = random_key().unwrap();
+        assert!(is_key(&a));
+        assert_ne!(a, random_key().unwrap());
+        assert!(!is_key("../etc/passwd"));
+        assert_eq!(sanitize("a b/c.png"), "a_b_c.png");
+        assert_eq!(sanitize(".."), "file");
+        assert_eq!(sanitize("résumé.pdf"), "r_sum_.pdf");
+    }
+}

@@ -1,0 +1,79 @@
+//! The demo's host backend (`host-proxy/`): the production topology, panel → host-proxy →
+//! sandbox. The proxy signs in to the sandbox as its seeded API user and accepts member
+//! sessions signed with a fixed demo-only key; the demo mints one for user 10 of business 1,
+//! as a host's own login would, and prints it.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::run::{capture, run, Service, XResult};
+use crate::tools::Toolbox;
+
+/// Where the demo's host backend listens.
+pub const DEMO_PROXY_ADDR: &str = "127.0.0.1:8790";
+
+/// The member-session key of the demo only: it is in this source file, so it signs nothing
+/// that matters. A real deployment sets its own secret in `MEMBER_JWT_SECRET`.
+const DEMO_MEMBER_JWT_SECRET: &str = "demo-only-member-session-key-never-use-in-production";
+
+/// The host backend, started; its URL and the member session minted for the demo.
+pub struct HostProxy {
+    /// The running proxy, held so that dropping this value stops it.
+    _service: Service,
+    /// `http://127.0.0.1:8790`.
+    pub url: String,
+    /// A member session for user 10 of business 1.
+    pub session: String,
+}
+
+/// Builds `nexudus-host-proxy`, mints the demo's member session and starts the proxy in
+/// front of `sandbox_url`, with CORS for the demo page at `page_origin`.
+pub fn start(
+    toolbox: &Toolbox,
+    target_dir: &Path,
+    sandbox_url: &str,
+    page_origin: &str,
+) -> XResult<HostProxy> {
+    run(toolbox
+        .command("cargo")
+        .args(["build", "--quiet", "--package", "nexudus-host-proxy"]))?;
+    let binary = target_dir.join("debug/nexudus-host-proxy");
+    let binary = binary.to_string_lossy();
+    let session = capture(
+        toolbox
+            .command(&binary)
+            .args(["mint-session", "--sub", "10", "--business-id", "1"])
+            .args(["--ttl-seconds", "86400"])
+            .env("MEMBER_JWT_SECRET", DEMO_MEMBER_JWT_SECRET),
+    )
+    .map(|out| out.trim().to_owned())
+    .filter(|s| !s.is_empty())
+    .ok_or("nexudus-host-proxy mint-session failed")?;
+    let public = format!("http://{DEMO_PROXY_ADDR}");
+    let uploads = target_dir.join("host-proxy-uploads");
+    let (service, line) = Service::spawn_and_read_line(
+        "host-proxy",
+        toolbox
+            .command(&binary)
+            .args(["--listen", DEMO_PROXY_ADDR, "--upstream", sandbox_url])
+            .args(["--cors-origin", page_origin, "--public-base-url", &public])
+            .arg("--uploads-dir")
+            .arg(&uploads)
+            .env_remove("NEXUDUS_API_TOKEN")
+            .env("NEXUDUS_USERNAME", "api@sandbox.test")
+            .env("NEXUDUS_PASSWORD", "sandbox-api-password")
+            .env("MEMBER_JWT_SECRET", DEMO_MEMBER_JWT_SECRET),
+        Duration::from_secs(30),
+    )?;
+    let url = line
+        .rsplit(' ')
+        .next()
+        .filter(|url| url.starts_with("http://"))
+        .ok_or_else(|| format!("the host proxy said `{line}` instead of its address"))?
+        .to_owned();
+    Ok(HostProxy {
+        _service: service,
+        url,
+        session,
+    })
+}
