@@ -3,9 +3,11 @@
 // /uploads and /_sandbox to the sandbox, exactly as `trunk serve` does in
 // `cargo xtask demo`. Each test file starts its own stack, so files are isolated from
 // each other.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import http from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -33,19 +35,20 @@ function required(name) {
   return value;
 }
 
-/** Starts the sandbox binary; resolves once it printed its address. */
-export async function startSandbox(extraArgs = []) {
-  const child = spawn(required('SANDBOX_BIN'), ['--addr', '127.0.0.1:0', '--enable-faults', '--quiet', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/**
+ * Starts a server binary that prints one line ending with its address once it listens;
+ * resolves with that address and a `stop()`.
+ */
+async function startService(what, bin, args, env = process.env) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the sandbox did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`the sandbox exited early (${code})`)));
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within 30 s`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`${what} exited early (${code})`)));
     lines.once('line', (line) => {
       clearTimeout(timer);
       const match = /(http:\/\/\S+)$/.exec(line);
-      match ? resolve(match[1]) : reject(new Error(`unexpected sandbox output: ${line}`));
+      match ? resolve(match[1]) : reject(new Error(`unexpected output from ${what}: ${line}`));
     });
   });
   return {
@@ -60,9 +63,46 @@ export async function startSandbox(extraArgs = []) {
   };
 }
 
-function proxy(request, response, target) {
+/** Starts the sandbox binary; resolves once it printed its address. */
+export function startSandbox(extraArgs = []) {
+  return startService('the sandbox', required('SANDBOX_BIN'), ['--addr', '127.0.0.1:0', '--enable-faults', '--quiet', ...extraArgs]);
+}
+
+/**
+ * Starts the host backend (host-proxy) in front of the sandbox, as a portal operator runs
+ * it: signed in as the sandbox's API user, accepting member sessions signed with a key of
+ * this run, storing files under a temporary folder that `publicBase` serves. Returns it
+ * with a member session for user 10 of business 1 (what the host's login would give).
+ */
+async function startHostProxy(sandboxUrl, pageOrigin, publicBase) {
+  const bin = required('HOST_PROXY_BIN');
+  const secret = randomBytes(32).toString('hex');
+  const uploads = await mkdtemp(path.join(os.tmpdir(), 'nsc-host-proxy-'));
+  const { NEXUDUS_API_TOKEN: _ignored, ...withoutToken } = process.env;
+  const minted = spawnSync(bin, ['mint-session', '--sub', '10', '--business-id', '1'], {
+    env: { ...process.env, MEMBER_JWT_SECRET: secret },
+    encoding: 'utf8',
+  });
+  if (minted.status !== 0) throw new Error(`mint-session failed: ${minted.stderr}`);
+  const service = await startService(
+    'the host proxy',
+    bin,
+    ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase],
+    { ...withoutToken, NEXUDUS_USERNAME: 'api@sandbox.test', NEXUDUS_PASSWORD: 'sandbox-api-password', MEMBER_JWT_SECRET: secret },
+  );
+  return {
+    ...service,
+    session: minted.stdout.trim(),
+    async stop() {
+      await service.stop();
+      await rm(uploads, { recursive: true, force: true });
+    },
+  };
+}
+
+function proxy(request, response, target, pathname = request.url) {
   const upstream = http.request(
-    new URL(request.url, target),
+    new URL(pathname, target),
     { method: request.method, headers: { ...request.headers, host: new URL(target).host } },
     (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -98,6 +138,7 @@ async function serveFile(root, request, response) {
 export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
   root ??= required('DIST_DIR');
   let sandbox;
+  let hostProxy;
   const server = http.createServer((request, response) => {
     // No connection is reused, as the sandbox does with faults on: Chrome silently
     // resends a request once when a reused connection closes without an answer, which
@@ -105,6 +146,12 @@ export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
     response.shouldKeepAlive = false;
     if (PROXIED.some((prefix) => request.url.startsWith(prefix))) {
       proxy(request, response, sandbox.url);
+    } else if (request.url.startsWith('/host/')) {
+      // The host backend on the page's own origin, as `cargo xtask demo` serves it.
+      proxy(request, response, hostProxy.url, request.url.slice('/host'.length));
+    } else if (request.url === '/login/session') {
+      // The stand-in for the host's own sign-in: the member's session.
+      response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(hostProxy.session);
     } else {
       serveFile(root, request, response);
     }
@@ -113,15 +160,19 @@ export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
   const { port } = server.address();
   // The upload store's addresses use the page's origin, which proxies /uploads to the
   // sandbox, as a host's storage would sit on an origin the page's CSP allows.
+  const pageOrigin = `http://127.0.0.1:${port}`;
   try {
-    sandbox = await startSandbox(['--public-url', `http://127.0.0.1:${port}`, ...sandboxArgs]);
+    sandbox = await startSandbox(['--public-url', pageOrigin, ...sandboxArgs]);
+    hostProxy = await startHostProxy(sandbox.url, pageOrigin, `${pageOrigin}/host`);
   } catch (error) {
     server.close();
+    await sandbox?.stop();
     throw error;
   }
   return {
-    pageUrl: `http://127.0.0.1:${port}/`,
+    pageUrl: `${pageOrigin}/`,
     sandboxUrl: sandbox.url,
+    hostProxyUrl: hostProxy.url,
     /** GETs a sandbox JSON endpoint (inspection, faults). */
     async sandboxJson(pathname, init) {
       const answer = await fetch(new URL(pathname, sandbox.url), init);
@@ -130,6 +181,7 @@ export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await hostProxy.stop();
       await sandbox.stop();
     },
   };

@@ -109,6 +109,24 @@ const panels = {
     ...callbacks('attach-panel'),
   }),
 };
+// The production topology: the host's own backend (host-proxy, on this origin at /host/)
+// between the panel and Nexudus. The panel's bearer token is the member's session from the
+// host's login (here its stand-in at /login/session), never a Nexudus credential.
+const memberSession = async () => {
+  const answer = await fetch('/login/session', { cache: 'no-store' });
+  if (!answer.ok) throw new Error(`the login answered ${answer.status}`);
+  return answer.text();
+};
+panels['member-panel'] = mount($('member-panel'), {
+  ...common,
+  baseUrl: `${location.origin}/host`,
+  getToken: memberSession,
+  businessId: 1,
+  userId: 10,
+  uploadEndpoint: '/host/uploads',
+  draftKey: 'demo-member',
+  ...callbacks('member-panel'),
+});
 document.body.dataset.ready = 'true';
 
 // The token field: empty means the sandbox's demo token. The start panel's getToken reads

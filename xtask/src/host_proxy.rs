@@ -49,7 +49,9 @@ pub fn start(
     .map(|out| out.trim().to_owned())
     .filter(|s| !s.is_empty())
     .ok_or("nexudus-host-proxy mint-session failed")?;
-    let public = format!("http://{DEMO_PROXY_ADDR}");
+    // The page reaches the proxy on its own origin at /host/ (trunk proxies it), so its
+    // `connect-src 'self'` allows the uploads; the sandbox downloads files there too.
+    let public = format!("{page_origin}/host");
     let uploads = target_dir.join("host-proxy-uploads");
     let (service, line) = Service::spawn_and_read_line(
         "host-proxy",

@@ -11,6 +11,7 @@
 //! Each command installs what is missing first (see [`tools`]).
 
 mod bench;
+mod demo_login;
 mod fuzz;
 mod host_proxy;
 mod package;
@@ -131,6 +132,7 @@ fn demo(toolbox: &Toolbox) -> XResult {
         &["--enable-faults", "--public-url", &page_origin],
     )?;
     let proxy = host_proxy::start(toolbox, &target_dir(toolbox), &sandbox_url, &page_origin)?;
+    demo_login::serve(proxy.session.clone())?;
     let mut trunk = Service::spawn("trunk", toolbox.command("trunk").arg("serve"))?;
 
     let (stop, stopped) = mpsc::channel();
@@ -161,7 +163,8 @@ fn demo(toolbox: &Toolbox) -> XResult {
         proxy.url
     );
     println!("  Member session:   {}", proxy.session);
-    println!("                    (user 10, business 1: stands in for the host's own login)");
+    println!("                    (user 10, business 1; the page gets it from /login/session, a");
+    println!("                    stand-in for the host's own login)");
     println!();
     println!("  Press Ctrl-C to stop them all.");
     loop {
@@ -351,7 +354,12 @@ fn test(toolbox: &Toolbox) -> XResult {
         });
     }
 
-    if built {
+    let proxy_built = report.step("host proxy build", || {
+        run(toolbox
+            .command("cargo")
+            .args(["build", "--quiet", "--package", "nexudus-host-proxy"]))
+    });
+    if built && proxy_built {
         let sandbox_bin = target_dir(toolbox).join("debug/sandbox");
         report.counted(
             "end-to-end tests",
@@ -360,6 +368,10 @@ fn test(toolbox: &Toolbox) -> XResult {
                 .current_dir(toolbox.root.join("e2e"))
                 .args(["--test", "--test-reporter=spec", "tests/"])
                 .env("SANDBOX_BIN", sandbox_bin)
+                .env(
+                    "HOST_PROXY_BIN",
+                    target_dir(toolbox).join("debug/nexudus-host-proxy"),
+                )
                 .env("DIST_DIR", toolbox.root.join("dist"))
                 .env("CHROMIUM", CHROMIUM),
         );
