@@ -87,7 +87,7 @@ async function startHostProxy(sandboxUrl, pageOrigin, publicBase) {
   const service = await startService(
     'the host proxy',
     bin,
-    ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase],
+    ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase, '--quiet'],
     { ...withoutToken, NEXUDUS_USERNAME: 'api@sandbox.test', NEXUDUS_PASSWORD: 'sandbox-api-password', MEMBER_JWT_SECRET: secret },
   );
   return {

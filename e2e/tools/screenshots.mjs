@@ -1,5 +1,6 @@
-// Takes screenshots of the demo's start panel in each state, for a person to look at:
-//   SANDBOX_BIN=target/debug/sandbox DIST_DIR=dist node e2e/tools/screenshots.mjs OUT_DIR
+// Takes screenshots of the demo's panels in each state, for a person to look at:
+//   SANDBOX_BIN=target/debug/sandbox HOST_PROXY_BIN=target/debug/nexudus-host-proxy DIST_DIR=dist \
+//     node e2e/tools/screenshots.mjs OUT_DIR
 // Not a test: it asserts nothing beyond reaching each state.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,12 +15,12 @@ const PNG = Buffer.from(
   'base64',
 );
 
-async function shot(name, { width = 480, scheme = 'light', locale } = {}, steps) {
+async function shot(name, { width = 480, scheme = 'light', locale, selector = '#start-panel', ready = '[name="Subject"]' } = {}, steps) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
   const page = await context.newPage();
   await page.goto(stack.pageUrl + (locale ? `?locale=${locale}` : ''));
-  const panel = page.locator('#start-panel');
-  await panel.locator('[name="Subject"]').waitFor();
+  const panel = page.locator(selector);
+  await panel.locator(ready).waitFor();
   await fetch(new URL('/_sandbox/reset', stack.sandboxUrl), { method: 'POST' });
   await steps?.(page, panel);
   await panel.screenshot({ path: path.join(out, `${name}.png`) });
@@ -96,6 +97,41 @@ await shot('08-narrow-320-errors', { width: 320 }, async (page, panel) => {
 await shot('09-dark', { scheme: 'dark' }, async (page, panel) => {
   await panel.getByRole('button', { name: 'Post conversation' }).click();
   await panel.locator('.nsc-error-summary').waitFor();
+});
+
+await shot('10-subject-count', {}, async (page, panel) => {
+  await panel.locator('[name="Subject"]').fill('A'.repeat(258));
+  await panel.locator('[name="Message"]').fill('Long subject');
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('[name="Subject"][aria-invalid="true"]').waitFor();
+});
+// The element without somewhere to put files: a link only, and a pasted file refused.
+const linksOnly = async (page, panel) => {
+  await page.evaluate(() => document.getElementById('element-panel').removeAttribute('upload-endpoint'));
+  await panel.locator('input[type="url"]').waitFor();
+  await panel.locator('input[type="url"]').evaluate((field) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array([1])], 'photo.png', { type: 'image/png' }));
+    field.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+  });
+  await panel.locator('input[type="url"][aria-invalid="true"]').waitFor();
+};
+await shot('11-links-only-paste-refused', { selector: '#element-panel' }, linksOnly);
+await shot('12-links-only-dark-320', { selector: '#element-panel', scheme: 'dark', width: 320 }, linksOnly);
+await shot('13-presigned-progress', { selector: '#attach-panel', ready: '[name="Name"]' }, async (page, panel) => {
+  await page.route('**/uploads/**', async (route) => {
+    if (route.request().method() === 'PUT') return; // held: the bar stays mid-way
+    return route.continue();
+  });
+  await panel.locator('input[type="file"]').setInputFiles({ name: 'plan.png', mimeType: 'image/png', buffer: Buffer.alloc(2_000_000, 7) });
+  await panel.getByRole('button', { name: 'Attach file' }).click();
+  await panel.getByText(/Uploading the file/).waitFor();
+});
+await shot('14-member-through-host-backend', { selector: '#member-panel' }, async (page, panel) => {
+  await fill(panel);
+  await file(panel);
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('.nsc-success').waitFor();
 });
 
 await browser.close();
