@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::Method;
 use axum::response::Response;
 use axum::Extension;
@@ -100,31 +100,6 @@ pub async fn create(
         return envelope::internal("The request could not be prepared.");
     };
     forward(&st, Method::POST, PATH, Some(Bytes::from(json))).await
-}
-
-/// `DELETE /api/community/communitythreadfiles/{id}`: the member's own only.
-pub async fn delete(
-    State(st): State<Arc<AppState>>,
-    Extension(member): Extension<Member>,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return envelope::not_found();
-    };
-    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
-        return envelope::too_many_writes(wait);
-    }
-    match ownership::thread_file(&st, member, id).await {
-        Ok(Owner::Member) => forward(&st, Method::DELETE, &format!("{PATH}/{id}"), None).await,
-        Ok(Owner::NotTheirs) => {
-            tracing::warn!(
-                member = member.user_id,
-                "delete of a file not theirs refused"
-            );
-            envelope::not_found()
-        }
-        Err(res) => res,
-    }
 }
 
 /// An attempted value fit to echo: long strings (a `data:` URL) are cut.

@@ -14,6 +14,7 @@
 //! except that successful lists lose the records that are not the member's.
 
 mod body;
+mod delete;
 mod files;
 mod groups;
 mod ownership;
@@ -42,12 +43,12 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             "/api/community/communitythreads/{id}",
-            delete(threads::delete),
+            delete(delete::thread),
         )
         .route("/api/community/communitythreadfiles", post(files::create))
         .route(
             "/api/community/communitythreadfiles/{id}",
-            delete(files::delete),
+            delete(delete::file),
         )
         .route("/uploads", post(uploads::create))
         .route_layer(axum::middleware::from_fn_with_state(

@@ -19,10 +19,50 @@ pub enum Owner {
     NotTheirs,
 }
 
+/// A kind of record a member may own.
+#[derive(Clone, Copy)]
+pub enum Record {
+    /// A conversation.
+    Thread,
+    /// A file attached to a conversation.
+    File,
+}
+
+impl Record {
+    /// The record's path at Nexudus.
+    pub fn path(self, id: u64) -> String {
+        match self {
+            Record::Thread => format!("/api/community/communitythreads/{id}"),
+            Record::File => format!("/api/community/communitythreadfiles/{id}"),
+        }
+    }
+
+    /// For the logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Record::Thread => "conversation",
+            Record::File => "file",
+        }
+    }
+}
+
+/// Whether record `id` of this kind is the member's.
+pub async fn owner(
+    st: &AppState,
+    member: Member,
+    record: Record,
+    id: u64,
+) -> Result<Owner, Response> {
+    match record {
+        Record::Thread => thread(st, member, id).await,
+        Record::File => thread_file(st, member, id).await,
+    }
+}
+
 /// Whether thread `id` is the member's. An upstream failure (throttled, unreachable, 5xx...)
 /// is returned as the response to pass on.
 pub async fn thread(st: &AppState, member: Member, id: u64) -> Result<Owner, Response> {
-    let Some(record) = fetch(st, &format!("/api/community/communitythreads/{id}")).await? else {
+    let Some(record) = fetch(st, &Record::Thread.path(id)).await? else {
         return Ok(Owner::NotTheirs);
     };
     let theirs = id_field(&record, "UserId") == Some(member.user_id)
@@ -36,8 +76,7 @@ pub async fn thread(st: &AppState, member: Member, id: u64) -> Result<Owner, Res
 
 /// Whether thread file `id` is the member's (through its thread).
 pub async fn thread_file(st: &AppState, member: Member, id: u64) -> Result<Owner, Response> {
-    let Some(record) = fetch(st, &format!("/api/community/communitythreadfiles/{id}")).await?
-    else {
+    let Some(record) = fetch(st, &Record::File.path(id)).await? else {
         return Ok(Owner::NotTheirs);
     };
     match id_field(&record, "CommunityThreadId") {

@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::Value;
 
-use super::ownership::{self, Owner};
 use super::{body, query, MAX_JSON_BODY};
 use crate::claims::Member;
 use crate::{envelope, AppState};
@@ -96,32 +95,6 @@ pub async fn list(
         )
         .into_response(),
         Err(e) => e.into_response(),
-    }
-}
-
-/// `DELETE /api/community/communitythreads/{id}`: the member's own only; anything else is
-/// the `"Not found"` 404, as for a conversation that does not exist.
-pub async fn delete(
-    State(st): State<Arc<AppState>>,
-    Extension(member): Extension<Member>,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return envelope::not_found();
-    };
-    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
-        return envelope::too_many_writes(wait);
-    }
-    match ownership::thread(&st, member, id).await {
-        Ok(Owner::Member) => forward(&st, Method::DELETE, &format!("{PATH}/{id}"), None).await,
-        Ok(Owner::NotTheirs) => {
-            tracing::warn!(
-                member = member.user_id,
-                "delete of a conversation not theirs refused"
-            );
-            envelope::not_found()
-        }
-        Err(res) => res,
     }
 }
 
