@@ -417,6 +417,22 @@ export async function armFault(stack, spec) {
   if (answer.status !== 200) throw new Error(`the sandbox refused the fault: ${await answer.text()}`);
 }
 
+/**
+ * Opens the demo page in a fresh context that counts live resources, once its script is
+ * ready; records page errors and every request.
+ */
+export async function openDemoPage(shared) {
+  const context = await shared.browser.newContext();
+  await watchLiveResources(context);
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  const requests = [];
+  page.on('request', (request) => requests.push(request));
+  await page.goto(shared.stack.pageUrl);
+  await page.locator('body[data-ready="true"]').waitFor();
+  return { context, page, errors, requests };
+}
+
 /** What the sandbox created since its last reset: `{ threads, files }`. */
 export async function createdRecords(stack) {
   const answer = await fetch(new URL('/_sandbox/created', stack.sandboxUrl));

@@ -6,9 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   PNG,
+  openDemoPage,
   useStack,
-  watchPageErrors,
-  watchLiveResources,
   cspViolations,
   attachByLink,
   storedFile,
@@ -20,15 +19,8 @@ const FILES = '/api/community/communitythreadfiles';
 const shared = useStack({ sandboxArgs: ['--no-throttle'] });
 
 async function openDemo() {
-  const context = await shared.browser.newContext();
-  await watchLiveResources(context);
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
-  const requests = [];
-  page.on('request', (request) => requests.push(request));
-  await page.goto(shared.stack.pageUrl);
-  await page.locator('body[data-ready="true"]').waitFor();
-  return { context, page, errors, requests, log: page.locator('#event-log') };
+  const opened = await openDemoPage(shared);
+  return { ...opened, log: opened.page.locator('#event-log') };
 }
 
 /** The log's entries for one source and event. */

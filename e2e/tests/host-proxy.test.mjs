@@ -4,22 +4,15 @@
 // posts as that member whatever the page claims, and stores the file Nexudus downloads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PNG, useStack, watchPageErrors, cspViolations, watchLiveResources, createdRecords, attachmentBytes, pageSnapshot } from '../harness.mjs';
+import { PNG, useStack, openDemoPage, cspViolations, createdRecords, attachmentBytes, pageSnapshot } from '../harness.mjs';
 
 const shared = useStack({ sandboxArgs: ['--no-throttle'] });
 
 async function openMemberPanel() {
-  const context = await shared.browser.newContext();
-  await watchLiveResources(context);
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
-  const requests = [];
-  page.on('request', (request) => requests.push(request));
-  await page.goto(shared.stack.pageUrl);
-  await page.locator('body[data-ready="true"]').waitFor();
-  const panel = page.locator('#member-panel');
+  const opened = await openDemoPage(shared);
+  const panel = opened.page.locator('#member-panel');
   await panel.locator('[name="Subject"]').waitFor();
-  return { context, page, panel, errors, requests };
+  return { ...opened, panel };
 }
 
 test('a member starts a conversation with a picture through the host backend', async () => {

@@ -53,7 +53,7 @@ pub fn start(
     // `connect-src 'self'` allows the uploads; the sandbox downloads files there too.
     let public = format!("{page_origin}/host");
     let uploads = target_dir.join("host-proxy-uploads");
-    let (service, line) = Service::spawn_and_read_line(
+    let (service, url) = Service::spawn_listening(
         "host-proxy",
         toolbox
             .command(&binary)
@@ -67,12 +67,6 @@ pub fn start(
             .env("MEMBER_JWT_SECRET", DEMO_MEMBER_JWT_SECRET),
         Duration::from_secs(30),
     )?;
-    let url = line
-        .rsplit(' ')
-        .next()
-        .filter(|url| url.starts_with("http://"))
-        .ok_or_else(|| format!("the host proxy said `{line}` instead of its address"))?
-        .to_owned();
     Ok(HostProxy {
         _service: service,
         url,

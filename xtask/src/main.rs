@@ -104,21 +104,14 @@ fn start_sandbox(toolbox: &Toolbox, addr: &str, extra: &[&str]) -> XResult<(Serv
         .command("cargo")
         .args(["build", "--quiet", "--package", "sandbox"]))?;
     let binary = target_dir(toolbox).join("debug/sandbox");
-    let (service, line) = Service::spawn_and_read_line(
+    Service::spawn_listening(
         "sandbox",
         toolbox
             .command(&binary.to_string_lossy())
             .args(["--addr", addr])
             .args(extra),
         Duration::from_secs(30),
-    )?;
-    let url = line
-        .rsplit(' ')
-        .next()
-        .filter(|url| url.starts_with("http://"))
-        .ok_or_else(|| format!("the sandbox said `{line}` instead of its address"))?
-        .to_owned();
-    Ok((service, url))
+    )
 }
 
 fn demo(toolbox: &Toolbox) -> XResult {

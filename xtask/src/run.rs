@@ -123,10 +123,26 @@ impl Service {
         Ok(Service { name, child })
     }
 
-    /// Starts `command` and waits for the first line of its standard output, which a
-    /// service prints once it listens (for the sandbox: `sandbox listening on URL`).
-    /// Later output is forwarded with the service's name in front.
-    pub fn spawn_and_read_line(
+    /// Starts a server and waits for the first line of its standard output, which it
+    /// prints once it listens, ending with its address (`sandbox listening on URL`); returns
+    /// the service and that address. Later output is forwarded with the service's name in
+    /// front.
+    pub fn spawn_listening(
+        name: &'static str,
+        command: &mut Command,
+        within: Duration,
+    ) -> XResult<(Service, String)> {
+        let (service, line) = Service::spawn_and_read_line(name, command, within)?;
+        let url = line
+            .rsplit(' ')
+            .next()
+            .filter(|url| url.starts_with("http://"))
+            .ok_or_else(|| format!("the {name} said `{line}` instead of its address"))?
+            .to_owned();
+        Ok((service, url))
+    }
+
+    fn spawn_and_read_line(
         name: &'static str,
         command: &mut Command,
         within: Duration,
