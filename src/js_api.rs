@@ -123,7 +123,7 @@ mod bindings {
     use std::collections::HashMap;
     use std::rc::Rc;
 
-    use crate::api::json::{to_js_object, JsonFields};
+    use crate::api::json::to_js_object;
     use js_sys::{Array, Function, Object, Promise, Reflect};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -532,7 +532,7 @@ mod bindings {
     }
 
     /// A host callback that receives plain data (`{ threadId, fileId }`…).
-    fn callback<T: JsonFields + 'static>(f: Function) -> Callback<T> {
+    fn callback<T: serde::Serialize + 'static>(f: Function) -> Callback<T> {
         Callback::from(move |payload: T| {
             let data = to_js_object(&payload);
             if let Err(error) = f.call1(&JsValue::UNDEFINED, &data) {
