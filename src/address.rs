@@ -5,19 +5,19 @@
 //! developer's machine): anywhere else a token or a file would cross a network in clear
 //! text.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
+
 /// Whether a URL host (as `URL.hostname` gives it) is a loopback host: `localhost`,
-/// an address in 127.0.0.0/8, or `[::1]`.
+/// an address in 127.0.0.0/8, or `[::1]` (IPv6 hosts come in brackets).
 pub fn is_loopback_host(hostname: &str) -> bool {
     let host = hostname.trim().to_ascii_lowercase();
-    if host == "localhost" || host == "[::1]" || host == "::1" {
-        return true;
-    }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets
-            .iter()
-            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+    let ip = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    host == "localhost"
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || ip
+            .unwrap_or(&host)
+            .parse::<Ipv6Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether an address the panel calls (`baseUrl`, `uploadEndpoint`) or hands to the API
@@ -41,5 +41,22 @@ mod tests {
         assert!(is_loopback_host("::1"));
         assert!(!is_loopback_host("[::2]"));
         assert!(!is_loopback_host("127.0.0.256"));
+        assert!(is_loopback_host("127.12.0.3"));
+        assert!(is_loopback_host("LOCALHOST"));
+        assert!(is_loopback_host("[0:0:0:0:0:0:0:1]"));
+        assert!(!is_loopback_host("128.0.0.1"));
+        assert!(!is_loopback_host("127.0.0.1.example.com"));
+        assert!(!is_loopback_host("localhost.example.com"));
+    }
+
+    #[test]
+    fn http_only_on_loopback() {
+        assert!(base_url_scheme_allowed("https:", "spaces.nexudus.com"));
+        assert!(base_url_scheme_allowed("http:", "127.0.0.1"));
+        assert!(base_url_scheme_allowed("http:", "localhost"));
+        assert!(base_url_scheme_allowed("http:", "[::1]"));
+        assert!(!base_url_scheme_allowed("http:", "example.com"));
+        assert!(!base_url_scheme_allowed("ftp:", "localhost"));
+        assert!(!base_url_scheme_allowed("javascript:", ""));
     }
 }
