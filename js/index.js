@@ -19,8 +19,8 @@ let ready = false;
 let loading;
 
 const NO_BROWSER =
-  'nexudus-start-conversation: needs a browser (no `document` here: server-side rendering?); ' +
-  'call init() and mount() in client-only code, such as useEffect, onMounted or onMount';
+  'nexudus-start-conversation: needs a browser (server-side rendering?): ' +
+  'call init() and mount() in client-only code (useEffect, onMounted, onMount)';
 
 function inBrowser() {
   return typeof document !== 'undefined' && typeof window !== 'undefined';

@@ -26,6 +26,16 @@ pub mod token;
 pub mod transport;
 pub mod upload;
 
+/// The npm package's allocator (feature `small-allocator`): Talc is smaller than Rust's
+/// default wasm allocator, and as fast or faster (BENCHMARKS.md).
+#[cfg(all(
+    feature = "small-allocator",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub use components::{StartConversation, StartConversationProps};
 pub use token::BearerToken;
 pub use transport::TokenSource;

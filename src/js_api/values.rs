@@ -123,11 +123,12 @@ mod js {
         pub fn flag(&self) -> bool {
             matches!(self, Value::Flag(true))
         }
-        /// The function (one that does nothing for another kind).
+        /// The function (`undefined` for another kind, which the table never asks for;
+        /// no `new Function` is linked in for it).
         pub fn function(&self) -> Function {
             match self {
                 Value::Function(f) => f.clone(),
-                _ => Function::new_no_args(""),
+                _ => JsValue::UNDEFINED.unchecked_into(),
             }
         }
         /// The object (`undefined` for another kind).
