@@ -1,6 +1,6 @@
 //! The options of `mount` and `update`, in **one table** ([`OPTIONS`]): each option's
 //! name, kind, how the custom element carries it, its default, the option it excludes,
-//! its extra check and where it goes in [`StartConversationProps`].
+//! its extra check and where it goes in [`StartConversationProps`](crate::StartConversationProps).
 //!
 //! The table drives reading ([`read_options`]), `update`'s merge (which option a new
 //! value replaces, which function options keep their Rust side), the unknown-key hint,
