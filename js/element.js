@@ -11,26 +11,32 @@
 // - Events `nexudus:conversation-created`, `nexudus:attachment-failed` and `nexudus:error`
 //   bubble and cross the shadow boundary (composed), with plain data in `detail`.
 // - Removing the element destroys the panel: listeners, timers, object URLs, requests.
+// - Importing it where there is no DOM (server-side rendering) is safe: the class extends
+//   a stand-in there, and the element registers itself only where `customElements` exists.
 import init, { mount } from './index.js';
 import css from './style.js';
 
 export const TAG = 'nexudus-start-conversation';
 
-/** Observed attributes and the option each sets. */
+// OPTIONS:start (generated from src/js_api/options.rs)
+/** Observed attributes and the option each sets (the `limits` keys go into `limits`). */
 const ATTRIBUTES = {
   'base-url': 'baseUrl',
   'business-id': 'businessId',
   'user-id': 'userId',
   'thread-id': 'threadId',
   'group-id': 'groupId',
+  'upload-endpoint': 'uploadEndpoint',
   locale: 'locale',
   'draft-key': 'draftKey',
   'conversation-url': 'conversationUrl',
-  'upload-endpoint': 'uploadEndpoint',
   'timeout-ms': 'timeoutMs',
   'max-bytes': 'maxBytes',
   accept: 'accept',
 };
+
+/** The keys of `limits` that attributes set. */
+const LIMIT_KEYS = ['maxBytes', 'accept'];
 
 /** Observed boolean attributes (present = true) and the option each sets. */
 const BOOLEAN_ATTRIBUTES = {
@@ -38,17 +44,22 @@ const BOOLEAN_ATTRIBUTES = {
 };
 
 /** Options that are properties only (functions, objects, and the secret). */
-const PROPERTIES = ['token', 'getToken', 'upload', 'strings', 'limits'];
+const PROPERTIES = ['token', 'getToken', 'limits', 'upload', 'strings'];
 
+/** The callbacks the element sets, and the event each dispatches. */
 const EVENTS = {
   onCreated: 'nexudus:conversation-created',
   onAttachFailed: 'nexudus:attachment-failed',
   onError: 'nexudus:error',
 };
+// OPTIONS:end
 
 const HOST_CSS = ':host{display:block}:host([hidden]){display:none}';
 
 let sharedSheet;
+// On a server (no DOM) the class still loads, over a stand-in; it is never registered there.
+const Base = globalThis.HTMLElement ?? class {};
+
 function adoptStyles(root) {
   if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
     if (!sharedSheet) {
@@ -64,7 +75,7 @@ function adoptStyles(root) {
   }
 }
 
-export class NexudusStartConversationElement extends HTMLElement {
+export class NexudusStartConversationElement extends Base {
   static get observedAttributes() {
     return [...Object.keys(ATTRIBUTES), ...Object.keys(BOOLEAN_ATTRIBUTES), 'token'];
   }
@@ -178,7 +189,7 @@ export class NexudusStartConversationElement extends HTMLElement {
     for (const [attribute, option] of Object.entries(ATTRIBUTES)) {
       const raw = this.getAttribute(attribute);
       const value = raw === null || raw.trim() === '' ? undefined : raw;
-      if (option === 'maxBytes' || option === 'accept') {
+      if (LIMIT_KEYS.includes(option)) {
         if (value !== undefined) limits[option] = value;
       } else {
         options[option] = value;
@@ -275,6 +286,6 @@ for (const [attribute, option] of Object.entries(BOOLEAN_ATTRIBUTES)) {
   });
 }
 
-if (!customElements.get(TAG)) {
+if (globalThis.customElements && !customElements.get(TAG)) {
   customElements.define(TAG, NexudusStartConversationElement);
 }

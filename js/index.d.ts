@@ -139,11 +139,15 @@ export type UploadOptions =
 /** The options of `mount`. Without a token the panel says the member is signed out when they submit. */
 export type MountOptions = CommonOptions & TokenOptions & UploadOptions;
 
-/** A partial update: a key set to `undefined` or `null` goes back to its default. */
+/**
+ * A partial update: a key set to `undefined` or `null` goes back to its default. A new value of
+ * one of a pair (`token` / `getToken`, `upload` / `uploadEndpoint`) replaces the other, which
+ * may also be cleared in the same update with `null`.
+ */
 export type UpdateOptions = { [K in keyof CommonOptions]?: CommonOptions[K] | null } &
   (
-    | { token?: string | null; getToken?: undefined }
-    | { getToken?: GetToken | null; token?: undefined }
+    | { token?: string | null; getToken?: null }
+    | { getToken?: GetToken | null; token?: null }
   ) &
   (
     | { uploadEndpoint?: string | null; upload?: null }

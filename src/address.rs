@@ -5,19 +5,20 @@
 //! developer's machine): anywhere else a token or a file would cross a network in clear
 //! text.
 
+use std::net::Ipv4Addr;
+
 /// Whether a URL host (as `URL.hostname` gives it) is a loopback host: `localhost`,
 /// an address in 127.0.0.0/8, or `[::1]`.
+///
+/// `URL.hostname` gives hosts in their canonical form (IPv4 as four decimal numbers, IPv6
+/// compressed and in brackets), so `[::1]` is the IPv6 loopback's only spelling there, and
+/// `Ipv6Addr` parsing (~1 KB brotli of wasm) is not linked in for it.
 pub fn is_loopback_host(hostname: &str) -> bool {
     let host = hostname.trim().to_ascii_lowercase();
-    if host == "localhost" || host == "[::1]" || host == "::1" {
-        return true;
-    }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets
-            .iter()
-            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+    host == "localhost"
+        || host == "[::1]"
+        || host == "::1"
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether an address the panel calls (`baseUrl`, `uploadEndpoint`) or hands to the API
@@ -41,5 +42,21 @@ mod tests {
         assert!(is_loopback_host("::1"));
         assert!(!is_loopback_host("[::2]"));
         assert!(!is_loopback_host("127.0.0.256"));
+        assert!(is_loopback_host("127.12.0.3"));
+        assert!(is_loopback_host("LOCALHOST"));
+        assert!(!is_loopback_host("128.0.0.1"));
+        assert!(!is_loopback_host("127.0.0.1.example.com"));
+        assert!(!is_loopback_host("localhost.example.com"));
+    }
+
+    #[test]
+    fn http_only_on_loopback() {
+        assert!(base_url_scheme_allowed("https:", "spaces.nexudus.com"));
+        assert!(base_url_scheme_allowed("http:", "127.0.0.1"));
+        assert!(base_url_scheme_allowed("http:", "localhost"));
+        assert!(base_url_scheme_allowed("http:", "[::1]"));
+        assert!(!base_url_scheme_allowed("http:", "example.com"));
+        assert!(!base_url_scheme_allowed("ftp:", "localhost"));
+        assert!(!base_url_scheme_allowed("javascript:", ""));
     }
 }

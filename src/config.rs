@@ -2,7 +2,7 @@
 //! payloads the panel reports back to the host (also the `detail` of the custom
 //! element's events). DOM-free.
 
-use crate::api::json::{JsonField, JsonFields};
+use serde::Serialize;
 
 /// The largest attachment accepted unless the host says otherwise: 25 MB.
 pub const DEFAULT_MAX_BYTES: u64 = 25 * 1024 * 1024;
@@ -107,7 +107,8 @@ pub fn human_size(bytes: u64) -> String {
 }
 
 /// Reported to the host when a conversation (and its attachment) was created.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Created {
     /// The conversation's Id.
     pub thread_id: u64,
@@ -116,7 +117,8 @@ pub struct Created {
 }
 
 /// Reported to the host when the conversation exists but the attachment failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AttachFailed {
     /// The conversation that was posted.
     pub thread_id: u64,
@@ -125,43 +127,14 @@ pub struct AttachFailed {
 }
 
 /// Reported to the host on a failure that is not about one field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PanelError {
     /// A stable code: `unauthorized`, `not-found`, `throttled`, `server`, `unexpected`,
     /// `network`, `timeout`, `cancelled`, `upload`.
     pub code: &'static str,
     /// The message shown to the member.
     pub message: String,
-}
-
-impl JsonFields for Created {
-    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)> {
-        vec![
-            ("threadId", JsonField::Number(self.thread_id)),
-            (
-                "fileId",
-                self.file_id.map_or(JsonField::Null, JsonField::Number),
-            ),
-        ]
-    }
-}
-
-impl JsonFields for AttachFailed {
-    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)> {
-        vec![
-            ("threadId", JsonField::Number(self.thread_id)),
-            ("messages", JsonField::Texts(&self.messages)),
-        ]
-    }
-}
-
-impl JsonFields for PanelError {
-    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)> {
-        vec![
-            ("code", JsonField::Text(self.code)),
-            ("message", JsonField::Text(&self.message)),
-        ]
-    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -211,7 +184,7 @@ mod tests {
             file_id: Some(7),
         };
         assert_eq!(
-            crate::api::json::to_json_value(&created).to_string(),
+            serde_json::to_string(&created).unwrap(),
             r#"{"threadId":5001,"fileId":7}"#
         );
         let without = Created {
@@ -219,8 +192,24 @@ mod tests {
             file_id: None,
         };
         assert_eq!(
-            crate::api::json::to_json_value(&without).to_string(),
+            serde_json::to_string(&without).unwrap(),
             r#"{"threadId":5001,"fileId":null}"#
+        );
+        let failed = AttachFailed {
+            thread_id: 5001,
+            messages: vec!["Too big".into()],
+        };
+        assert_eq!(
+            serde_json::to_string(&failed).unwrap(),
+            r#"{"threadId":5001,"messages":["Too big"]}"#
+        );
+        let error = PanelError {
+            code: "timeout",
+            message: "Slow".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&error).unwrap(),
+            r#"{"code":"timeout","message":"Slow"}"#
         );
     }
 }

@@ -53,16 +53,6 @@
 
 #![warn(missing_docs)]
 
-/// A smaller allocator than Rust's default dlmalloc for the wasm (feature `talc-allocator`,
-/// part of `js-api`).
-#[cfg(all(
-    feature = "talc-allocator",
-    target_arch = "wasm32",
-    not(target_feature = "atomics")
-))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 pub mod address;
 pub mod api;
 pub mod components;
@@ -76,6 +66,16 @@ pub mod text;
 pub mod token;
 pub mod transport;
 pub mod upload;
+
+/// The npm package's allocator (feature `small-allocator`): Talc is smaller than Rust's
+/// default wasm allocator, and as fast or faster (BENCHMARKS.md).
+#[cfg(all(
+    feature = "small-allocator",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 pub use components::{StartConversation, StartConversationProps};
 pub use token::BearerToken;

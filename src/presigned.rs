@@ -112,16 +112,25 @@ impl Ticket {
 }
 
 /// The request body that asks the endpoint for a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketRequest {
+    /// The file's name.
+    pub file_name: String,
+    /// Its MIME type ([`content_type`]).
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// The request body that asks the endpoint for a ticket, for `file`.
 pub fn ticket_request(file: &File) -> JsValue {
-    let object = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        // Setting a plain property on a fresh object cannot fail.
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
-    };
-    set("fileName", JsValue::from_str(&file.name()));
-    set("contentType", JsValue::from_str(&content_type(file)));
-    set("size", JsValue::from_f64(file.size()));
-    object.into()
+    crate::api::json::to_js_object(&TicketRequest {
+        file_name: file.name(),
+        content_type: content_type(file),
+        // A browser's file size is a whole number of bytes.
+        size: file.size() as u64,
+    })
 }
 
 /// The file's MIME type, or `application/octet-stream` when the browser has none.

@@ -8,7 +8,7 @@
 //! whose answer was lost is remembered ([`FormState::lost_create`]) so the retry looks
 //! for it before creating again.
 
-use crate::api::json::{JsonField, JsonFields, JsonView};
+use crate::api::json::JsonView;
 use crate::api::{ErrorReport, Field, NewThread, NewThreadFile, Outcome, TransportError};
 use crate::config::{human_size, FileRefusal, Limits};
 use crate::i18n::{Msg, Strings};
@@ -60,13 +60,15 @@ impl Mode {
 pub const ATTACH_FIELDS: &[Field] = &[Field::Attachment, Field::Name, Field::Description];
 
 /// What the member has typed so far (the part that is saved as a draft).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Draft {
     /// The conversation's subject.
     pub subject: String,
     /// The opening message.
     pub message: String,
     /// The chosen board, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<u64>,
     /// The attachment's display name (`Name`).
     pub name: String,
@@ -100,7 +102,7 @@ impl Draft {
         }
     }
 
-    /// Reads a saved draft (as its [`JsonFields`] wrote it); missing or odd fields
+    /// Reads a saved draft (as its `Serialize` wrote it); missing or odd fields
     /// stay empty.
     pub fn read(json: &impl JsonView) -> Draft {
         let text = |key: &str| {
@@ -125,24 +127,6 @@ impl Draft {
             && self.name.trim().is_empty()
             && self.description.trim().is_empty()
             && self.link.trim().is_empty()
-    }
-}
-
-impl JsonFields for Draft {
-    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)> {
-        let mut fields = vec![
-            ("subject", JsonField::Text(&self.subject)),
-            ("message", JsonField::Text(&self.message)),
-        ];
-        if let Some(group) = self.group_id {
-            fields.push(("groupId", JsonField::Number(group)));
-        }
-        fields.extend([
-            ("name", JsonField::Text(&self.name)),
-            ("description", JsonField::Text(&self.description)),
-            ("link", JsonField::Text(&self.link)),
-        ]);
-        fields
     }
 }
 
@@ -1062,7 +1046,7 @@ mod tests {
             description: String::new(),
             link: "https://x.test/a".into(),
         };
-        let saved = crate::api::json::to_json_value(&draft);
+        let saved = serde_json::to_value(&draft).unwrap();
         assert_eq!(Draft::read(&saved), draft);
         assert_eq!(
             Draft::read(&serde_json::json!({"subject": 5})),

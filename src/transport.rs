@@ -19,7 +19,7 @@ use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
-use crate::api::json::{to_js_object, JsonFields};
+use crate::api::json::to_js_object;
 use crate::api::list::{find_same_thread, recent_threads_path, ListPage, Thread};
 use crate::api::{
     classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
@@ -194,7 +194,7 @@ impl ApiClient {
     }
 
     /// `POST`s `body` as JSON to `path` and classifies the answer for the `shown` fields.
-    pub async fn post_json<T: JsonFields>(
+    pub async fn post_json<T: serde::Serialize>(
         &self,
         path: &str,
         body: &T,

@@ -1,7 +1,17 @@
-//! A small read-only view of parsed JSON, so the readers of answers ([`super::Envelope`],
-//! [`super::list`]) are written once and run on `serde_json::Value` natively (tests,
-//! fuzzing) and on the browser's `JSON.parse` result in wasm, with no JSON parser or
-//! serde deserializer compiled into the wasm.
+//! JSON at the boundary with JavaScript.
+//!
+//! **Writing** goes through serde: every value the widget hands out derives `Serialize`
+//! and becomes a JavaScript object with serde-wasm-bindgen ([`to_js_object`]), or JSON text
+//! with `serde_json` natively. Serializing costs little in the wasm (no float formatting).
+//!
+//! **Reading** does not: a small read-only view of parsed JSON, so the readers of answers
+//! ([`super::Envelope`], [`super::list`]), of the saved draft and of the presigned ticket
+//! are written once and run on `serde_json::Value` natively (tests, fuzzing) and on the
+//! browser's `JSON.parse` result in wasm. Measured here: `serde_wasm_bindgen::from_value`
+//! through a derived `Deserialize` adds about 13.3 KB brotli to the wasm (serde's generic
+//! deserializer and the float formatting its error messages link in), more than a tenth of
+//! the whole package, and its errors echo values; the answers of Nexudus also need leniency
+//! a derive does not give (numbers as strings, keys in any case, odd fields skipped).
 
 /// What the readers need from a parsed JSON value.
 pub trait JsonView: Sized {
@@ -72,79 +82,19 @@ pub trait JsonView: Sized {
     }
 }
 
-/// One value of a JSON object the widget writes (request bodies, saved drafts, the
-/// plain data given to host callbacks).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum JsonField<'a> {
-    /// A string.
-    Text(&'a str),
-    /// A whole number.
-    Number(u64),
-    /// A boolean.
-    Flag(bool),
-    /// A list of whole numbers.
-    Numbers(&'a [u64]),
-    /// A list of strings.
-    Texts(&'a [String]),
-    /// `null`.
-    Null,
-}
-
-/// An object the widget writes as JSON: its fields, in order, with their JSON names.
-/// One list serves both targets: `serde_json` natively (tests), a JavaScript object in
-/// the browser, so no serializer is compiled into the wasm.
-pub trait JsonFields {
-    /// The fields to write; absent optional fields are simply not listed.
-    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)>;
-}
-
-/// The fields as a `serde_json` object (native only: tests and tools).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn to_json_value(object: &impl JsonFields) -> serde_json::Value {
-    use serde_json::Value;
-    let map = object
-        .json_fields()
-        .into_iter()
-        .map(|(name, field)| {
-            let value = match field {
-                JsonField::Text(text) => Value::from(text),
-                JsonField::Number(n) => Value::from(n),
-                JsonField::Flag(b) => Value::from(b),
-                JsonField::Numbers(list) => Value::from(list.to_vec()),
-                JsonField::Texts(list) => Value::from(list.to_vec()),
-                JsonField::Null => Value::Null,
-            };
-            (name.to_owned(), value)
-        })
-        .collect();
-    Value::Object(map)
-}
-
-/// The fields as a plain JavaScript object.
-pub fn to_js_object(object: &impl JsonFields) -> wasm_bindgen::JsValue {
-    use wasm_bindgen::JsValue;
-    let target = js_sys::Object::new();
-    for (name, field) in object.json_fields() {
-        let value = match field {
-            JsonField::Text(text) => JsValue::from_str(text),
-            JsonField::Number(n) => JsValue::from_f64(n as f64),
-            JsonField::Flag(b) => JsValue::from_bool(b),
-            JsonField::Numbers(list) => list
-                .iter()
-                .map(|&n| JsValue::from_f64(n as f64))
-                .collect::<js_sys::Array>()
-                .into(),
-            JsonField::Texts(list) => list
-                .iter()
-                .map(|text| JsValue::from_str(text))
-                .collect::<js_sys::Array>()
-                .into(),
-            JsonField::Null => JsValue::NULL,
-        };
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&target, &JsValue::from_str(name), &value);
-    }
-    target.into()
+/// A value the widget hands to JavaScript (a request body before the browser's
+/// `JSON.stringify`, the saved draft, a callback's argument, an event's `detail`) as a
+/// plain JavaScript object, through its `#[derive(Serialize)]`: the same derive gives
+/// `serde_json` natively (tests, fuzzing). `None` becomes `null` unless the field skips
+/// it (`skip_serializing_if`), and maps become plain objects, as `JSON.parse` would give.
+///
+/// The widget's types serialize without fail: their integers are Ids read by
+/// [`JsonView::read_u64`], so at most 2^53 − 1, which a JavaScript number holds exactly.
+/// Were one larger, the value would be `null` rather than a rounded Id.
+pub fn to_js_object(value: &impl serde::Serialize) -> wasm_bindgen::JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(wasm_bindgen::JsValue::NULL)
 }
 
 /// 2^53 − 1: the largest integer a JSON number carries exactly in a browser.

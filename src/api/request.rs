@@ -1,10 +1,11 @@
 //! Request bodies, with exactly the field names and casing of the Nexudus reference.
 //! Absent optional fields are left out of the JSON rather than sent as `null`.
 
-use super::json::{JsonField, JsonFields};
+use serde::Serialize;
 
 /// The body of `POST /api/community/communitythreadfiles` (the seed reference page).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct NewThreadFile {
     /// The conversation the file is attached to.
     pub community_thread_id: u64,
@@ -12,13 +13,16 @@ pub struct NewThreadFile {
     /// missing `Name`, so it is always sent.
     pub name: String,
     /// An optional description.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// A URL the server downloads the file from.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_file_data_url: Option<String>,
 }
 
 /// The body of `POST /api/community/communitythreads`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct NewThread {
     /// The location (business) the conversation belongs to.
     pub business_id: u64,
@@ -29,65 +33,24 @@ pub struct NewThread {
     /// The opening message.
     pub message: String,
     /// The board (group); none means visible to everyone who can open the board.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub community_group_id: Option<u64>,
     /// Comma-separated tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<String>,
     /// Whether the conversation is private.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Whether members are notified at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instant_delivery: Option<bool>,
     /// Invited guests. Older documentation lists it as required, so an empty list is sent.
     pub guests: Vec<u64>,
 }
 
-impl JsonFields for NewThreadFile {
-    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)> {
-        let mut fields = vec![
-            (
-                "CommunityThreadId",
-                JsonField::Number(self.community_thread_id),
-            ),
-            ("Name", JsonField::Text(&self.name)),
-        ];
-        if let Some(description) = &self.description {
-            fields.push(("Description", JsonField::Text(description)));
-        }
-        if let Some(url) = &self.new_file_data_url {
-            fields.push(("NewFileDataUrl", JsonField::Text(url)));
-        }
-        fields
-    }
-}
-
-impl JsonFields for NewThread {
-    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)> {
-        let mut fields = vec![
-            ("BusinessId", JsonField::Number(self.business_id)),
-            ("UserId", JsonField::Number(self.user_id)),
-            ("Subject", JsonField::Text(&self.subject)),
-            ("Message", JsonField::Text(&self.message)),
-        ];
-        if let Some(group) = self.community_group_id {
-            fields.push(("CommunityGroupId", JsonField::Number(group)));
-        }
-        if let Some(tags) = &self.tags {
-            fields.push(("Tags", JsonField::Text(tags)));
-        }
-        if let Some(private) = self.private {
-            fields.push(("Private", JsonField::Flag(private)));
-        }
-        if let Some(instant) = self.instant_delivery {
-            fields.push(("InstantDelivery", JsonField::Flag(instant)));
-        }
-        fields.push(("Guests", JsonField::Numbers(&self.guests)));
-        fields
-    }
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::api::json::to_json_value;
 
     #[test]
     fn thread_file_body_matches_the_reference() {
@@ -98,7 +61,7 @@ mod tests {
             new_file_data_url: Some("https://example.com/plan.png".into()),
         };
         assert_eq!(
-            to_json_value(&body).to_string(),
+            serde_json::to_string(&body).unwrap(),
             r#"{"CommunityThreadId":1001,"Name":"Floor plan","NewFileDataUrl":"https://example.com/plan.png"}"#
         );
     }
@@ -117,7 +80,7 @@ mod tests {
             guests: vec![],
         };
         assert_eq!(
-            to_json_value(&body).to_string(),
+            serde_json::to_string(&body).unwrap(),
             r#"{"BusinessId":1,"UserId":10,"Subject":"Hello","Message":"World","CommunityGroupId":2,"InstantDelivery":true,"Guests":[]}"#
         );
     }

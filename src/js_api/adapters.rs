@@ -1,0 +1,154 @@
+//! The host's functions as the panel's Rust types: `getToken` as a token provider,
+//! `upload` as an uploader, `onCreated`/`onAttachFailed`/`onError` as callbacks.
+//!
+//! Every argument handed to them is a `#[derive(Serialize)]` type made into a plain
+//! JavaScript object by serde-wasm-bindgen (the `AbortSignal` and the progress function
+//! pass through as they are, with `serde_wasm_bindgen::preserve`). A host function that
+//! throws never breaks the panel: its error comes back as the operation's failure, or as
+//! an unhandled rejection the console shows.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, File};
+use yew::Callback;
+
+use super::messages::{kind, PREFIX};
+use crate::api::json::to_js_object;
+use crate::transport::{TokenFuture, TokenSource};
+use crate::upload::{ProgressCallback, UploadFuture, Uploader};
+use crate::BearerToken;
+
+/// The argument of `getToken`.
+#[derive(Serialize)]
+struct TokenRequest {
+    /// Whether the last token was refused (a 401): the host should not give a cached one.
+    refresh: bool,
+}
+
+/// The second argument of `upload(file, context)`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UploadContext {
+    /// `onProgress(loaded, total)`.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    on_progress: JsValue,
+    /// Aborted when the member cancels or the panel goes.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    signal: AbortSignal,
+}
+
+/// A JavaScript rejection or exception as a short reason.
+fn reason(error: &JsValue, fallback: &str) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .filter(|text| !text.trim().is_empty())
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
+/// Hands an exception thrown by a host callback back to the page as an unhandled
+/// rejection, so it shows in the console without breaking the panel.
+fn report(error: JsValue) {
+    let _ = Promise::reject(&error);
+}
+
+fn warn(message: &str) {
+    web_sys::console::warn_1(&format!("{PREFIX}: {message}").into());
+}
+
+/// `getToken({ refresh })` → the transport's token provider.
+pub fn token_provider(get_token: Function) -> TokenSource {
+    TokenSource::Provider(Rc::new(move |refresh: bool| -> TokenFuture {
+        let get_token = get_token.clone();
+        Box::pin(async move {
+            const NO_TOKEN: &str = "getToken did not give a token";
+            let context = to_js_object(&TokenRequest { refresh });
+            let answer = get_token
+                .call1(&JsValue::UNDEFINED, &context)
+                .map_err(|e| {
+                    let why = reason(&e, "it threw");
+                    warn(&format!("getToken failed: {why}"));
+                    why
+                })?;
+            let token = JsFuture::from(Promise::resolve(&answer))
+                .await
+                .map_err(|e| {
+                    let why = reason(&e, "its promise was rejected");
+                    warn(&format!("getToken failed: {why}"));
+                    why
+                })?;
+            match token.as_string().filter(|t| !t.trim().is_empty()) {
+                Some(token) => Ok(BearerToken::new(&token)),
+                None => {
+                    warn(&format!(
+                        "getToken must resolve to a non-empty string, got {}",
+                        kind(&token)
+                    ));
+                    Err(NO_TOKEN.to_owned())
+                }
+            }
+        })
+    }))
+}
+
+/// Stops a progress function handed to the host once its upload is over (or the
+/// member cancelled), so a late call is a harmless no-op.
+struct Live(Rc<Cell<bool>>);
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+/// `upload(file, { onProgress, signal })` → the panel's uploader.
+pub fn uploader(upload: Function) -> Uploader {
+    Uploader(Rc::new(
+        move |file: File, progress: ProgressCallback, signal: AbortSignal| -> UploadFuture {
+            let upload = upload.clone();
+            Box::pin(async move {
+                let live = Rc::new(Cell::new(true));
+                let _live = Live(Rc::clone(&live));
+                let on_progress = Closure::<dyn Fn(JsValue, JsValue)>::new(
+                    move |loaded: JsValue, total: JsValue| {
+                        if live.get() {
+                            let loaded = loaded.as_f64().unwrap_or(0.0);
+                            let total = total.as_f64().unwrap_or(0.0);
+                            progress.emit((loaded, total));
+                        }
+                    },
+                )
+                .into_js_value();
+                let context = to_js_object(&UploadContext {
+                    on_progress,
+                    signal,
+                });
+                let answer = upload
+                    .call2(&JsValue::UNDEFINED, &file, &context)
+                    .map_err(|e| reason(&e, "the uploader threw"))?;
+                let url = JsFuture::from(Promise::resolve(&answer))
+                    .await
+                    .map_err(|e| reason(&e, "the upload failed"))?;
+                url.as_string()
+                    .map(|url| url.trim().to_owned())
+                    .filter(|url| !url.is_empty())
+                    .ok_or_else(|| "the uploader did not give the file's URL".to_owned())
+            })
+        },
+    ))
+}
+
+/// A host callback that receives plain data (`{ threadId, fileId }`…).
+pub fn callback<T: Serialize + 'static>(f: Function) -> Callback<T> {
+    Callback::from(move |payload: T| {
+        if let Err(error) = f.call1(&JsValue::UNDEFINED, &to_js_object(&payload)) {
+            report(error);
+        }
+    })
+}
