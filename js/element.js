@@ -50,7 +50,8 @@ const HOST_CSS = ':host{display:block}:host([hidden]){display:none}';
 
 let sharedSheet;
 function adoptStyles(root) {
-  if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
+  // Detect what is used: a shadow root's adoptedStyleSheets (not the document's).
+  if ('adoptedStyleSheets' in ShadowRoot.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
     if (!sharedSheet) {
       sharedSheet = new CSSStyleSheet();
       sharedSheet.replaceSync(HOST_CSS + css);
