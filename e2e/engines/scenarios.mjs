@@ -168,6 +168,44 @@ export const SCENARIOS = [
   },
 
   {
+    name: 'cancel during the upload aborts it; nothing is created and the file stays chosen',
+    async run(ctx) {
+      const page = await ctx.open('demo');
+      await page.waitFor(`${ELEMENT} [name="Subject"]`);
+      // The upload ticket is held at the server for 8 s (it ends while the next scenarios run).
+      await ctx.fault({ method: 'POST', path: '/uploads', delayMs: 8000 });
+      await write(page, ELEMENT, { subject: 'Not yet' });
+      await chooseFile(page, ELEMENT, 'menu.png', 'image/png', ctx.PNG);
+      await button(page, ELEMENT, 'Post conversation');
+      await waitText(page, ELEMENT, 'Uploading the file');
+      await button(page, ELEMENT, 'Cancel');
+      await waitText(page, ELEMENT, 'Cancelled. Your text is still here.');
+      await page.waitFor(`${ELEMENT} .nsc-file-card`);
+      assert.equal(await page.value(`${ELEMENT} [name="Subject"]`), 'Not yet');
+      assert.equal(live((await ctx.created()).threads).length, 0);
+      assert.ok(!ctx.requests().some((r) => r.line.startsWith('PUT /uploads/')), 'no bytes were sent');
+      await ctx.noErrors(page);
+    },
+  },
+
+  {
+    name: 'inline-files reads the file in the page (FileReader) into the data: URL it sends',
+    async run(ctx) {
+      const page = await ctx.open('element');
+      await loadElement(page, { attributes: { 'thread-id': '1001', 'inline-files': '' } });
+      const el = '#panel >>>';
+      await chooseFile(page, el, 'tiny.png', 'image/png', ctx.PNG);
+      await button(page, el, 'Attach file');
+      // The sandbox, like live Nexudus, answers a data: URL with its generic 500.
+      await waitText(page, el, 'The server had a problem: Ooops! There was a problem');
+      await page.waitFor(`${el} .nsc-file-card`);
+      const attach = ctx.requests().find((r) => r.line === `POST ${FILES}`);
+      assert.equal(JSON.parse(attach.body).NewFileDataUrl, `data:image/png;base64,${ctx.PNG.toString('base64')}`);
+      await ctx.noErrors(page, [500]);
+    },
+  },
+
+  {
     name: 'field errors from Errors[] and the summary focus',
     async run(ctx) {
       const page = await ctx.open('demo');
