@@ -22,6 +22,7 @@ export function runEngine(name) {
   const missing = engine.executable && !existsSync(engine.executable) ? `${engine.executable} is not installed (cargo xtask test installs it)` : false;
   describe(`${name} (${engine.driver})`, { skip: missing }, () => {
     const shared = { requests: [] };
+    // Nothing here may hang a run: a stuck driver fails its scenario (or the launch).
     before(async () => {
       const onRequest = (request) => shared.requests.push(request);
       // The demo's panels share one token, so their first requests come in a burst: no throttle.
@@ -29,12 +30,12 @@ export function runEngine(name) {
       shared.fixture = await startStack({ root: path.join(FIXTURES, 'plain-html'), sandboxArgs: ['--no-throttle'], onRequest });
       shared.browser = await engine.launch();
       process.stdout.write(`# ${name}: ${shared.browser.version}\n`);
-    });
+    }, { timeout: 180_000 });
     after(async () => {
       await shared.browser?.close();
       await shared.demo?.close();
       await shared.fixture?.close();
-    });
+    }, { timeout: 60_000 });
     beforeEach(async () => {
       for (const stack of [shared.demo, shared.fixture]) {
         await fetch(new URL('/_sandbox/reset', stack.sandboxUrl), { method: 'POST' });
@@ -44,7 +45,7 @@ export function runEngine(name) {
     });
 
     for (const scenario of SCENARIOS) {
-      test(scenario.name, async (t) => {
+      test(scenario.name, { timeout: 120_000 }, async (t) => {
         const ctx = context(t, engine, shared);
         try {
           await scenario.run(ctx);

@@ -89,9 +89,18 @@ class WebKitPage extends EnginePage {
   }
 
   async close() {
-    await this.driver.quit();
+    await within(20_000, 'closing the session', this.driver.quit()).catch(() => {});
     await Promise.all(this.folders.map((folder) => rm(folder, { recursive: true, force: true })));
   }
+}
+
+/** `promise`, or an error naming `what` after `ms`. */
+function within(ms, what, promise) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`webkit: ${what} did not answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function freePort() {
@@ -178,7 +187,7 @@ export const webkitEngine = {
     // One browser session per page (the driver runs one session at a time): each page gets
     // fresh storage, like a new Playwright context.
     const newDriver = async () => {
-      const driver = await new Builder().usingServer(driverService.url).withCapabilities(capabilities()).build();
+      const driver = await within(60_000, 'a WebKit session', new Builder().usingServer(driverService.url).withCapabilities(capabilities()).build());
       await driver.manage().setTimeouts({ script: 60_000, pageLoad: 60_000 });
       return driver;
     };
