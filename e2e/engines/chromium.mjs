@@ -75,6 +75,7 @@ export const chromiumEngine = {
   name: 'chromium',
   driver: 'playwright-core (DevTools protocol)',
   consoleFromStart: true,
+  needs: [process.env.CHROMIUM || '/usr/bin/chromium'],
   async launch() {
     const browser = await launchBrowser();
     return {

@@ -94,7 +94,7 @@ export const firefoxEngine = {
   name: 'firefox',
   driver: 'puppeteer-core (WebDriver BiDi)',
   consoleFromStart: true,
-  executable: FIREFOX,
+  needs: [FIREFOX],
   async launch() {
     const browser = await puppeteer.launch({
       browser: 'firefox',

@@ -19,11 +19,14 @@ const PAGES = {
 
 export function runEngine(name) {
   const engine = ENGINES[name];
-  const missing = engine.executable && !existsSync(engine.executable) ? `${engine.executable} is not installed (cargo xtask test installs it)` : false;
-  describe(`${name} (${engine.driver})`, { skip: missing }, () => {
+  describe(`${name} (${engine.driver})`, () => {
     const shared = { requests: [] };
     // Nothing here may hang a run: a stuck driver fails its scenario (or the launch).
     before(async () => {
+      // A missing browser fails the run (it is never a silent skip).
+      for (const file of engine.needs) {
+        if (!file || !existsSync(file)) throw new Error(`${name}: ${file ?? engine.needs.join(', ')} is not installed (cargo xtask test installs it; see the README's prerequisites)`);
+      }
       const onRequest = (request) => shared.requests.push(request);
       // The demo's panels share one token, so their first requests come in a burst: no throttle.
       shared.demo = await startStack({ sandboxArgs: ['--no-throttle'], onRequest });

@@ -169,7 +169,7 @@ export const webkitEngine = {
   driver: 'selenium-webdriver (classic WebDriver, WebKitWebDriver)',
   // The console is read by an in-page recorder installed after each load.
   consoleFromStart: false,
-  executable: WEBKIT_DRIVER,
+  needs: [WEBKIT_DRIVER, MINIBROWSER, XVFB],
   async launch() {
     const xvfb = await startXvfb();
     let driverService;
