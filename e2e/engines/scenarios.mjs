@@ -576,7 +576,6 @@ export const SCENARIOS = [
       };
       await scanStates();
       await ctx.step('the same states in the dark colour scheme', async () => {
-        await ctx.created(); // a fresh conversation each time: the sandbox keeps the first
         await scanStates('dark');
       });
     },
