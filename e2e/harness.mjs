@@ -133,13 +133,26 @@ async function serveFile(root, request, response) {
 
 /**
  * Starts the sandbox and a server for `root` (default: the trunk-built demo in DIST_DIR);
- * returns their URLs and a `close()`.
+ * returns their URLs and a `close()`. `onRequest`, if given, sees every request the page
+ * sent, as the server got it (`{ method, path, headers, body }`, the body's first 64 KB as
+ * text): what a browser sent, observed the same way whatever drives it.
  */
-export async function startStack({ sandboxArgs = [], root = undefined } = {}) {
+export async function startStack({ sandboxArgs = [], root = undefined, onRequest = undefined } = {}) {
   root ??= required('DIST_DIR');
   let sandbox;
   let hostProxy;
   const server = http.createServer((request, response) => {
+    if (onRequest) {
+      const chunks = [];
+      let kept = 0;
+      request.on('data', (chunk) => {
+        if (kept < 65_536) chunks.push(chunk.subarray(0, 65_536 - kept));
+        kept += chunk.length;
+      });
+      request.on('end', () =>
+        onRequest({ method: request.method, path: request.url, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+    }
     // No connection is reused, as the sandbox does with faults on: Chrome silently
     // resends a request once when a reused connection closes without an answer, which
     // would hide a dropped connection from the page under test.

@@ -61,7 +61,8 @@ let sharedSheet;
 const Base = globalThis.HTMLElement ?? class {};
 
 function adoptStyles(root) {
-  if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
+  // Detect what is used: a shadow root's adoptedStyleSheets (not the document's).
+  if ('adoptedStyleSheets' in ShadowRoot.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
     if (!sharedSheet) {
       sharedSheet = new CSSStyleSheet();
       sharedSheet.replaceSync(HOST_CSS + css);

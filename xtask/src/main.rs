@@ -27,7 +27,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use run::{run, run_counting, Counts, Service, XResult};
-use tools::{Toolbox, CHROMEDRIVER, CHROMIUM};
+use tools::{Toolbox, CHROMEDRIVER, CHROMIUM, FIREFOX, WEBKIT_DRIVER};
 
 /// The sandbox's seeded administrator token, printed for the demo's visitors.
 const DEMO_TOKEN: &str = "sandbox-admin-token";
@@ -44,7 +44,7 @@ commands:
           fuzz of the response classifier, browser tests in headless Chromium, the size
           budget, the release check, and end-to-end tests against the trunk-built demo and
           the packed npm package installed in consumer fixtures (plain ES module page, Vite,
-          TypeScript)
+          TypeScript), the panel's paths in Chromium, Firefox and WebKit
   package build the npm package into pkg/ (wasm with LTO and wasm-opt -Oz, ES module
           glue for --target web, the custom element, TypeScript declarations, CSS) and
           print its sizes; `npm pack pkg/` gives the tarball
@@ -60,8 +60,9 @@ commands:
           fuzz the response classifier (fuzz/) for SECONDS (default 60); installs cargo-fuzz
 
 Each installs what is missing first: the wasm32 target, trunk and wasm-bindgen-cli at
-pinned versions, wasm-opt from npm, Debian's chromium and chromium-driver (tests only),
-and the npm packages of e2e/ and its fixtures from their lockfiles.";
+pinned versions, wasm-opt from npm, Debian's chromium, chromium-driver, firefox-esr,
+webkit2gtk-driver, xvfb and xauth (tests only), and the npm packages of e2e/ and its
+fixtures from their lockfiles.";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -366,7 +367,9 @@ fn test(toolbox: &Toolbox) -> XResult {
                     target_dir(toolbox).join("debug/nexudus-host-proxy"),
                 )
                 .env("DIST_DIR", toolbox.root.join("dist"))
-                .env("CHROMIUM", CHROMIUM),
+                .env("CHROMIUM", CHROMIUM)
+                .env("FIREFOX", FIREFOX)
+                .env("WEBKIT_DRIVER", WEBKIT_DRIVER),
         );
     }
     report.finish()

@@ -17,6 +17,11 @@ pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's chromedriver, used by wasm-bindgen-test-runner.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi in the e2e tests.
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// Debian's WebKitGTK driver (its MiniBrowser comes with libwebkit2gtk), driven by
+/// selenium-webdriver in the e2e tests.
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 
 /// Paths of the project and of the tools it installed.
 pub struct Toolbox {
@@ -93,10 +98,12 @@ impl Toolbox {
         self.ensure_npm("tools")
     }
 
-    /// Everything the tests need: the demo's tools, Chromium and the e2e packages.
+    /// Everything the tests need: the demo's tools, the three browser engines and the e2e
+    /// packages (playwright-core, puppeteer-core, selenium-webdriver, axe-core).
     pub fn ensure_for_tests(&self) -> XResult {
         self.ensure_for_demo()?;
         self.ensure_chromium()?;
+        self.ensure_other_engines()?;
         self.ensure_npm("e2e")
     }
 
@@ -158,6 +165,21 @@ impl Toolbox {
         ensure_debian_packages(
             &[(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")],
             "the browser tests",
+        )
+    }
+
+    /// Firefox ESR and WebKitGTK for the end-to-end tests in all three engines; the
+    /// MiniBrowser has no headless mode, so it draws on an Xvfb display (`xauth` for
+    /// `xvfb-run`, to watch a run by hand).
+    fn ensure_other_engines(&self) -> XResult {
+        ensure_debian_packages(
+            &[
+                (FIREFOX, "firefox-esr"),
+                (WEBKIT_DRIVER, "webkit2gtk-driver"),
+                ("/usr/bin/Xvfb", "xvfb"),
+                ("/usr/bin/xauth", "xauth"),
+            ],
+            "the end-to-end tests in Firefox and WebKit",
         )
     }
 

@@ -1,0 +1,4 @@
+// The panel's paths (engines/scenarios.mjs, written once) in chromium; see engines/README.md.
+import { runEngine } from '../engines/run.mjs';
+
+runEngine('chromium');

@@ -1,0 +1,4 @@
+// The panel's paths (engines/scenarios.mjs, written once) in firefox; see engines/README.md.
+import { runEngine } from '../engines/run.mjs';
+
+runEngine('firefox');
