@@ -98,6 +98,10 @@ messages! {
     LinkOnlyHint = "linkOnlyHint" { en: "Files can’t be uploaded from this page. Give a public link to the file instead, such as a shared document.", fr: "Les fichiers ne peuvent pas être envoyés depuis cette page. Donnez plutôt un lien public vers le fichier, par exemple un document partagé." }
     /// A file was dropped or pasted on a page that offers no way to upload files.
     FilesUnavailable = "filesUnavailable" { en: "Files can’t be attached from this page. Give a link to the file instead", fr: "Les fichiers ne peuvent pas être joints depuis cette page. Donnez plutôt un lien vers le fichier" }
+    /// Said once, quietly, when the browser would not keep the draft (storage full).
+    DraftUnsaved = "draftUnsaved" { en: "Your text could not be saved in this browser; it stays here while the page is open.", fr: "Votre texte n’a pas pu être enregistré dans ce navigateur ; il reste ici tant que la page est ouverte." }
+    /// After the first few server errors listed; `{count}` more were given.
+    MoreErrors = "moreErrors" { en: "…and {count} more", fr: "…et {count} de plus" }
     /// Label of the attachment's display name.
     LabelName = "labelName" { en: "Display name", fr: "Nom affiché" }
     /// Hint of the display name.

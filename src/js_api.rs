@@ -136,7 +136,7 @@ mod bindings {
     use crate::i18n::{Locale, Strings};
     use crate::transport::{TokenFuture, TokenSource};
     use crate::upload::{ProgressCallback, UploadFuture, Uploader};
-    use crate::{BearerToken, StartConversation, StartConversationProps};
+    use crate::{StartConversation, StartConversationProps};
 
     /// What went wrong, as the JavaScript value to throw.
     type JsResult<T> = Result<T, JsValue>;
@@ -469,7 +469,8 @@ mod bindings {
                         why
                     })?;
                 match token.as_string().filter(|t| !t.trim().is_empty()) {
-                    Some(token) => Ok(BearerToken::new(&token)),
+                    Some(token) => crate::host_input::token(&token)
+                        .map_err(|rule| format!("getToken must resolve to {rule}")),
                     None => {
                         web_sys::console::warn_1(
                             &format!(
@@ -569,7 +570,14 @@ mod bindings {
                 let token = token.as_string().ok_or_else(|| {
                     type_error(&option_message("token", "a string", kind(&token)))
                 })?;
-                props.token = TokenSource::Fixed(BearerToken::new(&token));
+                props.token =
+                    TokenSource::Fixed(crate::host_input::token(&token).map_err(|rule| {
+                        type_error(&option_message(
+                            "token",
+                            rule,
+                            "a string with other characters",
+                        ))
+                    })?);
             }
             (None, Some(get_token)) => {
                 props.token = token_provider(function("getToken", &get_token)?);
@@ -632,10 +640,10 @@ mod bindings {
         }
         if let Some(value) = given(options, "timeoutMs")? {
             let millis = positive_integer("timeoutMs", &value)?;
-            props.timeout_ms = u32::try_from(millis).map_err(|_| {
+            props.timeout_ms = crate::host_input::timeout_ms(millis).ok_or_else(|| {
                 type_error(&option_message(
                     "timeoutMs",
-                    "a positive integer of at most 4294967295",
+                    "a whole number of milliseconds from 1000 to 600000",
                     &describe(&value),
                 ))
             })?;

@@ -3,6 +3,9 @@
 //! (unless it already exists), then attach the file. Each step reports to the reducer through `dispatch`;
 //! the rules of what happens next live in [`crate::state`].
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use web_sys::{AbortController, AbortSignal, File};
 use yew::Callback;
 
@@ -10,7 +13,7 @@ use crate::api::{Outcome, TransportError};
 use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
-use crate::state::{Action, Attachment, FormState, Mode, Problem, Step};
+use crate::state::{Action, Attachment, FormState, Mode, Next, Problem, Step};
 use crate::text;
 use crate::transport::{ApiClient, Cancellation, THREADS_PATH};
 use crate::upload::{
@@ -59,9 +62,16 @@ pub fn uploads_first(state: &FormState) -> bool {
 }
 
 impl Submission {
-    /// Runs the steps; every outcome ends in exactly one reducer action.
-    pub async fn run(self) {
+    /// Runs the steps; every outcome ends in exactly one ending action (finished or
+    /// failed). The runner keeps its own copy of the state, reduced with every action it
+    /// reports, and asks [`FormState::next_request`] what to send next: so every write
+    /// is marked "may exist" before it goes, and every mark is looked up before writing.
+    pub async fn run(mut self) {
         let shown = self.mode.fields(self.state.has_attachment());
+        self.state = self.state.reduce(Action::Submit {
+            upload_first: uploads_first(&self.state),
+            attach_only: matches!(self.mode, Mode::Attach { .. }),
+        });
         let file_url = match self.file_url().await {
             Ok(url) => url,
             Err(action) => {
@@ -72,58 +82,71 @@ impl Submission {
                 return;
             }
         };
-        let thread_id = match (self.mode, self.state.posted) {
-            (Mode::Attach { thread_id }, _) => {
-                self.dispatch.emit(Action::StartAttaching);
-                thread_id
-            }
-            (Mode::Start { .. }, Some(posted)) => {
-                self.dispatch.emit(Action::StartAttaching);
-                posted
-            }
-            (Mode::Start { .. }, None) => {
-                self.dispatch.emit(Action::StartPosting);
-                let Some(body) = self.state.new_thread(self.mode) else {
-                    return;
-                };
-                let result = self
-                    .client
-                    .create_thread(&body, shown, self.state.lost_create, &self.cancel)
-                    .await;
-                match result {
-                    Ok(Outcome::Created { id }) => {
-                        self.dispatch.emit(Action::ThreadCreated(id));
-                        id
-                    }
-                    other => {
-                        self.fail(Step::Create, other);
+        loop {
+            match self.state.next_request(self.mode) {
+                Next::FindThread => {
+                    self.emit(Action::StartPosting);
+                    let Some(body) = self.state.new_thread(self.mode) else {
                         return;
+                    };
+                    match self.client.find_thread(&body, &self.cancel).await {
+                        Ok(Some(id)) => self.emit(Action::ThreadCreated(id)),
+                        Ok(None) => self.emit(Action::Absent(Step::Create)),
+                        Err(result) => return self.fail(Step::LookUp, result),
                     }
                 }
-            }
-        };
-
-        let Some(file_url) = file_url else {
-            self.finish(thread_id, None);
-            return;
-        };
-        let body = self.state.new_thread_file(thread_id);
-        let result = self
-            .client
-            .post_thread_file(&body, Some(&file_url), shown, &self.cancel)
-            .await;
-        match result {
-            Ok(Outcome::Created { id }) => self.finish(thread_id, Some(id)),
-            other => {
-                if matches!(self.mode, Mode::Start { .. }) {
-                    self.host.on_attach_failed.emit(AttachFailed {
-                        thread_id,
-                        messages: self.messages_of(&other),
-                    });
+                Next::CreateThread => {
+                    self.emit(Action::StartPosting);
+                    let Some(body) = self.state.new_thread(self.mode) else {
+                        return;
+                    };
+                    self.emit(Action::MayExist(Step::Create, 0));
+                    match self
+                        .client
+                        .post_json(THREADS_PATH, &body, shown, &self.cancel)
+                        .await
+                    {
+                        Ok(Outcome::Created { id }) => self.emit(Action::ThreadCreated(id)),
+                        other => return self.fail(Step::Create, other),
+                    }
                 }
-                self.fail(Step::Attach, other);
+                Next::FindFile(thread_id) => {
+                    self.emit(Action::StartAttaching);
+                    let body = self.state.new_thread_file(thread_id);
+                    match self.client.find_file(&body, &self.cancel).await {
+                        Ok(Some(id)) => return self.finish(thread_id, Some(id)),
+                        Ok(None) => self.emit(Action::Absent(Step::Attach)),
+                        Err(result) => return self.fail(Step::LookUp, result),
+                    }
+                }
+                Next::AttachFile(thread_id) => {
+                    self.emit(Action::StartAttaching);
+                    let body = self.state.new_thread_file(thread_id);
+                    self.emit(Action::MayExist(Step::Attach, thread_id));
+                    let result = self
+                        .client
+                        .post_thread_file(&body, file_url.as_ref(), shown, &self.cancel)
+                        .await;
+                    if let Ok(Outcome::Created { id }) = result {
+                        return self.finish(thread_id, Some(id));
+                    }
+                    if matches!(self.mode, Mode::Start { .. }) {
+                        self.host.on_attach_failed.emit(AttachFailed {
+                            thread_id,
+                            messages: self.messages_of(&result),
+                        });
+                    }
+                    return self.fail(Step::Attach, result);
+                }
+                Next::Done(thread_id) => return self.finish(thread_id, None),
             }
         }
+    }
+
+    /// Reports `action` to the reducer and applies it to the runner's own copy.
+    fn emit(&mut self, action: Action) {
+        self.state = self.state.reduce(action.clone());
+        self.dispatch.emit(action);
     }
 
     /// Where the API downloads the attachment from.
@@ -135,7 +158,7 @@ impl Submission {
                 Ok((!link.is_empty()).then(|| FileSource::Url(link.to_owned())))
             }
             Attachment::File(_) => {
-                if let Some(url) = &self.state.uploaded_url {
+                if let Some(url) = &self.state.recovery.uploaded_url {
                     return Ok(Some(FileSource::Url(url.clone())));
                 }
                 let Some(file) = &self.file else {
@@ -220,14 +243,33 @@ impl Submission {
         let controller = AbortController::new()
             .map_err(|_| Action::UploadFailed("the browser cannot cancel uploads".into()))?;
         self.cancel.watch(&controller);
+        // A sign of life: the start, then each progress report. An upload that makes
+        // none for `timeoutMs` (or an uploader that never settles) is stopped.
+        let activity = Rc::new(Cell::new(js_sys::Date::now()));
         let progress = {
             let dispatch = self.dispatch.clone();
+            let activity = Rc::clone(&activity);
             Callback::from(move |(loaded, total): (f64, f64)| {
+                activity.set(js_sys::Date::now());
                 dispatch.emit(Action::Progress { loaded, total })
             })
         };
-        let result = start(progress, controller.signal()).await;
+        let result = self
+            .cancel
+            .bounded(
+                start(progress, controller.signal()),
+                self.client.timeout(),
+                &activity,
+            )
+            .await;
         self.cancel.unwatch();
+        let result = match result {
+            Ok(result) => result,
+            Err(error) => {
+                controller.abort();
+                return Err(Action::StepFailed(Step::Upload, Err(error)));
+            }
+        };
         if self.cancel.is_cancelled() {
             return Err(Action::StepFailed(
                 Step::Upload,

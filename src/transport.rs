@@ -4,13 +4,15 @@
 //! browser's own `JSON.parse` before it goes through the DOM-free classifier in
 //! [`crate::api`].
 //!
-//! Creates are never retried blindly after a lost answer: [`ApiClient::create_thread`]
-//! first looks for the conversation the lost request may have created.
+//! Writes are never retried blindly after a lost answer: the runner (`submit.rs`) first
+//! looks with [`ApiClient::find_thread`] or [`ApiClient::find_file`]. Nothing waits
+//! forever: the host's token callback and uploader race [`Cancellation::bounded`].
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
 
 use gloo_net::http::{Method, RequestBuilder};
@@ -20,7 +22,10 @@ use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
 use crate::api::json::{to_js_object, JsonFields};
-use crate::api::list::{find_same_thread, recent_threads_path, ListPage, Thread};
+use crate::api::list::{
+    find_same_file, find_same_thread, recent_threads_path, thread_files_path, ListPage, Thread,
+    ThreadFile,
+};
 use crate::api::{
     classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
 };
@@ -137,6 +142,37 @@ impl Cancellation {
             Err(TransportError::Cancelled)
         } else {
             Ok(())
+        }
+    }
+
+    /// Runs `work` until it ends, the member cancels, or `limit` passes with no sign of
+    /// life (`activity` holds when there last was one, in ms since the epoch): a host
+    /// callback that never settles cannot hold the panel.
+    pub(crate) async fn bounded<T>(
+        &self,
+        work: impl Future<Output = T>,
+        limit: Duration,
+        activity: &Cell<f64>,
+    ) -> Result<T, TransportError> {
+        let mut work = pin!(work);
+        let mut expiry = pin!(self.expiry(limit, activity));
+        std::future::poll_fn(|cx| match work.as_mut().poll(cx) {
+            Poll::Ready(value) => Poll::Ready(Ok(value)),
+            Poll::Pending => expiry.as_mut().poll(cx).map(Err),
+        })
+        .await
+    }
+
+    /// Ends when cancelled, or once `limit` has passed since `activity`.
+    async fn expiry(&self, limit: Duration, activity: &Cell<f64>) -> TransportError {
+        loop {
+            if self.is_cancelled() {
+                return TransportError::Cancelled;
+            }
+            if js_sys::Date::now() - activity.get() >= limit.as_millis() as f64 {
+                return TransportError::Timeout;
+            }
+            TimeoutFuture::new(50).await;
         }
     }
 
@@ -319,32 +355,44 @@ impl ApiClient {
         Ok(ListAnswer::Failed(self.classify(&answer, &[])))
     }
 
-    /// Creates a conversation. When `after_lost_answer` is set (an earlier attempt got no
-    /// answer, so the server may have acted), first looks for that conversation and
-    /// returns it instead of creating a second copy.
-    pub async fn create_thread(
+    /// How long one request (or a host callback) may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Looks for the conversation a create that never settled may have made: its Id,
+    /// `None` when the list shows none, or the failed answer (nothing is then known).
+    pub async fn find_thread(
         &self,
         body: &NewThread,
-        shown: &[Field],
-        after_lost_answer: bool,
         cancel: &Cancellation,
-    ) -> Result<Outcome, TransportError> {
-        if after_lost_answer {
-            let path = recent_threads_path(body.user_id, &body.subject);
-            match self.get_list(&path, Thread::read, cancel).await? {
-                ListAnswer::Page(page) => {
-                    if let Some(thread) =
-                        find_same_thread(&page.records, body.user_id, &body.subject, &body.message)
-                    {
-                        return Ok(Outcome::Created { id: thread.id });
-                    }
-                }
-                // Without an answer to "does it exist?", creating could make a second
-                // copy: report the failure and let the member try again.
-                ListAnswer::Failed(outcome) => return Ok(outcome),
+    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+        let path = recent_threads_path(body.user_id, &body.subject);
+        match self.get_list(&path, Thread::read, cancel).await {
+            Ok(ListAnswer::Page(page)) => {
+                Ok(
+                    find_same_thread(&page.records, body.user_id, &body.subject, &body.message)
+                        .map(|thread| thread.id),
+                )
             }
+            Ok(ListAnswer::Failed(outcome)) => Err(Ok(outcome)),
+            Err(error) => Err(Err(error)),
         }
-        self.post_json(THREADS_PATH, body, shown, cancel).await
+    }
+
+    /// Lists the conversation's files for the attachment an attach that never settled
+    /// may have made (same name and description): its Id, `None`, or the failed answer.
+    pub async fn find_file(
+        &self,
+        body: &NewThreadFile,
+        cancel: &Cancellation,
+    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+        let path = thread_files_path(body.community_thread_id);
+        match self.get_list(&path, ThreadFile::read, cancel).await {
+            Ok(ListAnswer::Page(page)) => Ok(find_same_file(&page.records, body).map(|f| f.id)),
+            Ok(ListAnswer::Failed(outcome)) => Err(Ok(outcome)),
+            Err(error) => Err(Err(error)),
+        }
     }
 
     pub(crate) fn classify(&self, answer: &Answer, shown: &[Field]) -> Outcome {
@@ -409,10 +457,17 @@ impl ApiClient {
     ) -> Result<Option<BearerToken>, TransportError> {
         let token = match &self.token {
             TokenSource::Fixed(token) => Some(token.clone()),
-            TokenSource::Provider(provider) => provider(refresh).await.ok(),
+            TokenSource::Provider(provider) => {
+                let asked = Cell::new(js_sys::Date::now());
+                cancel
+                    .bounded(provider(refresh), self.timeout, &asked)
+                    .await?
+                    .ok()
+            }
         };
         cancel.check()?;
-        Ok(token.filter(|token| !token.is_empty()))
+        // A token that is no header value would make the browser throw: it is no token.
+        Ok(token.filter(BearerToken::is_sendable))
     }
 
     async fn send_once(
@@ -430,7 +485,8 @@ impl ApiClient {
         let _timer = {
             let controller = controller.clone();
             let timed_out = Rc::clone(&timed_out);
-            let millis = u32::try_from(self.timeout.as_millis()).unwrap_or(u32::MAX);
+            // A browser timer past 2³¹ ms fires at once.
+            let millis = self.timeout.as_millis().min(i32::MAX as u128) as u32;
             Timeout::new(millis, move || {
                 timed_out.set(true);
                 controller.abort();

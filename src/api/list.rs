@@ -125,7 +125,7 @@ impl Thread {
     /// Reads a conversation record; `None` without a usable `Id`.
     pub fn read(json: &impl JsonView) -> Option<Thread> {
         Some(Thread {
-            id: json.field("Id")?.read_u64()?,
+            id: json.field("Id")?.read_u64().filter(|&id| id > 0)?,
             subject: json
                 .field("Subject")
                 .and_then(|v| v.as_text())
@@ -134,6 +134,56 @@ impl Thread {
             user_id: json.field("UserId").and_then(|v| v.read_u64()),
         })
     }
+}
+
+/// An attachment (CommunityThreadFile), as far as the look-up needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadFile {
+    /// Its Id.
+    pub id: u64,
+    /// The conversation it belongs to, when the list says.
+    pub thread_id: Option<u64>,
+    /// Its display name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+impl ThreadFile {
+    /// Reads an attachment record; `None` without a usable (positive) `Id`.
+    pub fn read(json: &impl JsonView) -> Option<ThreadFile> {
+        Some(ThreadFile {
+            id: json.field("Id")?.read_u64().filter(|&id| id > 0)?,
+            thread_id: json.field("CommunityThreadId").and_then(|v| v.read_u64()),
+            name: json
+                .field("Name")
+                .and_then(|v| v.as_text())
+                .unwrap_or_default(),
+            description: json.field("Description").and_then(|v| v.as_text()),
+        })
+    }
+}
+
+/// The path that lists a conversation's attachments, newest first.
+pub fn thread_files_path(thread_id: u64) -> String {
+    format!(
+        "/api/community/communitythreadfiles?CommunityThreadFile_CommunityThread={thread_id}&orderBy=Id&dir=Descending&page=1&size=25"
+    )
+}
+
+/// Among `files`, the newest that is this attachment: in its conversation, with its
+/// name and description.
+pub fn find_same_file<'a>(
+    files: &'a [ThreadFile],
+    wanted: &super::NewThreadFile,
+) -> Option<&'a ThreadFile> {
+    let description = wanted.description.as_deref().unwrap_or("").trim();
+    files.iter().find(|file| {
+        file.thread_id
+            .is_none_or(|id| id == wanted.community_thread_id)
+            && file.name.trim() == wanted.name.trim()
+            && file.description.as_deref().unwrap_or("").trim() == description
+    })
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
@@ -217,6 +267,32 @@ mod tests {
         assert_eq!(
             recent_threads_path(10, "Lunch & learn?"),
             "/api/community/communitythreads?CommunityThread_User=10&CommunityThread_Subject=Lunch%20%26%20learn%3F&orderBy=CreatedOn&dir=Descending&page=1&size=5"
+        );
+    }
+
+    #[test]
+    fn finds_the_same_file_only() {
+        let json = serde_json::json!({"Records": [
+            {"Id": 9, "CommunityThreadId": 5, "Name": "menu", "Description": null},
+            {"Id": 8, "CommunityThreadId": 5, "Name": "menu", "Description": "old"},
+            {"Id": 0, "CommunityThreadId": 5, "Name": "zero"}
+        ]});
+        let page = ListPage::read(&json, ThreadFile::read);
+        assert_eq!(page.records.len(), 2);
+        let wanted = |name: &str, description: Option<&str>| crate::api::NewThreadFile {
+            community_thread_id: 5,
+            name: name.into(),
+            description: description.map(Into::into),
+            new_file_data_url: None,
+        };
+        let found = |w| find_same_file(&page.records, &w).map(|f| f.id);
+        assert_eq!(found(wanted(" menu ", None)), Some(9));
+        assert_eq!(found(wanted("menu", Some("old"))), Some(8));
+        assert_eq!(found(wanted("zero", None)), None);
+        assert_eq!(found(wanted("menu", Some("new"))), None);
+        assert_eq!(
+            thread_files_path(5),
+            "/api/community/communitythreadfiles?CommunityThreadFile_CommunityThread=5&orderBy=Id&dir=Descending&page=1&size=25"
         );
     }
 

@@ -10,9 +10,9 @@ use web_sys::File;
 use yew::prelude::*;
 
 use super::board_picker::Boards;
-use crate::api::json::to_js_object;
+use crate::api::json::{to_js_object, JsonField, JsonFields};
 use crate::api::list::{groups_path, Group};
-use crate::state::Draft;
+use crate::state::{Draft, Recovery};
 use crate::transport::{ApiClient, Cancellation, ListAnswer};
 
 /// How many boards are read (the documented maximum page size is 1000).
@@ -63,35 +63,51 @@ fn storage_key(key: &str) -> String {
     format!("nexudus-start-conversation:{key}")
 }
 
-/// Reads a saved draft.
-fn load_draft(key: &str) -> Option<Draft> {
+/// What is saved: the draft, and the recovery facts (so a new mount after `destroy()` or
+/// a reload looks before writing).
+struct Saved<'a>(&'a Draft, &'a Recovery);
+
+impl JsonFields for Saved<'_> {
+    fn json_fields(&self) -> Vec<(&'static str, JsonField<'_>)> {
+        let mut fields = self.0.json_fields();
+        fields.extend(self.1.json_fields());
+        fields
+    }
+}
+
+/// Reads a saved draft and its recovery facts.
+fn load_draft(key: &str) -> Option<(Draft, Recovery)> {
     let text = session_storage()?.get_item(&storage_key(key)).ok()??;
     let value = js_sys::JSON::parse(&text).ok()?;
-    Some(Draft::read(&value))
+    Some((Draft::read(&value), Recovery::read(&value)))
 }
 
-/// Saves `draft` under `key` (or forgets it when blank). Never the token, never a file.
-fn save_draft(key: &str, draft: &Draft) {
+/// Saves the draft under `key` (or forgets it when there is nothing to keep). Never the
+/// token, never a file. `false` when the browser refused it (a full storage).
+fn save_draft(key: &str, saved: &Saved) -> bool {
     let Some(storage) = session_storage() else {
-        return;
+        return true;
     };
-    if draft.is_blank() {
-        let _ = storage.remove_item(&storage_key(key));
-        return;
+    if saved.0.is_blank() && saved.1.is_empty() {
+        return storage.remove_item(&storage_key(key)).is_ok();
     }
-    let text = js_sys::JSON::stringify(&to_js_object(draft))
+    js_sys::JSON::stringify(&to_js_object(saved))
         .ok()
-        .and_then(|text| text.as_string());
-    if let Some(text) = text {
-        // A full storage only means no draft survives a reload.
-        let _ = storage.set_item(&storage_key(key), &text);
-    }
+        .and_then(|text| text.as_string())
+        .is_some_and(|text| storage.set_item(&storage_key(key), &text).is_ok())
 }
 
-/// Keeps the draft in `sessionStorage` under the host's key: restores it once on
-/// mount, then saves every change.
+/// Keeps the draft and the recovery facts in `sessionStorage` under the host's key:
+/// restores them once on mount, then saves every change. Returns whether a save failed
+/// (the text then stays in memory only, and the panel says so once).
 #[hook]
-pub fn use_saved_draft(key: Option<AttrValue>, draft: &Draft, restore: Callback<Draft>) {
+pub fn use_saved_draft(
+    key: Option<AttrValue>,
+    draft: &Draft,
+    recovery: &Recovery,
+    restore: Callback<(Draft, Recovery)>,
+) -> bool {
+    let unsaved = use_state(|| false);
     {
         let key = key.clone();
         use_effect_with((), move |_| {
@@ -100,11 +116,28 @@ pub fn use_saved_draft(key: Option<AttrValue>, draft: &Draft, restore: Callback<
             }
         });
     }
-    use_effect_with((key, draft.clone()), |(key, draft)| {
-        if let Some(key) = key {
-            save_draft(key, draft);
-        }
-    });
+    {
+        let unsaved = unsaved.clone();
+        let marks = (
+            recovery.posted,
+            recovery.thread_may_exist,
+            recovery.file_may_exist,
+        );
+        use_effect_with((key, draft.clone(), marks), move |(key, draft, _)| {
+            if let Some(key) = key {
+                let facts = Recovery {
+                    posted: marks.0,
+                    thread_may_exist: marks.1,
+                    file_may_exist: marks.2,
+                    uploaded_url: None,
+                };
+                if !save_draft(key, &Saved(draft, &facts)) && !*unsaved {
+                    unsaved.set(true);
+                }
+            }
+        });
+    }
+    *unsaved
 }
 
 /// The chosen file, kept in the browser, with an object URL for pictures. Dropping it

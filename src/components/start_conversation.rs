@@ -185,6 +185,9 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     let prefix = use_memo((), |_| format!("nsc{}", next_id()));
     let file_slot: FileSlot = use_mut_ref(|| None);
     let in_flight = use_mut_ref(|| None::<Cancellation>);
+    // The mode the last submission ran in: held until the member is back at an editable
+    // form, so a `threadId` given meanwhile never switches a submission half-way.
+    let running = use_mut_ref(|| None::<Mode>);
     let client = use_memo(
         (
             props.base_url.clone(),
@@ -199,16 +202,26 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
             )
         },
     );
-    let mode = props.mode();
+    let held = (state.phase != Phase::Editing)
+        .then(|| *running.borrow())
+        .flatten();
+    let mode = crate::host_input::mode_in_effect(props.mode(), held);
     let boards = use_boards(match mode {
         Ok(Mode::Start { group_id: None, .. }) => Some((*client).clone()),
         _ => None,
     });
     let restore = {
         let state = state.clone();
-        Callback::from(move |draft| state.dispatch(Action::RestoreDraft(draft)))
+        Callback::from(move |(draft, recovery)| {
+            state.dispatch(Action::RestoreDraft(draft, recovery))
+        })
     };
-    use_saved_draft(props.draft_key.clone(), &state.draft, restore);
+    let draft_unsaved = use_saved_draft(
+        props.draft_key.clone(),
+        &state.draft,
+        &state.recovery,
+        restore,
+    );
     {
         // Leaving the page mid-submission cancels it; the file and its preview go too.
         let in_flight = in_flight.clone();
@@ -275,7 +288,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     }
 
     let busy = state.phase.is_busy();
-    let recovering = state.posted.is_some();
+    let recovering = state.recovery.posted.is_some();
     let takes_files = props.delivery().takes_files();
     let on_input = {
         let state = state.clone();
@@ -340,6 +353,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     };
     let onsubmit = {
         let state = state.clone();
+        let running = running.clone();
         let client = (*client).clone();
         let file_slot = file_slot.clone();
         let in_flight = in_flight.clone();
@@ -368,6 +382,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
             };
             let cancel = Cancellation::default();
             *in_flight.borrow_mut() = Some(cancel.clone());
+            *running.borrow_mut() = Some(mode);
             state.dispatch(Action::Submit {
                 upload_first: uploads_first(&state),
                 attach_only: attach_mode,
@@ -399,7 +414,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         let state = state.clone();
         let on_created = props.on_created.clone();
         Callback::from(move |_: MouseEvent| {
-            if let (Some(thread_id), false) = (state.posted, state.phase.is_busy()) {
+            if let (Some(thread_id), false) = (state.recovery.posted, state.phase.is_busy()) {
                 state.dispatch(Action::KeepWithoutAttachment);
                 on_created.emit(Created {
                     thread_id,
@@ -414,7 +429,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         let on_error = props.on_error.clone();
         let strings = strings.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(thread_id) = state.posted else {
+            let Some(thread_id) = state.recovery.posted else {
                 return;
             };
             if !state.can_submit() {
@@ -543,6 +558,9 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     />
                 }
                 { progress_view(&state.phase, &strings) }
+                if draft_unsaved {
+                    <p class="nsc-note" role="status">{ strings.get(Msg::DraftUnsaved) }</p>
+                }
                 <div class="nsc-actions">
                     <button type="submit" class="nsc-button" part="submit" disabled={busy}>
                         { submit_text }
@@ -608,7 +626,7 @@ fn summary_entries(
     field_id: &dyn Fn(Field) -> String,
 ) -> Vec<SummaryEntry> {
     let mut entries = Vec::new();
-    if state.posted.is_some() && !state.phase.is_busy() {
+    if state.recovery.posted.is_some() && !state.phase.is_busy() {
         entries.push(SummaryEntry {
             target: None,
             text: strings.get(Msg::AttachFailed).to_owned(),
