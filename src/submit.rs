@@ -9,16 +9,22 @@ use std::rc::Rc;
 use web_sys::{AbortController, AbortSignal, File};
 use yew::Callback;
 
+use crate::api::json::to_js_object;
+use crate::api::list::thread_files_path;
 use crate::api::{Outcome, TransportError};
 use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
 use crate::state::{Action, Attachment, FormState, Mode, Next, Problem, Step};
 use crate::text;
-use crate::transport::{ApiClient, Cancellation, THREADS_PATH};
+use crate::transport::{
+    file_payload, file_picker, thread_lookup_path, thread_picker, ApiClient, Cancellation,
+    THREADS_PATH, THREAD_FILES_PATH,
+};
 use crate::upload::{
     downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback, UploadFuture,
 };
+use wasm_bindgen::JsValue;
 
 /// Starts an upload, given where to report progress and the signal that stops it.
 type StartUpload = Box<dyn FnOnce(ProgressCallback, AbortSignal) -> UploadFuture>;
@@ -63,15 +69,12 @@ pub fn uploads_first(state: &FormState) -> bool {
 
 impl Submission {
     /// Runs the steps; every outcome ends in exactly one ending action (finished or
-    /// failed). The runner keeps its own copy of the state, reduced with every action it
-    /// reports, and asks [`FormState::next_request`] what to send next: so every write
-    /// is marked "may exist" before it goes, and every mark is looked up before writing.
+    /// failed). The runner keeps its own copy of the recovery facts, which takes in every
+    /// action it reports ([`crate::state::Recovery::apply`]), and asks
+    /// [`crate::state::Recovery::next_request`] what to send next: so every write is
+    /// marked "may exist" before it goes, and every mark is looked up before writing.
     pub async fn run(mut self) {
         let shown = self.mode.fields(self.state.has_attachment());
-        self.state = self.state.reduce(Action::Submit {
-            upload_first: uploads_first(&self.state),
-            attach_only: matches!(self.mode, Mode::Attach { .. }),
-        });
         let file_url = match self.file_url().await {
             Ok(url) => url,
             Err(action) => {
@@ -83,69 +86,89 @@ impl Submission {
             }
         };
         loop {
-            match self.state.next_request(self.mode) {
-                Next::FindThread => {
-                    self.emit(Action::StartPosting);
-                    let Some(body) = self.state.new_thread(self.mode) else {
-                        return;
+            let next = self
+                .state
+                .recovery
+                .next_request(self.mode, self.state.has_attachment());
+            let (thread_id, writes) = match next {
+                Next::Done(thread_id) => return self.finish(thread_id, None),
+                Next::FindThread => (0, false),
+                Next::CreateThread => (0, true),
+                Next::FindFile(thread_id) => (thread_id, false),
+                Next::AttachFile(thread_id) => (thread_id, true),
+            };
+            let step = if thread_id == 0 {
+                self.emit(Action::StartPosting);
+                Step::Create
+            } else {
+                self.emit(Action::StartAttaching);
+                Step::Attach
+            };
+            let file_body = self.state.new_thread_file(thread_id);
+            let thread_body = self.state.new_thread(self.mode);
+            let thread_body = thread_body.as_ref().filter(|_| step == Step::Create);
+            if !writes {
+                // One look-up call site for both records.
+                let (path, pick): (String, Box<dyn Fn(&JsValue) -> Option<u64> + '_>) =
+                    match thread_body {
+                        Some(body) => (thread_lookup_path(body), Box::new(thread_picker(body))),
+                        None => (
+                            thread_files_path(thread_id),
+                            Box::new(file_picker(&file_body)),
+                        ),
                     };
-                    match self.client.find_thread(&body, &self.cancel).await {
-                        Ok(Some(id)) => self.emit(Action::ThreadCreated(id)),
-                        Ok(None) => self.emit(Action::Absent(Step::Create)),
-                        Err(result) => return self.fail(Step::LookUp, result),
-                    }
+                let found = self.client.find(&path, &*pick, &self.cancel).await;
+                drop(pick);
+                match found {
+                    Ok(None) => self.emit(Action::Absent(step)),
+                    Ok(Some(id)) if step == Step::Create => self.emit(Action::ThreadCreated(id)),
+                    Ok(Some(id)) => return self.finish(thread_id, Some(id)),
+                    Err(result) => return self.fail(Step::LookUp, result),
                 }
-                Next::CreateThread => {
-                    self.emit(Action::StartPosting);
-                    let Some(body) = self.state.new_thread(self.mode) else {
-                        return;
-                    };
-                    self.emit(Action::MayExist(Step::Create, 0));
-                    match self
-                        .client
-                        .post_json(THREADS_PATH, &body, shown, &self.cancel)
+                continue;
+            }
+            let (path, payload) = match thread_body {
+                Some(body) => (
+                    THREADS_PATH,
+                    js_sys::JSON::stringify(&to_js_object(body))
+                        .map(JsValue::from)
+                        .map_err(|_| TransportError::Network),
+                ),
+                None => (
+                    THREAD_FILES_PATH,
+                    file_payload(&file_body, file_url.as_ref()),
+                ),
+            };
+            self.emit(Action::MayExist(step, thread_id));
+            let result = match payload {
+                Ok(payload) => {
+                    self.client
+                        .post_payload(path, &payload, shown, &self.cancel)
                         .await
-                    {
-                        Ok(Outcome::Created { id }) => self.emit(Action::ThreadCreated(id)),
-                        other => return self.fail(Step::Create, other),
-                    }
                 }
-                Next::FindFile(thread_id) => {
-                    self.emit(Action::StartAttaching);
-                    let body = self.state.new_thread_file(thread_id);
-                    match self.client.find_file(&body, &self.cancel).await {
-                        Ok(Some(id)) => return self.finish(thread_id, Some(id)),
-                        Ok(None) => self.emit(Action::Absent(Step::Attach)),
-                        Err(result) => return self.fail(Step::LookUp, result),
-                    }
+                Err(error) => Err(error),
+            };
+            match result {
+                Ok(Outcome::Created { id }) if step == Step::Create => {
+                    self.emit(Action::ThreadCreated(id))
                 }
-                Next::AttachFile(thread_id) => {
-                    self.emit(Action::StartAttaching);
-                    let body = self.state.new_thread_file(thread_id);
-                    self.emit(Action::MayExist(Step::Attach, thread_id));
-                    let result = self
-                        .client
-                        .post_thread_file(&body, file_url.as_ref(), shown, &self.cancel)
-                        .await;
-                    if let Ok(Outcome::Created { id }) = result {
-                        return self.finish(thread_id, Some(id));
-                    }
-                    if matches!(self.mode, Mode::Start { .. }) {
+                Ok(Outcome::Created { id }) => return self.finish(thread_id, Some(id)),
+                other => {
+                    if step == Step::Attach && matches!(self.mode, Mode::Start { .. }) {
                         self.host.on_attach_failed.emit(AttachFailed {
                             thread_id,
-                            messages: self.messages_of(&result),
+                            messages: self.messages_of(&other),
                         });
                     }
-                    return self.fail(Step::Attach, result);
+                    return self.fail(step, other);
                 }
-                Next::Done(thread_id) => return self.finish(thread_id, None),
             }
         }
     }
 
-    /// Reports `action` to the reducer and applies it to the runner's own copy.
+    /// Reports `action` to the reducer and takes its facts into the runner's own copy.
     fn emit(&mut self, action: Action) {
-        self.state = self.state.reduce(action.clone());
+        self.state.recovery.apply(&action);
         self.dispatch.emit(action);
     }
 

@@ -23,8 +23,8 @@ use web_sys::AbortController;
 
 use crate::api::json::{to_js_object, JsonFields};
 use crate::api::list::{
-    find_same_file, find_same_thread, recent_threads_path, thread_files_path, ListPage, Thread,
-    ThreadFile,
+    find_same_file, find_same_thread, recent_threads_path, records, thread_files_path, ListPage,
+    Thread, ThreadFile,
 };
 use crate::api::{
     classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
@@ -241,9 +241,7 @@ impl ApiClient {
             .await
     }
 
-    /// Attaches a file: `body` with `NewFileDataUrl` taken from `file`. A `data:` URL is
-    /// sent as a `Blob` of the JSON around the file's base64 pieces, so its bytes are
-    /// never copied into wasm memory, nor joined or re-encoded on the main thread.
+    /// Attaches a file: `body` with `NewFileDataUrl` taken from `file`.
     pub async fn post_thread_file(
         &self,
         body: &NewThreadFile,
@@ -251,33 +249,21 @@ impl ApiClient {
         shown: &[Field],
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
-        let object = to_js_object(body);
-        let payload = match file {
-            None => js_sys::JSON::stringify(&object)
-                .map_err(|_| TransportError::Network)?
-                .into(),
-            Some(FileSource::Url(url)) => {
-                js_sys::Reflect::set(
-                    &object,
-                    &JsValue::from_str("NewFileDataUrl"),
-                    &JsValue::from_str(url),
-                )
-                .map_err(|_| TransportError::Network)?;
-                js_sys::JSON::stringify(&object)
-                    .map_err(|_| TransportError::Network)?
-                    .into()
-            }
-            Some(FileSource::Base64 { mime, parts }) => {
-                json_blob_with_data_url(&object, mime, parts)?
-            }
-        };
+        let payload = file_payload(body, file)?;
+        self.post_payload(THREAD_FILES_PATH, &payload, shown, cancel)
+            .await
+    }
+
+    /// `POST`s a JSON payload (text or `Blob`) to an API path and classifies the answer.
+    pub async fn post_payload(
+        &self,
+        path: &str,
+        payload: &JsValue,
+        shown: &[Field],
+        cancel: &Cancellation,
+    ) -> Result<Outcome, TransportError> {
         let answer = self
-            .send_with_policy(
-                Method::POST,
-                &self.url(THREAD_FILES_PATH),
-                Some(&payload),
-                cancel,
-            )
+            .send_with_policy(Method::POST, &self.url(path), Some(payload), cancel)
             .await?;
         Ok(self.classify(&answer, shown))
     }
@@ -292,15 +278,7 @@ impl ApiClient {
         // Serialising our own request types cannot fail; were it ever to, report it as a
         // failure to send rather than panic.
         let json = js_sys::JSON::stringify(object).map_err(|_| TransportError::Network)?;
-        let answer = self
-            .send_with_policy(
-                Method::POST,
-                &self.url(path),
-                Some(&JsValue::from(json)),
-                cancel,
-            )
-            .await?;
-        Ok(self.classify(&answer, shown))
+        self.post_payload(path, &json.into(), shown, cancel).await
     }
 
     /// `POST`s `object` as JSON to `url`, an absolute address outside the API (the host's
@@ -360,39 +338,53 @@ impl ApiClient {
         self.timeout
     }
 
-    /// Looks for the conversation a create that never settled may have made: its Id,
-    /// `None` when the list shows none, or the failed answer (nothing is then known).
+    /// `GET`s a list at `path` and lets `pick` find a record in it: its Id, `None` when
+    /// the list shows none, or the failed answer (nothing is then known). One copy serves
+    /// both look-ups of a write that never settled.
+    pub async fn find(
+        &self,
+        path: &str,
+        pick: &dyn Fn(&JsValue) -> Option<u64>,
+        cancel: &Cancellation,
+    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+        let answer = self
+            .send_with_policy(Method::GET, &self.url(path), None, cancel)
+            .await
+            .map_err(Err)?;
+        if (200..300).contains(&answer.status) {
+            if let Some(list) = js_sys::JSON::parse(&answer.text)
+                .ok()
+                .filter(JsValue::is_object)
+            {
+                return Ok(pick(&list));
+            }
+        }
+        Err(Ok(self.classify(&answer, &[])))
+    }
+
+    /// Looks for the conversation a create that never settled may have made.
     pub async fn find_thread(
         &self,
         body: &NewThread,
         cancel: &Cancellation,
     ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
-        let path = recent_threads_path(body.user_id, &body.subject);
-        match self.get_list(&path, Thread::read, cancel).await {
-            Ok(ListAnswer::Page(page)) => {
-                Ok(
-                    find_same_thread(&page.records, body.user_id, &body.subject, &body.message)
-                        .map(|thread| thread.id),
-                )
-            }
-            Ok(ListAnswer::Failed(outcome)) => Err(Ok(outcome)),
-            Err(error) => Err(Err(error)),
-        }
+        self.find(&thread_lookup_path(body), &thread_picker(body), cancel)
+            .await
     }
 
     /// Lists the conversation's files for the attachment an attach that never settled
-    /// may have made (same name and description): its Id, `None`, or the failed answer.
+    /// may have made (same name and description).
     pub async fn find_file(
         &self,
         body: &NewThreadFile,
         cancel: &Cancellation,
     ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
-        let path = thread_files_path(body.community_thread_id);
-        match self.get_list(&path, ThreadFile::read, cancel).await {
-            Ok(ListAnswer::Page(page)) => Ok(find_same_file(&page.records, body).map(|f| f.id)),
-            Ok(ListAnswer::Failed(outcome)) => Err(Ok(outcome)),
-            Err(error) => Err(Err(error)),
-        }
+        self.find(
+            &thread_files_path(body.community_thread_id),
+            &file_picker(body),
+            cancel,
+        )
+        .await
     }
 
     pub(crate) fn classify(&self, answer: &Answer, shown: &[Field]) -> Outcome {
@@ -535,6 +527,56 @@ impl ApiClient {
                 .await?;
         }
         cancel.check()
+    }
+}
+
+/// The path of the look-up for the conversation `body` creates.
+pub fn thread_lookup_path(body: &NewThread) -> String {
+    recent_threads_path(body.user_id, &body.subject)
+}
+
+/// Finds the conversation `body` creates in a list answer.
+pub fn thread_picker(body: &NewThread) -> impl Fn(&JsValue) -> Option<u64> + '_ {
+    move |list| {
+        find_same_thread(
+            &records(list, Thread::read),
+            body.user_id,
+            &body.subject,
+            &body.message,
+        )
+        .map(|thread| thread.id)
+    }
+}
+
+/// Finds the attachment `body` makes in a list answer.
+pub fn file_picker(body: &NewThreadFile) -> impl Fn(&JsValue) -> Option<u64> + '_ {
+    move |list| find_same_file(&records(list, ThreadFile::read), body).map(|f| f.id)
+}
+
+/// The JSON payload that attaches a file: `body` with `NewFileDataUrl` taken from `file`.
+/// A `data:` URL is sent as a `Blob` of the JSON around the file's base64 pieces, so its
+/// bytes are never copied into wasm memory, nor joined or re-encoded on the main thread.
+pub fn file_payload(
+    body: &NewThreadFile,
+    file: Option<&FileSource>,
+) -> Result<JsValue, TransportError> {
+    let object = to_js_object(body);
+    match file {
+        None => js_sys::JSON::stringify(&object)
+            .map(JsValue::from)
+            .map_err(|_| TransportError::Network),
+        Some(FileSource::Url(url)) => {
+            js_sys::Reflect::set(
+                &object,
+                &JsValue::from_str("NewFileDataUrl"),
+                &JsValue::from_str(url),
+            )
+            .map_err(|_| TransportError::Network)?;
+            js_sys::JSON::stringify(&object)
+                .map(JsValue::from)
+                .map_err(|_| TransportError::Network)
+        }
+        Some(FileSource::Base64 { mime, parts }) => json_blob_with_data_url(&object, mime, parts),
     }
 }
 

@@ -21,13 +21,7 @@ impl<T> ListPage<T> {
     /// Reads a list envelope, keeping the records `record` can read.
     pub fn read<J: JsonView>(json: &J, record: impl Fn(&J) -> Option<T>) -> ListPage<T> {
         ListPage {
-            records: json
-                .field("Records")
-                .and_then(|records| records.elements())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(record)
-                .collect(),
+            records: records(json, record),
             current_page: json
                 .field("CurrentPage")
                 .and_then(|v| v.read_u64())
@@ -39,6 +33,16 @@ impl<T> ListPage<T> {
                 .unwrap_or(false),
         }
     }
+}
+
+/// The `Records` of a list envelope that `record` can read.
+pub fn records<J: JsonView, T>(json: &J, record: impl Fn(&J) -> Option<T>) -> Vec<T> {
+    json.field("Records")
+        .and_then(|records| records.elements())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(record)
+        .collect()
 }
 
 /// Who may post to a board, as `GroupAccess` says.

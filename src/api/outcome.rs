@@ -406,7 +406,7 @@ fn unexpected(status: u16, body: &str) -> Outcome {
 pub fn excerpt(body: &str) -> String {
     let lower = body.to_ascii_lowercase();
     let source = match (lower.find("<title>"), lower.find("</title>")) {
-        (Some(start), Some(end)) if start + 7 <= end => &body[start + 7..end],
+        (Some(start), Some(end)) => body.get(start + 7..end).unwrap_or(body),
         _ => body,
     };
     let mut text = String::new();
@@ -426,7 +426,11 @@ pub fn excerpt(body: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let joined = words.join(" ");
     match joined.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => format!("{}…", &joined[..cut]),
+        Some((cut, _)) => {
+            let mut short = joined.get(..cut).unwrap_or_default().to_owned();
+            short.push('…');
+            short
+        }
         None => joined,
     }
 }

@@ -118,24 +118,16 @@ pub fn use_saved_draft(
     }
     {
         let unsaved = unsaved.clone();
-        let marks = (
-            recovery.posted,
-            recovery.thread_may_exist,
-            recovery.file_may_exist,
-        );
-        use_effect_with((key, draft.clone(), marks), move |(key, draft, _)| {
-            if let Some(key) = key {
-                let facts = Recovery {
-                    posted: marks.0,
-                    thread_may_exist: marks.1,
-                    file_may_exist: marks.2,
-                    uploaded_url: None,
-                };
-                if !save_draft(key, &Saved(draft, &facts)) && !*unsaved {
-                    unsaved.set(true);
+        use_effect_with(
+            (key, draft.clone(), recovery.clone()),
+            move |(key, draft, facts)| {
+                if let Some(key) = key {
+                    if !save_draft(key, &Saved(draft, facts)) && !*unsaved {
+                        unsaved.set(true);
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     *unsaved
 }

@@ -557,10 +557,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                         on_input={on_input}
                     />
                 }
-                { progress_view(&state.phase, &strings) }
-                if draft_unsaved {
-                    <p class="nsc-note" role="status">{ strings.get(Msg::DraftUnsaved) }</p>
-                }
+                { progress_view(&state.phase, draft_unsaved, &strings) }
                 <div class="nsc-actions">
                     <button type="submit" class="nsc-button" part="submit" disabled={busy}>
                         { submit_text }
@@ -585,7 +582,8 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
 }
 
 /// The progress bar and the polite live region that announces each step.
-fn progress_view(phase: &Phase, strings: &Strings) -> Html {
+/// While editing, it says (quietly, once) when the draft cannot be saved.
+fn progress_view(phase: &Phase, draft_unsaved: bool, strings: &Strings) -> Html {
     let (message, uploading, percent) = match phase {
         Phase::Uploading {
             percent: Some(percent),
@@ -600,6 +598,7 @@ fn progress_view(phase: &Phase, strings: &Strings) -> Html {
         Phase::Posting => (strings.get(Msg::Posting).to_owned(), false, None),
         Phase::Attaching => (strings.get(Msg::Attaching).to_owned(), false, None),
         Phase::Removing => (strings.get(Msg::Removing).to_owned(), false, None),
+        Phase::Editing if draft_unsaved => (strings.get(Msg::DraftUnsaved).to_owned(), false, None),
         Phase::Editing | Phase::Done { .. } => (String::new(), false, None),
     };
     html! {

@@ -511,6 +511,7 @@ impl FormState {
     /// Applies one action and returns the next state.
     pub fn reduce(&self, action: Action) -> FormState {
         let mut next = self.clone();
+        next.recovery.apply(&action);
         match action {
             Action::Edit(field, value) => {
                 next.draft.set(field, value);
@@ -591,9 +592,8 @@ impl FormState {
                     next.phase = Phase::Uploading { percent };
                 }
             }
-            Action::Uploaded(url) => {
-                next.recovery.uploaded_url = Some(url);
-            }
+            // The facts are taken in by `Recovery::apply` above.
+            Action::Uploaded(_) | Action::MayExist(..) | Action::Absent(_) => {}
             Action::StartPosting => {
                 if self.phase.is_busy() {
                     next.phase = Phase::Posting;
@@ -604,23 +604,11 @@ impl FormState {
                     next.phase = Phase::Attaching;
                 }
             }
-            Action::ThreadCreated(id) => {
-                next.recovery.posted = Some(id);
-                next.recovery.thread_may_exist = false;
+            Action::ThreadCreated(_) => {
                 if self.phase.is_busy() {
                     next.phase = Phase::Attaching;
                 }
             }
-            Action::MayExist(step, thread_id) => match step {
-                Step::Create => next.recovery.thread_may_exist = true,
-                Step::Attach => next.recovery.file_may_exist = Some(thread_id),
-                _ => {}
-            },
-            Action::Absent(step) => match step {
-                Step::Create => next.recovery.thread_may_exist = false,
-                Step::Attach => next.recovery.file_may_exist = None,
-                _ => {}
-            },
             Action::UploadFailed(reason) => {
                 if self.phase.is_busy() {
                     next.phase = Phase::Editing;
@@ -628,18 +616,12 @@ impl FormState {
                     next.failures += 1;
                 }
             }
-            Action::StepFailed(step, result) => {
+            Action::StepFailed(_, result) => {
                 if !self.phase.is_busy() {
                     return next;
                 }
                 next.phase = Phase::Editing;
                 next.failures += 1;
-                // The mark set before sending stays unless the answer settles it: a
-                // refusal that cannot have acted. A lost, cancelled, 5xx or unreadable
-                // answer may hide a record, so the next attempt looks first.
-                if recovery::refused(&result) {
-                    next = next.reduce(Action::Absent(step));
-                }
                 next.problem = Problem::from_result(&result);
                 if let Ok(Outcome::Invalid(report)) = result {
                     next.errors = report;

@@ -10,7 +10,7 @@
 //! `destroy()` or a reload looks before writing too. [`FormState::next_request`] is the
 //! DOM-free decision the runner in `submit.rs` and the model-based property test share.
 
-use super::{FormState, Mode};
+use super::{Action, FormState, Mode, Step};
 use crate::api::json::{JsonField, JsonView};
 
 /// What the server may already hold from this intent.
@@ -86,23 +86,53 @@ impl Recovery {
     }
 }
 
-impl FormState {
-    /// The next request of the submission running in `mode`: the decision the runner
-    /// (`submit.rs`) makes after every answer, and the model test replays.
-    pub fn next_request(&self, mode: Mode) -> Next {
-        let facts = &self.recovery;
+impl Recovery {
+    /// Takes in what `action` says about the server: the runner applies it to its own
+    /// copy, and the reducer to the panel's, so both decide alike.
+    pub fn apply(&mut self, action: &Action) {
+        match action {
+            Action::Uploaded(url) => self.uploaded_url = Some(url.clone()),
+            Action::ThreadCreated(id) => {
+                self.posted = Some(*id);
+                self.thread_may_exist = false;
+            }
+            Action::MayExist(Step::Create, _) => self.thread_may_exist = true,
+            Action::MayExist(Step::Attach, thread_id) => self.file_may_exist = Some(*thread_id),
+            Action::Absent(Step::Create) => self.thread_may_exist = false,
+            Action::Absent(Step::Attach) => self.file_may_exist = None,
+            // The mark set before sending stays unless the answer settles it: a refusal
+            // that cannot have acted. A lost, cancelled, 5xx or unreadable answer may
+            // hide a record, so the next attempt looks first.
+            Action::StepFailed(step, result) if refused(result) => {
+                self.apply(&Action::Absent(*step))
+            }
+            _ => {}
+        }
+    }
+
+    /// The next request of the submission running in `mode`, with or without an
+    /// attachment: the decision the runner (`submit.rs`) makes after every answer.
+    pub fn next_request(&self, mode: Mode, has_attachment: bool) -> Next {
+        let facts = self;
         let thread_id = match (mode, facts.posted) {
             (Mode::Attach { thread_id }, _) | (Mode::Start { .. }, Some(thread_id)) => thread_id,
             (Mode::Start { .. }, None) if facts.thread_may_exist => return Next::FindThread,
             (Mode::Start { .. }, None) => return Next::CreateThread,
         };
-        if !self.has_attachment() {
+        if !has_attachment {
             Next::Done(thread_id)
         } else if facts.file_may_exist == Some(thread_id) {
             Next::FindFile(thread_id)
         } else {
             Next::AttachFile(thread_id)
         }
+    }
+}
+
+impl FormState {
+    /// [`Recovery::next_request`] for this state.
+    pub fn next_request(&self, mode: Mode) -> Next {
+        self.recovery.next_request(mode, self.has_attachment())
     }
 }
 
