@@ -10,17 +10,14 @@ use web_sys::{AbortController, AbortSignal, File};
 use yew::Callback;
 
 use crate::api::json::to_js_object;
-use crate::api::list::thread_files_path;
+use crate::api::list::{file_lookup, thread_lookup};
 use crate::api::{Outcome, TransportError};
 use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
 use crate::state::{Action, Attachment, FormState, Mode, Next, Problem, Step};
 use crate::text;
-use crate::transport::{
-    file_payload, file_picker, thread_lookup_path, thread_picker, ApiClient, Cancellation,
-    THREADS_PATH, THREAD_FILES_PATH,
-};
+use crate::transport::{file_payload, ApiClient, Cancellation, THREADS_PATH, THREAD_FILES_PATH};
 use crate::upload::{
     downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback, UploadFuture,
 };
@@ -109,17 +106,11 @@ impl Submission {
             let thread_body = thread_body.as_ref().filter(|_| step == Step::Create);
             if !writes {
                 // One look-up call site for both records.
-                let (path, pick): (String, Box<dyn Fn(&JsValue) -> Option<u64> + '_>) =
-                    match thread_body {
-                        Some(body) => (thread_lookup_path(body), Box::new(thread_picker(body))),
-                        None => (
-                            thread_files_path(thread_id),
-                            Box::new(file_picker(&file_body)),
-                        ),
-                    };
-                let found = self.client.find(&path, &*pick, &self.cancel).await;
-                drop(pick);
-                match found {
+                let (path, wanted) = match thread_body {
+                    Some(body) => thread_lookup(body),
+                    None => file_lookup(&file_body),
+                };
+                match self.client.find(&path, &wanted, &self.cancel).await {
                     Ok(None) => self.emit(Action::Absent(step)),
                     Ok(Some(id)) if step == Step::Create => self.emit(Action::ThreadCreated(id)),
                     Ok(Some(id)) => return self.finish(thread_id, Some(id)),

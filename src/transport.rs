@@ -22,10 +22,7 @@ use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
 use crate::api::json::{to_js_object, JsonFields};
-use crate::api::list::{
-    find_same_file, find_same_thread, recent_threads_path, records, thread_files_path, ListPage,
-    Thread, ThreadFile,
-};
+use crate::api::list::{file_lookup, find_record, thread_lookup, ListPage, Wanted};
 use crate::api::{
     classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
 };
@@ -169,23 +166,19 @@ impl Cancellation {
             if self.is_cancelled() {
                 return TransportError::Cancelled;
             }
-            if js_sys::Date::now() - activity.get() >= limit.as_millis() as f64 {
+            if js_sys::Date::now() - activity.get() >= limit.as_secs_f64() * 1000.0 {
                 return TransportError::Timeout;
             }
             TimeoutFuture::new(50).await;
         }
     }
 
-    /// Sleeps for `duration` in short slices, returning early when cancelled.
+    /// Sleeps for `duration`, returning early when cancelled.
     async fn sleep(&self, duration: Duration) -> Result<(), TransportError> {
-        let mut left = duration.as_millis();
-        while left > 0 {
-            self.check()?;
-            let slice = left.min(50);
-            TimeoutFuture::new(slice as u32).await;
-            left -= slice;
+        match self.expiry(duration, &Cell::new(js_sys::Date::now())).await {
+            TransportError::Timeout => Ok(()),
+            error => Err(error),
         }
-        self.check()
     }
 }
 
@@ -338,13 +331,13 @@ impl ApiClient {
         self.timeout
     }
 
-    /// `GET`s a list at `path` and lets `pick` find a record in it: its Id, `None` when
-    /// the list shows none, or the failed answer (nothing is then known). One copy serves
-    /// both look-ups of a write that never settled.
+    /// `GET`s a list at `path` and finds the record as `wanted` in it: its Id, `None`
+    /// when the list shows none, or the failed answer (nothing is then known). One copy
+    /// serves both look-ups of a write that never settled.
     pub async fn find(
         &self,
         path: &str,
-        pick: &dyn Fn(&JsValue) -> Option<u64>,
+        wanted: &[Wanted],
         cancel: &Cancellation,
     ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
         let answer = self
@@ -356,7 +349,7 @@ impl ApiClient {
                 .ok()
                 .filter(JsValue::is_object)
             {
-                return Ok(pick(&list));
+                return Ok(find_record(&list, wanted));
             }
         }
         Err(Ok(self.classify(&answer, &[])))
@@ -368,8 +361,8 @@ impl ApiClient {
         body: &NewThread,
         cancel: &Cancellation,
     ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
-        self.find(&thread_lookup_path(body), &thread_picker(body), cancel)
-            .await
+        let (path, wanted) = thread_lookup(body);
+        self.find(&path, &wanted, cancel).await
     }
 
     /// Lists the conversation's files for the attachment an attach that never settled
@@ -379,12 +372,8 @@ impl ApiClient {
         body: &NewThreadFile,
         cancel: &Cancellation,
     ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
-        self.find(
-            &thread_files_path(body.community_thread_id),
-            &file_picker(body),
-            cancel,
-        )
-        .await
+        let (path, wanted) = file_lookup(body);
+        self.find(&path, &wanted, cancel).await
     }
 
     pub(crate) fn classify(&self, answer: &Answer, shown: &[Field]) -> Outcome {
@@ -528,29 +517,6 @@ impl ApiClient {
         }
         cancel.check()
     }
-}
-
-/// The path of the look-up for the conversation `body` creates.
-pub fn thread_lookup_path(body: &NewThread) -> String {
-    recent_threads_path(body.user_id, &body.subject)
-}
-
-/// Finds the conversation `body` creates in a list answer.
-pub fn thread_picker(body: &NewThread) -> impl Fn(&JsValue) -> Option<u64> + '_ {
-    move |list| {
-        find_same_thread(
-            &records(list, Thread::read),
-            body.user_id,
-            &body.subject,
-            &body.message,
-        )
-        .map(|thread| thread.id)
-    }
-}
-
-/// Finds the attachment `body` makes in a list answer.
-pub fn file_picker(body: &NewThreadFile) -> impl Fn(&JsValue) -> Option<u64> + '_ {
-    move |list| find_same_file(&records(list, ThreadFile::read), body).map(|f| f.id)
 }
 
 /// The JSON payload that attaches a file: `body` with `NewFileDataUrl` taken from `file`.

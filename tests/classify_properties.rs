@@ -503,7 +503,7 @@ proptest! {
             for text in report.fields.iter().map(|m| m.text.as_str()).chain(
                 report.form.iter().filter_map(|m| match m {
                     FormMessage::Server { text, .. } => Some(text.as_str()),
-                    FormMessage::NoDetail => None,
+                    FormMessage::NoDetail | FormMessage::More(_) => None,
                 }),
             ) {
                 prop_assert!(message.contains(text), "{text:?} is not from {message:?}");

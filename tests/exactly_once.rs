@@ -14,6 +14,8 @@
 //! - "done" means the conversation (and the attachment, when one was given) exists;
 //! - once the faults stop, a few more tries reach "done".
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use nexudus_start_conversation::api::{
     ErrorReport, Field, NewThread, NewThreadFile, Outcome, TransportError,
 };

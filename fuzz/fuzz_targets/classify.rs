@@ -19,7 +19,7 @@
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use nexudus_start_conversation::api::list::{find_same_file, ListPage, Thread, ThreadFile};
+use nexudus_start_conversation::api::list::{file_lookup, find_record, ListPage, Thread};
 use nexudus_start_conversation::api::outcome::{
     excerpt, parse_retry_after, DEFAULT_RETRY_AFTER, MAX_LISTED_ERRORS, MAX_MESSAGE_CHARS,
 };
@@ -199,16 +199,24 @@ fn check_success_readers(body: &[u8]) {
     }
     let threads = ListPage::read(&json, Thread::read);
     assert!(threads.records.iter().all(|t| t.id > 0), "{threads:?}");
-    let files = ListPage::read(&json, ThreadFile::read);
-    assert!(files.records.iter().all(|f| f.id > 0), "{files:?}");
-    for file in &files.records {
-        let wanted = NewThreadFile {
-            community_thread_id: file.thread_id.unwrap_or(1),
-            name: file.name.clone(),
-            description: file.description.clone(),
-            new_file_data_url: None,
-        };
-        assert!(find_same_file(&files.records, &wanted).is_some(), "{file:?}");
+    // The look-up's matcher: only a positive Id, and a record always finds itself.
+    let wanted = NewThreadFile {
+        community_thread_id: 1,
+        name: String::new(),
+        description: None,
+        new_file_data_url: None,
+    };
+    if let Some(id) = find_record(&json, &file_lookup(&wanted).1) {
+        assert!(id > 0, "the look-up found Id {id}");
+    }
+    for record in threads
+        .records
+        .iter()
+        .filter(|r| !r.subject.trim().is_empty())
+        .take(4)
+    {
+        let wanted = [("Subject", record.subject.clone(), true)];
+        assert!(find_record(&json, &wanted).is_some(), "{record:?}");
     }
 }
 

@@ -140,54 +140,60 @@ impl Thread {
     }
 }
 
-/// An attachment (CommunityThreadFile), as far as the look-up needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ThreadFile {
-    /// Its Id.
-    pub id: u64,
-    /// The conversation it belongs to, when the list says.
-    pub thread_id: Option<u64>,
-    /// Its display name.
-    pub name: String,
-    /// Its description.
-    pub description: Option<String>,
-}
+/// A field a look-up compares: its JSON key, the wanted text (compared trimmed), and
+/// whether a record without it is another record (`true`) or may still be the one.
+pub type Wanted = (&'static str, String, bool);
 
-impl ThreadFile {
-    /// Reads an attachment record; `None` without a usable (positive) `Id`.
-    pub fn read(json: &impl JsonView) -> Option<ThreadFile> {
-        Some(ThreadFile {
-            id: json.field("Id")?.read_u64().filter(|&id| id > 0)?,
-            thread_id: json.field("CommunityThreadId").and_then(|v| v.read_u64()),
-            name: json
-                .field("Name")
-                .and_then(|v| v.as_text())
-                .unwrap_or_default(),
-            description: json.field("Description").and_then(|v| v.as_text()),
+/// The `Id` (a positive integer) of the first record of a list answer whose fields are
+/// all as `wanted`; `None` when no record is. One data-driven matcher serves both
+/// look-ups, so the wasm carries one copy.
+pub fn find_record<J: JsonView>(list: &J, wanted: &[Wanted]) -> Option<u64> {
+    list.field("Records")?
+        .elements()?
+        .iter()
+        .find_map(|record| {
+            let id = record.field("Id")?.read_u64().filter(|&id| id > 0)?;
+            wanted
+                .iter()
+                .all(|(key, text, required)| {
+                    match record.field(key).and_then(|value| value.scalar_text()) {
+                        Some(value) => value.trim() == text.trim(),
+                        None => !required,
+                    }
+                })
+                .then_some(id)
         })
-    }
 }
 
-/// The path that lists a conversation's attachments, newest first.
-pub fn thread_files_path(thread_id: u64) -> String {
-    format!(
-        "/api/community/communitythreadfiles?CommunityThreadFile_CommunityThread={thread_id}&orderBy=Id&dir=Descending&page=1&size=25"
+/// The look-up of the conversation `body` creates: this member's newest conversations
+/// with its subject, and the record with its subject and opening message.
+pub fn thread_lookup(body: &super::NewThread) -> (String, [Wanted; 3]) {
+    (
+        recent_threads_path(body.user_id, &body.subject),
+        [
+            ("UserId", body.user_id.to_string(), false),
+            ("Subject", body.subject.clone(), true),
+            ("Message", body.message.clone(), false),
+        ],
     )
 }
 
-/// Among `files`, the newest that is this attachment: in its conversation, with its
-/// name and description.
-pub fn find_same_file<'a>(
-    files: &'a [ThreadFile],
-    wanted: &super::NewThreadFile,
-) -> Option<&'a ThreadFile> {
-    let description = wanted.description.as_deref().unwrap_or("").trim();
-    files.iter().find(|file| {
-        file.thread_id
-            .is_none_or(|id| id == wanted.community_thread_id)
-            && file.name.trim() == wanted.name.trim()
-            && file.description.as_deref().unwrap_or("").trim() == description
-    })
+/// The look-up of the attachment `body` makes: the conversation's files, newest first,
+/// and the record with its name and description.
+pub fn file_lookup(body: &super::NewThreadFile) -> (String, [Wanted; 3]) {
+    let description = body.description.clone().unwrap_or_default();
+    let described = !description.trim().is_empty();
+    (
+        format!(
+            "/api/community/communitythreadfiles?CommunityThreadFile_CommunityThread={}&orderBy=Id&dir=Descending&page=1&size=25",
+            body.community_thread_id
+        ),
+        [
+            ("CommunityThreadId", body.community_thread_id.to_string(), false),
+            ("Name", body.name.clone(), true),
+            ("Description", description, described),
+        ],
+    )
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
@@ -275,28 +281,53 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_same_file_only() {
+    fn look_ups_find_the_same_record_only() {
         let json = serde_json::json!({"Records": [
-            {"Id": 9, "CommunityThreadId": 5, "Name": "menu", "Description": null},
+            {"Id": 0, "CommunityThreadId": 5, "Name": "menu"},
+            {"Id": 9, "CommunityThreadId": 5, "Name": " menu ", "Description": null},
             {"Id": 8, "CommunityThreadId": 5, "Name": "menu", "Description": "old"},
-            {"Id": 0, "CommunityThreadId": 5, "Name": "zero"}
+            {"Id": 7, "CommunityThreadId": 6, "Name": "other"}
         ]});
-        let page = ListPage::read(&json, ThreadFile::read);
-        assert_eq!(page.records.len(), 2);
-        let wanted = |name: &str, description: Option<&str>| crate::api::NewThreadFile {
+        let file = |name: &str, description: Option<&str>| crate::api::NewThreadFile {
             community_thread_id: 5,
             name: name.into(),
             description: description.map(Into::into),
             new_file_data_url: None,
         };
-        let found = |w| find_same_file(&page.records, &w).map(|f| f.id);
-        assert_eq!(found(wanted(" menu ", None)), Some(9));
-        assert_eq!(found(wanted("menu", Some("old"))), Some(8));
-        assert_eq!(found(wanted("zero", None)), None);
-        assert_eq!(found(wanted("menu", Some("new"))), None);
+        let found = |body| {
+            let (path, wanted) = file_lookup(&body);
+            assert!(path.contains("CommunityThreadFile_CommunityThread=5&"));
+            find_record(&json, &wanted)
+        };
+        assert_eq!(found(file("menu", None)), Some(9));
+        assert_eq!(found(file("menu", Some("old"))), Some(8));
+        assert_eq!(found(file("menu", Some("new"))), None);
+        assert_eq!(found(file("other", None)), None, "another conversation's");
+        assert_eq!(find_record(&serde_json::json!({"Records": 3}), &[]), None);
+
+        let thread = |user_id: u64, subject: &str, message: &str| crate::api::NewThread {
+            business_id: 1,
+            user_id,
+            subject: subject.into(),
+            message: message.into(),
+            community_group_id: None,
+            tags: None,
+            private: None,
+            instant_delivery: None,
+            guests: Vec::new(),
+        };
+        let threads = serde_json::json!({"Records": [
+            {"Id": 2, "Subject": "Hi", "Message": "other", "UserId": 10},
+            {"Id": 1, "Subject": "Hi", "Message": "hello", "UserId": 10},
+            {"Id": 3, "Subject": "Bye"}
+        ]});
+        let found = |body| find_record(&threads, &thread_lookup(&body).1);
+        assert_eq!(found(thread(10, "Hi", "hello")), Some(1));
+        assert_eq!(found(thread(11, "Hi", "hello")), None);
         assert_eq!(
-            thread_files_path(5),
-            "/api/community/communitythreadfiles?CommunityThreadFile_CommunityThread=5&orderBy=Id&dir=Descending&page=1&size=25"
+            found(thread(10, "Bye", "anything")),
+            Some(3),
+            "fields not listed may match"
         );
     }
 

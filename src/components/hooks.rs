@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::board_picker::Boards;
 use crate::api::json::{to_js_object, JsonField, JsonFields};
 use crate::api::list::{groups_path, Group};
-use crate::state::{Draft, Recovery};
+use crate::state::{Action, Draft, Recovery};
 use crate::transport::{ApiClient, Cancellation, ListAnswer};
 
 /// How many boards are read (the documented maximum page size is 1000).
@@ -98,38 +98,35 @@ fn save_draft(key: &str, saved: &Saved) -> bool {
 }
 
 /// Keeps the draft and the recovery facts in `sessionStorage` under the host's key:
-/// restores them once on mount, then saves every change. Returns whether a save failed
-/// (the text then stays in memory only, and the panel says so once).
+/// restores them once on mount (`RestoreDraft`), then saves every change. When the
+/// browser will not keep them (a full storage), it reports `DraftUnsaved`: the text then
+/// stays in memory only, and the panel says so.
 #[hook]
 pub fn use_saved_draft(
     key: Option<AttrValue>,
     draft: &Draft,
     recovery: &Recovery,
-    restore: Callback<(Draft, Recovery)>,
-) -> bool {
-    let unsaved = use_state(|| false);
+    dispatch: Callback<Action>,
+) {
     {
         let key = key.clone();
+        let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
-            if let Some(saved) = key.as_deref().and_then(load_draft) {
-                restore.emit(saved);
+            if let Some((draft, recovery)) = key.as_deref().and_then(load_draft) {
+                dispatch.emit(Action::RestoreDraft(draft, recovery));
             }
         });
     }
-    {
-        let unsaved = unsaved.clone();
-        use_effect_with(
-            (key, draft.clone(), recovery.clone()),
-            move |(key, draft, facts)| {
-                if let Some(key) = key {
-                    if !save_draft(key, &Saved(draft, facts)) && !*unsaved {
-                        unsaved.set(true);
-                    }
+    use_effect_with(
+        (key, draft.clone(), recovery.clone()),
+        move |(key, draft, facts)| {
+            if let Some(key) = key {
+                if !save_draft(key, &Saved(draft, facts)) {
+                    dispatch.emit(Action::DraftUnsaved);
                 }
-            },
-        );
-    }
-    *unsaved
+            }
+        },
+    );
 }
 
 /// The chosen file, kept in the browser, with an object URL for pictures. Dropping it

@@ -184,10 +184,10 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     let state = use_reducer(FormState::default);
     let prefix = use_memo((), |_| format!("nsc{}", next_id()));
     let file_slot: FileSlot = use_mut_ref(|| None);
-    let in_flight = use_mut_ref(|| None::<Cancellation>);
-    // The mode the last submission ran in: held until the member is back at an editable
-    // form, so a `threadId` given meanwhile never switches a submission half-way.
-    let running = use_mut_ref(|| None::<Mode>);
+    // The last submission's cancel, and the mode it ran in: held until the member is
+    // back at an editable form, so a `threadId` given meanwhile never switches a
+    // submission half-way.
+    let in_flight = use_mut_ref(|| None::<(Cancellation, Mode)>);
     let client = use_memo(
         (
             props.base_url.clone(),
@@ -203,32 +203,29 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         },
     );
     let held = (state.phase != Phase::Editing)
-        .then(|| *running.borrow())
+        .then(|| in_flight.borrow().as_ref().map(|(_, mode)| *mode))
         .flatten();
     let mode = crate::host_input::mode_in_effect(props.mode(), held);
     let boards = use_boards(match mode {
         Ok(Mode::Start { group_id: None, .. }) => Some((*client).clone()),
         _ => None,
     });
-    let restore = {
-        let state = state.clone();
-        Callback::from(move |(draft, recovery)| {
-            state.dispatch(Action::RestoreDraft(draft, recovery))
-        })
-    };
-    let draft_unsaved = use_saved_draft(
-        props.draft_key.clone(),
-        &state.draft,
-        &state.recovery,
-        restore,
-    );
+    {
+        let dispatcher = state.dispatcher();
+        use_saved_draft(
+            props.draft_key.clone(),
+            &state.draft,
+            &state.recovery,
+            Callback::from(move |action| dispatcher.dispatch(action)),
+        );
+    }
     {
         // Leaving the page mid-submission cancels it; the file and its preview go too.
         let in_flight = in_flight.clone();
         let file_slot = file_slot.clone();
         use_effect_with((), move |_| {
             move || {
-                if let Some(cancel) = in_flight.borrow_mut().take() {
+                if let Some((cancel, _)) = in_flight.borrow_mut().take() {
                     cancel.cancel();
                 }
                 file_slot.borrow_mut().take();
@@ -353,7 +350,6 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     };
     let onsubmit = {
         let state = state.clone();
-        let running = running.clone();
         let client = (*client).clone();
         let file_slot = file_slot.clone();
         let in_flight = in_flight.clone();
@@ -381,8 +377,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                 _ => None,
             };
             let cancel = Cancellation::default();
-            *in_flight.borrow_mut() = Some(cancel.clone());
-            *running.borrow_mut() = Some(mode);
+            *in_flight.borrow_mut() = Some((cancel.clone(), mode));
             state.dispatch(Action::Submit {
                 upload_first: uploads_first(&state),
                 attach_only: attach_mode,
@@ -405,7 +400,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     let on_cancel = {
         let in_flight = in_flight.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(cancel) = in_flight.borrow_mut().take() {
+            if let Some((cancel, _)) = &*in_flight.borrow() {
                 cancel.cancel();
             }
         })
@@ -557,7 +552,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                         on_input={on_input}
                     />
                 }
-                { progress_view(&state.phase, draft_unsaved, &strings) }
+                { progress_view(&state.phase, state.draft_unsaved, &strings) }
                 <div class="nsc-actions">
                     <button type="submit" class="nsc-button" part="submit" disabled={busy}>
                         { submit_text }

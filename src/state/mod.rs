@@ -343,6 +343,8 @@ pub struct FormState {
     pub recovery: Recovery,
     /// Counts failed submissions, so the view moves focus to the summary each time.
     pub failures: u32,
+    /// The browser would not keep the draft: the panel says so, and the text stays here.
+    pub draft_unsaved: bool,
 }
 
 impl Default for FormState {
@@ -356,6 +358,7 @@ impl Default for FormState {
             problem: None,
             recovery: Recovery::default(),
             failures: 0,
+            draft_unsaved: false,
         }
     }
 }
@@ -423,6 +426,8 @@ pub enum Action {
     Removed,
     /// After a success: clear everything for another one.
     StartAnother,
+    /// The browser would not keep the draft.
+    DraftUnsaved,
 }
 
 impl FormState {
@@ -662,6 +667,7 @@ impl FormState {
                     next.problem = Some(Problem::ConversationRemoved);
                 }
             }
+            Action::DraftUnsaved => next.draft_unsaved = true,
             Action::StartAnother => {
                 if matches!(self.phase, Phase::Done { .. }) {
                     next = FormState {
