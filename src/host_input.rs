@@ -16,8 +16,7 @@ pub const MIN_TIMEOUT_MS: u64 = 1_000;
 pub const MAX_TIMEOUT_MS: u64 = 600_000;
 
 /// What a token must be, for the `TypeError` of `mount` and `update`.
-pub const TOKEN_RULE: &str =
-    "a string of visible Latin-1 characters (a valid header value: no line breaks, no NUL)";
+pub const TOKEN_RULE: &str = "a valid header value (visible Latin-1 characters only)";
 
 /// Whether `c` may stand in an `Authorization` header value as the panel sends it: a
 /// visible Latin-1 character or a space. The browser refuses CR, LF, NUL and anything

@@ -469,8 +469,7 @@ mod bindings {
                         why
                     })?;
                 match token.as_string().filter(|t| !t.trim().is_empty()) {
-                    Some(token) => crate::host_input::token(&token)
-                        .map_err(|rule| format!("getToken must resolve to {rule}")),
+                    Some(token) => crate::host_input::token(&token).map_err(str::to_owned),
                     None => {
                         web_sys::console::warn_1(
                             &format!(

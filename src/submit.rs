@@ -10,14 +10,16 @@ use web_sys::{AbortController, AbortSignal, File};
 use yew::Callback;
 
 use crate::api::json::to_js_object;
-use crate::api::list::{file_lookup, thread_lookup};
+use crate::api::list::{file_lookup, find_record, thread_lookup};
 use crate::api::{Outcome, TransportError};
 use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
 use crate::state::{Action, Attachment, FormState, Mode, Next, Problem, Step};
 use crate::text;
-use crate::transport::{file_payload, ApiClient, Cancellation, THREADS_PATH, THREAD_FILES_PATH};
+use crate::transport::{
+    file_payload, ApiClient, Cancellation, Method, THREADS_PATH, THREAD_FILES_PATH,
+};
 use crate::upload::{
     downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback, UploadFuture,
 };
@@ -110,7 +112,18 @@ impl Submission {
                     Some(body) => thread_lookup(body),
                     None => file_lookup(&file_body),
                 };
-                match self.client.find(&path, &wanted, &self.cancel).await {
+                let found = self
+                    .client
+                    .fetch_json(
+                        Method::GET,
+                        &self.client.url(&path),
+                        None,
+                        &[],
+                        &self.cancel,
+                    )
+                    .await
+                    .map(|list| find_record(&list, &wanted));
+                match found {
                     Ok(None) => self.emit(Action::Absent(step)),
                     Ok(Some(id)) if step == Step::Create => self.emit(Action::ThreadCreated(id)),
                     Ok(Some(id)) => return self.finish(thread_id, Some(id)),
@@ -134,7 +147,7 @@ impl Submission {
             let result = match payload {
                 Ok(payload) => {
                     self.client
-                        .post_payload(path, &payload, shown, &self.cancel)
+                        .request(Method::POST, path, Some(&payload), shown, &self.cancel)
                         .await
                 }
                 Err(error) => Err(error),
@@ -230,20 +243,20 @@ impl Submission {
         let failed = |error: PresignedError| Action::UploadFailed(error.to_string());
         let endpoint = resolve(endpoint, &page_address())
             .ok_or(failed(PresignedError::Address("uploadEndpoint")))?;
-        let shown = [crate::api::Field::Attachment];
-        let answer = self
+        let request = js_sys::JSON::stringify(&presigned::ticket_request(file))
+            .map(JsValue::from)
+            .map_err(|_| Action::StepFailed(Step::Upload, Err(TransportError::Network)))?;
+        let json = self
             .client
-            .post_json_to(&endpoint, &presigned::ticket_request(file), &self.cancel)
+            .fetch_json(
+                Method::POST,
+                &endpoint,
+                Some(&request),
+                &[crate::api::Field::Attachment],
+                &self.cancel,
+            )
             .await
-            .map_err(|error| Action::StepFailed(Step::Upload, Err(error)))?;
-        if !(200..300).contains(&answer.status) {
-            let outcome = self.client.classify(&answer, &shown);
-            return Err(Action::StepFailed(Step::Upload, Ok(outcome)));
-        }
-        let json = js_sys::JSON::parse(&answer.text)
-            .ok()
-            .filter(|value| value.is_object())
-            .ok_or(failed(PresignedError::Missing("uploadUrl")))?;
+            .map_err(|result| Action::StepFailed(Step::Upload, result))?;
         let ticket = Ticket::read(&json).map_err(failed)?;
         let upload_url = resolve(&ticket.upload_url, &endpoint)
             .filter(|url| url.starts_with("https:") || url.starts_with("http:"))
@@ -277,32 +290,25 @@ impl Submission {
             )
             .await;
         self.cancel.unwatch();
-        let result = match result {
-            Ok(result) => result,
+        let url = match result {
             Err(error) => {
                 controller.abort();
                 return Err(Action::StepFailed(Step::Upload, Err(error)));
             }
-        };
-        if self.cancel.is_cancelled() {
-            return Err(Action::StepFailed(
-                Step::Upload,
-                Err(TransportError::Cancelled),
-            ));
-        }
-        match result {
-            Ok(url) if url.trim().is_empty() => {
-                Err(Action::UploadFailed("the uploader gave no address".into()))
+            Ok(_) if self.cancel.is_cancelled() => {
+                return Err(Action::StepFailed(
+                    Step::Upload,
+                    Err(TransportError::Cancelled),
+                ))
             }
-            Ok(url) => match downloadable_url(&url) {
-                Ok(url) => {
-                    self.dispatch.emit(Action::Uploaded(url.clone()));
-                    Ok(FileSource::Url(url))
-                }
-                Err(reason) => Err(Action::UploadFailed(reason.into())),
-            },
-            Err(reason) => Err(Action::UploadFailed(reason)),
-        }
+            Ok(Err(reason)) => return Err(Action::UploadFailed(reason)),
+            // An empty answer is refused as any address the server cannot download.
+            Ok(Ok(url)) => {
+                downloadable_url(&url).map_err(|reason| Action::UploadFailed(reason.into()))?
+            }
+        };
+        self.dispatch.emit(Action::Uploaded(url.clone()));
+        Ok(FileSource::Url(url))
     }
 
     fn finish(&self, thread_id: u64, file_id: Option<u64>) {
@@ -364,8 +370,11 @@ pub async fn remove_conversation(
     strings: Strings,
 ) {
     let result = client
-        .delete(
+        .request(
+            Method::DELETE,
             &format!("{THREADS_PATH}/{thread_id}"),
+            None,
+            &[],
             &Cancellation::default(),
         )
         .await;

@@ -15,7 +15,8 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
-use gloo_net::http::{Method, RequestBuilder};
+pub use gloo_net::http::Method;
+use gloo_net::http::RequestBuilder;
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsValue;
@@ -255,10 +256,50 @@ impl ApiClient {
         shown: &[Field],
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
+        self.request(Method::POST, path, Some(payload), shown, cancel)
+            .await
+    }
+
+    /// Sends `body` (if any) to an API path and classifies the answer for the `shown`
+    /// fields: the one call site of every write, so the wasm carries one copy.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&JsValue>,
+        shown: &[Field],
+        cancel: &Cancellation,
+    ) -> Result<Outcome, TransportError> {
         let answer = self
-            .send_with_policy(Method::POST, &self.url(path), Some(payload), cancel)
+            .send_with_policy(method, &self.url(path), body, cancel)
             .await?;
         Ok(self.classify(&answer, shown))
+    }
+
+    /// Sends `body` (if any) to `url` and reads the JSON object of a 2xx answer: the
+    /// object, or the failed answer classified for the `shown` fields. The one call site
+    /// of every read: boards, look-ups, the presigned-upload ticket.
+    pub async fn fetch_json(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&JsValue>,
+        shown: &[Field],
+        cancel: &Cancellation,
+    ) -> Result<JsValue, Result<Outcome, TransportError>> {
+        let answer = self
+            .send_with_policy(method, url, body, cancel)
+            .await
+            .map_err(Err)?;
+        if (200..300).contains(&answer.status) {
+            if let Some(value) = js_sys::JSON::parse(&answer.text)
+                .ok()
+                .filter(JsValue::is_object)
+            {
+                return Ok(value);
+            }
+        }
+        Err(Ok(self.classify(&answer, shown)))
     }
 
     async fn post_object(
@@ -274,21 +315,8 @@ impl ApiClient {
         self.post_payload(path, &json.into(), shown, cancel).await
     }
 
-    /// `POST`s `object` as JSON to `url`, an absolute address outside the API (the host's
-    /// upload endpoint), with the same token, waits and cancellation as API calls.
-    pub(crate) async fn post_json_to(
-        &self,
-        url: &str,
-        object: &JsValue,
-        cancel: &Cancellation,
-    ) -> Result<Answer, TransportError> {
-        let json = js_sys::JSON::stringify(object).map_err(|_| TransportError::Network)?;
-        self.send_with_policy(Method::POST, url, Some(&JsValue::from(json)), cancel)
-            .await
-    }
-
     /// The address of an API path.
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }
 
@@ -298,10 +326,7 @@ impl ApiClient {
         path: &str,
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
-        let answer = self
-            .send_with_policy(Method::DELETE, &self.url(path), None, cancel)
-            .await?;
-        Ok(self.classify(&answer, &[]))
+        self.request(Method::DELETE, path, None, &[], cancel).await
     }
 
     /// `GET`s one page of a list.
@@ -311,19 +336,14 @@ impl ApiClient {
         record: fn(&JsValue) -> Option<T>,
         cancel: &Cancellation,
     ) -> Result<ListAnswer<T>, TransportError> {
-        let answer = self
-            .send_with_policy(Method::GET, &self.url(path), None, cancel)
-            .await?;
-        if (200..300).contains(&answer.status) {
-            let page = js_sys::JSON::parse(&answer.text)
-                .ok()
-                .filter(|value| value.is_object())
-                .map(|value| ListPage::read(&value, record));
-            if let Some(page) = page {
-                return Ok(ListAnswer::Page(page));
-            }
+        match self
+            .fetch_json(Method::GET, &self.url(path), None, &[], cancel)
+            .await
+        {
+            Ok(value) => Ok(ListAnswer::Page(ListPage::read(&value, record))),
+            Err(Ok(outcome)) => Ok(ListAnswer::Failed(outcome)),
+            Err(Err(error)) => Err(error),
         }
-        Ok(ListAnswer::Failed(self.classify(&answer, &[])))
     }
 
     /// How long one request (or a host callback) may take.
@@ -340,19 +360,10 @@ impl ApiClient {
         wanted: &[Wanted],
         cancel: &Cancellation,
     ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
-        let answer = self
-            .send_with_policy(Method::GET, &self.url(path), None, cancel)
-            .await
-            .map_err(Err)?;
-        if (200..300).contains(&answer.status) {
-            if let Some(list) = js_sys::JSON::parse(&answer.text)
-                .ok()
-                .filter(JsValue::is_object)
-            {
-                return Ok(find_record(&list, wanted));
-            }
-        }
-        Err(Ok(self.classify(&answer, &[])))
+        let list = self
+            .fetch_json(Method::GET, &self.url(path), None, &[], cancel)
+            .await?;
+        Ok(find_record(&list, wanted))
     }
 
     /// Looks for the conversation a create that never settled may have made.
@@ -560,13 +571,17 @@ fn json_blob_with_data_url(
             .ok_or(TransportError::Network)
     };
     let json = stringify(object)?;
-    let head = stringify(&JsValue::from_str(&format!("data:{mime};base64,")))?;
+    let mut head = String::from("data:");
+    head.push_str(mime);
+    head.push_str(";base64,");
+    let head = stringify(&JsValue::from_str(&head))?;
     // `{"A":1}` + `"data:…;base64,` (its closing quote dropped) → `{"A":1,"NewFileDataUrl":"data:…;base64,`
-    let prefix = format!(
-        "{},\"NewFileDataUrl\":{}",
-        json.strip_suffix('}').ok_or(TransportError::Network)?,
-        head.strip_suffix('"').ok_or(TransportError::Network)?
-    );
+    let mut prefix = json
+        .strip_suffix('}')
+        .ok_or(TransportError::Network)?
+        .to_owned();
+    prefix.push_str(",\"NewFileDataUrl\":");
+    prefix.push_str(head.strip_suffix('"').ok_or(TransportError::Network)?);
     let pieces = js_sys::Array::new();
     pieces.push(&JsValue::from_str(&prefix));
     for part in parts.iter() {

@@ -384,14 +384,7 @@ fn non_empty(text: &str) -> Option<String> {
 
 /// `text`, cut to [`MAX_MESSAGE_CHARS`] characters with an ellipsis when longer.
 pub fn shorten(text: &str) -> String {
-    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((cut, _)) => {
-            let mut short = text.get(..cut).unwrap_or_default().trim_end().to_owned();
-            short.push('…');
-            short
-        }
-        None => text.to_owned(),
-    }
+    cut(text.to_owned(), MAX_MESSAGE_CHARS)
 }
 
 fn unexpected(status: u16, body: &str) -> Outcome {
@@ -409,30 +402,39 @@ pub fn excerpt(body: &str) -> String {
         (Some(start), Some(end)) => body.get(start + 7..end).unwrap_or(body),
         _ => body,
     };
+    // Tags dropped, runs of white space and control characters made one space.
     let mut text = String::new();
     let mut in_tag = false;
+    let mut gap = false;
     for c in source.chars() {
         match c {
             '<' => in_tag = true,
             '>' if in_tag => {
                 in_tag = false;
-                text.push(' ');
+                gap = true;
             }
             _ if in_tag => {}
-            c if c.is_whitespace() || c.is_control() => text.push(' '),
-            c => text.push(c),
+            c if c.is_whitespace() || c.is_control() => gap = true,
+            c => {
+                if gap && !text.is_empty() {
+                    text.push(' ');
+                }
+                gap = false;
+                text.push(c);
+            }
         }
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let joined = words.join(" ");
-    match joined.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => {
-            let mut short = joined.get(..cut).unwrap_or_default().to_owned();
-            short.push('…');
-            short
-        }
-        None => joined,
+    cut(text, EXCERPT_CHARS)
+}
+
+/// `text` cut to `max` characters, with an ellipsis when it was longer.
+fn cut(text: String, max: usize) -> String {
+    if text.chars().nth(max).is_none() {
+        return text;
     }
+    let mut short: String = text.chars().take(max).collect();
+    short.push('…');
+    short
 }
 
 /// How far into a throttle message the wait is looked for, in bytes.

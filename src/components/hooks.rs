@@ -11,9 +11,9 @@ use yew::prelude::*;
 
 use super::board_picker::Boards;
 use crate::api::json::{to_js_object, JsonField, JsonFields};
-use crate::api::list::{groups_path, Group};
+use crate::api::list::{groups_path, records, Group};
 use crate::state::{Action, Draft, Recovery};
-use crate::transport::{ApiClient, Cancellation, ListAnswer};
+use crate::transport::{ApiClient, Cancellation, Method};
 
 /// How many boards are read (the documented maximum page size is 1000).
 const BOARDS_PAGE_SIZE: u32 = 200;
@@ -32,19 +32,25 @@ pub fn use_boards(client: Option<ApiClient>) -> Boards {
                 let cancel = cancel.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let answer = client
-                        .get_list(&groups_path(BOARDS_PAGE_SIZE), Group::read, &cancel)
+                        .fetch_json(
+                            Method::GET,
+                            &client.url(&groups_path(BOARDS_PAGE_SIZE)),
+                            None,
+                            &[],
+                            &cancel,
+                        )
                         .await;
                     if cancel.is_cancelled() {
                         return;
                     }
                     boards.set(match answer {
-                        Ok(ListAnswer::Page(page)) => Boards::Loaded(
-                            page.records
+                        Ok(list) => Boards::Loaded(
+                            records(&list, Group::read)
                                 .into_iter()
                                 .filter(Group::open_to_members)
                                 .collect(),
                         ),
-                        _ => Boards::Failed,
+                        Err(_) => Boards::Failed,
                     });
                 });
             }
@@ -117,16 +123,25 @@ pub fn use_saved_draft(
             }
         });
     }
-    use_effect_with(
-        (key, draft.clone(), recovery.clone()),
-        move |(key, draft, facts)| {
-            if let Some(key) = key {
-                if !save_draft(key, &Saved(draft, facts)) {
-                    dispatch.emit(Action::DraftUnsaved);
-                }
-            }
-        },
+    // The facts that are saved, as plain values: cheap to compare on every render.
+    let facts = (
+        recovery.posted,
+        recovery.thread_may_exist,
+        recovery.file_may_exist,
     );
+    use_effect_with((key, draft.clone(), facts), move |(key, draft, facts)| {
+        if let Some(key) = key {
+            let facts = Recovery {
+                posted: facts.0,
+                thread_may_exist: facts.1,
+                file_may_exist: facts.2,
+                uploaded_url: None,
+            };
+            if !save_draft(key, &Saved(draft, &facts)) {
+                dispatch.emit(Action::DraftUnsaved);
+            }
+        }
+    });
 }
 
 /// The chosen file, kept in the browser, with an object URL for pictures. Dropping it

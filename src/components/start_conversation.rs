@@ -150,11 +150,9 @@ thread_local! {
 fn tell_host_files_are_off() {
     if !TOLD_FILES_ARE_OFF.with(|told| told.replace(true)) {
         web_sys::console::info_1(
-            &"nexudus-start-conversation: members can attach links but not files, because \
-              the panel has nowhere to put a file. Nexudus downloads attachments from a \
-              public http(s) URL and refuses data: URLs. Pass `uploadEndpoint` (your \
-              presigned-upload endpoint) or `upload` (your own uploader) to take files; \
-              `inlineFiles: true` sends data: URLs, for a backend known to accept them."
+            &"nexudus-start-conversation: links only, no files: Nexudus downloads attachments \
+              from a public http(s) URL and refuses data: URLs. Pass `uploadEndpoint` or \
+              `upload` to take files (`inlineFiles` sends data: URLs)."
                 .into(),
         );
     }

@@ -756,16 +756,14 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// Whether `text` shows nothing: only white space and invisible characters (zero-width
-/// spaces and joiners, direction marks, soft hyphens, variation selectors, fillers), so
-/// a subject of them would post an invisible conversation.
+/// spaces and joiners, direction marks and embeddings, soft hyphens, variation
+/// selectors), so a subject of them would post an invisible conversation.
 pub fn is_blank_text(text: &str) -> bool {
     text.chars().all(|c| {
         c.is_whitespace()
             || matches!(c,
-                '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}'
-                | '\u{17b5}' | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}'
-                | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{3164}'
-                | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}' | '\u{e0000}'..='\u{e0fff}')
+                '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
     })
 }
 
