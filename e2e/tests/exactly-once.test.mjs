@@ -305,3 +305,32 @@ test('10. Invisible-only text is empty; a draft the browser will not keep is sai
   assert.deepEqual(pageErrors(errors), []);
   await context.close();
 });
+
+test("10. An uploader's address the server cannot download is an upload error, and nothing is posted", async () => {
+  const { context, page, errors } = await open();
+  for (const [index, answer] of ['javascript:alert(1)', '/relative/menu.png', 'http://example.com/menu.png'].entries()) {
+    const id = `uploader-${index}`;
+    await page.evaluate(
+      ({ answer, id }) => {
+        const div = document.createElement('div');
+        div.id = id;
+        document.body.append(div);
+        window.nsc.mount(div, {
+          baseUrl: location.origin,
+          token: 'sandbox-member-token',
+          threadId: 1001,
+          upload: async () => answer,
+        });
+      },
+      { answer, id },
+    );
+    const panel = page.locator(`#${id}`);
+    await panel.locator('input[type="file"]').setInputFiles({ name: 'menu.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71]) });
+    await panel.locator('.nsc-file-card').waitFor();
+    await submit(panel);
+    await failedWith(panel, 'cannot download');
+  }
+  assert.equal((await files()).length, 0);
+  assert.deepEqual(pageErrors(errors), []);
+  await context.close();
+});
