@@ -87,7 +87,10 @@ async fn password_grant_issues_a_working_bearer_pair() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(cache, "no-store");
-    let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    // Sorted: under `cargo test --workspace` serde_json keeps insertion order (the widget's
+    // `preserve_order` feature is unified), alone it sorts.
+    let mut keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    keys.sort();
     assert_eq!(
         keys,
         ["access_token", "expires_in", "refresh_token", "token_type"]
