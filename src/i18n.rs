@@ -98,6 +98,10 @@ messages! {
     LinkOnlyHint = "linkOnlyHint" { en: "Files can’t be uploaded from this page. Give a public link to the file instead, such as a shared document.", fr: "Les fichiers ne peuvent pas être envoyés depuis cette page. Donnez plutôt un lien public vers le fichier, par exemple un document partagé." }
     /// A file was dropped or pasted on a page that offers no way to upload files.
     FilesUnavailable = "filesUnavailable" { en: "Files can’t be attached from this page. Give a link to the file instead", fr: "Les fichiers ne peuvent pas être joints depuis cette page. Donnez plutôt un lien vers le fichier" }
+    /// Said once, quietly, when the browser would not keep the draft (storage full).
+    DraftUnsaved = "draftUnsaved" { en: "Your draft could not be saved; it stays on this page.", fr: "Votre brouillon n’a pas pu être enregistré ; il reste sur cette page." }
+    /// After the first few server errors listed; `{count}` more were given.
+    MoreErrors = "moreErrors" { en: "…and {count} more", fr: "…et {count} de plus" }
     /// Label of the attachment's display name.
     LabelName = "labelName" { en: "Display name", fr: "Nom affiché" }
     /// Hint of the display name.
@@ -258,10 +262,27 @@ impl Strings {
 
     /// A message with its `{name}` placeholders filled.
     pub fn fill(&self, msg: Msg, args: &[(&str, &str)]) -> String {
-        let mut text = self.get(msg).to_owned();
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), value);
+        let mut text = String::new();
+        let mut rest = self.get(msg);
+        // Each `{name}` of a known name becomes its value; anything else stays as it is.
+        while let Some((head, tail)) = rest.split_once('{') {
+            text.push_str(head);
+            let filled = tail.split_once('}').and_then(|(name, after)| {
+                let (_, value) = args.iter().find(|(known, _)| *known == name)?;
+                Some((value, after))
+            });
+            match filled {
+                Some((value, after)) => {
+                    text.push_str(value);
+                    rest = after;
+                }
+                None => {
+                    text.push('{');
+                    rest = tail;
+                }
+            }
         }
+        text.push_str(rest);
         text
     }
 }

@@ -57,6 +57,7 @@ pub mod address;
 pub mod api;
 pub mod components;
 pub mod config;
+pub mod host_input;
 pub mod i18n;
 pub mod js_api;
 pub mod presigned;

@@ -3,19 +3,27 @@
 //! (unless it already exists), then attach the file. Each step reports to the reducer through `dispatch`;
 //! the rules of what happens next live in [`crate::state`].
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use web_sys::{AbortController, AbortSignal, File};
 use yew::Callback;
 
+use crate::api::json::to_js_object;
+use crate::api::list::{file_lookup, find_record, thread_lookup};
 use crate::api::{Outcome, TransportError};
 use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
-use crate::state::{Action, Attachment, FormState, Mode, Problem, Step};
+use crate::state::{Action, Attachment, FormState, Mode, Next, Problem, Step};
 use crate::text;
-use crate::transport::{ApiClient, Cancellation, THREADS_PATH};
+use crate::transport::{
+    file_payload, ApiClient, Cancellation, Method, THREADS_PATH, THREAD_FILES_PATH,
+};
 use crate::upload::{
     downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback, UploadFuture,
 };
+use wasm_bindgen::JsValue;
 
 /// Starts an upload, given where to report progress and the signal that stops it.
 type StartUpload = Box<dyn FnOnce(ProgressCallback, AbortSignal) -> UploadFuture>;
@@ -59,8 +67,12 @@ pub fn uploads_first(state: &FormState) -> bool {
 }
 
 impl Submission {
-    /// Runs the steps; every outcome ends in exactly one reducer action.
-    pub async fn run(self) {
+    /// Runs the steps; every outcome ends in exactly one ending action (finished or
+    /// failed). The runner keeps its own copy of the recovery facts, which takes in every
+    /// action it reports ([`crate::state::Recovery::apply`]), and asks
+    /// [`crate::state::Recovery::next_request`] what to send next: so every write is
+    /// marked "may exist" before it goes, and every mark is looked up before writing.
+    pub async fn run(mut self) {
         let shown = self.mode.fields(self.state.has_attachment());
         let file_url = match self.file_url().await {
             Ok(url) => url,
@@ -72,58 +84,96 @@ impl Submission {
                 return;
             }
         };
-        let thread_id = match (self.mode, self.state.posted) {
-            (Mode::Attach { thread_id }, _) => {
-                self.dispatch.emit(Action::StartAttaching);
-                thread_id
-            }
-            (Mode::Start { .. }, Some(posted)) => {
-                self.dispatch.emit(Action::StartAttaching);
-                posted
-            }
-            (Mode::Start { .. }, None) => {
-                self.dispatch.emit(Action::StartPosting);
-                let Some(body) = self.state.new_thread(self.mode) else {
-                    return;
+        loop {
+            let next = self
+                .state
+                .recovery
+                .next_request(self.mode, self.state.has_attachment());
+            let (thread_id, writes) = match next {
+                Next::Done(thread_id) => return self.finish(thread_id, None),
+                Next::FindThread => (0, false),
+                Next::CreateThread => (0, true),
+                Next::FindFile(thread_id) => (thread_id, false),
+                Next::AttachFile(thread_id) => (thread_id, true),
+            };
+            let step = if thread_id == 0 {
+                self.emit(Action::StartPosting);
+                Step::Create
+            } else {
+                self.emit(Action::StartAttaching);
+                Step::Attach
+            };
+            let file_body = self.state.new_thread_file(thread_id);
+            let thread_body = self.state.new_thread(self.mode);
+            let thread_body = thread_body.as_ref().filter(|_| step == Step::Create);
+            if !writes {
+                // One look-up call site for both records.
+                let (path, wanted) = match thread_body {
+                    Some(body) => thread_lookup(body),
+                    None => file_lookup(&file_body),
                 };
-                let result = self
+                let found = self
                     .client
-                    .create_thread(&body, shown, self.state.lost_create, &self.cancel)
-                    .await;
-                match result {
-                    Ok(Outcome::Created { id }) => {
-                        self.dispatch.emit(Action::ThreadCreated(id));
-                        id
-                    }
-                    other => {
-                        self.fail(Step::Create, other);
-                        return;
-                    }
+                    .fetch_json(
+                        Method::GET,
+                        &self.client.url(&path),
+                        None,
+                        &[],
+                        &self.cancel,
+                    )
+                    .await
+                    .map(|list| find_record(&list, &wanted));
+                match found {
+                    Ok(None) => self.emit(Action::Absent(step)),
+                    Ok(Some(id)) if step == Step::Create => self.emit(Action::ThreadCreated(id)),
+                    Ok(Some(id)) => return self.finish(thread_id, Some(id)),
+                    Err(result) => return self.fail(Step::LookUp, result),
                 }
+                continue;
             }
-        };
-
-        let Some(file_url) = file_url else {
-            self.finish(thread_id, None);
-            return;
-        };
-        let body = self.state.new_thread_file(thread_id);
-        let result = self
-            .client
-            .post_thread_file(&body, Some(&file_url), shown, &self.cancel)
-            .await;
-        match result {
-            Ok(Outcome::Created { id }) => self.finish(thread_id, Some(id)),
-            other => {
-                if matches!(self.mode, Mode::Start { .. }) {
-                    self.host.on_attach_failed.emit(AttachFailed {
-                        thread_id,
-                        messages: self.messages_of(&other),
-                    });
+            let (path, payload) = match thread_body {
+                Some(body) => (
+                    THREADS_PATH,
+                    js_sys::JSON::stringify(&to_js_object(body))
+                        .map(JsValue::from)
+                        .map_err(|_| TransportError::Network),
+                ),
+                None => (
+                    THREAD_FILES_PATH,
+                    file_payload(&file_body, file_url.as_ref()),
+                ),
+            };
+            self.emit(Action::MayExist(step, thread_id));
+            let result = match payload {
+                Ok(payload) => {
+                    self.client
+                        .request(Method::POST, path, Some(&payload), shown, &self.cancel)
+                        .await
                 }
-                self.fail(Step::Attach, other);
+                Err(error) => Err(error),
+            };
+            match result {
+                Ok(Outcome::Created { id }) if step == Step::Create => {
+                    self.emit(Action::ThreadCreated(id))
+                }
+                Ok(Outcome::Created { id }) => return self.finish(thread_id, Some(id)),
+                other => {
+                    if step == Step::Attach && matches!(self.mode, Mode::Start { .. }) {
+                        self.host.on_attach_failed.emit(AttachFailed {
+                            thread_id,
+                            messages: self.messages_of(&other),
+                        });
+                    }
+                    return self.fail(step, other);
+                }
             }
         }
+    }
+
+    /// Reports `action` to the reducer and takes its facts into the runner's own copy.
+    fn emit(&mut self, action: Action) {
+        self.state.recovery.apply(&action);
+        self.dispatch.emit(action);
     }
 
     /// Where the API downloads the attachment from.
@@ -135,7 +185,7 @@ impl Submission {
                 Ok((!link.is_empty()).then(|| FileSource::Url(link.to_owned())))
             }
             Attachment::File(_) => {
-                if let Some(url) = &self.state.uploaded_url {
+                if let Some(url) = &self.state.recovery.uploaded_url {
                     return Ok(Some(FileSource::Url(url.clone())));
                 }
                 let Some(file) = &self.file else {
@@ -193,20 +243,20 @@ impl Submission {
         let failed = |error: PresignedError| Action::UploadFailed(error.to_string());
         let endpoint = resolve(endpoint, &page_address())
             .ok_or(failed(PresignedError::Address("uploadEndpoint")))?;
-        let shown = [crate::api::Field::Attachment];
-        let answer = self
+        let request = js_sys::JSON::stringify(&presigned::ticket_request(file))
+            .map(JsValue::from)
+            .map_err(|_| Action::StepFailed(Step::Upload, Err(TransportError::Network)))?;
+        let json = self
             .client
-            .post_json_to(&endpoint, &presigned::ticket_request(file), &self.cancel)
+            .fetch_json(
+                Method::POST,
+                &endpoint,
+                Some(&request),
+                &[crate::api::Field::Attachment],
+                &self.cancel,
+            )
             .await
-            .map_err(|error| Action::StepFailed(Step::Upload, Err(error)))?;
-        if !(200..300).contains(&answer.status) {
-            let outcome = self.client.classify(&answer, &shown);
-            return Err(Action::StepFailed(Step::Upload, Ok(outcome)));
-        }
-        let json = js_sys::JSON::parse(&answer.text)
-            .ok()
-            .filter(|value| value.is_object())
-            .ok_or(failed(PresignedError::Missing("uploadUrl")))?;
+            .map_err(|result| Action::StepFailed(Step::Upload, result))?;
         let ticket = Ticket::read(&json).map_err(failed)?;
         let upload_url = resolve(&ticket.upload_url, &endpoint)
             .filter(|url| url.starts_with("https:") || url.starts_with("http:"))
@@ -220,33 +270,45 @@ impl Submission {
         let controller = AbortController::new()
             .map_err(|_| Action::UploadFailed("the browser cannot cancel uploads".into()))?;
         self.cancel.watch(&controller);
+        // A sign of life: the start, then each progress report. An upload that makes
+        // none for `timeoutMs` (or an uploader that never settles) is stopped.
+        let activity = Rc::new(Cell::new(js_sys::Date::now()));
         let progress = {
             let dispatch = self.dispatch.clone();
+            let activity = Rc::clone(&activity);
             Callback::from(move |(loaded, total): (f64, f64)| {
+                activity.set(js_sys::Date::now());
                 dispatch.emit(Action::Progress { loaded, total })
             })
         };
-        let result = start(progress, controller.signal()).await;
+        let result = self
+            .cancel
+            .bounded(
+                start(progress, controller.signal()),
+                self.client.timeout(),
+                &activity,
+            )
+            .await;
         self.cancel.unwatch();
-        if self.cancel.is_cancelled() {
-            return Err(Action::StepFailed(
-                Step::Upload,
-                Err(TransportError::Cancelled),
-            ));
-        }
-        match result {
-            Ok(url) if url.trim().is_empty() => {
-                Err(Action::UploadFailed("the uploader gave no address".into()))
+        let url = match result {
+            Err(error) => {
+                controller.abort();
+                return Err(Action::StepFailed(Step::Upload, Err(error)));
             }
-            Ok(url) => match downloadable_url(&url) {
-                Ok(url) => {
-                    self.dispatch.emit(Action::Uploaded(url.clone()));
-                    Ok(FileSource::Url(url))
-                }
-                Err(reason) => Err(Action::UploadFailed(reason.into())),
-            },
-            Err(reason) => Err(Action::UploadFailed(reason)),
-        }
+            Ok(_) if self.cancel.is_cancelled() => {
+                return Err(Action::StepFailed(
+                    Step::Upload,
+                    Err(TransportError::Cancelled),
+                ))
+            }
+            Ok(Err(reason)) => return Err(Action::UploadFailed(reason)),
+            // An empty answer is refused as any address the server cannot download.
+            Ok(Ok(url)) => {
+                downloadable_url(&url).map_err(|reason| Action::UploadFailed(reason.into()))?
+            }
+        };
+        self.dispatch.emit(Action::Uploaded(url.clone()));
+        Ok(FileSource::Url(url))
     }
 
     fn finish(&self, thread_id: u64, file_id: Option<u64>) {
@@ -308,8 +370,11 @@ pub async fn remove_conversation(
     strings: Strings,
 ) {
     let result = client
-        .delete(
+        .request(
+            Method::DELETE,
             &format!("{THREADS_PATH}/{thread_id}"),
+            None,
+            &[],
             &Cancellation::default(),
         )
         .await;

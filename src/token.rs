@@ -19,6 +19,12 @@ impl BearerToken {
         self.0.is_empty()
     }
 
+    /// Whether it can go into a header: not empty, visible Latin-1 only (see
+    /// [`crate::host_input`]); the browser throws on anything else.
+    pub fn is_sendable(&self) -> bool {
+        crate::host_input::token_is_sendable(&self.0)
+    }
+
     /// The `Authorization` header value. Crate-private: only the transport sees it.
     pub(crate) fn header_value(&self) -> String {
         format!("Bearer {}", self.0)

@@ -4,23 +4,26 @@
 //! browser's own `JSON.parse` before it goes through the DOM-free classifier in
 //! [`crate::api`].
 //!
-//! Creates are never retried blindly after a lost answer: [`ApiClient::create_thread`]
-//! first looks for the conversation the lost request may have created.
+//! Writes are never retried blindly after a lost answer: the runner (`submit.rs`) first
+//! looks with [`ApiClient::find_thread`] or [`ApiClient::find_file`]. Nothing waits
+//! forever: the host's token callback and uploader race [`Cancellation::bounded`].
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
 
-use gloo_net::http::{Method, RequestBuilder};
+pub use gloo_net::http::Method;
+use gloo_net::http::RequestBuilder;
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
 use crate::api::json::to_js_object;
-use crate::api::list::{find_same_thread, recent_threads_path, ListPage, Thread};
+use crate::api::list::{file_lookup, find_record, thread_lookup, ListPage, Wanted};
 use crate::api::{
     classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
 };
@@ -140,16 +143,43 @@ impl Cancellation {
         }
     }
 
-    /// Sleeps for `duration` in short slices, returning early when cancelled.
-    async fn sleep(&self, duration: Duration) -> Result<(), TransportError> {
-        let mut left = duration.as_millis();
-        while left > 0 {
-            self.check()?;
-            let slice = left.min(50);
-            TimeoutFuture::new(slice as u32).await;
-            left -= slice;
+    /// Runs `work` until it ends, the member cancels, or `limit` passes with no sign of
+    /// life (`activity` holds when there last was one, in ms since the epoch): a host
+    /// callback that never settles cannot hold the panel.
+    pub(crate) async fn bounded<T>(
+        &self,
+        work: impl Future<Output = T>,
+        limit: Duration,
+        activity: &Cell<f64>,
+    ) -> Result<T, TransportError> {
+        let mut work = pin!(work);
+        let mut expiry = pin!(self.expiry(limit, activity));
+        std::future::poll_fn(|cx| match work.as_mut().poll(cx) {
+            Poll::Ready(value) => Poll::Ready(Ok(value)),
+            Poll::Pending => expiry.as_mut().poll(cx).map(Err),
+        })
+        .await
+    }
+
+    /// Ends when cancelled, or once `limit` has passed since `activity`.
+    async fn expiry(&self, limit: Duration, activity: &Cell<f64>) -> TransportError {
+        loop {
+            if self.is_cancelled() {
+                return TransportError::Cancelled;
+            }
+            if js_sys::Date::now() - activity.get() >= limit.as_secs_f64() * 1000.0 {
+                return TransportError::Timeout;
+            }
+            TimeoutFuture::new(50).await;
         }
-        self.check()
+    }
+
+    /// Sleeps for `duration`, returning early when cancelled.
+    async fn sleep(&self, duration: Duration) -> Result<(), TransportError> {
+        match self.expiry(duration, &Cell::new(js_sys::Date::now())).await {
+            TransportError::Timeout => Ok(()),
+            error => Err(error),
+        }
     }
 }
 
@@ -205,9 +235,7 @@ impl ApiClient {
             .await
     }
 
-    /// Attaches a file: `body` with `NewFileDataUrl` taken from `file`. A `data:` URL is
-    /// sent as a `Blob` of the JSON around the file's base64 pieces, so its bytes are
-    /// never copied into wasm memory, nor joined or re-encoded on the main thread.
+    /// Attaches a file: `body` with `NewFileDataUrl` taken from `file`.
     pub async fn post_thread_file(
         &self,
         body: &NewThreadFile,
@@ -215,35 +243,63 @@ impl ApiClient {
         shown: &[Field],
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
-        let object = to_js_object(body);
-        let payload = match file {
-            None => js_sys::JSON::stringify(&object)
-                .map_err(|_| TransportError::Network)?
-                .into(),
-            Some(FileSource::Url(url)) => {
-                js_sys::Reflect::set(
-                    &object,
-                    &JsValue::from_str("NewFileDataUrl"),
-                    &JsValue::from_str(url),
-                )
-                .map_err(|_| TransportError::Network)?;
-                js_sys::JSON::stringify(&object)
-                    .map_err(|_| TransportError::Network)?
-                    .into()
-            }
-            Some(FileSource::Base64 { mime, parts }) => {
-                json_blob_with_data_url(&object, mime, parts)?
-            }
-        };
+        let payload = file_payload(body, file)?;
+        self.post_payload(THREAD_FILES_PATH, &payload, shown, cancel)
+            .await
+    }
+
+    /// `POST`s a JSON payload (text or `Blob`) to an API path and classifies the answer.
+    pub async fn post_payload(
+        &self,
+        path: &str,
+        payload: &JsValue,
+        shown: &[Field],
+        cancel: &Cancellation,
+    ) -> Result<Outcome, TransportError> {
+        self.request(Method::POST, path, Some(payload), shown, cancel)
+            .await
+    }
+
+    /// Sends `body` (if any) to an API path and classifies the answer for the `shown`
+    /// fields: the one call site of every write, so the wasm carries one copy.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&JsValue>,
+        shown: &[Field],
+        cancel: &Cancellation,
+    ) -> Result<Outcome, TransportError> {
         let answer = self
-            .send_with_policy(
-                Method::POST,
-                &self.url(THREAD_FILES_PATH),
-                Some(&payload),
-                cancel,
-            )
+            .send_with_policy(method, &self.url(path), body, cancel)
             .await?;
         Ok(self.classify(&answer, shown))
+    }
+
+    /// Sends `body` (if any) to `url` and reads the JSON object of a 2xx answer: the
+    /// object, or the failed answer classified for the `shown` fields. The one call site
+    /// of every read: boards, look-ups, the presigned-upload ticket.
+    pub async fn fetch_json(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&JsValue>,
+        shown: &[Field],
+        cancel: &Cancellation,
+    ) -> Result<JsValue, Result<Outcome, TransportError>> {
+        let answer = self
+            .send_with_policy(method, url, body, cancel)
+            .await
+            .map_err(Err)?;
+        if (200..300).contains(&answer.status) {
+            if let Some(value) = js_sys::JSON::parse(&answer.text)
+                .ok()
+                .filter(JsValue::is_object)
+            {
+                return Ok(value);
+            }
+        }
+        Err(Ok(self.classify(&answer, shown)))
     }
 
     async fn post_object(
@@ -256,32 +312,11 @@ impl ApiClient {
         // Serialising our own request types cannot fail; were it ever to, report it as a
         // failure to send rather than panic.
         let json = js_sys::JSON::stringify(object).map_err(|_| TransportError::Network)?;
-        let answer = self
-            .send_with_policy(
-                Method::POST,
-                &self.url(path),
-                Some(&JsValue::from(json)),
-                cancel,
-            )
-            .await?;
-        Ok(self.classify(&answer, shown))
-    }
-
-    /// `POST`s `object` as JSON to `url`, an absolute address outside the API (the host's
-    /// upload endpoint), with the same token, waits and cancellation as API calls.
-    pub(crate) async fn post_json_to(
-        &self,
-        url: &str,
-        object: &JsValue,
-        cancel: &Cancellation,
-    ) -> Result<Answer, TransportError> {
-        let json = js_sys::JSON::stringify(object).map_err(|_| TransportError::Network)?;
-        self.send_with_policy(Method::POST, url, Some(&JsValue::from(json)), cancel)
-            .await
+        self.post_payload(path, &json.into(), shown, cancel).await
     }
 
     /// The address of an API path.
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }
 
@@ -291,10 +326,7 @@ impl ApiClient {
         path: &str,
         cancel: &Cancellation,
     ) -> Result<Outcome, TransportError> {
-        let answer = self
-            .send_with_policy(Method::DELETE, &self.url(path), None, cancel)
-            .await?;
-        Ok(self.classify(&answer, &[]))
+        self.request(Method::DELETE, path, None, &[], cancel).await
     }
 
     /// `GET`s one page of a list.
@@ -304,47 +336,55 @@ impl ApiClient {
         record: fn(&JsValue) -> Option<T>,
         cancel: &Cancellation,
     ) -> Result<ListAnswer<T>, TransportError> {
-        let answer = self
-            .send_with_policy(Method::GET, &self.url(path), None, cancel)
-            .await?;
-        if (200..300).contains(&answer.status) {
-            let page = js_sys::JSON::parse(&answer.text)
-                .ok()
-                .filter(|value| value.is_object())
-                .map(|value| ListPage::read(&value, record));
-            if let Some(page) = page {
-                return Ok(ListAnswer::Page(page));
-            }
+        match self
+            .fetch_json(Method::GET, &self.url(path), None, &[], cancel)
+            .await
+        {
+            Ok(value) => Ok(ListAnswer::Page(ListPage::read(&value, record))),
+            Err(Ok(outcome)) => Ok(ListAnswer::Failed(outcome)),
+            Err(Err(error)) => Err(error),
         }
-        Ok(ListAnswer::Failed(self.classify(&answer, &[])))
     }
 
-    /// Creates a conversation. When `after_lost_answer` is set (an earlier attempt got no
-    /// answer, so the server may have acted), first looks for that conversation and
-    /// returns it instead of creating a second copy.
-    pub async fn create_thread(
+    /// How long one request (or a host callback) may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// `GET`s a list at `path` and finds the record as `wanted` in it: its Id, `None`
+    /// when the list shows none, or the failed answer (nothing is then known). One copy
+    /// serves both look-ups of a write that never settled.
+    pub async fn find(
+        &self,
+        path: &str,
+        wanted: &[Wanted],
+        cancel: &Cancellation,
+    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+        let list = self
+            .fetch_json(Method::GET, &self.url(path), None, &[], cancel)
+            .await?;
+        Ok(find_record(&list, wanted))
+    }
+
+    /// Looks for the conversation a create that never settled may have made.
+    pub async fn find_thread(
         &self,
         body: &NewThread,
-        shown: &[Field],
-        after_lost_answer: bool,
         cancel: &Cancellation,
-    ) -> Result<Outcome, TransportError> {
-        if after_lost_answer {
-            let path = recent_threads_path(body.user_id, &body.subject);
-            match self.get_list(&path, Thread::read, cancel).await? {
-                ListAnswer::Page(page) => {
-                    if let Some(thread) =
-                        find_same_thread(&page.records, body.user_id, &body.subject, &body.message)
-                    {
-                        return Ok(Outcome::Created { id: thread.id });
-                    }
-                }
-                // Without an answer to "does it exist?", creating could make a second
-                // copy: report the failure and let the member try again.
-                ListAnswer::Failed(outcome) => return Ok(outcome),
-            }
-        }
-        self.post_json(THREADS_PATH, body, shown, cancel).await
+    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+        let (path, wanted) = thread_lookup(body);
+        self.find(&path, &wanted, cancel).await
+    }
+
+    /// Lists the conversation's files for the attachment an attach that never settled
+    /// may have made (same name and description).
+    pub async fn find_file(
+        &self,
+        body: &NewThreadFile,
+        cancel: &Cancellation,
+    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+        let (path, wanted) = file_lookup(body);
+        self.find(&path, &wanted, cancel).await
     }
 
     pub(crate) fn classify(&self, answer: &Answer, shown: &[Field]) -> Outcome {
@@ -409,10 +449,17 @@ impl ApiClient {
     ) -> Result<Option<BearerToken>, TransportError> {
         let token = match &self.token {
             TokenSource::Fixed(token) => Some(token.clone()),
-            TokenSource::Provider(provider) => provider(refresh).await.ok(),
+            TokenSource::Provider(provider) => {
+                let asked = Cell::new(js_sys::Date::now());
+                cancel
+                    .bounded(provider(refresh), self.timeout, &asked)
+                    .await?
+                    .ok()
+            }
         };
         cancel.check()?;
-        Ok(token.filter(|token| !token.is_empty()))
+        // A token that is no header value would make the browser throw: it is no token.
+        Ok(token.filter(BearerToken::is_sendable))
     }
 
     async fn send_once(
@@ -430,7 +477,8 @@ impl ApiClient {
         let _timer = {
             let controller = controller.clone();
             let timed_out = Rc::clone(&timed_out);
-            let millis = u32::try_from(self.timeout.as_millis()).unwrap_or(u32::MAX);
+            // A browser timer past 2³¹ ms fires at once.
+            let millis = self.timeout.as_millis().min(i32::MAX as u128) as u32;
             Timeout::new(millis, move || {
                 timed_out.set(true);
                 controller.abort();
@@ -482,6 +530,33 @@ impl ApiClient {
     }
 }
 
+/// The JSON payload that attaches a file: `body` with `NewFileDataUrl` taken from `file`.
+/// A `data:` URL is sent as a `Blob` of the JSON around the file's base64 pieces, so its
+/// bytes are never copied into wasm memory, nor joined or re-encoded on the main thread.
+pub fn file_payload(
+    body: &NewThreadFile,
+    file: Option<&FileSource>,
+) -> Result<JsValue, TransportError> {
+    let object = to_js_object(body);
+    match file {
+        None => js_sys::JSON::stringify(&object)
+            .map(JsValue::from)
+            .map_err(|_| TransportError::Network),
+        Some(FileSource::Url(url)) => {
+            js_sys::Reflect::set(
+                &object,
+                &JsValue::from_str("NewFileDataUrl"),
+                &JsValue::from_str(url),
+            )
+            .map_err(|_| TransportError::Network)?;
+            js_sys::JSON::stringify(&object)
+                .map(JsValue::from)
+                .map_err(|_| TransportError::Network)
+        }
+        Some(FileSource::Base64 { mime, parts }) => json_blob_with_data_url(&object, mime, parts),
+    }
+}
+
 /// `{…object, "NewFileDataUrl": "data:<mime>;base64,<parts>"}` as a JSON `Blob`. Base64
 /// needs no JSON escaping, so the pieces go in as they are.
 fn json_blob_with_data_url(
@@ -496,13 +571,17 @@ fn json_blob_with_data_url(
             .ok_or(TransportError::Network)
     };
     let json = stringify(object)?;
-    let head = stringify(&JsValue::from_str(&format!("data:{mime};base64,")))?;
+    let mut head = String::from("data:");
+    head.push_str(mime);
+    head.push_str(";base64,");
+    let head = stringify(&JsValue::from_str(&head))?;
     // `{"A":1}` + `"data:…;base64,` (its closing quote dropped) → `{"A":1,"NewFileDataUrl":"data:…;base64,`
-    let prefix = format!(
-        "{},\"NewFileDataUrl\":{}",
-        json.strip_suffix('}').ok_or(TransportError::Network)?,
-        head.strip_suffix('"').ok_or(TransportError::Network)?
-    );
+    let mut prefix = json
+        .strip_suffix('}')
+        .ok_or(TransportError::Network)?
+        .to_owned();
+    prefix.push_str(",\"NewFileDataUrl\":");
+    prefix.push_str(head.strip_suffix('"').ok_or(TransportError::Network)?);
     let pieces = js_sys::Array::new();
     pieces.push(&JsValue::from_str(&prefix));
     for part in parts.iter() {

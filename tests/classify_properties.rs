@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use nexudus_start_conversation::api::outcome::{excerpt, parse_retry_after, DEFAULT_RETRY_AFTER};
+use nexudus_start_conversation::api::outcome::{
+    excerpt, parse_retry_after, DEFAULT_RETRY_AFTER, MAX_LISTED_ERRORS,
+};
 use nexudus_start_conversation::api::{classify, Body, Field, FormMessage, Outcome};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -372,7 +374,7 @@ proptest! {
     /// the panel shows it and at form level otherwise, in the order they came.
     #[test]
     fn every_error_entry_is_placed_once_in_order(
-        entries in prop::collection::vec(entry(), 1..8),
+        entries in prop::collection::vec(entry(), 1..=MAX_LISTED_ERRORS),
         status in refusal_status(),
         was_successful in prop::sample::select(vec![
             Value::Bool(false),
@@ -501,7 +503,7 @@ proptest! {
             for text in report.fields.iter().map(|m| m.text.as_str()).chain(
                 report.form.iter().filter_map(|m| match m {
                     FormMessage::Server { text, .. } => Some(text.as_str()),
-                    FormMessage::NoDetail => None,
+                    FormMessage::NoDetail | FormMessage::More(_) => None,
                 }),
             ) {
                 prop_assert!(message.contains(text), "{text:?} is not from {message:?}");

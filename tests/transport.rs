@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use nexudus_start_conversation::api::{Field, NewThread, NewThreadFile, Outcome, TransportError};
 use nexudus_start_conversation::transport::{
-    ApiClient, Cancellation, TokenFuture, TokenSource, THREAD_FILES_PATH,
+    ApiClient, Cancellation, TokenFuture, TokenSource, THREADS_PATH, THREAD_FILES_PATH,
 };
 use nexudus_start_conversation::upload::{read_as_base64, FileSource};
 use nexudus_start_conversation::BearerToken;
@@ -261,11 +261,11 @@ async fn after_a_lost_answer_the_existing_conversation_is_reused_not_duplicated(
         r#"{"method":"POST","path":"/api/community/communitythreads","dropAfterHandling":true}"#,
     )
     .await;
-    let lost = api.create_thread(&body, shown, false, &cancel).await;
+    let lost = api.post_json(THREADS_PATH, &body, shown, &cancel).await;
     assert_eq!(lost, Err(TransportError::Network));
     // The retry looks first, finds it, and does not create a second copy.
-    let again = api.create_thread(&body, shown, true, &cancel).await;
-    let Ok(Outcome::Created { id: first }) = again else {
+    let again = api.find_thread(&body, &cancel).await;
+    let Ok(Some(first)) = again else {
         panic!("the retry found nothing: {again:?}");
     };
     let created = sandbox_call("GET", "/_sandbox/created", None).await;
@@ -281,9 +281,9 @@ async fn after_a_lost_answer_the_existing_conversation_is_reused_not_duplicated(
         r#"{"method":"GET","path":"/api/community/communitythreads","status":500,"body":""}"#,
     )
     .await;
-    let unsure = api.create_thread(&body, shown, true, &cancel).await;
+    let unsure = api.find_thread(&body, &cancel).await;
     assert!(
-        matches!(unsure, Ok(Outcome::Unexpected { status: 500, .. })),
+        matches!(unsure, Err(Ok(Outcome::Unexpected { status: 500, .. }))),
         "{unsure:?}"
     );
     let created = sandbox_call("GET", "/_sandbox/created", None).await;
@@ -298,11 +298,72 @@ async fn after_a_lost_answer_the_existing_conversation_is_reused_not_duplicated(
         subject: "Another subject".into(),
         ..body
     };
-    let fresh = api.create_thread(&other, shown, true, &cancel).await;
-    assert!(
-        matches!(fresh, Ok(Outcome::Created { id }) if id != first),
-        "{fresh:?}"
+    assert_eq!(api.find_thread(&other, &cancel).await, Ok(None));
+
+    // An attach whose answer is lost is found by listing the conversation's files.
+    let file = NewThreadFile {
+        community_thread_id: first,
+        name: "Jam photo".into(),
+        description: None,
+        new_file_data_url: None,
+    };
+    assert_eq!(api.find_file(&file, &cancel).await, Ok(None));
+    arm_fault(
+        r#"{"method":"POST","path":"/api/community/communitythreadfiles","dropAfterHandling":true}"#,
+    )
+    .await;
+    let lost = api.post_thread_file(&file, None, &[], &cancel).await;
+    assert_eq!(lost, Err(TransportError::Network));
+    let found = api.find_file(&file, &cancel).await;
+    assert!(matches!(found, Ok(Some(id)) if id > 0), "{found:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_token_callback_that_never_settles_ends_in_a_timeout_or_a_cancel() {
+    let api = ApiClient::new(
+        sandbox_url(),
+        api_token_source_never(),
+        Duration::from_millis(300),
     );
+    let cancel = Cancellation::default();
+    let answer = api
+        .delete("/api/community/communitythreads/1", &cancel)
+        .await;
+    assert_eq!(answer, Err(TransportError::Timeout));
+    let cancel = Cancellation::default();
+    let later = cancel.clone();
+    gloo_timers::callback::Timeout::new(50, move || later.cancel()).forget();
+    let api = ApiClient::new(
+        sandbox_url(),
+        api_token_source_never(),
+        Duration::from_secs(60),
+    );
+    let answer = api
+        .delete("/api/community/communitythreads/1", &cancel)
+        .await;
+    assert_eq!(answer, Err(TransportError::Cancelled));
+}
+
+/// A `getToken` whose promise never settles.
+fn api_token_source_never() -> TokenSource {
+    TokenSource::Provider(Rc::new(|_| -> TokenFuture {
+        Box::pin(std::future::pending())
+    }))
+}
+
+#[wasm_bindgen_test]
+async fn a_token_that_is_no_header_value_is_refused_not_thrown() {
+    reset().await;
+    for bad in ["sandbox-admin-token\r\nX-Evil: 1", "tok\u{2603}en"] {
+        let api = client(bad, Duration::from_secs(10));
+        let answer = api
+            .delete(
+                "/api/community/communitythreads/999999",
+                &Cancellation::default(),
+            )
+            .await;
+        assert_eq!(answer, Ok(Outcome::Unauthorized), "{bad:?}");
+    }
 }
 
 #[wasm_bindgen(inline_js = r#"

@@ -1,4 +1,7 @@
-//! Fuzzes the response classifier: any status, any `Retry-After`, any body bytes.
+//! Fuzzes the response classifier and the success readers: any status, any `Retry-After`,
+//! any body bytes. The readers a write's success and a look-up rely on (`Value.Id`, the
+//! list records' `Id`) must never yield a reference that is not a positive integer, and
+//! server text must come out bounded.
 //!
 //! Input layout (see README.md):
 //! - bytes 0..2: the HTTP status, big-endian; values of 600 and up fold into 100..=599;
@@ -16,8 +19,13 @@
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use nexudus_start_conversation::api::outcome::{excerpt, parse_retry_after, DEFAULT_RETRY_AFTER};
-use nexudus_start_conversation::api::{classify, Body, Field, FormMessage, Outcome};
+use nexudus_start_conversation::api::list::{file_lookup, find_record, ListPage, Thread};
+use nexudus_start_conversation::api::outcome::{
+    excerpt, parse_retry_after, DEFAULT_RETRY_AFTER, MAX_LISTED_ERRORS, MAX_MESSAGE_CHARS,
+};
+use nexudus_start_conversation::api::{
+    classify, Body, Envelope, Field, FormMessage, NewThreadFile, Outcome,
+};
 
 const NOW: u64 = 1_700_000_000;
 
@@ -47,6 +55,7 @@ fuzz_target!(|data: &[u8]| {
         check_error_entries(status, &parsed, &outcome);
     }
 
+    check_success_readers(body);
     check_excerpt(&excerpt(&String::from_utf8_lossy(body)));
     if let Some(value) = retry {
         for now in [0, NOW, u64::MAX] {
@@ -148,12 +157,19 @@ fn check_outcome(status: u16, retry: Option<&str>, outcome: &Outcome) {
     match outcome {
         Outcome::Invalid(report) => {
             assert!(!report.is_empty(), "an empty report on HTTP {status}");
+            assert!(
+                report.fields.len() + report.form.len() <= MAX_LISTED_ERRORS + 1,
+                "{} messages listed",
+                report.fields.len() + report.form.len()
+            );
             for message in &report.fields {
                 assert!(!message.text.trim().is_empty(), "blank: {report:?}");
+                check_bounded(&message.text);
             }
             for message in &report.form {
                 if let FormMessage::Server { text, property } = message {
                     assert!(!text.trim().is_empty(), "blank: {report:?}");
+                    check_bounded(text);
                     assert!(
                         property.as_deref() != Some(""),
                         "empty property: {report:?}"
@@ -164,9 +180,53 @@ fn check_outcome(status: u16, retry: Option<&str>, outcome: &Outcome) {
         Outcome::Unexpected { excerpt, .. } => check_excerpt(excerpt),
         Outcome::ServerError {
             message: Some(message),
-        } => assert!(!message.trim().is_empty(), "a blank server message"),
+        } => {
+            assert!(!message.trim().is_empty(), "a blank server message");
+            check_bounded(message);
+        }
+        Outcome::Created { id } => assert!(*id > 0, "Created with Id {id}"),
         _ => {}
     }
+}
+
+/// `Value.Id` and list records' `Id`: a reference is a positive integer, or nothing.
+fn check_success_readers(body: &[u8]) {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return;
+    };
+    if let Some(id) = Envelope::read(&json).value_id {
+        assert!(id > 0, "Value.Id {id} read as a reference");
+    }
+    let threads = ListPage::read(&json, Thread::read);
+    assert!(threads.records.iter().all(|t| t.id > 0), "{threads:?}");
+    // The look-up's matcher: only a positive Id, and a record always finds itself.
+    let wanted = NewThreadFile {
+        community_thread_id: 1,
+        name: String::new(),
+        description: None,
+        new_file_data_url: None,
+    };
+    if let Some(id) = find_record(&json, &file_lookup(&wanted).1) {
+        assert!(id > 0, "the look-up found Id {id}");
+    }
+    for record in threads
+        .records
+        .iter()
+        .filter(|r| !r.subject.trim().is_empty())
+        .take(4)
+    {
+        let wanted = [("Subject", record.subject.clone(), true)];
+        assert!(find_record(&json, &wanted).is_some(), "{record:?}");
+    }
+}
+
+/// Server text is bounded: at most [`MAX_MESSAGE_CHARS`] characters (and an ellipsis).
+fn check_bounded(text: &str) {
+    assert!(
+        text.chars().count() <= MAX_MESSAGE_CHARS + 1,
+        "{} characters",
+        text.chars().count()
+    );
 }
 
 /// A refusal with `Errors[]` places exactly one message per entry.
@@ -183,12 +243,21 @@ fn check_error_entries(status: u16, body: &Body, outcome: &Outcome) {
     let Outcome::Invalid(report) = outcome else {
         panic!("a refusal with errors on HTTP {status} gave {outcome:?}");
     };
+    // Each entry is listed, up to a handful; the rest are counted in one "and N more".
+    let listed = envelope.errors.len().min(MAX_LISTED_ERRORS);
+    let more = usize::from(envelope.errors.len() > MAX_LISTED_ERRORS);
     assert_eq!(
         report.fields.len() + report.form.len(),
-        envelope.errors.len(),
+        listed + more,
         "{report:?} for {:?}",
         envelope.errors
     );
+    if more == 1 {
+        assert_eq!(
+            report.form.last(),
+            Some(&FormMessage::More(envelope.errors.len() - MAX_LISTED_ERRORS))
+        );
+    }
 }
 
 /// An excerpt is short, single-line and tag-free.

@@ -26,6 +26,11 @@
 //!   `text/plain`) and `headers`, instead of the real handler;
 //! - with none of these, runs the real handler (a pure delay).
 //!
+//! With `delayAfterHandling: true`, the `delayMs` wait comes after the real handler ran
+//! (alone, or with `dropAfterHandling` / `failAfterHandling`): the record exists while the
+//! answer is slow, so a client that gives up (cancels, times out, is torn down) meanwhile
+//! must not assume nothing happened.
+//!
 //! For example, a conversation created but answered with the generic 500:
 //!
 //! ```json
@@ -99,6 +104,9 @@ pub struct FaultSpec {
     /// generic 500 body).
     #[serde(default)]
     pub fail_after_handling: bool,
+    /// Wait `delayMs` after the real handler ran rather than before.
+    #[serde(default)]
+    pub delay_after_handling: bool,
     /// Extra headers of that answer.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
@@ -124,6 +132,11 @@ impl FaultSpec {
         }
         if self.delay_ms > MAX_DELAY_MS {
             return Err(format!("delayMs must be at most {MAX_DELAY_MS}"));
+        }
+        if self.delay_after_handling
+            && (self.drop || self.status.is_some() && !self.fail_after_handling)
+        {
+            return Err("delayAfterHandling needs the real handler to run".into());
         }
         if [
             self.drop,
@@ -249,12 +262,21 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
     let Some(fault) = fault else {
         return next.run(req).await;
     };
-    if fault.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+    let delay = Duration::from_millis(fault.delay_ms);
+    if !fault.delay_after_handling {
+        tokio::time::sleep(delay).await;
     }
+    // The real handler, then the wait when it comes after.
+    let handle = |req: Request| async {
+        let response = next.run(req).await;
+        if fault.delay_after_handling {
+            tokio::time::sleep(delay).await;
+        }
+        response
+    };
     if fault.drop_after_handling {
         if let Some(conn) = req.extensions().get::<ConnControl>().cloned() {
-            let _lost = next.run(req).await;
+            let _lost = handle(req).await;
             conn.kill();
             std::future::pending::<()>().await;
         }
@@ -265,7 +287,7 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
             .into_response();
     }
     if fault.fail_after_handling {
-        let _discarded = next.run(req).await;
+        let _discarded = handle(req).await;
         return fault.response(fault.status.unwrap_or(500));
     }
     if fault.drop {
@@ -281,7 +303,7 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
     }
     match fault.status {
         Some(status) => fault.response(status),
-        None => next.run(req).await,
+        None => handle(req).await,
     }
 }
 

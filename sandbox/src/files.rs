@@ -11,13 +11,18 @@
 //! A `data:` URI as `NewFileDataUrl` gets live Nexudus's generic 500 (not a validation error,
 //! nothing created) [seen, nexudus-api.md "NewFileDataUrl"], unless `--accept-data-urls`.
 //!
+//! `GET /api/community/communitythreadfiles` lists records in the list envelope, filtered by
+//! `CommunityThreadFile_CommunityThread` (or `…_CommunityThreadId`), ordered by `Id`,
+//! `CreatedOn` or `Name` (see the `list` module): how a client finds out whether an attach
+//! whose answer it lost took effect.
+//!
 //! Reading a file record or its bytes needs a valid token; deleting needs
 //! `CommunityThreadFile-Delete`.
 
 use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -27,6 +32,7 @@ use crate::auth::Caller;
 use crate::body::{echo, read_json_object};
 use crate::envelope::{self, now_rfc3339, FieldError};
 use crate::fetch;
+use crate::list::{self, ListQuery};
 use crate::store::{FileRecord, StoredFile};
 use crate::threads::parse_id;
 use crate::{lock, AppState};
@@ -121,6 +127,41 @@ pub async fn create(
     };
     st.persist().await;
     envelope::created(ENTITY, id, &caller.email)
+}
+
+/// `GET /api/community/communitythreadfiles`: one page of file records.
+pub async fn list(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let q = ListQuery::parse(raw.as_deref());
+    let thread = q.filter(&[
+        "communitythreadfile_communitythread",
+        "communitythreadfile_communitythreadid",
+    ]);
+    let thread = match thread.map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            return envelope::validation(&[FieldError::new(
+                "CommunityThreadFile_CommunityThread",
+                json!(thread),
+                "is not a valid integer",
+            )])
+        }
+    };
+    let items: Vec<FileRecord> = lock(&st.store)
+        .files
+        .values()
+        .map(|f| f.record.clone())
+        .filter(|r| thread.is_none_or(|t| r.community_thread_id == t))
+        .collect();
+    let order = q.order_by.as_deref().map(str::to_ascii_lowercase);
+    let (field, key): (&str, fn(&FileRecord, &FileRecord) -> std::cmp::Ordering) =
+        match order.as_deref() {
+            Some("createdon") => ("CreatedOn", |a, b| a.created_on.cmp(&b.created_on)),
+            Some("name") => ("Name", |a, b| a.name.cmp(&b.name)),
+            _ => ("Id", |_, _| std::cmp::Ordering::Equal),
+        };
+    let env = list::page(items, &q, field, |a, b| key(a, b).then(a.id.cmp(&b.id)));
+    envelope::json(StatusCode::OK, &env)
 }
 
 /// `GET /api/community/communitythreadfiles/{id}`: the record.

@@ -374,7 +374,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             "/api/community/communitythreadfiles",
-            post(files::create).merge(no_update("CommunityThreadFile", "POST")),
+            get(files::list)
+                .post(files::create)
+                .merge(no_update("CommunityThreadFile", "GET,HEAD,POST")),
         )
         .route(
             "/api/community/communitythreadfiles/{id}",

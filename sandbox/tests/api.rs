@@ -805,6 +805,43 @@ async fn not_found_is_the_bare_json_string() {
 }
 
 #[tokio::test]
+async fn thread_files_list_filtered_by_conversation() {
+    let s = start(config()).await;
+    let thread = s.create_thread("With files").await;
+    let mut ids = Vec::new();
+    for text in ["one", "two"] {
+        let (status, file) = s.attach(thread, &format!("data:text/plain,{text}")).await;
+        assert_eq!(status, StatusCode::OK, "{file}");
+        ids.push(file["Value"]["Id"].as_i64().unwrap());
+    }
+    s.attach(1001, "data:text/plain,elsewhere").await;
+    let path =
+        format!("{FILES}?CommunityThreadFile_CommunityThread={thread}&orderBy=Id&dir=Descending");
+    let (status, list) = s.get(MEMBER, &path).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let listed: Vec<(i64, i64)> = list["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["Id"].as_i64().unwrap(),
+                r["CommunityThreadId"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [(ids[1], thread), (ids[0], thread)]);
+    assert_eq!(list["TotalItems"], 2);
+    let (status, _) = s
+        .get(
+            MEMBER,
+            &format!("{FILES}?CommunityThreadFile_CommunityThread=x"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn delete_thread_and_its_files() {
     let s = start(config()).await;
     let thread = s.create_thread("To delete").await;

@@ -49,7 +49,9 @@ impl Envelope {
                 .field("Value")
                 .filter(JsonView::is_object)
                 .and_then(|value| value.field_ignoring_case("Id"))
-                .and_then(|id| id.read_u64()),
+                .and_then(|id| id.read_u64())
+                // `Id: 0` names no record: a success without it is unreadable.
+                .filter(|&id| id > 0),
             was_successful: json.field("WasSuccessful").and_then(|v| v.read_flag()),
             errors: json
                 .field("Errors")

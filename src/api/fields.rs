@@ -104,7 +104,7 @@ fn same_ignoring_id_suffix(a: &str, b: &str) -> bool {
 fn strip_id(name: &str) -> &str {
     let bytes = name.as_bytes();
     if bytes.len() > 2 && bytes[bytes.len() - 2..].eq_ignore_ascii_case(b"id") {
-        &name[..name.len() - 2]
+        name.get(..name.len() - 2).unwrap_or(name)
     } else {
         name
     }

@@ -21,13 +21,7 @@ impl<T> ListPage<T> {
     /// Reads a list envelope, keeping the records `record` can read.
     pub fn read<J: JsonView>(json: &J, record: impl Fn(&J) -> Option<T>) -> ListPage<T> {
         ListPage {
-            records: json
-                .field("Records")
-                .and_then(|records| records.elements())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(record)
-                .collect(),
+            records: records(json, record),
             current_page: json
                 .field("CurrentPage")
                 .and_then(|v| v.read_u64())
@@ -39,6 +33,16 @@ impl<T> ListPage<T> {
                 .unwrap_or(false),
         }
     }
+}
+
+/// The `Records` of a list envelope that `record` can read.
+pub fn records<J: JsonView, T>(json: &J, record: impl Fn(&J) -> Option<T>) -> Vec<T> {
+    json.field("Records")
+        .and_then(|records| records.elements())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(record)
+        .collect()
 }
 
 /// Who may post to a board, as `GroupAccess` says.
@@ -125,7 +129,7 @@ impl Thread {
     /// Reads a conversation record; `None` without a usable `Id`.
     pub fn read(json: &impl JsonView) -> Option<Thread> {
         Some(Thread {
-            id: json.field("Id")?.read_u64()?,
+            id: json.field("Id")?.read_u64().filter(|&id| id > 0)?,
             subject: json
                 .field("Subject")
                 .and_then(|v| v.as_text())
@@ -134,6 +138,62 @@ impl Thread {
             user_id: json.field("UserId").and_then(|v| v.read_u64()),
         })
     }
+}
+
+/// A field a look-up compares: its JSON key, the wanted text (compared trimmed), and
+/// whether a record without it is another record (`true`) or may still be the one.
+pub type Wanted = (&'static str, String, bool);
+
+/// The `Id` (a positive integer) of the first record of a list answer whose fields are
+/// all as `wanted`; `None` when no record is. One data-driven matcher serves both
+/// look-ups, so the wasm carries one copy.
+pub fn find_record<J: JsonView>(list: &J, wanted: &[Wanted]) -> Option<u64> {
+    list.field("Records")?
+        .elements()?
+        .iter()
+        .find_map(|record| {
+            let id = record.field("Id")?.read_u64().filter(|&id| id > 0)?;
+            wanted
+                .iter()
+                .all(|(key, text, required)| {
+                    match record.field(key).and_then(|value| value.scalar_text()) {
+                        Some(value) => value.trim() == text.trim(),
+                        None => !required,
+                    }
+                })
+                .then_some(id)
+        })
+}
+
+/// The look-up of the conversation `body` creates: this member's newest conversations
+/// with its subject, and the record with its subject and opening message.
+pub fn thread_lookup(body: &super::NewThread) -> (String, [Wanted; 3]) {
+    (
+        recent_threads_path(body.user_id, &body.subject),
+        [
+            ("UserId", body.user_id.to_string(), false),
+            ("Subject", body.subject.clone(), true),
+            ("Message", body.message.clone(), false),
+        ],
+    )
+}
+
+/// The look-up of the attachment `body` makes: the conversation's files, newest first,
+/// and the record with its name and description.
+pub fn file_lookup(body: &super::NewThreadFile) -> (String, [Wanted; 3]) {
+    let description = body.description.clone().unwrap_or_default();
+    let described = !description.trim().is_empty();
+    (
+        format!(
+            "/api/community/communitythreadfiles?CommunityThreadFile_CommunityThread={}&orderBy=Id&dir=Descending&page=1&size=25",
+            body.community_thread_id
+        ),
+        [
+            ("CommunityThreadId", body.community_thread_id.to_string(), false),
+            ("Name", body.name.clone(), true),
+            ("Description", description, described),
+        ],
+    )
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
@@ -217,6 +277,57 @@ mod tests {
         assert_eq!(
             recent_threads_path(10, "Lunch & learn?"),
             "/api/community/communitythreads?CommunityThread_User=10&CommunityThread_Subject=Lunch%20%26%20learn%3F&orderBy=CreatedOn&dir=Descending&page=1&size=5"
+        );
+    }
+
+    #[test]
+    fn look_ups_find_the_same_record_only() {
+        let json = serde_json::json!({"Records": [
+            {"Id": 0, "CommunityThreadId": 5, "Name": "menu"},
+            {"Id": 9, "CommunityThreadId": 5, "Name": " menu ", "Description": null},
+            {"Id": 8, "CommunityThreadId": 5, "Name": "menu", "Description": "old"},
+            {"Id": 7, "CommunityThreadId": 6, "Name": "other"}
+        ]});
+        let file = |name: &str, description: Option<&str>| crate::api::NewThreadFile {
+            community_thread_id: 5,
+            name: name.into(),
+            description: description.map(Into::into),
+            new_file_data_url: None,
+        };
+        let found = |body| {
+            let (path, wanted) = file_lookup(&body);
+            assert!(path.contains("CommunityThreadFile_CommunityThread=5&"));
+            find_record(&json, &wanted)
+        };
+        assert_eq!(found(file("menu", None)), Some(9));
+        assert_eq!(found(file("menu", Some("old"))), Some(8));
+        assert_eq!(found(file("menu", Some("new"))), None);
+        assert_eq!(found(file("other", None)), None, "another conversation's");
+        assert_eq!(find_record(&serde_json::json!({"Records": 3}), &[]), None);
+
+        let thread = |user_id: u64, subject: &str, message: &str| crate::api::NewThread {
+            business_id: 1,
+            user_id,
+            subject: subject.into(),
+            message: message.into(),
+            community_group_id: None,
+            tags: None,
+            private: None,
+            instant_delivery: None,
+            guests: Vec::new(),
+        };
+        let threads = serde_json::json!({"Records": [
+            {"Id": 2, "Subject": "Hi", "Message": "other", "UserId": 10},
+            {"Id": 1, "Subject": "Hi", "Message": "hello", "UserId": 10},
+            {"Id": 3, "Subject": "Bye"}
+        ]});
+        let found = |body| find_record(&threads, &thread_lookup(&body).1);
+        assert_eq!(found(thread(10, "Hi", "hello")), Some(1));
+        assert_eq!(found(thread(11, "Hi", "hello")), None);
+        assert_eq!(
+            found(thread(10, "Bye", "anything")),
+            Some(3),
+            "fields not listed may match"
         );
     }
 

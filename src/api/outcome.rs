@@ -14,6 +14,13 @@ use super::fields::Field;
 /// The longest excerpt of an unexpected body kept for diagnostics, in characters.
 const EXCERPT_CHARS: usize = 160;
 
+/// The longest server text shown, in characters: a server may send megabytes.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// The most server errors listed one by one; the rest are counted
+/// ([`FormMessage::More`]).
+pub const MAX_LISTED_ERRORS: usize = 6;
+
 /// How long to wait when a throttled answer carries no usable `Retry-After`.
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
@@ -161,6 +168,8 @@ pub enum FormMessage {
     },
     /// The server refused the input and said nothing about why.
     NoDetail,
+    /// This many more errors were given than are listed.
+    More(usize),
 }
 
 impl ErrorReport {
@@ -168,19 +177,32 @@ impl ErrorReport {
     /// The result is never empty: a refusal with no detail yields [`FormMessage::NoDetail`].
     pub fn from_envelope(envelope: &Envelope, shown: &[Field]) -> ErrorReport {
         let mut report = ErrorReport::default();
+        let mut more = 0;
         if envelope.errors.is_empty() {
             if let Some(message) = envelope.message.as_deref() {
-                report.add_summary_message(message, shown);
+                more = report.add_summary_message(message, shown);
             }
         } else {
             for error in &envelope.errors {
-                report.add_api_error(error, shown);
+                if report.len() < MAX_LISTED_ERRORS {
+                    report.add_api_error(error, shown);
+                } else {
+                    more += 1;
+                }
             }
         }
         if report.is_empty() {
             report.form.push(FormMessage::NoDetail);
         }
+        if more > 0 {
+            report.form.push(FormMessage::More(more));
+        }
         report
+    }
+
+    /// How many messages the report holds.
+    fn len(&self) -> usize {
+        self.fields.len() + self.form.len()
     }
 
     /// Whether the report holds no message at all.
@@ -221,31 +243,39 @@ impl ErrorReport {
     }
 
     fn place(&mut self, property: &str, text: &str, shown: &[Field]) {
+        let text = shorten(text);
         match Field::from_property(property, shown) {
             Some(field) => self.push_field(field, text),
             None => self.form.push(FormMessage::Server {
-                property: (!property.is_empty()).then(|| property.to_owned()),
-                text: text.to_owned(),
+                property: (!property.is_empty()).then(|| shorten(property)),
+                text,
             }),
         }
     }
 
     /// Parses `Prop: text` lines separated by newlines or `;`. A part without a
-    /// property-like prefix is kept whole at form level.
-    fn add_summary_message(&mut self, message: &str, shown: &[Field]) {
+    /// property-like prefix is kept whole at form level. Returns how many parts were
+    /// past [`MAX_LISTED_ERRORS`] and left out.
+    fn add_summary_message(&mut self, message: &str, shown: &[Field]) -> usize {
+        let mut more = 0;
         for part in message.split(['\n', ';']) {
             let part = part.trim();
             if part.is_empty() {
+                continue;
+            }
+            if self.len() >= MAX_LISTED_ERRORS {
+                more += 1;
                 continue;
             }
             match split_property(part) {
                 Some((property, text)) => self.place(property, text, shown),
                 None => self.form.push(FormMessage::Server {
                     property: None,
-                    text: part.to_owned(),
+                    text: shorten(part),
                 }),
             }
         }
+        more
     }
 }
 
@@ -349,7 +379,12 @@ fn classify_envelope(status: u16, envelope: &Envelope, shown: &[Field]) -> Outco
 
 fn non_empty(text: &str) -> Option<String> {
     let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
+    (!text.is_empty()).then(|| shorten(text))
+}
+
+/// `text`, cut to [`MAX_MESSAGE_CHARS`] characters with an ellipsis when longer.
+pub fn shorten(text: &str) -> String {
+    cut(text.to_owned(), MAX_MESSAGE_CHARS)
 }
 
 fn unexpected(status: u16, body: &str) -> Outcome {
@@ -364,29 +399,42 @@ fn unexpected(status: u16, body: &str) -> Outcome {
 pub fn excerpt(body: &str) -> String {
     let lower = body.to_ascii_lowercase();
     let source = match (lower.find("<title>"), lower.find("</title>")) {
-        (Some(start), Some(end)) if start + 7 <= end => &body[start + 7..end],
+        (Some(start), Some(end)) => body.get(start + 7..end).unwrap_or(body),
         _ => body,
     };
+    // Tags dropped, runs of white space and control characters made one space.
     let mut text = String::new();
     let mut in_tag = false;
+    let mut gap = false;
     for c in source.chars() {
         match c {
             '<' => in_tag = true,
             '>' if in_tag => {
                 in_tag = false;
-                text.push(' ');
+                gap = true;
             }
             _ if in_tag => {}
-            c if c.is_whitespace() || c.is_control() => text.push(' '),
-            c => text.push(c),
+            c if c.is_whitespace() || c.is_control() => gap = true,
+            c => {
+                if gap && !text.is_empty() {
+                    text.push(' ');
+                }
+                gap = false;
+                text.push(c);
+            }
         }
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let joined = words.join(" ");
-    match joined.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => format!("{}…", &joined[..cut]),
-        None => joined,
+    cut(text, EXCERPT_CHARS)
+}
+
+/// `text` cut to `max` characters, with an ellipsis when it was longer.
+fn cut(text: String, max: usize) -> String {
+    if text.chars().nth(max).is_none() {
+        return text;
     }
+    let mut short: String = text.chars().take(max).collect();
+    short.push('…');
+    short
 }
 
 /// How far into a throttle message the wait is looked for, in bytes.
@@ -747,6 +795,80 @@ mod tests {
             parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
             Some(253_402_300_799)
         );
+    }
+
+    #[test]
+    fn server_text_is_bounded_in_length_and_number() {
+        let huge = "x".repeat(1_000_000);
+        let outcome = classify(500, None, 0, &Body::JsonString(huge.clone()), &[]);
+        let Outcome::ServerError {
+            message: Some(message),
+        } = outcome
+        else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!(message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        let errors: Vec<serde_json::Value> = (0..10_000)
+            .map(|i| serde_json::json!({"PropertyName": "Subject", "Message": if i == 0 { huge.clone() } else { format!("bad {i}") }}))
+            .take(10_000)
+            .collect();
+        let body = serde_json::json!({"WasSuccessful": false, "Errors": errors});
+        let outcome = classify(
+            400,
+            None,
+            0,
+            &Body::Envelope(Envelope::read(&body)),
+            &[Field::Subject],
+        );
+        let Outcome::Invalid(report) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!(report.fields.len(), MAX_LISTED_ERRORS);
+        assert!(report
+            .fields
+            .iter()
+            .all(|m| m.text.chars().count() <= MAX_MESSAGE_CHARS + 1));
+        assert_eq!(
+            report.form,
+            vec![FormMessage::More(10_000 - MAX_LISTED_ERRORS)]
+        );
+        let lines = (0..50)
+            .map(|i| format!("Subject: bad {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let report = ErrorReport::from_envelope(
+            &Envelope {
+                message: Some(lines),
+                ..Envelope::default()
+            },
+            &[Field::Subject],
+        );
+        assert_eq!(report.fields.len(), MAX_LISTED_ERRORS);
+        assert_eq!(report.form, vec![FormMessage::More(50 - MAX_LISTED_ERRORS)]);
+        assert_eq!(
+            shorten("é".repeat(400).as_str()).chars().count(),
+            MAX_MESSAGE_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn a_success_without_a_positive_id_is_not_a_reference() {
+        for value in [
+            r#"{"Id":0}"#,
+            r#"{"Id":-3}"#,
+            r#"{"Id":1.5}"#,
+            r#"{"Id":"x"}"#,
+            "null",
+            "{}",
+        ] {
+            let body = format!(r#"{{"WasSuccessful":true,"Value":{value}}}"#);
+            let outcome = classify(200, None, 0, &Body::from_bytes(body.as_bytes()), &[]);
+            assert!(
+                !matches!(outcome, Outcome::Created { .. }),
+                "{value}: {outcome:?}"
+            );
+            assert!(outcome.may_have_acted(), "{value}");
+        }
     }
 
     #[test]

@@ -11,9 +11,9 @@ use yew::prelude::*;
 
 use super::board_picker::Boards;
 use crate::api::json::to_js_object;
-use crate::api::list::{groups_path, Group};
-use crate::state::Draft;
-use crate::transport::{ApiClient, Cancellation, ListAnswer};
+use crate::api::list::{groups_path, records, Group};
+use crate::state::{Action, Draft, Recovery};
+use crate::transport::{ApiClient, Cancellation, Method};
 
 /// How many boards are read (the documented maximum page size is 1000).
 const BOARDS_PAGE_SIZE: u32 = 200;
@@ -32,19 +32,25 @@ pub fn use_boards(client: Option<ApiClient>) -> Boards {
                 let cancel = cancel.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let answer = client
-                        .get_list(&groups_path(BOARDS_PAGE_SIZE), Group::read, &cancel)
+                        .fetch_json(
+                            Method::GET,
+                            &client.url(&groups_path(BOARDS_PAGE_SIZE)),
+                            None,
+                            &[],
+                            &cancel,
+                        )
                         .await;
                     if cancel.is_cancelled() {
                         return;
                     }
                     boards.set(match answer {
-                        Ok(ListAnswer::Page(page)) => Boards::Loaded(
-                            page.records
+                        Ok(list) => Boards::Loaded(
+                            records(&list, Group::read)
                                 .into_iter()
                                 .filter(Group::open_to_members)
                                 .collect(),
                         ),
-                        _ => Boards::Failed,
+                        Err(_) => Boards::Failed,
                     });
                 });
             }
@@ -63,46 +69,81 @@ fn storage_key(key: &str) -> String {
     format!("nexudus-start-conversation:{key}")
 }
 
-/// Reads a saved draft.
-fn load_draft(key: &str) -> Option<Draft> {
+/// What is saved: the draft, and the recovery facts (so a new mount after `destroy()` or
+/// a reload looks before writing).
+#[derive(serde::Serialize)]
+struct Saved<'a> {
+    #[serde(flatten)]
+    draft: &'a Draft,
+    #[serde(flatten)]
+    recovery: &'a Recovery,
+}
+
+/// Reads a saved draft and its recovery facts.
+fn load_draft(key: &str) -> Option<(Draft, Recovery)> {
     let text = session_storage()?.get_item(&storage_key(key)).ok()??;
     let value = js_sys::JSON::parse(&text).ok()?;
-    Some(Draft::read(&value))
+    Some((Draft::read(&value), Recovery::read(&value)))
 }
 
-/// Saves `draft` under `key` (or forgets it when blank). Never the token, never a file.
-fn save_draft(key: &str, draft: &Draft) {
+/// Saves the draft under `key` (or forgets it when there is nothing to keep). Never the
+/// token, never a file. `false` when the browser refused it (a full storage).
+fn save_draft(key: &str, saved: &Saved) -> bool {
     let Some(storage) = session_storage() else {
-        return;
+        return true;
     };
-    if draft.is_blank() {
-        let _ = storage.remove_item(&storage_key(key));
-        return;
+    if saved.draft.is_blank() && saved.recovery.is_empty() {
+        return storage.remove_item(&storage_key(key)).is_ok();
     }
-    let text = js_sys::JSON::stringify(&to_js_object(draft))
+    js_sys::JSON::stringify(&to_js_object(saved))
         .ok()
-        .and_then(|text| text.as_string());
-    if let Some(text) = text {
-        // A full storage only means no draft survives a reload.
-        let _ = storage.set_item(&storage_key(key), &text);
-    }
+        .and_then(|text| text.as_string())
+        .is_some_and(|text| storage.set_item(&storage_key(key), &text).is_ok())
 }
 
-/// Keeps the draft in `sessionStorage` under the host's key: restores it once on
-/// mount, then saves every change.
+/// Keeps the draft and the recovery facts in `sessionStorage` under the host's key:
+/// restores them once on mount (`RestoreDraft`), then saves every change. When the
+/// browser will not keep them (a full storage), it reports `DraftUnsaved`: the text then
+/// stays in memory only, and the panel says so.
 #[hook]
-pub fn use_saved_draft(key: Option<AttrValue>, draft: &Draft, restore: Callback<Draft>) {
+pub fn use_saved_draft(
+    key: Option<AttrValue>,
+    draft: &Draft,
+    recovery: &Recovery,
+    dispatch: Callback<Action>,
+) {
     {
         let key = key.clone();
+        let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
-            if let Some(saved) = key.as_deref().and_then(load_draft) {
-                restore.emit(saved);
+            if let Some((draft, recovery)) = key.as_deref().and_then(load_draft) {
+                dispatch.emit(Action::RestoreDraft(draft, recovery));
             }
         });
     }
-    use_effect_with((key, draft.clone()), |(key, draft)| {
+    // The facts that are saved, as plain values: cheap to compare on every render.
+    let facts = (
+        recovery.posted,
+        recovery.thread_may_exist,
+        recovery.file_may_exist,
+    );
+    use_effect_with((key, draft.clone(), facts), move |(key, draft, facts)| {
         if let Some(key) = key {
-            save_draft(key, draft);
+            let facts = Recovery {
+                posted: facts.0,
+                thread_may_exist: facts.1,
+                file_may_exist: facts.2,
+                uploaded_url: None,
+            };
+            if !save_draft(
+                key,
+                &Saved {
+                    draft,
+                    recovery: &facts,
+                },
+            ) {
+                dispatch.emit(Action::DraftUnsaved);
+            }
         }
     });
 }

@@ -150,11 +150,9 @@ thread_local! {
 fn tell_host_files_are_off() {
     if !TOLD_FILES_ARE_OFF.with(|told| told.replace(true)) {
         web_sys::console::info_1(
-            &"nexudus-start-conversation: members can attach links but not files, because \
-              the panel has nowhere to put a file. Nexudus downloads attachments from a \
-              public http(s) URL and refuses data: URLs. Pass `uploadEndpoint` (your \
-              presigned-upload endpoint) or `upload` (your own uploader) to take files; \
-              `inlineFiles: true` sends data: URLs, for a backend known to accept them."
+            &"nexudus-start-conversation: links only, no files: Nexudus downloads attachments \
+              from a public http(s) URL and refuses data: URLs. Pass `uploadEndpoint` or \
+              `upload` to take files (`inlineFiles` sends data: URLs)."
                 .into(),
         );
     }
@@ -184,7 +182,10 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     let state = use_reducer(FormState::default);
     let prefix = use_memo((), |_| format!("nsc{}", next_id()));
     let file_slot: FileSlot = use_mut_ref(|| None);
-    let in_flight = use_mut_ref(|| None::<Cancellation>);
+    // The last submission's cancel, and the mode it ran in: held until the member is
+    // back at an editable form, so a `threadId` given meanwhile never switches a
+    // submission half-way.
+    let in_flight = use_mut_ref(|| None::<(Cancellation, Mode)>);
     let client = use_memo(
         (
             props.base_url.clone(),
@@ -199,23 +200,30 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
             )
         },
     );
-    let mode = props.mode();
+    let held = (state.phase != Phase::Editing)
+        .then(|| in_flight.borrow().as_ref().map(|(_, mode)| *mode))
+        .flatten();
+    let mode = crate::host_input::mode_in_effect(props.mode(), held);
     let boards = use_boards(match mode {
         Ok(Mode::Start { group_id: None, .. }) => Some((*client).clone()),
         _ => None,
     });
-    let restore = {
-        let state = state.clone();
-        Callback::from(move |draft| state.dispatch(Action::RestoreDraft(draft)))
-    };
-    use_saved_draft(props.draft_key.clone(), &state.draft, restore);
+    {
+        let dispatcher = state.dispatcher();
+        use_saved_draft(
+            props.draft_key.clone(),
+            &state.draft,
+            &state.recovery,
+            Callback::from(move |action| dispatcher.dispatch(action)),
+        );
+    }
     {
         // Leaving the page mid-submission cancels it; the file and its preview go too.
         let in_flight = in_flight.clone();
         let file_slot = file_slot.clone();
         use_effect_with((), move |_| {
             move || {
-                if let Some(cancel) = in_flight.borrow_mut().take() {
+                if let Some((cancel, _)) = in_flight.borrow_mut().take() {
                     cancel.cancel();
                 }
                 file_slot.borrow_mut().take();
@@ -275,7 +283,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     }
 
     let busy = state.phase.is_busy();
-    let recovering = state.posted.is_some();
+    let recovering = state.recovery.posted.is_some();
     let takes_files = props.delivery().takes_files();
     let on_input = {
         let state = state.clone();
@@ -367,7 +375,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                 _ => None,
             };
             let cancel = Cancellation::default();
-            *in_flight.borrow_mut() = Some(cancel.clone());
+            *in_flight.borrow_mut() = Some((cancel.clone(), mode));
             state.dispatch(Action::Submit {
                 upload_first: uploads_first(&state),
                 attach_only: attach_mode,
@@ -390,7 +398,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     let on_cancel = {
         let in_flight = in_flight.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(cancel) = in_flight.borrow_mut().take() {
+            if let Some((cancel, _)) = &*in_flight.borrow() {
                 cancel.cancel();
             }
         })
@@ -399,7 +407,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         let state = state.clone();
         let on_created = props.on_created.clone();
         Callback::from(move |_: MouseEvent| {
-            if let (Some(thread_id), false) = (state.posted, state.phase.is_busy()) {
+            if let (Some(thread_id), false) = (state.recovery.posted, state.phase.is_busy()) {
                 state.dispatch(Action::KeepWithoutAttachment);
                 on_created.emit(Created {
                     thread_id,
@@ -414,7 +422,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         let on_error = props.on_error.clone();
         let strings = strings.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(thread_id) = state.posted else {
+            let Some(thread_id) = state.recovery.posted else {
                 return;
             };
             if !state.can_submit() {
@@ -542,7 +550,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                         on_input={on_input}
                     />
                 }
-                { progress_view(&state.phase, &strings) }
+                { progress_view(&state.phase, state.draft_unsaved, &strings) }
                 <div class="nsc-actions">
                     <button type="submit" class="nsc-button" part="submit" disabled={busy}>
                         { submit_text }
@@ -567,7 +575,8 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
 }
 
 /// The progress bar and the polite live region that announces each step.
-fn progress_view(phase: &Phase, strings: &Strings) -> Html {
+/// While editing, it says (quietly, once) when the draft cannot be saved.
+fn progress_view(phase: &Phase, draft_unsaved: bool, strings: &Strings) -> Html {
     let (message, uploading, percent) = match phase {
         Phase::Uploading {
             percent: Some(percent),
@@ -582,6 +591,7 @@ fn progress_view(phase: &Phase, strings: &Strings) -> Html {
         Phase::Posting => (strings.get(Msg::Posting).to_owned(), false, None),
         Phase::Attaching => (strings.get(Msg::Attaching).to_owned(), false, None),
         Phase::Removing => (strings.get(Msg::Removing).to_owned(), false, None),
+        Phase::Editing if draft_unsaved => (strings.get(Msg::DraftUnsaved).to_owned(), false, None),
         Phase::Editing | Phase::Done { .. } => (String::new(), false, None),
     };
     html! {
@@ -608,7 +618,7 @@ fn summary_entries(
     field_id: &dyn Fn(Field) -> String,
 ) -> Vec<SummaryEntry> {
     let mut entries = Vec::new();
-    if state.posted.is_some() && !state.phase.is_busy() {
+    if state.recovery.posted.is_some() && !state.phase.is_busy() {
         entries.push(SummaryEntry {
             target: None,
             text: strings.get(Msg::AttachFailed).to_owned(),

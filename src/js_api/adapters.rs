@@ -21,7 +21,6 @@ use super::messages::{kind, PREFIX};
 use crate::api::json::to_js_object;
 use crate::transport::{TokenFuture, TokenSource};
 use crate::upload::{ProgressCallback, UploadFuture, Uploader};
-use crate::BearerToken;
 
 /// The argument of `getToken`.
 #[derive(Serialize)]
@@ -84,7 +83,8 @@ pub fn token_provider(get_token: Function) -> TokenSource {
                     why
                 })?;
             match token.as_string().filter(|t| !t.trim().is_empty()) {
-                Some(token) => Ok(BearerToken::new(&token)),
+                Some(token) => crate::host_input::token(&token)
+                    .map_err(|rule| format!("getToken must resolve to {rule}")),
                 None => {
                     warn(&format!(
                         "getToken must resolve to a non-empty string, got {}",

@@ -20,7 +20,7 @@ use crate::js_api::values::{
     UrlRule, Value,
 };
 use crate::transport::TokenSource;
-use crate::{BearerToken, StartConversationProps as Props};
+use crate::{host_input, BearerToken, StartConversationProps as Props};
 use wasm_bindgen::JsValue;
 use yew::AttrValue;
 
@@ -100,8 +100,12 @@ pub static OPTIONS: &[Spec] = &[
         element: OnElement::Property,
         default: "none (the member is told they are signed out)",
         excludes: Some("getToken"),
-        // Checks on the token's text (such as "a valid header value") go here.
-        check: None,
+        // A token that is no header value would make the browser throw inside the wasm.
+        check: Some(|v| {
+            host_input::token_is_sendable(v.text())
+                .then_some(())
+                .ok_or(host_input::TOKEN_RULE)
+        }),
         set: |v, r| {
             r.props.token = TokenSource::Fixed(BearerToken::new(v.text()));
             Ok(())
@@ -239,13 +243,16 @@ pub static OPTIONS: &[Spec] = &[
         element: OnElement::Attribute("timeout-ms"),
         default: "30000",
         excludes: None,
+        // A browser timer fires at once past 2³¹ ms; see `host_input::timeout_ms`.
         check: Some(|v| {
-            u32::try_from(v.id())
+            host_input::timeout_ms(v.id())
                 .map(drop)
-                .map_err(|_| "a positive integer of at most 4294967295")
+                .ok_or("a whole number of milliseconds from 1000 to 600000")
         }),
         set: |v, r| {
-            r.props.timeout_ms = u32::try_from(v.id()).unwrap_or(u32::MAX);
+            if let Some(millis) = host_input::timeout_ms(v.id()) {
+                r.props.timeout_ms = millis;
+            }
             Ok(())
         },
         keep: None,

@@ -3,10 +3,14 @@
 //! [`FormState::validate`], and a reducer over [`Action`]s.
 //!
 //! Nothing the member typed or chose is ever dropped by a failure: only a successful
-//! submission or an explicit "start another" clears the draft. A conversation that was
-//! created is remembered ([`FormState::posted`]) so a retry attaches only, and a create
-//! whose answer was lost is remembered ([`FormState::lost_create`]) so the retry looks
-//! for it before creating again.
+//! submission or an explicit "start another" clears the draft. What the server may
+//! already hold is kept in [`Recovery`] (see [`recovery`]): a conversation that was
+//! created, so a retry attaches only, and every write that never settled, so the retry
+//! looks for it before writing again.
+
+pub mod recovery;
+
+pub use recovery::{Next, Recovery};
 
 use crate::api::json::JsonView;
 use crate::api::{ErrorReport, Field, NewThread, NewThreadFile, Outcome, TransportError};
@@ -208,6 +212,9 @@ pub enum Step {
     Attach,
     /// Removing the conversation after a failed attach.
     Remove,
+    /// Looking for a conversation or an attachment a write that never settled may have
+    /// made.
+    LookUp,
 }
 
 /// A failure that is not about any one field.
@@ -316,16 +323,12 @@ pub struct FormState {
     pub errors: ErrorReport,
     /// A failure not tied to a field, on show until the next submission.
     pub problem: Option<Problem>,
-    /// A conversation this panel created whose attachment is not yet added: retries
-    /// attach to it and never create a second one.
-    pub posted: Option<u64>,
-    /// The last create may have succeeded (no answer, a server error, or an unreadable
-    /// success): look for the conversation before creating.
-    pub lost_create: bool,
-    /// The URL the host's uploader returned for the current file, reused by retries.
-    pub uploaded_url: Option<String>,
+    /// What the server may already hold from this intent.
+    pub recovery: Recovery,
     /// Counts failed submissions, so the view moves focus to the summary each time.
     pub failures: u32,
+    /// The browser would not keep the draft: the panel says so, and the text stays here.
+    pub draft_unsaved: bool,
 }
 
 impl Default for FormState {
@@ -337,10 +340,9 @@ impl Default for FormState {
             phase: Phase::Editing,
             errors: ErrorReport::default(),
             problem: None,
-            posted: None,
-            lost_create: false,
-            uploaded_url: None,
+            recovery: Recovery::default(),
             failures: 0,
+            draft_unsaved: false,
         }
     }
 }
@@ -350,8 +352,8 @@ impl Default for FormState {
 pub enum Action {
     /// The member changed a text field (or the board). Only that field's errors clear.
     Edit(Field, String),
-    /// A saved draft was found on load.
-    RestoreDraft(Draft),
+    /// A saved draft (and the recovery facts saved with it) was found on load.
+    RestoreDraft(Draft, Recovery),
     /// The member chose a file that passed the limits.
     ChooseFile(FileMeta),
     /// The member chose a file that the limits refuse; the message says why.
@@ -384,6 +386,11 @@ pub enum Action {
     StartAttaching,
     /// The conversation exists (created now, or found after a lost answer).
     ThreadCreated(u64),
+    /// A create (`Step::Create`), or an attach to this conversation (`Step::Attach`), is
+    /// about to be sent: until settled, it may exist.
+    MayExist(Step, u64),
+    /// A look-up found no record from the write of this step: it did not happen.
+    Absent(Step),
     /// The upload (or reading the file) failed.
     UploadFailed(String),
     /// A step ended with an answer that is not a success, or with none.
@@ -403,6 +410,8 @@ pub enum Action {
     Removed,
     /// After a success: clear everything for another one.
     StartAnother,
+    /// The browser would not keep the draft.
+    DraftUnsaved,
 }
 
 impl FormState {
@@ -423,8 +432,8 @@ impl FormState {
     /// The checks made before any request, with the same look as server errors.
     pub fn validate(&self, mode: Mode, strings: &Strings) -> ErrorReport {
         let mut report = ErrorReport::default();
-        let blank = |s: &str| s.trim().is_empty();
-        if matches!(mode, Mode::Start { .. }) && self.posted.is_none() {
+        let blank = is_blank_text;
+        if matches!(mode, Mode::Start { .. }) && self.recovery.posted.is_none() {
             if blank(&self.draft.subject) {
                 report.push_field(Field::Subject, strings.get(Msg::RequiredSubject));
             } else if text_length(&self.draft.subject) > MAX_SUBJECT_CHARS {
@@ -440,7 +449,7 @@ impl FormState {
                 report.push_field(Field::Message, strings.get(Msg::RequiredMessage));
             }
         }
-        let attach_required = matches!(mode, Mode::Attach { .. }) || self.posted.is_some();
+        let attach_required = matches!(mode, Mode::Attach { .. }) || self.recovery.posted.is_some();
         let link_given = self.attachment == Attachment::Link && !blank(&self.draft.link);
         if link_given && !is_http_url(&self.draft.link) {
             report.push_field(Field::Attachment, strings.get(Msg::LinkInvalid));
@@ -491,17 +500,19 @@ impl FormState {
     /// Applies one action and returns the next state.
     pub fn reduce(&self, action: Action) -> FormState {
         let mut next = self.clone();
+        next.recovery.apply(&action);
         match action {
             Action::Edit(field, value) => {
                 next.draft.set(field, value);
                 next.errors.clear_field(field);
                 if field == Field::Attachment {
                     next.attachment = Attachment::Link;
-                    next.uploaded_url = None;
+                    next.recovery.uploaded_url = None;
                 }
             }
-            Action::RestoreDraft(draft) => {
-                if self.draft.is_blank() {
+            Action::RestoreDraft(draft, recovery) => {
+                if self.draft.is_blank() && self.recovery.is_empty() {
+                    next.recovery = recovery;
                     if !draft.link.trim().is_empty() {
                         next.link_mode = true;
                         next.attachment = Attachment::Link;
@@ -516,7 +527,7 @@ impl FormState {
                 }
                 next.attachment = Attachment::File(meta);
                 next.link_mode = false;
-                next.uploaded_url = None;
+                next.recovery.uploaded_url = None;
                 next.errors.clear_field(Field::Attachment);
             }
             Action::RefuseFile(message) => {
@@ -529,7 +540,7 @@ impl FormState {
                     next.draft.name.clear();
                 }
                 next.attachment = Attachment::None;
-                next.uploaded_url = None;
+                next.recovery.uploaded_url = None;
                 next.errors.clear_field(Field::Attachment);
             }
             Action::ToggleLinkMode => {
@@ -540,7 +551,7 @@ impl FormState {
                 } else {
                     Attachment::None
                 };
-                next.uploaded_url = None;
+                next.recovery.uploaded_url = None;
             }
             Action::Invalid(report) => {
                 next.errors = report;
@@ -556,7 +567,7 @@ impl FormState {
                     next.errors = ErrorReport::default();
                     next.phase = if upload_first {
                         Phase::Uploading { percent: None }
-                    } else if attach_only || self.posted.is_some() {
+                    } else if attach_only || self.recovery.posted.is_some() {
                         Phase::Attaching
                     } else {
                         Phase::Posting
@@ -570,9 +581,8 @@ impl FormState {
                     next.phase = Phase::Uploading { percent };
                 }
             }
-            Action::Uploaded(url) => {
-                next.uploaded_url = Some(url);
-            }
+            // The facts are taken in by `Recovery::apply` above.
+            Action::Uploaded(_) | Action::MayExist(..) | Action::Absent(_) => {}
             Action::StartPosting => {
                 if self.phase.is_busy() {
                     next.phase = Phase::Posting;
@@ -583,9 +593,7 @@ impl FormState {
                     next.phase = Phase::Attaching;
                 }
             }
-            Action::ThreadCreated(id) => {
-                next.posted = Some(id);
-                next.lost_create = false;
+            Action::ThreadCreated(_) => {
                 if self.phase.is_busy() {
                     next.phase = Phase::Attaching;
                 }
@@ -597,22 +605,12 @@ impl FormState {
                     next.failures += 1;
                 }
             }
-            Action::StepFailed(step, result) => {
+            Action::StepFailed(_, result) => {
                 if !self.phase.is_busy() {
                     return next;
                 }
                 next.phase = Phase::Editing;
                 next.failures += 1;
-                if step == Step::Create {
-                    // A request that was sent and then lost, or answered with a server
-                    // error or an unreadable success, may have created the conversation.
-                    let may_exist = match &result {
-                        Err(TransportError::Cancelled) => false,
-                        Err(_) => true,
-                        Ok(outcome) => outcome.may_have_acted(),
-                    };
-                    next.lost_create = may_exist || self.lost_create;
-                }
                 next.problem = Problem::from_result(&result);
                 if let Ok(Outcome::Invalid(report)) = result {
                     next.errors = report;
@@ -628,7 +626,7 @@ impl FormState {
                 }
             }
             Action::KeepWithoutAttachment => {
-                if let (Some(thread_id), Phase::Editing) = (self.posted, &self.phase) {
+                if let (Some(thread_id), Phase::Editing) = (self.recovery.posted, &self.phase) {
                     next = FormState {
                         phase: Phase::Done {
                             thread_id,
@@ -640,7 +638,7 @@ impl FormState {
                 }
             }
             Action::RemoveStarted => {
-                if self.posted.is_some() && self.can_submit() {
+                if self.recovery.posted.is_some() && self.can_submit() {
                     next.phase = Phase::Removing;
                     next.problem = None;
                 }
@@ -648,11 +646,12 @@ impl FormState {
             Action::Removed => {
                 if self.phase == Phase::Removing {
                     next.phase = Phase::Editing;
-                    next.posted = None;
+                    next.recovery = Recovery::default();
                     next.errors = ErrorReport::default();
                     next.problem = Some(Problem::ConversationRemoved);
                 }
             }
+            Action::DraftUnsaved => next.draft_unsaved = true,
             Action::StartAnother => {
                 if matches!(self.phase, Phase::Done { .. }) {
                     next = FormState {
@@ -740,6 +739,18 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Whether `text` shows nothing: only white space and invisible characters (zero-width
+/// spaces and joiners, direction marks and embeddings, soft hyphens, variation
+/// selectors), so a subject of them would post an invisible conversation.
+pub fn is_blank_text(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(c,
+                '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
+    })
+}
+
 /// Whether a link is an absolute `http:` or `https:` URL.
 pub fn is_http_url(link: &str) -> bool {
     let link = link.trim();
@@ -810,6 +821,25 @@ mod tests {
             .validate(START, &strings);
         assert_eq!(no_name.fields[0].field, Field::Name);
         assert!(typed().validate(START, &strings).is_empty());
+    }
+
+    #[test]
+    fn text_of_only_invisible_characters_counts_as_empty() {
+        let strings = Strings::default();
+        let state = typed()
+            .reduce(Action::Edit(
+                Field::Subject,
+                "\u{200b}\u{200d} \u{feff}".into(),
+            ))
+            .reduce(Action::Edit(Field::Message, "\u{2060}\u{ad}\n".into()));
+        let fields: Vec<_> = state
+            .validate(START, &strings)
+            .fields
+            .iter()
+            .map(|m| m.field)
+            .collect();
+        assert_eq!(fields, [Field::Subject, Field::Message]);
+        assert!(!is_blank_text("a\u{200b}"));
     }
 
     #[test]
@@ -903,7 +933,7 @@ mod tests {
                 Ok(invalid(Field::Name, "is too long")),
             ));
         assert_eq!(failed.phase, Phase::Editing);
-        assert_eq!(failed.posted, Some(5001));
+        assert_eq!(failed.recovery.posted, Some(5001));
         assert_eq!(failed.draft.subject, " Lunch ");
         assert_eq!(failed.errors.for_field(Field::Name).count(), 1);
         // The retry goes straight to attaching.
@@ -923,23 +953,24 @@ mod tests {
         );
         // Or removes it, keeping every word.
         let removed = failed.reduce(Action::RemoveStarted).reduce(Action::Removed);
-        assert_eq!(removed.posted, None);
+        assert_eq!(removed.recovery.posted, None);
         assert_eq!(removed.draft, failed.draft);
         assert_eq!(removed.problem, Some(Problem::ConversationRemoved));
     }
 
     #[test]
-    fn a_lost_create_is_remembered_but_a_cancel_before_sending_is_not() {
-        let lost = typed()
+    fn a_sent_create_is_remembered_until_settled_even_when_cancelled() {
+        let sent = typed()
             .reduce(Action::Submit {
                 upload_first: false,
                 attach_only: false,
             })
-            .reduce(Action::StepFailed(
-                Step::Create,
-                Err(TransportError::Network),
-            ));
-        assert!(lost.lost_create);
+            .reduce(Action::MayExist(Step::Create, 0));
+        let lost = sent.reduce(Action::StepFailed(
+            Step::Create,
+            Err(TransportError::Network),
+        ));
+        assert!(lost.recovery.thread_may_exist);
         assert_eq!(
             lost.problem,
             Some(Problem::Transport(TransportError::Network))
@@ -950,17 +981,13 @@ mod tests {
                 attach_only: false,
             })
             .reduce(Action::ThreadCreated(5002));
-        assert!(!created.lost_create);
-        let cancelled = typed()
-            .reduce(Action::Submit {
-                upload_first: false,
-                attach_only: false,
-            })
-            .reduce(Action::StepFailed(
-                Step::Create,
-                Err(TransportError::Cancelled),
-            ));
-        assert!(!cancelled.lost_create);
+        assert!(!created.recovery.thread_may_exist);
+        // Cancelled after sending: the server may have acted (issue 15, defect 1).
+        let cancelled = sent.reduce(Action::StepFailed(
+            Step::Create,
+            Err(TransportError::Cancelled),
+        ));
+        assert!(cancelled.recovery.thread_may_exist);
     }
 
     #[test]
@@ -971,31 +998,31 @@ mod tests {
                     upload_first: false,
                     attach_only: false,
                 })
+                .reduce(Action::MayExist(Step::Create, 0))
                 .reduce(Action::StepFailed(Step::Create, Ok(outcome)))
+                .recovery
+                .thread_may_exist
         };
         let generic_500 = Outcome::ServerError {
             message: Some("Ooops! There was a problem while running this action.".into()),
         };
-        assert!(failed_with(generic_500).lost_create);
+        assert!(failed_with(generic_500));
         let unreadable_200 = Outcome::Unexpected {
             status: 200,
             excerpt: String::new(),
         };
-        assert!(failed_with(unreadable_200).lost_create);
+        assert!(failed_with(unreadable_200));
         let gateway_502 = Outcome::Unexpected {
             status: 502,
             excerpt: "Bad Gateway".into(),
         };
-        assert!(failed_with(gateway_502).lost_create);
+        assert!(failed_with(gateway_502));
         // Refusals that cannot have created anything do not ask for a look-up.
-        assert!(!failed_with(Outcome::Unauthorized).lost_create);
-        assert!(!failed_with(Outcome::Invalid(ErrorReport::default())).lost_create);
-        assert!(
-            !failed_with(Outcome::Throttled {
-                retry_after: std::time::Duration::from_secs(1)
-            })
-            .lost_create
-        );
+        assert!(!failed_with(Outcome::Unauthorized));
+        assert!(!failed_with(Outcome::Invalid(ErrorReport::default())));
+        assert!(!failed_with(Outcome::Throttled {
+            retry_after: std::time::Duration::from_secs(1)
+        }));
     }
 
     #[test]
@@ -1062,12 +1089,15 @@ mod tests {
         };
         assert_eq!(
             FormState::default()
-                .reduce(Action::RestoreDraft(saved.clone()))
+                .reduce(Action::RestoreDraft(saved.clone(), Recovery::default()))
                 .draft,
             saved
         );
         assert_eq!(
-            typed().reduce(Action::RestoreDraft(saved)).draft.subject,
+            typed()
+                .reduce(Action::RestoreDraft(saved, Recovery::default()))
+                .draft
+                .subject,
             " Lunch "
         );
     }
