@@ -26,7 +26,7 @@ fn header_char(c: char) -> bool {
 }
 
 /// Whether `token` (as given, before trimming) can be sent: not empty, and every
-/// character a [`header_char`].
+/// character a visible Latin-1 character or a space.
 pub fn token_is_sendable(token: &str) -> bool {
     let token = token.trim();
     !token.is_empty() && token.chars().all(header_char)

@@ -6,7 +6,7 @@
 //!
 //! Writes are never retried blindly after a lost answer: the runner (`submit.rs`) first
 //! looks with [`ApiClient::find_thread`] or [`ApiClient::find_file`]. Nothing waits
-//! forever: the host's token callback and uploader race [`Cancellation::bounded`].
+//! forever: the host's token callback and uploader race `Cancellation::bounded`.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;

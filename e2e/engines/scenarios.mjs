@@ -354,7 +354,8 @@ export const SCENARIOS = [
         { type: 'nexudus:conversation-created', target: 'panel', bubbles: true, composed: true, plain: true, detail: { threadId: 1001, fileId } },
       ]);
 
-      // Properties reflect to attributes; start mode once the thread goes.
+      // Properties reflect to attributes; start mode once the thread goes (the success
+      // screen still reports the attach it ran; the next form is in the new mode).
       await page.evaluate(() => {
         const panel = document.getElementById('panel');
         panel.threadId = null;
@@ -365,7 +366,7 @@ export const SCENARIOS = [
       assert.equal(await page.attr('#panel', 'business-id'), '1');
       assert.equal(await page.attr('#panel', 'group-id'), '1');
       assert.equal(await page.attr('#panel', 'thread-id'), null);
-      await button(page, el, 'Start another conversation');
+      await button(page, el, 'Attach another file');
       await page.waitFor(`${el} [name="Subject"]`);
       assert.equal(await page.text(`${el} .nsc-title`), 'Start a conversation');
 
