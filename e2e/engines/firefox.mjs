@@ -1,10 +1,7 @@
 // Firefox ESR (Debian's firefox-esr) through puppeteer-core over WebDriver BiDi, headless,
 // behind the engines' page interface.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { EnginePage, Unsupported } from './page.mjs';
+import { EnginePage, Unsupported, removeFolders, writeTempFiles } from './page.mjs';
 
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 /** How an Error logged on the console reads here: BiDi sends it without its message. */
@@ -49,14 +46,7 @@ class FirefoxPage extends EnginePage {
 
   /** The files go through the driver (BiDi input.setFiles), from a temporary folder. */
   async _setFiles(handle, files) {
-    const folder = await mkdtemp(path.join(os.tmpdir(), 'nsc-files-'));
-    this.folders.push(folder);
-    const paths = [];
-    for (const { name, buffer } of files) {
-      const file = path.join(folder, name);
-      await writeFile(file, buffer);
-      paths.push(file);
-    }
+    const paths = await writeTempFiles(files, this.folders);
     await handle.uploadFile(...paths);
   }
 
@@ -86,7 +76,7 @@ class FirefoxPage extends EnginePage {
 
   async close() {
     await this.context.close();
-    await Promise.all(this.folders.map((folder) => rm(folder, { recursive: true, force: true })));
+    await removeFolders(this.folders);
   }
 }
 

@@ -3,6 +3,9 @@
 // handle, click, fill, set files, press keys); everything else is built here, the same for
 // all three, and runs in the page: finding elements across open shadow roots, reading
 // them, and waiting for DOM state.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * The page-side finder, sent as source with each call. `selector` is CSS; ` >>> ` steps
@@ -47,6 +50,28 @@ function elementExpression(selector, options) {
 
 /** What an engine cannot do through its driver: a thrown `Unsupported` becomes a skip. */
 export class Unsupported extends Error {}
+
+/**
+ * Writes `files` (`{ name, buffer }`) into a new temporary folder, for the drivers that set
+ * a file input from paths on disk; the folder is added to `folders`, which the page removes
+ * when it closes (`removeFolders`).
+ */
+export async function writeTempFiles(files, folders) {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'nsc-files-'));
+  folders.push(folder);
+  const paths = [];
+  for (const { name, buffer } of files) {
+    const file = path.join(folder, name);
+    await writeFile(file, buffer);
+    paths.push(file);
+  }
+  return paths;
+}
+
+/** Removes the folders `writeTempFiles` made. */
+export function removeFolders(folders) {
+  return Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+}
 
 const POLL_MS = 50;
 

@@ -4,12 +4,9 @@
 // (what `xvfb-run` does), and stops with the browser.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { Builder, Capabilities, Key } from 'selenium-webdriver';
-import { EnginePage, Unsupported, call, installConsoleRecorder } from './page.mjs';
+import { EnginePage, Unsupported, call, installConsoleRecorder, removeFolders, writeTempFiles } from './page.mjs';
 
 export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER || '/usr/bin/WebKitWebDriver';
 /** libwebkit2gtk's MiniBrowser, under the machine's multiarch folder (x86_64-linux-gnu, …). */
@@ -49,14 +46,7 @@ class WebKitPage extends EnginePage {
 
   /** The files go through the driver (Element Send Keys on the file input), from a temporary folder. */
   async _setFiles(element, files) {
-    const folder = await mkdtemp(path.join(os.tmpdir(), 'nsc-files-'));
-    this.folders.push(folder);
-    const paths = [];
-    for (const { name, buffer } of files) {
-      const file = path.join(folder, name);
-      await writeFile(file, buffer);
-      paths.push(file);
-    }
+    const paths = await writeTempFiles(files, this.folders);
     await element.sendKeys(paths.join('\n'));
   }
 
@@ -90,7 +80,7 @@ class WebKitPage extends EnginePage {
 
   async close() {
     await within(20_000, 'closing the session', this.driver.quit()).catch(() => {});
-    await Promise.all(this.folders.map((folder) => rm(folder, { recursive: true, force: true })));
+    await removeFolders(this.folders);
   }
 }
 
