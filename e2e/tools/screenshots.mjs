@@ -134,6 +134,26 @@ await shot('14-member-through-host-backend', { selector: '#member-panel' }, asyn
   await panel.locator('.nsc-success').waitFor();
 });
 
+await shot('15-many-server-errors-bounded', {}, async (page, panel) => {
+  await fault({
+    method: 'POST',
+    path: '/api/community/communitythreads',
+    status: 400,
+    body: JSON.stringify({
+      Message: 'x'.repeat(5000),
+      Errors: Array.from({ length: 40 }, (_, i) => ({
+        PropertyName: i % 2 ? 'Business' : 'Subject',
+        Message: `problem ${i} ${'very long '.repeat(60)}`,
+        AttemptedValue: null,
+      })),
+      WasSuccessful: false,
+    }),
+  });
+  await fill(panel);
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('[name="Subject"][aria-invalid="true"]').waitFor();
+});
+
 await browser.close();
 await stack.close();
 console.log(`screenshots in ${out}`);

@@ -16,7 +16,7 @@ use super::error_summary::{ErrorSummary, SummaryEntry};
 use super::hooks::{use_boards, use_saved_draft, ChosenFile, FileSlot};
 use super::success_view::SuccessView;
 use super::text_field::TextField;
-use crate::api::Field;
+use crate::api::{Field, FormMessage};
 use crate::config::{AttachFailed, Created, Limits, PanelError};
 use crate::i18n::{Msg, Strings};
 use crate::state::{
@@ -628,15 +628,23 @@ fn summary_entries(
         target: None,
         text: problem.message(strings),
     }));
-    entries.extend(state.errors.form.iter().map(|message| SummaryEntry {
+    // "…and N more" counts every kind of message left out, so it closes the list.
+    let (more, form): (Vec<_>, Vec<_>) = state
+        .errors
+        .form
+        .iter()
+        .partition(|message| matches!(message, FormMessage::More(_)));
+    let form_entry = |message: &FormMessage| SummaryEntry {
         target: None,
         text: text::form_message(message, strings),
-    }));
+    };
+    entries.extend(form.into_iter().map(form_entry));
     for field in Field::ALL {
         entries.extend(state.errors.for_field(field).map(|message| SummaryEntry {
             target: Some(field_id(field)),
             text: text::field_message(field, message, strings),
         }));
     }
+    entries.extend(more.into_iter().map(form_entry));
     entries
 }
