@@ -628,23 +628,23 @@ fn summary_entries(
         target: None,
         text: problem.message(strings),
     }));
-    // "…and N more" counts every kind of message left out, so it closes the list.
-    let (more, form): (Vec<_>, Vec<_>) = state
-        .errors
-        .form
-        .iter()
-        .partition(|message| matches!(message, FormMessage::More(_)));
-    let form_entry = |message: &FormMessage| SummaryEntry {
+    entries.extend(state.errors.form.iter().map(|message| SummaryEntry {
         target: None,
         text: text::form_message(message, strings),
-    };
-    entries.extend(form.into_iter().map(form_entry));
+    }));
+    // "…and N more" (always the last form message) counts every kind of message left
+    // out, so it moves to the end of the list.
+    let more_at =
+        matches!(state.errors.form.last(), Some(FormMessage::More(_))).then(|| entries.len() - 1);
     for field in Field::ALL {
         entries.extend(state.errors.for_field(field).map(|message| SummaryEntry {
             target: Some(field_id(field)),
             text: text::field_message(field, message, strings),
         }));
     }
-    entries.extend(more.into_iter().map(form_entry));
+    if let Some(at) = more_at {
+        let more = entries.remove(at);
+        entries.push(more);
+    }
     entries
 }
