@@ -1,5 +1,6 @@
-// The trunk demo as a visitor uses it: three panels through the public API (#start-panel
-// and #attach-panel with mount(), #element-panel as the custom element) under a strict CSP,
+// The trunk demo as a visitor uses it: panels through the public API (#start-panel and
+// #attach-panel with mount(), #element-panel as the custom element; #member-panel, through
+// the host backend, has its own test in host-proxy.test.mjs) under a strict CSP,
 // the token field, the locale switch, the sandbox's fault switches, the uploader backed by
 // the sandbox's upload store, and the live log of the events the panels emit.
 import { test } from 'node:test';
