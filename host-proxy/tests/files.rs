@@ -96,6 +96,19 @@ fn only_error(body: &Value) -> (String, String) {
     )
 }
 
+/// Attaches `file_url` to `thread` as `token`, expecting a refusal: its status and the
+/// one `PropertyName` it names.
+async fn refused_on(proxy: &Running, token: &str, thread: &Value, file_url: &str) -> (u16, String) {
+    let (status, answer) = proxy
+        .post(
+            token,
+            FILES,
+            &json!({"CommunityThreadId": thread, "Name": "a", "NewFileDataUrl": file_url}),
+        )
+        .await;
+    (status.as_u16(), only_error(&answer).0)
+}
+
 #[tokio::test]
 async fn attaching_elsewhere_or_with_a_foreign_url_is_refused_on_the_field() {
     let (sandbox, proxy) = stack().await;
@@ -181,16 +194,9 @@ async fn attaching_elsewhere_or_with_a_foreign_url_is_refused_on_the_field() {
     // Another business's member cannot use Ada's thread even with their own file.
     let other = session(10, 2);
     let theirs = proxy.upload(&other, "o.png", "image/png", picture()).await;
-    let (status, answer) = proxy
-        .post(
-            &other,
-            FILES,
-            &json!({"CommunityThreadId": mine, "Name": "a", "NewFileDataUrl": theirs}),
-        )
-        .await;
     assert_eq!(
-        (status.as_u16(), only_error(&answer).0.as_str()),
-        (400, "CommunityThread")
+        refused_on(&proxy, &other, &json!(mine), &theirs).await,
+        (400, "CommunityThread".to_owned())
     );
     assert_eq!(created(&sandbox).await["files"], json!([]));
     // Ada's own file onto Ada's own thread goes.
@@ -374,16 +380,9 @@ async fn files_expire_and_are_removed() {
     );
     // And it can no longer be attached.
     let thread = proxy.create_thread(&member, "Late").await;
-    let (status, answer) = proxy
-        .post(
-            &member,
-            FILES,
-            &json!({"CommunityThreadId": thread, "Name": "a", "NewFileDataUrl": file_url}),
-        )
-        .await;
     assert_eq!(
-        (status.as_u16(), only_error(&answer).0.as_str()),
-        (400, "NewFileDataUrl")
+        refused_on(&proxy, &member, &json!(thread), &file_url).await,
+        (400, "NewFileDataUrl".to_owned())
     );
 }
 

@@ -9,19 +9,6 @@ use reqwest::{Method, StatusCode};
 use sandbox::{Config, ThrottleConfig};
 use serde_json::{json, Value};
 
-fn throttled(writes: u32, requests: u32, spacing_ms: u64) -> Config {
-    Config {
-        throttle: ThrottleConfig {
-            enabled: true,
-            writes_per_minute: writes,
-            requests_per_minute: requests,
-            min_spacing: Duration::from_millis(spacing_ms),
-            ..ThrottleConfig::default()
-        },
-        ..config()
-    }
-}
-
 async fn assert_throttled(res: reqwest::Response) {
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(res.headers()["retry-after"], "1");

@@ -11,19 +11,6 @@ use reqwest::{Method, StatusCode};
 use sandbox::{Config, ThrottleConfig, ThrottleStatus};
 use serde_json::{json, Value};
 
-fn throttled(writes: u32, requests: u32, spacing_ms: u64) -> Config {
-    Config {
-        throttle: ThrottleConfig {
-            enabled: true,
-            writes_per_minute: writes,
-            requests_per_minute: requests,
-            min_spacing: Duration::from_millis(spacing_ms),
-            ..ThrottleConfig::default()
-        },
-        ..config()
-    }
-}
-
 #[tokio::test]
 async fn data_urls_get_the_generic_500_by_default() {
     let s = start(strict()).await;

@@ -28,6 +28,20 @@ pub fn config() -> Config {
     }
 }
 
+/// [`config`] with the rate limits on: writes and requests per minute, and the spacing.
+pub fn throttled(writes: u32, requests: u32, spacing_ms: u64) -> Config {
+    Config {
+        throttle: ThrottleConfig {
+            enabled: true,
+            writes_per_minute: writes,
+            requests_per_minute: requests,
+            min_spacing: Duration::from_millis(spacing_ms),
+            ..ThrottleConfig::default()
+        },
+        ..config()
+    }
+}
+
 /// The defaults (live Nexudus's behaviour), without request logs and without throttling.
 pub fn strict() -> Config {
     Config {
