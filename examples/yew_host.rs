@@ -15,13 +15,14 @@ use std::rc::Rc;
 
 use nexudus_start_conversation::config::{AttachFailed, Created, Limits, PanelError};
 use nexudus_start_conversation::i18n::{Locale, Msg, Strings};
+use nexudus_start_conversation::token::TokenError;
 use nexudus_start_conversation::transport::TokenFuture;
 use nexudus_start_conversation::{BearerToken, StartConversation, TokenSource};
 use yew::prelude::*;
 
 /// Where the host's own sign-in keeps the member's Nexudus token. A real host asks its
 /// backend (and gets a fresh one when `refresh` is true, after a 401).
-async fn member_token(refresh: bool) -> Result<BearerToken, String> {
+async fn member_token(refresh: bool) -> Result<BearerToken, TokenError> {
     let _ = refresh;
     Ok(BearerToken::new("sandbox-member-token"))
 }

@@ -19,6 +19,7 @@ use yew::Callback;
 
 use super::messages::{kind, PREFIX};
 use crate::api::json::to_js_object;
+use crate::token::TokenError;
 use crate::transport::{TokenFuture, TokenSource};
 use crate::upload::{ProgressCallback, UploadFuture, Uploader};
 
@@ -66,35 +67,31 @@ pub fn token_provider(get_token: Function) -> TokenSource {
     TokenSource::Provider(Rc::new(move |refresh: bool| -> TokenFuture {
         let get_token = get_token.clone();
         Box::pin(async move {
-            const NO_TOKEN: &str = "getToken did not give a token";
             let context = to_js_object(&TokenRequest { refresh });
             let answer = get_token
                 .call1(&JsValue::UNDEFINED, &context)
-                .map_err(|e| {
-                    let why = reason(&e, "it threw");
-                    warn(&format!("getToken failed: {why}"));
-                    why
-                })?;
+                .map_err(|e| failed_token(reason(&e, "it threw")))?;
             let token = JsFuture::from(Promise::resolve(&answer))
                 .await
-                .map_err(|e| {
-                    let why = reason(&e, "its promise was rejected");
-                    warn(&format!("getToken failed: {why}"));
-                    why
-                })?;
+                .map_err(|e| failed_token(reason(&e, "its promise was rejected")))?;
             match token.as_string().filter(|t| !t.trim().is_empty()) {
-                Some(token) => crate::host_input::token(&token)
-                    .map_err(|rule| format!("getToken must resolve to {rule}")),
+                Some(token) => crate::host_input::token(&token).map_err(|_| TokenError::NotAToken),
                 None => {
                     warn(&format!(
                         "getToken must resolve to a non-empty string, got {}",
                         kind(&token)
                     ));
-                    Err(NO_TOKEN.to_owned())
+                    Err(TokenError::NotAToken)
                 }
             }
         })
     }))
+}
+
+/// `getToken` failed for `why`: the console says so, and the request goes unauthorized.
+fn failed_token(why: String) -> TokenError {
+    warn(&format!("getToken failed: {why}"));
+    TokenError::Host(why)
 }
 
 /// Stops a progress function handed to the host once its upload is over (or the

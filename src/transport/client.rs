@@ -1,199 +1,29 @@
-//! The browser side of talking to the API: `fetch` through gloo-net, a timeout and
-//! cancellation through `AbortController`, the token from the host (a value or an async
-//! callback), one refresh on 401, quiet waits on throttling, and the answer read with the
-//! browser's own `JSON.parse` before it goes through the DOM-free classifier in
-//! [`crate::api`].
-//!
-//! Writes are never retried blindly after a lost answer: the runner (`submit.rs`) first
-//! looks with [`ApiClient::find_thread`] or [`ApiClient::find_file`]. Nothing waits
-//! forever: the host's token callback and uploader race `Cancellation::bounded`.
+//! The requests: every call to the API (and to the host's upload endpoint) goes through
+//! [`ApiClient::request`] or [`ApiClient::fetch_json`], with one retry policy (a token
+//! refresh on 401, quiet waits on throttling) and the documented spacing between requests.
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::{pin, Pin};
+use std::cell::Cell;
 use std::rc::Rc;
-use std::task::Poll;
 use std::time::Duration;
 
 pub use gloo_net::http::Method;
 use gloo_net::http::RequestBuilder;
 use gloo_timers::callback::Timeout;
-use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
+use super::payload::{body_from_text, file_payload};
+use super::{Cancellation, TokenSource};
+use super::{MAX_RETRY_AFTER, MAX_THROTTLED_ATTEMPTS, MIN_SPACING, THREAD_FILES_PATH};
 use crate::api::json::to_js_object;
-use crate::api::list::{file_lookup, find_record, thread_lookup, ListPage, Wanted};
-use crate::api::{
-    classify, Body, Envelope, Field, NewThread, NewThreadFile, Outcome, TransportError,
-};
+use crate::api::list::{file_lookup, find_record, thread_lookup, Wanted};
+use crate::api::{classify, Field, NewThread, NewThreadFile, Outcome, Reply, TransportError};
 use crate::token::BearerToken;
 use crate::upload::FileSource;
 
-/// How long a request may take before it is abandoned, unless the host says otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The spacing kept between two requests: the documented minimum is "1 per 100 ms",
-/// measured by the server on arrival, so a margin absorbs network jitter.
-pub const MIN_SPACING: Duration = Duration::from_millis(125);
-
-/// How many times one request is sent while the API answers "throttled".
-pub const MAX_THROTTLED_ATTEMPTS: u32 = 3;
-
-/// The longest quiet wait on one `Retry-After`; a longer demand ends the attempts.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
-
-/// The endpoint that creates conversations.
-pub const THREADS_PATH: &str = "/api/community/communitythreads";
-
-/// The endpoint that attaches files to conversations.
-pub const THREAD_FILES_PATH: &str = "/api/community/communitythreadfiles";
-
-/// A future the host's token callback returns.
-pub type TokenFuture = Pin<Box<dyn Future<Output = Result<BearerToken, String>>>>;
-
-/// Where the bearer token comes from.
-#[derive(Clone)]
-pub enum TokenSource {
-    /// A token the host gave once (it may give a new one later through new props).
-    Fixed(BearerToken),
-    /// An async callback; called with `refresh: true` after a 401 to get a fresh token.
-    Provider(Rc<dyn Fn(bool) -> TokenFuture>),
-}
-
-impl Default for TokenSource {
-    fn default() -> Self {
-        TokenSource::Fixed(BearerToken::default())
-    }
-}
-
-impl PartialEq for TokenSource {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (TokenSource::Fixed(a), TokenSource::Fixed(b)) => a == b,
-            (TokenSource::Provider(a), TokenSource::Provider(b)) => Rc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
-}
-
-impl std::fmt::Debug for TokenSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TokenSource::Fixed(token) => write!(f, "Fixed({token:?})"),
-            TokenSource::Provider(_) => f.write_str("Provider(..)"),
-        }
-    }
-}
-
-impl From<BearerToken> for TokenSource {
-    fn from(token: BearerToken) -> Self {
-        TokenSource::Fixed(token)
-    }
-}
-
-impl yew::html::IntoPropValue<TokenSource> for BearerToken {
-    fn into_prop_value(self) -> TokenSource {
-        TokenSource::Fixed(self)
-    }
-}
-
-/// Cancels the requests and waits of one submission, from the UI or the host.
-#[derive(Clone, Default)]
-pub struct Cancellation {
-    inner: Rc<CancelInner>,
-}
-
-#[derive(Default)]
-struct CancelInner {
-    cancelled: Cell<bool>,
-    current: RefCell<Option<AbortController>>,
-}
-
-impl Cancellation {
-    /// Cancels: aborts the request in flight and stops any retry or wait.
-    pub fn cancel(&self) {
-        self.inner.cancelled.set(true);
-        if let Some(controller) = self.inner.current.borrow_mut().take() {
-            controller.abort();
-        }
-    }
-
-    /// Aborts `controller` too when cancelled (for work the transport does not run
-    /// itself, such as the host's uploader).
-    pub(crate) fn watch(&self, controller: &AbortController) {
-        *self.inner.current.borrow_mut() = Some(controller.clone());
-    }
-
-    /// Stops watching the controller given to [`Cancellation::watch`].
-    pub(crate) fn unwatch(&self) {
-        self.inner.current.borrow_mut().take();
-    }
-
-    /// Whether [`Cancellation::cancel`] was called.
-    pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.get()
-    }
-
-    fn check(&self) -> Result<(), TransportError> {
-        if self.is_cancelled() {
-            Err(TransportError::Cancelled)
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Runs `work` until it ends, the member cancels, or `limit` passes with no sign of
-    /// life (`activity` holds when there last was one, in ms since the epoch): a host
-    /// callback that never settles cannot hold the panel.
-    pub(crate) async fn bounded<T>(
-        &self,
-        work: impl Future<Output = T>,
-        limit: Duration,
-        activity: &Cell<f64>,
-    ) -> Result<T, TransportError> {
-        let mut work = pin!(work);
-        let mut expiry = pin!(self.expiry(limit, activity));
-        std::future::poll_fn(|cx| match work.as_mut().poll(cx) {
-            Poll::Ready(value) => Poll::Ready(Ok(value)),
-            Poll::Pending => expiry.as_mut().poll(cx).map(Err),
-        })
-        .await
-    }
-
-    /// Ends when cancelled, or once `limit` has passed since `activity`.
-    async fn expiry(&self, limit: Duration, activity: &Cell<f64>) -> TransportError {
-        loop {
-            if self.is_cancelled() {
-                return TransportError::Cancelled;
-            }
-            if js_sys::Date::now() - activity.get() >= limit.as_secs_f64() * 1000.0 {
-                return TransportError::Timeout;
-            }
-            TimeoutFuture::new(50).await;
-        }
-    }
-
-    /// Sleeps for `duration`, returning early when cancelled.
-    async fn sleep(&self, duration: Duration) -> Result<(), TransportError> {
-        match self.expiry(duration, &Cell::new(js_sys::Date::now())).await {
-            TransportError::Timeout => Ok(()),
-            error => Err(error),
-        }
-    }
-}
-
-/// An answer to a `GET` of a list: the page, or what went wrong.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListAnswer<T> {
-    /// The page as read.
-    Page(ListPage<T>),
-    /// A failure, classified like any other answer.
-    Failed(Outcome),
-}
-
-/// A raw HTTP answer, before classification.
-pub(crate) struct Answer {
+/// The transport's raw HTTP answer: status, `Retry-After` and body text, before
+/// [`classify`] says what it means.
+pub(crate) struct RawAnswer {
     /// The HTTP status.
     pub status: u16,
     retry_after: Option<String>,
@@ -230,7 +60,7 @@ impl ApiClient {
         body: &T,
         shown: &[Field],
         cancel: &Cancellation,
-    ) -> Result<Outcome, TransportError> {
+    ) -> Reply {
         self.post_object(path, &to_js_object(body), shown, cancel)
             .await
     }
@@ -242,7 +72,7 @@ impl ApiClient {
         file: Option<&FileSource>,
         shown: &[Field],
         cancel: &Cancellation,
-    ) -> Result<Outcome, TransportError> {
+    ) -> Reply {
         let payload = file_payload(body, file)?;
         self.post_payload(THREAD_FILES_PATH, &payload, shown, cancel)
             .await
@@ -255,7 +85,7 @@ impl ApiClient {
         payload: &JsValue,
         shown: &[Field],
         cancel: &Cancellation,
-    ) -> Result<Outcome, TransportError> {
+    ) -> Reply {
         self.request(Method::POST, path, Some(payload), shown, cancel)
             .await
     }
@@ -269,7 +99,7 @@ impl ApiClient {
         body: Option<&JsValue>,
         shown: &[Field],
         cancel: &Cancellation,
-    ) -> Result<Outcome, TransportError> {
+    ) -> Reply {
         let answer = self
             .send_with_policy(method, &self.url(path), body, cancel)
             .await?;
@@ -286,7 +116,7 @@ impl ApiClient {
         body: Option<&JsValue>,
         shown: &[Field],
         cancel: &Cancellation,
-    ) -> Result<JsValue, Result<Outcome, TransportError>> {
+    ) -> Result<JsValue, Reply> {
         let answer = self
             .send_with_policy(method, url, body, cancel)
             .await
@@ -308,7 +138,7 @@ impl ApiClient {
         object: &JsValue,
         shown: &[Field],
         cancel: &Cancellation,
-    ) -> Result<Outcome, TransportError> {
+    ) -> Reply {
         // Serialising our own request types cannot fail; were it ever to, report it as a
         // failure to send rather than panic.
         let json = js_sys::JSON::stringify(object).map_err(|_| TransportError::Network)?;
@@ -321,29 +151,8 @@ impl ApiClient {
     }
 
     /// `DELETE`s the record at `path`.
-    pub async fn delete(
-        &self,
-        path: &str,
-        cancel: &Cancellation,
-    ) -> Result<Outcome, TransportError> {
+    pub async fn delete(&self, path: &str, cancel: &Cancellation) -> Reply {
         self.request(Method::DELETE, path, None, &[], cancel).await
-    }
-
-    /// `GET`s one page of a list.
-    pub async fn get_list<T>(
-        &self,
-        path: &str,
-        record: fn(&JsValue) -> Option<T>,
-        cancel: &Cancellation,
-    ) -> Result<ListAnswer<T>, TransportError> {
-        match self
-            .fetch_json(Method::GET, &self.url(path), None, &[], cancel)
-            .await
-        {
-            Ok(value) => Ok(ListAnswer::Page(ListPage::read(&value, record))),
-            Err(Ok(outcome)) => Ok(ListAnswer::Failed(outcome)),
-            Err(Err(error)) => Err(error),
-        }
     }
 
     /// How long one request (or a host callback) may take.
@@ -359,7 +168,7 @@ impl ApiClient {
         path: &str,
         wanted: &[Wanted],
         cancel: &Cancellation,
-    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+    ) -> Result<Option<u64>, Reply> {
         let list = self
             .fetch_json(Method::GET, &self.url(path), None, &[], cancel)
             .await?;
@@ -371,7 +180,7 @@ impl ApiClient {
         &self,
         body: &NewThread,
         cancel: &Cancellation,
-    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+    ) -> Result<Option<u64>, Reply> {
         let (path, wanted) = thread_lookup(body);
         self.find(&path, &wanted, cancel).await
     }
@@ -382,12 +191,12 @@ impl ApiClient {
         &self,
         body: &NewThreadFile,
         cancel: &Cancellation,
-    ) -> Result<Option<u64>, Result<Outcome, TransportError>> {
+    ) -> Result<Option<u64>, Reply> {
         let (path, wanted) = file_lookup(body);
         self.find(&path, &wanted, cancel).await
     }
 
-    pub(crate) fn classify(&self, answer: &Answer, shown: &[Field]) -> Outcome {
+    pub(crate) fn classify(&self, answer: &RawAnswer, shown: &[Field]) -> Outcome {
         let now_unix = (js_sys::Date::now() / 1000.0) as u64;
         classify(
             answer.status,
@@ -407,12 +216,12 @@ impl ApiClient {
         url: &str,
         body: Option<&JsValue>,
         cancel: &Cancellation,
-    ) -> Result<Answer, TransportError> {
+    ) -> Result<RawAnswer, TransportError> {
         let mut refreshed = false;
         let mut throttled = 0;
         loop {
             let Some(token) = self.token(refreshed, cancel).await? else {
-                return Ok(Answer {
+                return Ok(RawAnswer {
                     status: 401,
                     retry_after: None,
                     text: String::new(),
@@ -429,7 +238,7 @@ impl ApiClient {
                     throttled += 1;
                     let wait = match self.classify(&answer, &[]) {
                         Outcome::Throttled { retry_after } => retry_after,
-                        _ => crate::api::outcome::DEFAULT_RETRY_AFTER,
+                        _ => crate::api::retry_after::DEFAULT_RETRY_AFTER,
                     };
                     if throttled >= MAX_THROTTLED_ATTEMPTS || wait > MAX_RETRY_AFTER {
                         return Ok(answer);
@@ -469,10 +278,10 @@ impl ApiClient {
         body: Option<&JsValue>,
         token: &BearerToken,
         cancel: &Cancellation,
-    ) -> Result<Answer, TransportError> {
+    ) -> Result<RawAnswer, TransportError> {
         self.keep_spacing(cancel).await?;
         let controller = AbortController::new().map_err(|_| TransportError::Network)?;
-        *cancel.inner.current.borrow_mut() = Some(controller.clone());
+        cancel.watch(&controller);
         let timed_out = Rc::new(Cell::new(false));
         let _timer = {
             let controller = controller.clone();
@@ -510,8 +319,8 @@ impl ApiClient {
         let status = response.status();
         let retry_after = response.headers().get("Retry-After");
         let text = response.text().await.map_err(failed)?;
-        cancel.inner.current.borrow_mut().take();
-        Ok(Answer {
+        cancel.unwatch();
+        Ok(RawAnswer {
             status,
             retry_after,
             text,
@@ -527,89 +336,5 @@ impl ApiClient {
                 .await?;
         }
         cancel.check()
-    }
-}
-
-/// The JSON payload that attaches a file: `body` with `NewFileDataUrl` taken from `file`.
-/// A `data:` URL is sent as a `Blob` of the JSON around the file's base64 pieces, so its
-/// bytes are never copied into wasm memory, nor joined or re-encoded on the main thread.
-pub fn file_payload(
-    body: &NewThreadFile,
-    file: Option<&FileSource>,
-) -> Result<JsValue, TransportError> {
-    let object = to_js_object(body);
-    match file {
-        None => js_sys::JSON::stringify(&object)
-            .map(JsValue::from)
-            .map_err(|_| TransportError::Network),
-        Some(FileSource::Url(url)) => {
-            js_sys::Reflect::set(
-                &object,
-                &JsValue::from_str("NewFileDataUrl"),
-                &JsValue::from_str(url),
-            )
-            .map_err(|_| TransportError::Network)?;
-            js_sys::JSON::stringify(&object)
-                .map(JsValue::from)
-                .map_err(|_| TransportError::Network)
-        }
-        Some(FileSource::Base64 { mime, parts }) => json_blob_with_data_url(&object, mime, parts),
-    }
-}
-
-/// `{…object, "NewFileDataUrl": "data:<mime>;base64,<parts>"}` as a JSON `Blob`. Base64
-/// needs no JSON escaping, so the pieces go in as they are.
-fn json_blob_with_data_url(
-    object: &JsValue,
-    mime: &str,
-    parts: &js_sys::Array,
-) -> Result<JsValue, TransportError> {
-    let stringify = |value: &JsValue| {
-        js_sys::JSON::stringify(value)
-            .ok()
-            .and_then(|text| text.as_string())
-            .ok_or(TransportError::Network)
-    };
-    let json = stringify(object)?;
-    let mut head = String::from("data:");
-    head.push_str(mime);
-    head.push_str(";base64,");
-    let head = stringify(&JsValue::from_str(&head))?;
-    // `{"A":1}` + `"data:…;base64,` (its closing quote dropped) → `{"A":1,"NewFileDataUrl":"data:…;base64,`
-    let mut prefix = json
-        .strip_suffix('}')
-        .ok_or(TransportError::Network)?
-        .to_owned();
-    prefix.push_str(",\"NewFileDataUrl\":");
-    prefix.push_str(head.strip_suffix('"').ok_or(TransportError::Network)?);
-    let pieces = js_sys::Array::new();
-    pieces.push(&JsValue::from_str(&prefix));
-    for part in parts.iter() {
-        pieces.push(&part);
-    }
-    pieces.push(&JsValue::from_str("\"}"));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    // A sequence of strings and byte arrays, as the Blob constructor takes.
-    web_sys::Blob::new_with_str_sequence_and_options(&pieces, &options)
-        .map(JsValue::from)
-        .map_err(|_| TransportError::Network)
-}
-
-/// Reads a response body with the browser's `JSON.parse`, so no JSON parser is
-/// compiled into the wasm.
-pub fn body_from_text(text: &str) -> Body {
-    if text.trim().is_empty() {
-        return Body::Empty;
-    }
-    let Ok(value) = js_sys::JSON::parse(text) else {
-        return Body::Text(text.to_owned());
-    };
-    if let Some(s) = value.as_string() {
-        Body::JsonString(s)
-    } else if value.is_object() && !js_sys::Array::is_array(&value) {
-        Body::Envelope(Envelope::read(&value))
-    } else {
-        Body::OtherJson
     }
 }
