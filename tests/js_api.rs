@@ -14,6 +14,7 @@ use yew::Callback;
 use nexudus_start_conversation::config::Created;
 use nexudus_start_conversation::i18n::{Locale, Msg};
 use nexudus_start_conversation::js_api::{mount, read_options};
+use nexudus_start_conversation::upload::UploadError;
 use nexudus_start_conversation::{BearerToken, TokenSource};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -156,7 +157,7 @@ async fn the_uploader_gets_the_file_progress_and_signal() {
     let file = web_sys::File::new_with_str_sequence(&js_sys::Array::new(), "b.txt").unwrap();
     let controller = web_sys::AbortController::new().unwrap();
     let failed = (props.uploader.unwrap().0)(file, Callback::noop(), controller.signal()).await;
-    assert_eq!(failed, Err("quota exceeded".to_owned()));
+    assert_eq!(failed, Err(UploadError::Host("quota exceeded".to_owned())));
 }
 
 #[wasm_bindgen_test]

@@ -3,7 +3,6 @@
 //! (the steps of a submission).
 
 use std::cell::Cell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use wasm_bindgen::JsCast;
@@ -20,8 +19,8 @@ use crate::api::{Field, FormMessage};
 use crate::config::{AttachFailed, Created, Limits, PanelError};
 use crate::i18n::{Msg, Strings};
 use crate::state::{
-    display_name, pasted_image_name, refusal_message, Action, Attachment, FileMeta, FormState,
-    Mode, Phase, MAX_SUBJECT_CHARS,
+    display_name, pasted_image_name, refusal_message, Action, Attachment, Edit, FileMeta,
+    FormState, Mode, Phase, MAX_SUBJECT_CHARS,
 };
 use crate::submit::{remove_conversation, uploads_first, HostCallbacks, Submission};
 use crate::text;
@@ -122,13 +121,6 @@ impl StartConversationProps {
     }
 }
 
-impl Reducible for FormState {
-    type Action = Action;
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        Rc::new(FormState::reduce(&self, action))
-    }
-}
-
 thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
@@ -169,7 +161,7 @@ fn named_for_paste(file: File) -> File {
     options.set_type(&mime);
     File::new_with_blob_sequence_and_options(
         &js_sys::Array::of1(&file),
-        &pasted_image_name(js_sys::Date::now(), &mime),
+        &pasted_image_name(&String::from(js_sys::Date::new_0().to_iso_string()), &mime),
         &options,
     )
     .unwrap_or(file)
@@ -288,7 +280,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     let on_input = {
         let state = state.clone();
         Callback::from(move |(field, value): (Field, String)| {
-            state.dispatch(Action::Edit(field, value))
+            state.dispatch(Action::Edit(Edit::Text(field, value)))
         })
     };
     let on_file = {
@@ -299,7 +291,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         Callback::from(move |file: File| {
             if !takes_files {
                 let refusal = strings.get(Msg::FilesUnavailable).to_owned();
-                state.dispatch(Action::RefuseFile(refusal));
+                state.dispatch(Action::Edit(Edit::RefuseFile(refusal)));
                 return;
             }
             let meta = FileMeta {
@@ -311,11 +303,11 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
             match limits.check(&meta.name, &meta.mime, meta.size) {
                 Ok(()) => {
                     *file_slot.borrow_mut() = Some(ChosenFile::new(meta.key, file));
-                    state.dispatch(Action::ChooseFile(meta));
+                    state.dispatch(Action::Edit(Edit::ChooseFile(meta)));
                 }
-                Err(refusal) => state.dispatch(Action::RefuseFile(refusal_message(
+                Err(refusal) => state.dispatch(Action::Edit(Edit::RefuseFile(refusal_message(
                     refusal, &limits, &strings,
-                ))),
+                )))),
             }
         })
     };
@@ -340,11 +332,11 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     };
     let on_remove = {
         let state = state.clone();
-        Callback::from(move |()| state.dispatch(Action::RemoveFile))
+        Callback::from(move |()| state.dispatch(Action::Edit(Edit::RemoveFile)))
     };
     let on_toggle_link = {
         let state = state.clone();
-        Callback::from(move |()| state.dispatch(Action::ToggleLinkMode))
+        Callback::from(move |()| state.dispatch(Action::Edit(Edit::ToggleLinkMode)))
     };
     let onsubmit = {
         let state = state.clone();
@@ -479,7 +471,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
             <h2 class="nsc-title" id={format!("{prefix}-title")}>{ title }</h2>
             <ErrorSummary
                 entries={summary}
-                focus_key={state.failures}
+                focus_key={state.summary_focus}
                 title={AttrValue::from(strings.get(Msg::SummaryTitle).to_owned())}
             />
             <form class="nsc-form" novalidate=true {onsubmit} aria-busy={busy.then_some("true")}>
@@ -516,7 +508,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                 <AttachmentPicker
                     id={field_id(Field::Attachment)}
                     attachment={state.attachment.clone()}
-                    link_mode={state.link_mode}
+                    link_mode={state.gives_link()}
                     link={state.draft.link.clone()}
                     {takes_files}
                     {preview_url}

@@ -21,7 +21,7 @@ use super::messages::{kind, PREFIX};
 use crate::api::json::to_js_object;
 use crate::token::TokenError;
 use crate::transport::{TokenFuture, TokenSource};
-use crate::upload::{ProgressCallback, UploadFuture, Uploader};
+use crate::upload::{ProgressCallback, UploadError, UploadFuture, Uploader};
 
 /// The argument of `getToken`.
 #[derive(Serialize)]
@@ -128,14 +128,14 @@ pub fn uploader(upload: Function) -> Uploader {
                 });
                 let answer = upload
                     .call2(&JsValue::UNDEFINED, &file, &context)
-                    .map_err(|e| reason(&e, "the uploader threw"))?;
+                    .map_err(|e| UploadError::Host(reason(&e, "the uploader threw")))?;
                 let url = JsFuture::from(Promise::resolve(&answer))
                     .await
-                    .map_err(|e| reason(&e, "the upload failed"))?;
+                    .map_err(|e| UploadError::Host(reason(&e, "the upload failed")))?;
                 url.as_string()
                     .map(|url| url.trim().to_owned())
                     .filter(|url| !url.is_empty())
-                    .ok_or_else(|| "the uploader did not give the file's URL".to_owned())
+                    .ok_or(UploadError::NoUrl)
             })
         },
     ))
