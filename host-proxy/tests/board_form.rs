@@ -55,15 +55,9 @@ async fn tags_and_private_reach_nexudus_and_come_back() {
     let (status, answer) = proxy.post(&ada, THREADS, &body).await;
     assert_eq!(status, 200, "{answer}");
     let id = answer["Value"]["Id"].as_i64().unwrap();
-    let thread: Value = client()
-        .get(format!("{sandbox}{THREADS}/{id}"))
-        .bearer_auth(OPERATOR_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = created(&sandbox).await;
+    let thread = &created["threads"][0];
+    assert_eq!(thread["Id"], id);
     assert_eq!(
         (&thread["Tags"], &thread["Private"]),
         (&json!("design,events"), &json!(true))
@@ -146,10 +140,7 @@ async fn a_conversation_takes_ten_files_and_the_eleventh_is_refused_on_the_threa
 
 #[tokio::test]
 async fn attaches_sent_at_once_cannot_pass_the_limit_together() {
-    let sandbox = start_sandbox(sandbox_config()).await;
-    let mut config = proxy_config(&sandbox);
-    config.max_files_per_thread = 2;
-    let proxy = start_proxy(config).await;
+    let (sandbox, proxy) = stack_with(|config| config.max_files_per_thread = 2).await;
     let ada = session(10, 1);
     let thread = proxy.create_thread(&ada, "At once").await;
     let mut urls = Vec::new();

@@ -45,20 +45,21 @@ async fn file_names(s: &Server, thread: i64) -> Vec<String> {
         .collect()
 }
 
+/// Posts a fault (or an array of them); the sandbox's status.
+async fn post_fault(s: &Server, spec: &Value) -> StatusCode {
+    let res = s.http.post(s.url("/_sandbox/faults")).json(spec).send();
+    res.await.unwrap().status()
+}
+
+/// The bytes the sandbox stored for file record `id` (what Nexudus downloaded).
+async fn stored_bytes(s: &Server, id: i64) -> Vec<u8> {
+    let path = format!("{FILES}/{id}/content");
+    let res = s.request(Method::GET, Some(ADMIN), &path).send().await;
+    res.unwrap().bytes().await.unwrap().to_vec()
+}
+
 async fn arm(s: &Server, spec: Value) {
-    let res = s
-        .http
-        .post(s.url("/_sandbox/faults"))
-        .json(&spec)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    assert_eq!(post_fault(s, &spec).await, StatusCode::OK, "{spec}");
 }
 
 fn with_faults() -> Config {
@@ -236,12 +237,7 @@ async fn several_files_attach_to_one_thread_and_all_are_listed() {
     );
     assert_eq!(file_names(&s, thread).await, ["a.png", "b.pdf", "c.txt"]);
     for (id, content) in sent {
-        let res = s
-            .request(Method::GET, Some(ADMIN), &format!("{FILES}/{id}/content"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.bytes().await.unwrap().as_ref(), content.as_slice());
+        assert_eq!(stored_bytes(&s, id).await, content);
     }
 }
 
@@ -331,14 +327,7 @@ async fn invalid_narrowing_is_refused_when_armed() {
         json!({ "path": FILES, "fieldErrors": ["Name"], "body": "x" }),
         json!({ "path": FILES, "fieldErrors": [{ "property": "Name" }] }),
     ] {
-        let res = s
-            .http
-            .post(s.url("/_sandbox/faults"))
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(post_fault(&s, &bad).await, StatusCode::BAD_REQUEST, "{bad}");
     }
 }
 
@@ -447,10 +436,5 @@ async fn the_upload_store_returns_five_5_mb_files_and_a_12_mb_photo_exactly() {
     let id = v["Value"]["Id"].as_i64().unwrap();
     let (_, record) = s.get(ADMIN, &format!("{FILES}/{id}")).await;
     assert_eq!(record["FileSize"], json!(12 * MB));
-    let res = s
-        .request(Method::GET, Some(ADMIN), &format!("{FILES}/{id}/content"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.bytes().await.unwrap().as_ref(), photo.as_slice());
+    assert_eq!(stored_bytes(&s, id).await, photo);
 }
