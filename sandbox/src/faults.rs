@@ -30,7 +30,9 @@
 //! - `skip: N` lets the first N matching requests through untouched, so the fault hits the
 //!   (N+1)th: `{"method":"POST","path":"/api/community/communitythreadfiles","skip":1,
 //!   "status":500}` fails exactly the second attach (a request let through consumes nothing
-//!   else: no later fault applies to it);
+//!   else: no later fault applies to it). Requests are counted before authentication and
+//!   throttling, so one the limiter then refuses with a 409 counts too: with throttling on,
+//!   `whenBody` is the surer aim;
 //! - `whenBody: {"Name": "b.png"}` matches only requests whose JSON body has each listed
 //!   property (name case-insensitive) equal to the given value (`null`: absent or null), so a
 //!   fault can name the attach of one file whatever the order.
