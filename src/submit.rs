@@ -30,7 +30,7 @@ use wasm_bindgen::JsValue;
 type StartUpload = Box<dyn FnOnce(ProgressCallback, AbortSignal) -> UploadFuture>;
 
 /// The host's callbacks.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct HostCallbacks {
     /// A conversation (and attachment) was created.
     pub on_created: Callback<Created>,
