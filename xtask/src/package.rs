@@ -177,7 +177,8 @@ fn write(path: &Path, text: &str) -> XResult {
 
 /// The steps every wasm we ship or compare goes through: `wasm-bindgen --target web` into
 /// `work`, then `wasm-opt -Oz --low-memory-unused` and esbuild's minifier (the glue's helpers need no names)
-/// into `out` as `NAME_bg.wasm` and `NAME.js`.
+/// into `out` as `NAME_bg.wasm` and `NAME.js`, with the snippets the glue imports
+/// ([`imported_snippets`]) minified into `out/snippets/`.
 pub fn bindgen_and_shrink(
     toolbox: &Toolbox,
     wasm: &Path,
@@ -208,12 +209,33 @@ pub fn bindgen_and_shrink(
         .arg(work.join(format!("{name}_bg.wasm")))
         .arg("-o")
         .arg(out.join(format!("{name}_bg.wasm"))))?;
-    minify(
-        toolbox,
-        &work.join(format!("{name}.js")),
-        &out.join(format!("{name}.js")),
-        false,
-    )
+    let glue = work.join(format!("{name}.js"));
+    minify(toolbox, &glue, &out.join(format!("{name}.js")), false)?;
+    for snippet in imported_snippets(&read(&glue)?) {
+        let target = out.join(&snippet);
+        if let Some(folder) = target.parent() {
+            fs::create_dir_all(folder)
+                .map_err(|e| format!("could not create {}: {e}", folder.display()))?;
+        }
+        minify(toolbox, &work.join(&snippet), &target, false)?;
+    }
+    Ok(())
+}
+
+/// The wasm-bindgen snippets the glue `glue` (its text) imports, as paths relative to it:
+/// the files of `#[wasm_bindgen(module = "/js/…")]`, which wasm-bindgen writes under
+/// `snippets/<crate>-<hash of name and version>/`. It writes them whether or not anything
+/// calls them; only those the glue imports ship (and count in the size guard).
+pub fn imported_snippets(glue: &str) -> Vec<String> {
+    let found: std::collections::BTreeSet<String> = glue
+        .split("./snippets/")
+        .skip(1)
+        .filter_map(|rest| {
+            let end = rest.find(['\'', '"'])?;
+            Some(format!("snippets/{}", &rest[..end]))
+        })
+        .collect();
+    found.into_iter().collect()
 }
 
 fn minify(toolbox: &Toolbox, source: &Path, out: &Path, keep_names: bool) -> XResult {
@@ -295,6 +317,21 @@ fn write_index_types(root: &Path, pkg: &Path) -> XResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_snippets_the_glue_imports() {
+        let glue = r#"import{cleanImage as a}from"./snippets/nsc-0123/js/clean-image.js";
+            import { x } from './snippets/nsc-0123/inline0.js';
+            import{cleanImage as b}from"./snippets/nsc-0123/js/clean-image.js";"#;
+        assert_eq!(
+            imported_snippets(glue),
+            [
+                "snippets/nsc-0123/inline0.js",
+                "snippets/nsc-0123/js/clean-image.js"
+            ]
+        );
+        assert!(imported_snippets("import*as w from'./x_bg.wasm';").is_empty());
+    }
 
     #[test]
     fn reads_the_crate_version_and_the_string_keys() {
