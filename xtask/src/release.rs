@@ -39,7 +39,7 @@ const CRATE_FILES: &[&str] = &[
 ];
 /// Exactly the files of the npm package: what a host loads (the entry points, the glue, the
 /// wasm, the shadow root's CSS module, the CSS), the declarations, and the documents; and
-/// the snippets the glue imports ([`package::imported_snippets`]).
+/// the snippets the glue imports and those load lazily ([`package::snippets`]).
 const NPM_FILES: &[&str] = &[
     "package.json",
     "README.md",
@@ -291,13 +291,15 @@ fn check_npm_files(toolbox: &Toolbox, pkg: &Path, version: &str) -> XResult {
         listed.insert(path);
     }
     let mut problems = Vec::new();
-    // Plus the wasm-bindgen snippets the glue imports (the photo cleaner), whose folder
-    // name carries a hash of the crate's name and version.
+    // Plus the wasm-bindgen snippets (the photo cleaner), whose folder name carries a hash
+    // of the crate's name and version.
     let glue = read(&pkg.join("nexudus-start-conversation.js"))?;
+    let snippets = package::snippets(pkg, &glue)?;
     let expected: BTreeSet<String> = NPM_FILES
         .iter()
         .map(|s| s.to_string())
-        .chain(package::imported_snippets(&glue))
+        .chain(snippets.imported)
+        .chain(snippets.lazy)
         .collect();
     let extra: Vec<&String> = listed.difference(&expected).collect();
     let missing: Vec<&String> = expected.difference(&listed).collect();
