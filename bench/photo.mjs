@@ -1,14 +1,14 @@
 // The photo cleaner on a 24-megapixel phone photo, in headless Chromium: bytes before and
 // after, time from choosing to ready, the main thread's longest task while it works, and
-// proof that the result carries no EXIF. Prints numbers (targets are reported, not
-// enforced); `cargo xtask bench` runs it after bench/run.mjs and adds its table to
-// BENCHMARKS.md.
+// proof that the result carries no EXIF; for each way it runs. Prints numbers (targets are
+// reported, not enforced); `cargo xtask bench` runs it after bench/run.mjs and adds its
+// table to BENCHMARKS.md.
 //
 //   node bench/photo.mjs
 //
 // Environment: PKG_DIR (default pkg/: its minified cleaner is measured when the glue
-// imports it, else js/clean-image.js), CHROMIUM, BENCH_OUT (photo.md and photo.json go
-// there, default target/bench), BENCH_QUICK=1 for one run per path.
+// imports it, else js/), CHROMIUM, BENCH_OUT (photo.md and photo.json go there, default
+// target/bench), BENCH_QUICK=1 for one run per way.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -23,45 +23,58 @@ const PKG_DIR = path.resolve(process.env.PKG_DIR || path.join(ROOT, 'pkg'));
 const OUT = path.resolve(process.env.BENCH_OUT || path.join(ROOT, 'target/bench'));
 const RUNS = process.env.BENCH_QUICK === '1' ? 1 : 3;
 const LONG_TASK_TARGET_MS = 50;
-/** The Worker path, and the main-thread path a CSP without `worker-src blob:` leads to. */
-const PATHS = [
-  { label: 'Worker + OffscreenCanvas', csp: null },
-  { label: "main thread (CSP refuses the Worker)", csp: "default-src 'none'; script-src 'self'; connect-src 'self'" },
+
+/** The ways the cleaner runs, and how a page leads to each (as in e2e/tests/photo-cleaner.test.mjs). */
+const WAYS = [
+  { label: 'module Worker (same origin)', crossOrigin: false, csp: null },
+  { label: 'Blob URL Worker (cleaner on another origin)', crossOrigin: true, csp: null },
+  { label: "main thread (CSP worker-src 'none')", crossOrigin: false, csp: "worker-src 'none'" },
 ];
 
-/** The cleaner as the package ships it, or its source before the glue imports it. */
-async function cleanerFile() {
+/** The cleaner's folder as the package ships it, or the sources before the glue imports it. */
+async function cleanerDir() {
   const glue = path.join(PKG_DIR, 'nexudus-start-conversation.js');
-  const snippet = existsSync(glue) && /\.\/(snippets\/[^'"]*\/clean-image\.js)/.exec(await readFile(glue, 'utf8'))?.[1];
-  return snippet ? path.join(PKG_DIR, snippet) : path.join(ROOT, 'js/clean-image.js');
+  const folder = existsSync(glue) && /\.\/(snippets\/[^'"]*)\/clean-image\.js/.exec(await readFile(glue, 'utf8'))?.[1];
+  return folder ? path.join(PKG_DIR, folder) : path.join(ROOT, 'js');
 }
 
-/** Serves the page, the modules, and the photo: made once in a page, which POSTs it here. */
-async function startServer(cleaner) {
-  const files = { '/images.js': path.join(ROOT, 'e2e/support/images.js'), '/clean-image.js': cleaner };
-  let photo = null;
+/**
+ * Serves the page, `images.js`, the cleaner's folder under `/cleaner/`, and the photo:
+ * made once in a page, which POSTs it into `store`.
+ */
+async function startServer(cleaner, store) {
   const server = http.createServer(async (request, response) => {
     const { pathname, searchParams } = new URL(request.url, 'http://x');
+    const script = (file) =>
+      readFile(file).then(
+        (body) =>
+          response
+            .writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store', 'access-control-allow-origin': '*' })
+            .end(body),
+        () => response.writeHead(404).end(),
+      );
+    const module = /^\/cleaner\/([\w-]+\.js)$/.exec(pathname);
     if (pathname === '/photo.jpg' && request.method === 'POST') {
       const chunks = [];
       for await (const chunk of request) chunks.push(chunk);
-      photo = Buffer.concat(chunks);
+      store.photo = Buffer.concat(chunks);
       response.writeHead(204).end();
-    } else if (pathname === '/photo.jpg' && photo) {
-      response.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' }).end(photo);
+    } else if (pathname === '/photo.jpg' && store.photo) {
+      response.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' }).end(store.photo);
     } else if (pathname === '/') {
       const csp = searchParams.get('csp');
       response.writeHead(200, { 'content-type': 'text/html', ...(csp ? { 'content-security-policy': csp } : {}) });
       response.end('<!doctype html><title>photo bench</title>');
-    } else if (files[pathname]) {
-      response.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
-      response.end(await readFile(files[pathname]));
+    } else if (pathname === '/images.js') {
+      await script(path.join(ROOT, 'e2e/support/images.js'));
+    } else if (module) {
+      await script(path.join(cleaner, module[1]));
     } else {
       response.writeHead(pathname === '/favicon.ico' ? 204 : 404).end();
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
 /** In a page: makes the photo and stores it at the server (its own page, so that making it leaves no garbage behind in the measured ones). */
@@ -72,23 +85,26 @@ async function makePhoto() {
   await fetch('/photo.jpg', { method: 'POST', body: jpeg });
 }
 
-/** In a fresh page: the photo as a chosen `File` would be (its bytes outside the page's heap). */
-async function choosePhoto() {
+/**
+ * In a fresh page: the photo as a chosen `File` would be (its bytes outside the page's
+ * heap), and the cleaner's entry as the glue loads it with the page.
+ */
+async function choosePhoto({ entry }) {
   const blob = await (await fetch('/photo.jpg')).blob();
   window.chosen = new File([blob], 'rooftop.jpg', { type: 'image/jpeg' });
+  window.cleaner = await import(entry);
   await import('/images.js');
-  await import('/clean-image.js');
 }
 
 /**
- * Times `cleanImage` on the chosen photo while a Long Tasks observer and a MessageChannel
- * heartbeat watch the main thread (the longest gap between two beats bounds the longest
- * task, including those under 50 ms the observer skips).
+ * Times `cleanImage` on the chosen photo (loading the cleaner itself, as a first photo
+ * does) while a Long Tasks observer and a MessageChannel heartbeat watch the main thread
+ * (the longest gap between two beats bounds the longest task, including those under 50 ms
+ * the observer skips).
  */
 async function cleanOnce() {
   const images = await import('/images.js');
-  const { cleanImage } = await import('/clean-image.js');
-  const { chosen } = window;
+  const { chosen, cleaner } = window;
   const jpeg = new Uint8Array(await chosen.arrayBuffer());
 
   const longTasks = [];
@@ -107,7 +123,7 @@ async function cleanOnce() {
   beat.port2.postMessage(0);
 
   const start = performance.now();
-  const { file, report } = await cleanImage(chosen);
+  const { file, report } = await cleaner.cleanImage(chosen);
   const readyMs = performance.now() - start;
   beating = false;
   // Let the observer deliver what the last task reported.
@@ -133,6 +149,32 @@ async function cleanOnce() {
   };
 }
 
+/**
+ * The control: the same watch for `ms` with nothing else running, so that what the
+ * machine itself adds (other work on its cores) can be told apart.
+ */
+async function idleFor({ ms }) {
+  const longTasks = [];
+  const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
+  observer.observe({ type: 'longtask', buffered: false });
+  const start = performance.now();
+  let last = start;
+  let longestGap = 0;
+  await new Promise((resolve) => {
+    const beat = new MessageChannel();
+    beat.port1.onmessage = () => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      if (now - start < ms) beat.port2.postMessage(0);
+      else resolve(beat.port1.close());
+    };
+    beat.port2.postMessage(0);
+  });
+  observer.disconnect();
+  return { longTasks, longestGapMs: longestGap };
+}
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -141,8 +183,9 @@ const median = (values) => {
 const ms = (n) => `${Math.round(n)} ms`;
 const bytes = (n) => `${n.toLocaleString('en-US')} bytes (${(n / 2 ** 20).toFixed(1)} MiB)`;
 
-const cleaner = await cleanerFile();
-const server = await startServer(cleaner);
+const cleaner = await cleanerDir();
+const store = {};
+const servers = [await startServer(cleaner, store), await startServer(cleaner, store)];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
@@ -150,51 +193,66 @@ const browser = await chromium.launch({
 const results = [];
 try {
   const maker = await browser.newPage();
-  await maker.goto(server.url);
+  await maker.goto(`${servers[0].origin}/`);
   await maker.evaluate(makePhoto);
   await maker.close();
-  for (const { label, csp } of PATHS) {
+  for (const { label, crossOrigin, csp } of WAYS) {
     const runs = [];
     for (let run = 0; run < RUNS; run += 1) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await page.goto(csp ? `${server.url}?csp=${encodeURIComponent(csp)}` : server.url);
-      await page.evaluate(choosePhoto);
+      const workers = [];
+      page.on('worker', (worker) => workers.push(worker.url()));
+      await page.goto(`${servers[0].origin}/${csp ? `?csp=${encodeURIComponent(csp)}` : ''}`);
+      await page.evaluate(choosePhoto, { entry: `${servers[crossOrigin ? 1 : 0].origin}/cleaner/clean-image.js` });
       // A full GC first, so that none falls into the measured time for what came before.
       const devtools = await context.newCDPSession(page);
       await devtools.send('HeapProfiler.collectGarbage');
-      runs.push(await page.evaluate(cleanOnce));
+      runs.push({ ...(await page.evaluate(cleanOnce)), workers });
       await context.close();
     }
     results.push({ label, runs });
   }
+  const control = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const page = await browser.newPage();
+    await page.goto(`${servers[0].origin}/`);
+    control.push(await page.evaluate(idleFor, { ms: median(results[0].runs.map((r) => r.readyMs)) }));
+    await page.close();
+  }
+  results.control = control;
 } finally {
   await browser.close();
-  await server.close();
+  await Promise.all(servers.map((server) => server.close()));
 }
 
 const lines = [
   '## A 24-megapixel photo cleaned on the device',
   '',
-  `\`node bench/photo.mjs\`: a 6000×4000 JPEG with GPS EXIF and orientation 6 (made in the page by`,
-  '`e2e/support/images.js`, grain added so it has a camera\'s size, and fetched as a `File`), cleaned with the default settings',
-  `(2560 px, quality 0.85) by \`${path.relative(ROOT, cleaner)}\`; ${RUNS} fresh page(s) per path, median (max);`,
-  `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores at the end (other work shows up as longer tasks).`,
-  '"Choosing → ready" is `cleanImage(file)` → its promise resolved. The longest task: the Long Tasks',
-  'API (tasks ≥ 50 ms only) and the longest gap between MessageChannel heartbeats (every task).',
+  '`node bench/photo.mjs`: a 6000×4000 JPEG with GPS EXIF and orientation 6 (made in a page by',
+  "`e2e/support/images.js`, with grain so that it has a camera's size, then fetched as a `File`),",
+  `cleaned with the default settings (2560 px, quality 0.85) by \`${path.relative(ROOT, cleaner)}/\`;`,
+  `${RUNS} fresh page(s) for each way it runs, median (max); load average ${os.loadavg()[0].toFixed(1)} on`,
+  `${os.cpus().length} cores at the end (other work on the machine shows up as longer tasks). "Choosing →`,
+  'ready": `cleanImage(file)` → resolved, loading the lazy part as a first photo does. Long tasks: the',
+  'Long Tasks API (≥ 50 ms only); the heartbeat: the longest gap between MessageChannel messages.',
   '',
-  '| path | bytes before → after | choosing → ready | long tasks ≥ 50 ms | longest heartbeat gap | EXIF after | size after |',
+  '| way | bytes before → after | choosing → ready | long tasks ≥ 50 ms | longest heartbeat gap | EXIF after | size after |',
   '| --- | --- | --- | --- | --- | --- | --- |',
 ];
 let failed = false;
-for (const { label, runs } of results) {
+for (const [index, { label, runs }] of results.entries()) {
   const [first] = runs;
   const longest = Math.max(0, ...runs.flatMap((r) => r.longTasks));
   const clean = runs.every((r) => r.before.exif && !r.after.exif && r.after.exifMarkers.length === 0);
+  // Each way ran as meant: a module Worker, a Blob Worker, no Worker.
+  const ranAsMeant = runs.every(({ workers }) =>
+    [workers.length === 1 && /clean-image-work\.js$/.test(workers[0]), workers.length === 1 && workers[0].startsWith('blob:'), workers.length === 0][index],
+  );
   const size = first.after.stored;
-  failed ||= !clean || runs.some((r) => r.report.action !== 'cleaned');
+  failed ||= !clean || !ranAsMeant || runs.some((r) => r.report.action !== 'cleaned');
   lines.push(
-    `| ${label} | ${first.before.bytes.toLocaleString('en-US')} → ${first.after.bytes.toLocaleString('en-US')} ` +
+    `| ${label}${ranAsMeant ? '' : ' (ran otherwise ✗)'} | ${first.before.bytes.toLocaleString('en-US')} → ${first.after.bytes.toLocaleString('en-US')} ` +
       `| ${ms(median(runs.map((r) => r.readyMs)))} (${ms(Math.max(...runs.map((r) => r.readyMs)))}) ` +
       `| ${runs.reduce((n, r) => n + r.longTasks.length, 0)}${longest ? `, longest ${ms(longest)}` : ''} ` +
       `${longest > LONG_TASK_TARGET_MS ? '(target: none)' : '✓'} ` +
@@ -202,6 +260,12 @@ for (const { label, runs } of results) {
       `| ${clean ? 'none ✓' : 'PRESENT ✗'} | ${size.width}×${size.height} |`,
   );
 }
+const controlLongest = Math.max(0, ...results.control.flatMap((r) => r.longTasks));
+lines.push(
+  `| control: nothing running, as long as the first way | | | ${results.control.reduce((n, r) => n + r.longTasks.length, 0)}` +
+    `${controlLongest ? `, longest ${ms(controlLongest)}` : ''} | ${ms(median(results.control.map((r) => r.longestGapMs)))} ` +
+    `(${ms(Math.max(...results.control.map((r) => r.longestGapMs)))}) | | |`,
+);
 const [{ runs: [sample] }] = results;
 lines.push(
   '',
