@@ -73,18 +73,32 @@ fn is_red(rgb: &[u8]) -> bool {
     rgb[0] > 180 && rgb[1] < 80 && rgb[2] < 80
 }
 
-fn is_same_file(cleaned: &CleanedPhoto, chosen: &File) -> bool {
-    js_sys::Object::is(&cleaned.file, chosen)
+/// A drawn JPEG (`drawPhoto` options) with an EXIF segment (`exifSegment` options).
+async fn drawn_with_exif(drawing: &str, exif: &str) -> Uint8Array {
+    with_exif(&drawn(drawing).await, &object(exif))
+}
+
+/// Cleans `chosen` and checks that the very same file comes back, kept for `reason`.
+async fn assert_kept(chosen: &File, settings: &ImageSettings, reason: KeptReason) -> CleanedPhoto {
+    let cleaned = clean_photo(chosen, settings).await;
+    assert_eq!(cleaned.report.action, CleanAction::Kept);
+    assert_eq!(cleaned.report.reason, Some(reason), "{:?}", cleaned.report);
+    assert!(
+        js_sys::Object::is(&cleaned.file, chosen),
+        "the chosen file itself"
+    );
+    cleaned
 }
 
 #[wasm_bindgen_test]
 async fn a_phone_photo_loses_its_gps_and_is_turned_and_shrunk() {
     // Stored 3200×2400 with "turn 90° clockwise" (EXIF orientation 6): seen 2400×3200, red
     // on top. Cleaned: 1920×2560, no EXIF at all, red still on top.
-    let jpeg = with_exif(
-        &drawn(r#"{"width": 3200, "height": 2400, "orientation": 6}"#).await,
-        &object(r#"{"orientation": 6, "latitude": 48.8582, "longitude": 2.2945}"#),
-    );
+    let jpeg = drawn_with_exif(
+        r#"{"width": 3200, "height": 2400, "orientation": 6}"#,
+        r#"{"orientation": 6, "latitude": 48.8582, "longitude": 2.2945}"#,
+    )
+    .await;
     assert!(has_exif(&jpeg));
     let chosen = file(&jpeg, "rooftop.jpg", "image/jpeg");
 
@@ -136,15 +150,17 @@ async fn a_small_clean_png_is_kept() {
     let png = drawn(r#"{"width": 200, "height": 100, "type": "image/png"}"#).await;
     let chosen = file(&png, "logo.png", "image/png");
 
-    let cleaned = clean_photo(&chosen, &ImageSettings::default()).await;
+    let cleaned = assert_kept(
+        &chosen,
+        &ImageSettings::default(),
+        KeptReason::SmallAndClean,
+    )
+    .await;
 
-    assert_eq!(cleaned.report.action, CleanAction::Kept);
-    assert_eq!(cleaned.report.reason, Some(KeptReason::SmallAndClean));
     assert_eq!(
         (cleaned.report.width_before, cleaned.report.height_before),
         (200, 100)
     );
-    assert!(is_same_file(&cleaned, &chosen));
 }
 
 #[wasm_bindgen_test]
@@ -152,10 +168,8 @@ async fn an_animated_gif_arrives_byte_identical() {
     let gif = animated_gif();
     let chosen = file(&gif, "wave.gif", "image/gif");
 
-    let cleaned = clean_photo(&chosen, &ImageSettings::default()).await;
+    let cleaned = assert_kept(&chosen, &ImageSettings::default(), KeptReason::Animated).await;
 
-    assert_eq!(cleaned.report.reason, Some(KeptReason::Animated));
-    assert!(is_same_file(&cleaned, &chosen));
     assert_eq!(bytes_of(&cleaned.file).await, gif.to_vec());
 }
 
@@ -164,37 +178,26 @@ async fn a_file_that_is_not_a_picture_is_kept() {
     let text = Uint8Array::from(&b"minutes of the members' meeting"[..]);
     let chosen = file(&text, "minutes.txt", "text/plain");
 
-    let cleaned = clean_photo(&chosen, &ImageSettings::default()).await;
-
-    assert_eq!(cleaned.report.reason, Some(KeptReason::NotAnImage));
-    assert!(is_same_file(&cleaned, &chosen));
+    assert_kept(&chosen, &ImageSettings::default(), KeptReason::NotAnImage).await;
 }
 
 #[wasm_bindgen_test]
 async fn a_broken_jpeg_is_kept_as_it_is() {
-    let jpeg = with_exif(
-        &drawn(r#"{"width": 800, "height": 600}"#).await,
-        &object(r#"{"orientation": 1}"#),
-    );
+    let jpeg = drawn_with_exif(r#"{"width": 800, "height": 600}"#, r#"{"orientation": 1}"#).await;
     let chosen = file(&jpeg.subarray(0, 2000), "cut.jpg", "image/jpeg");
 
-    let cleaned = clean_photo(&chosen, &ImageSettings::default()).await;
-
-    assert_eq!(cleaned.report.reason, Some(KeptReason::DecodeFailed));
-    assert!(is_same_file(&cleaned, &chosen));
+    assert_kept(&chosen, &ImageSettings::default(), KeptReason::DecodeFailed).await;
 }
 
 #[wasm_bindgen_test]
 async fn keep_metadata_leaves_a_photo_with_exif_alone() {
-    let jpeg = with_exif(
-        &drawn(r#"{"width": 3000, "height": 2000}"#).await,
-        &object(r#"{"orientation": 1}"#),
-    );
+    let jpeg = drawn_with_exif(
+        r#"{"width": 3000, "height": 2000}"#,
+        r#"{"orientation": 1}"#,
+    )
+    .await;
     let chosen = file(&jpeg, "site.jpg", "image/jpeg");
     let settings = ImageSettings::new(2560, 0.85, true).expect("valid settings");
 
-    let cleaned = clean_photo(&chosen, &settings).await;
-
-    assert_eq!(cleaned.report.reason, Some(KeptReason::KeepMetadata));
-    assert!(is_same_file(&cleaned, &chosen));
+    assert_kept(&chosen, &settings, KeptReason::KeepMetadata).await;
 }
