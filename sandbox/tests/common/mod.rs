@@ -2,11 +2,17 @@
 
 #![allow(dead_code)]
 
+pub mod exchange;
+
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use sandbox::{Config, ThrottleConfig};
-use serde_json::Value;
+use serde_json::{json, Value};
+
+// Each test file uses some of these, as it uses some of the rest of this module.
+#[allow(unused_imports)]
+pub use exchange::{check, delete, get, post, request, run, Exchange};
 
 pub const ADMIN: &str = "sandbox-admin-token";
 pub const MEMBER: &str = "sandbox-member-token";
@@ -136,7 +142,7 @@ impl Server {
             .post(
                 MEMBER,
                 THREADS,
-                &serde_json::json!({
+                &json!({
                     "BusinessId": 1, "UserId": 10, "Subject": subject,
                     "Message": "Hello", "CommunityGroupId": 1, "Guests": []
                 }),
@@ -148,14 +154,7 @@ impl Server {
 
     /// Attaches a file from `url` to `thread` and returns the answer.
     pub async fn attach(&self, thread: i64, url: &str) -> (StatusCode, Value) {
-        self.post(
-            MEMBER,
-            FILES,
-            &serde_json::json!({
-                "CommunityThreadId": thread, "Name": "photo", "NewFileDataUrl": url
-            }),
-        )
-        .await
+        self.post(MEMBER, FILES, &attachment(thread, url)).await
     }
 
     /// Puts `bytes` into the upload store (signed in as the member) and returns the file URL.
@@ -164,7 +163,7 @@ impl Server {
             .http
             .post(self.url("/uploads"))
             .bearer_auth(MEMBER)
-            .json(&serde_json::json!({
+            .json(&json!({
                 "fileName": file_name, "contentType": content_type, "size": bytes.len()
             }))
             .send()
@@ -183,6 +182,16 @@ impl Server {
         assert_eq!(put.status(), StatusCode::OK);
         v["fileUrl"].as_str().unwrap().to_string()
     }
+}
+
+/// The member's request to attach the file at `url` to `thread`.
+pub fn attach(thread: i64, url: &str) -> exchange::Request {
+    post(MEMBER, FILES, attachment(thread, url))
+}
+
+/// The body of an attach: a file named "photo" from `url`.
+fn attachment(thread: i64, url: &str) -> Value {
+    json!({ "CommunityThreadId": thread, "Name": "photo", "NewFileDataUrl": url })
 }
 
 /// Status and JSON body (`Value::Null` for an empty body; a non-JSON body as a string).
