@@ -9,6 +9,7 @@
 //! ```
 
 use std::fmt;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -260,6 +261,19 @@ pub async fn run(s: &Server, rows: impl IntoIterator<Item = Exchange>) {
 
 /// Sends one row, checks its answer and returns it.
 pub async fn check(s: &Server, row: Exchange) -> Answer {
+    check_when(s, row, || true).await
+}
+
+/// Sends one row and returns how long its answer took, once checked.
+pub async fn timed(s: &Server, row: Exchange) -> Duration {
+    let started = Instant::now();
+    check(s, row).await;
+    started.elapsed()
+}
+
+/// Sends one row and checks its answer only if `applies()` holds once the answer is in:
+/// for a row whose premise depends on timing.
+pub async fn check_when(s: &Server, row: Exchange, applies: impl FnOnce() -> bool) -> Answer {
     let Exchange {
         name,
         request,
@@ -268,6 +282,9 @@ pub async fn check(s: &Server, row: Exchange) -> Answer {
     } = row;
     let name = format!("{name} ({} {})", request.method, request.path);
     let answer = send(s, request).await;
+    if !applies() {
+        return answer;
+    }
     assert_eq!(answer.status, status, "{name}: status\n{answer}");
     for check in &checks {
         if let Err(problem) = verify(check, &answer) {

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 // Each test file uses some of these, as it uses some of the rest of this module.
 #[allow(unused_imports)]
-pub use exchange::{check, delete, get, post, request, run, Exchange};
+pub use exchange::{check, check_when, delete, get, post, request, run, timed, Exchange, Request};
 
 pub const ADMIN: &str = "sandbox-admin-token";
 pub const MEMBER: &str = "sandbox-member-token";
