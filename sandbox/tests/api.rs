@@ -411,15 +411,15 @@ async fn body_over_the_limit_is_413_with_the_envelope() {
         vec![b'a'; 1100 * 1024],
         b"\"}".to_vec(),
     ]);
-    let (status, body) = read(
-        s.request(Method::POST, Some(MEMBER), FILES)
-            .header("Content-Type", "application/json")
-            .body(reqwest::Body::wrap(http_body_util::StreamBody::new(stream)))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let res = s
+        .request(Method::POST, Some(MEMBER), FILES)
+        .header("Content-Type", "application/json")
+        .body(reqwest::Body::wrap(http_body_util::StreamBody::new(stream)))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
 }
 
@@ -749,7 +749,12 @@ async fn thread_files_list_filtered_by_conversation() {
         let file = check(&s, attach(thread, &url).expect(url, StatusCode::OK)).await;
         ids.push(file.id());
     }
-    s.attach(1001, "data:text/plain,elsewhere").await;
+    run(
+        &s,
+        [attach(1001, "data:text/plain,elsewhere")
+            .expect("a file on another thread", StatusCode::OK)],
+    )
+    .await;
     run(
         &s,
         [
@@ -1145,8 +1150,8 @@ async fn loopback_urls_are_fetched_and_others_refused() {
 async fn long_attempted_values_are_cut() {
     let s = start(config()).await;
     let url = format!("data:image/png;base64,{}!", "A".repeat(5000));
-    let (status, body) = s.attach(1001, &url).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let refused = attach(1001, &url).expect("a long malformed URL", StatusCode::BAD_REQUEST);
+    let body = check(&s, refused).await.body;
     let attempted = body["Errors"][0]["AttemptedValue"].as_str().unwrap();
     assert!(attempted.len() < 2100);
     assert!(attempted.ends_with(&format!("({} characters)", url.len())));
