@@ -68,12 +68,7 @@ async fn data_urls_get_the_generic_500_by_default() {
 async fn the_portal_token_reads_but_every_write_is_a_missing_role_401() {
     let s = start(config()).await;
     let thread = s.create_thread("Members read this").await;
-    let file_id = check(
-        &s,
-        attach(thread, "data:text/plain,hi").expect("a file", StatusCode::OK),
-    )
-    .await
-    .id();
+    let file_id = s.attach_file(thread, "data:text/plain,hi").await;
 
     // Reads work: boards, threads, one thread, a file record and its bytes.
     let mut rows = vec![
@@ -91,7 +86,7 @@ async fn the_portal_token_reads_but_every_write_is_a_missing_role_401() {
         (
             Method::POST,
             THREADS.to_string(),
-            json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" }),
+            new_thread("s"),
             "CommunityThread-Create",
         ),
         (

@@ -109,13 +109,9 @@ async fn password_grant_issues_a_working_bearer_pair() {
         &s,
         [
             // The access token is a full administrator's bearer token.
-            post(
-                access,
-                THREADS,
-                json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" }),
-            )
-            .expect("the access token writes", StatusCode::OK)
-            .is("/UpdatedBy", USER),
+            post(access, THREADS, new_thread("s"))
+                .expect("the access token writes", StatusCode::OK)
+                .is("/UpdatedBy", USER),
             get(access, GROUPS).expect("the access token reads", StatusCode::OK),
             // The refresh token is not a bearer token.
             get(refresh, GROUPS).expect("the refresh token as a bearer", StatusCode::UNAUTHORIZED),
@@ -346,13 +342,9 @@ async fn api_users_get_their_roles() {
     run(
         &s,
         [
-            post(
-                token,
-                THREADS,
-                json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" }),
-            )
-            .expect("the poster creates a thread", StatusCode::OK)
-            .is("/UpdatedBy", "poster@host.test"),
+            post(token, THREADS, new_thread("s"))
+                .expect("the poster creates a thread", StatusCode::OK)
+                .is("/UpdatedBy", "poster@host.test"),
             post(
                 token,
                 FILES,

@@ -17,7 +17,7 @@ async fn unauthorized_cases_are_all_401() {
         ..config()
     })
     .await;
-    let thread = json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" });
+    let thread = new_thread("s");
     let denied = json!({ "Message": "Authorization has been denied for this request." });
     // Missing header: empty body.
     let mut rows = vec![request(Method::POST, THREADS)

@@ -305,18 +305,8 @@ async fn thread_files_list_filtered_by_conversation() {
 async fn delete_thread_and_its_files() {
     let s = start(config()).await;
     let thread = s.create_thread("To delete").await;
-    let file_id = check(
-        &s,
-        attach(thread, "data:text/plain,hi").expect("a file to delete", StatusCode::OK),
-    )
-    .await
-    .id();
-    let other_id = check(
-        &s,
-        attach(1001, "data:text/plain,keep").expect("a file to keep", StatusCode::OK),
-    )
-    .await
-    .id();
+    let file_id = s.attach_file(thread, "data:text/plain,hi").await;
+    let other_id = s.attach_file(1001, "data:text/plain,keep").await;
     let file = |id: i64| format!("{FILES}/{id}");
     run(
         &s,

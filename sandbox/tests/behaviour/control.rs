@@ -115,12 +115,7 @@ async fn health_created_and_reset() {
     .await;
     let a = s.create_thread("One").await;
     let b = s.create_thread("Two").await;
-    let file_id = check(
-        &s,
-        attach(a, "data:text/plain,x").expect("a file", StatusCode::OK),
-    )
-    .await
-    .id();
+    let file_id = s.attach_file(a, "data:text/plain,x").await;
     run(
         &s,
         [
@@ -178,12 +173,7 @@ async fn state_file_round_trip() {
     let s = start(with_state()).await;
     assert!(!path.exists(), "nothing is written before a change");
     let thread = s.create_thread("Persisted").await;
-    let file_id = check(
-        &s,
-        attach(thread, "data:image/png;base64,AAEC").expect("a file", StatusCode::OK),
-    )
-    .await
-    .id();
+    let file_id = s.attach_file(thread, "data:image/png;base64,AAEC").await;
     assert!(path.exists());
     let saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(saved["threads"].as_array().unwrap().len(), 3);

@@ -146,6 +146,19 @@ async fn delay_faults_delay_then_run_the_real_handler() {
     assert!(took >= Duration::from_millis(200), "{took:?}");
 }
 
+/// Posts `thread` as the member where an armed fault keeps the answer from coming.
+async fn post_unanswered(s: &Server, thread: &Value) -> reqwest::Error {
+    let sent = s
+        .request(Method::POST, Some(MEMBER), THREADS)
+        .json(thread)
+        .send()
+        .await;
+    match sent {
+        Ok(res) => panic!("an answer came: {}", res.status()),
+        Err(err) => err,
+    }
+}
+
 #[tokio::test]
 async fn drop_after_handling_creates_the_record_but_loses_the_answer() {
     let s = start(faults_config()).await;
@@ -156,13 +169,7 @@ async fn drop_after_handling_creates_the_record_but_loses_the_answer() {
         )],
     )
     .await;
-    let thread = json!({ "BusinessId": 1, "UserId": 10, "Subject": "Lost", "Message": "m" });
-    let err = s
-        .request(Method::POST, Some(MEMBER), THREADS)
-        .json(&thread)
-        .send()
-        .await
-        .expect_err("the answer is lost");
+    let err = post_unanswered(&s, &new_thread("Lost")).await;
     assert!(err.status().is_none(), "{err:?}");
     // The conversation exists all the same, and a lookup finds it.
     run(
@@ -185,7 +192,7 @@ async fn drop_after_handling_creates_the_record_but_loses_the_answer() {
 #[tokio::test]
 async fn fail_after_handling_creates_the_record_then_answers_the_generic_500() {
     let s = start(faults_config()).await;
-    let thread = json!({ "BusinessId": 1, "UserId": 10, "Subject": "Failed?", "Message": "m" });
+    let thread = new_thread("Failed?");
     run(&s, [
         arm(json!({ "method": "POST", "path": THREADS, "failAfterHandling": true })),
         post(MEMBER, THREADS, thread.clone())
@@ -228,13 +235,8 @@ async fn drop_faults_close_the_connection_without_answering() {
         )],
     )
     .await;
-    let thread = json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" });
-    let err = s
-        .request(Method::POST, Some(MEMBER), THREADS)
-        .json(&thread)
-        .send()
-        .await
-        .expect_err("the connection is closed without an answer");
+    let thread = new_thread("s");
+    let err = post_unanswered(&s, &thread).await;
     assert!(!err.is_status(), "{err:?}");
     assert!(err.status().is_none());
     run(

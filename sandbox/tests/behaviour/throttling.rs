@@ -43,7 +43,7 @@ async fn throttling_is_on_by_default() {
 #[tokio::test]
 async fn write_limit_answers_409_with_retry_after_and_empty_body() {
     let s = start(throttled(2, 100, 0)).await;
-    let thread = json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" });
+    let thread = new_thread("s");
     run(
         &s,
         [

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use sandbox::{Config, ThrottleConfig};
-use serde_json::json;
+use serde_json::{json, Value};
 
 // Each test file uses some of these, as it uses some of the rest of this module.
 #[allow(unused_imports)]
@@ -116,6 +116,12 @@ impl Server {
         check(self, row).await.id()
     }
 
+    /// Attaches the file at `url` to `thread` as the member; returns the new file's id.
+    pub async fn attach_file(&self, thread: i64, url: &str) -> i64 {
+        let row = attach(thread, url).expect(format!("attaching {url}"), StatusCode::OK);
+        check(self, row).await.id()
+    }
+
     /// Puts `bytes` into the upload store (signed in as the member) and returns the file URL.
     pub async fn upload(&self, file_name: &str, content_type: &str, bytes: Vec<u8>) -> String {
         let ticket = post(
@@ -132,6 +138,11 @@ impl Server {
         check(self, put).await;
         ticket["fileUrl"].as_str().unwrap().to_string()
     }
+}
+
+/// The smallest valid thread: user 10 of business 1, with `subject` and the message "m".
+pub fn new_thread(subject: &str) -> Value {
+    json!({ "BusinessId": 1, "UserId": 10, "Subject": subject, "Message": "m" })
 }
 
 /// The member's request to attach the file at `url` to `thread` (named "photo").
