@@ -1,5 +1,6 @@
 //! A Rust host: a Yew app that renders the [`StartConversation`] component itself — no
-//! JavaScript API, no custom element. The panel's props are its whole configuration.
+//! JavaScript API, no custom element. The panel's props are its whole configuration, grouped
+//! as the API connection (`api`), the conversation (`target`), the files and the host's callbacks.
 //!
 //! ```sh
 //! cargo build --example yew_host --target wasm32-unknown-unknown
@@ -15,13 +16,16 @@ use std::rc::Rc;
 
 use nexudus_start_conversation::config::{AttachFailed, Created, Limits, PanelError};
 use nexudus_start_conversation::i18n::{Locale, Msg, Strings};
+use nexudus_start_conversation::token::TokenError;
 use nexudus_start_conversation::transport::TokenFuture;
-use nexudus_start_conversation::{BearerToken, StartConversation, TokenSource};
+use nexudus_start_conversation::{
+    ApiSettings, BearerToken, FileSettings, HostCallbacks, StartConversation, Target, TokenSource,
+};
 use yew::prelude::*;
 
 /// Where the host's own sign-in keeps the member's Nexudus token. A real host asks its
 /// backend (and gets a fresh one when `refresh` is true, after a 401).
-async fn member_token(refresh: bool) -> Result<BearerToken, String> {
+async fn member_token(refresh: bool) -> Result<BearerToken, TokenError> {
     let _ = refresh;
     Ok(BearerToken::new("sandbox-member-token"))
 }
@@ -76,21 +80,30 @@ fn app() -> Html {
         })
     };
 
+    let api = ApiSettings {
+        base_url: "https://spaces.nexudus.com".into(),
+        token: (*token).clone(),
+        ..ApiSettings::default()
+    };
+    let files = FileSettings {
+        limits: Limits {
+            max_bytes: 10 * 1024 * 1024,
+            accept: vec!["image/*".into(), ".pdf".into()],
+        },
+        ..FileSettings::default()
+    };
+
     html! {
         <main>
             <button type="button" onclick={toggle_locale}>{ "English / Français" }</button>
             <StartConversation
-                base_url="https://spaces.nexudus.com"
-                token={(*token).clone()}
-                business_id={Some(1)}
-                user_id={Some(10)}
-                limits={Limits { max_bytes: 10 * 1024 * 1024, accept: vec!["image/*".into(), ".pdf".into()] }}
+                {api}
+                target={Target { business_id: Some(1), user_id: Some(10), ..Target::default() }}
+                {files}
                 strings={(*strings).clone()}
                 draft_key={Some(AttrValue::from("community-draft"))}
                 conversation_url={Some(AttrValue::from("/community/threads/{id}"))}
-                {on_created}
-                {on_attach_failed}
-                {on_error}
+                host={HostCallbacks { on_created, on_attach_failed, on_error }}
             />
             <p role="status">{ (*last_event).clone() }</p>
         </main>

@@ -20,7 +20,9 @@
 //!
 //! ```no_run
 //! use nexudus_start_conversation::config::Created;
-//! use nexudus_start_conversation::{BearerToken, StartConversation, TokenSource};
+//! use nexudus_start_conversation::{
+//!     ApiSettings, BearerToken, HostCallbacks, StartConversation, Target, TokenSource,
+//! };
 //! use yew::prelude::*;
 //!
 //! #[function_component(App)]
@@ -30,11 +32,13 @@
 //!     });
 //!     html! {
 //!         <StartConversation
-//!             base_url="https://spaces.nexudus.com"
-//!             token={TokenSource::from(BearerToken::new("…"))}
-//!             business_id={Some(1)}
-//!             user_id={Some(10)}
-//!             {on_created}
+//!             api={ApiSettings {
+//!                 base_url: "https://spaces.nexudus.com".into(),
+//!                 token: TokenSource::from(BearerToken::new("…")),
+//!                 ..ApiSettings::default()
+//!             }}
+//!             target={Target { business_id: Some(1), user_id: Some(10), ..Target::default() }}
+//!             host={HostCallbacks { on_created, ..HostCallbacks::default() }}
 //!         />
 //!     }
 //! }
@@ -46,10 +50,12 @@
 //!
 //! Build it for `wasm32-unknown-unknown` (with trunk, say) and link the panel's CSS,
 //! `static/nexudus-start-conversation.css` in this crate, into the page. [`StartConversationProps`]
-//! documents every property: the token as a [`TokenSource`] (a [`BearerToken`] or an async
-//! provider that can refresh it), an [`Uploader`](upload::Uploader) for the host's storage,
-//! [`Strings`](i18n::Strings) for the locale and overrides, limits, a draft key and the
-//! callbacks. `examples/yew_host.rs` is a whole app.
+//! documents every property, grouped: [`ApiSettings`] (the origin, the token as a
+//! [`TokenSource`] — a [`BearerToken`] or an async provider that can refresh it — and the
+//! timeout), [`Target`] (the conversation to start or attach to), [`FileSettings`] (an
+//! [`Uploader`](upload::Uploader) for the host's storage or an upload endpoint, and the
+//! limits), [`Strings`](i18n::Strings) for the locale and overrides, a draft key, and the
+//! [`HostCallbacks`]. `examples/yew_host.rs` is a whole app.
 
 #![warn(missing_docs)]
 
@@ -78,6 +84,9 @@ pub mod upload;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-pub use components::{StartConversation, StartConversationProps};
+pub use components::{
+    ApiSettings, FileSettings, StartConversation, StartConversationProps, Target,
+};
+pub use submit::HostCallbacks;
 pub use token::BearerToken;
 pub use transport::TokenSource;

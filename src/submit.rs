@@ -10,18 +10,19 @@ use web_sys::{AbortController, AbortSignal, File};
 use yew::Callback;
 
 use crate::api::json::to_js_object;
-use crate::api::list::{file_lookup, find_record, thread_lookup};
-use crate::api::{Outcome, TransportError};
+use crate::api::list::{file_lookup, thread_lookup};
+use crate::api::{Outcome, Reply, TransportError};
 use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
-use crate::state::{Action, Attachment, FormState, Mode, Next, Problem, Step};
+use crate::state::{Action, Attachment, FormState, Mode, Next, Problem, Report, Step};
 use crate::text;
 use crate::transport::{
     file_payload, ApiClient, Cancellation, Method, THREADS_PATH, THREAD_FILES_PATH,
 };
 use crate::upload::{
-    downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback, UploadFuture,
+    downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback, UploadError,
+    UploadFuture,
 };
 use wasm_bindgen::JsValue;
 
@@ -29,7 +30,7 @@ use wasm_bindgen::JsValue;
 type StartUpload = Box<dyn FnOnce(ProgressCallback, AbortSignal) -> UploadFuture>;
 
 /// The host's callbacks.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub struct HostCallbacks {
     /// A conversation (and attachment) was created.
     pub on_created: Callback<Created>,
@@ -53,7 +54,7 @@ pub struct Submission {
     pub delivery: FileDelivery,
     /// Cancels this submission.
     pub cancel: Cancellation,
-    /// Reports to the reducer.
+    /// Reports to the reducer (as [`Action::Report`]s).
     pub dispatch: Callback<Action>,
     /// The host's callbacks.
     pub host: HostCallbacks,
@@ -67,20 +68,20 @@ pub fn uploads_first(state: &FormState) -> bool {
 }
 
 impl Submission {
-    /// Runs the steps; every outcome ends in exactly one ending action (finished or
+    /// Runs the steps; every outcome ends in exactly one ending report (finished or
     /// failed). The runner keeps its own copy of the recovery facts, which takes in every
-    /// action it reports ([`crate::state::Recovery::apply`]), and asks
+    /// report it makes ([`crate::state::Recovery::apply`]), and asks
     /// [`crate::state::Recovery::next_request`] what to send next: so every write is
     /// marked "may exist" before it goes, and every mark is looked up before writing.
     pub async fn run(mut self) {
         let shown = self.mode.fields(self.state.has_attachment());
         let file_url = match self.file_url().await {
             Ok(url) => url,
-            Err(action) => {
-                if let Action::UploadFailed(reason) = &action {
-                    self.report_problem(&Problem::Upload(reason.clone()));
+            Err(report) => {
+                if let Report::UploadFailed(error) = &report {
+                    self.report_problem(&Problem::Upload(error.clone()));
                 }
-                self.dispatch.emit(action);
+                self.dispatch.emit(Action::Report(report));
                 return;
             }
         };
@@ -97,10 +98,10 @@ impl Submission {
                 Next::AttachFile(thread_id) => (thread_id, true),
             };
             let step = if thread_id == 0 {
-                self.emit(Action::StartPosting);
+                self.emit(Report::StartPosting);
                 Step::Create
             } else {
-                self.emit(Action::StartAttaching);
+                self.emit(Report::StartAttaching);
                 Step::Attach
             };
             let file_body = self.state.new_thread_file(thread_id);
@@ -112,22 +113,11 @@ impl Submission {
                     Some(body) => thread_lookup(body),
                     None => file_lookup(&file_body),
                 };
-                let found = self
-                    .client
-                    .fetch_json(
-                        Method::GET,
-                        &self.client.url(&path),
-                        None,
-                        &[],
-                        &self.cancel,
-                    )
-                    .await
-                    .map(|list| find_record(&list, &wanted));
-                match found {
-                    Ok(None) => self.emit(Action::Absent(step)),
-                    Ok(Some(id)) if step == Step::Create => self.emit(Action::ThreadCreated(id)),
+                match self.client.find(&path, &wanted, &self.cancel).await {
+                    Ok(None) => self.emit(Report::Absent(step)),
+                    Ok(Some(id)) if step == Step::Create => self.emit(Report::ThreadCreated(id)),
                     Ok(Some(id)) => return self.finish(thread_id, Some(id)),
-                    Err(result) => return self.fail(Step::LookUp, result),
+                    Err(reply) => return self.fail(Step::LookUp, reply),
                 }
                 continue;
             }
@@ -143,8 +133,8 @@ impl Submission {
                     file_payload(&file_body, file_url.as_ref()),
                 ),
             };
-            self.emit(Action::MayExist(step, thread_id));
-            let result = match payload {
+            self.emit(Report::MayExist(step, thread_id));
+            let reply = match payload {
                 Ok(payload) => {
                     self.client
                         .request(Method::POST, path, Some(&payload), shown, &self.cancel)
@@ -152,9 +142,9 @@ impl Submission {
                 }
                 Err(error) => Err(error),
             };
-            match result {
+            match reply {
                 Ok(Outcome::Created { id }) if step == Step::Create => {
-                    self.emit(Action::ThreadCreated(id))
+                    self.emit(Report::ThreadCreated(id))
                 }
                 Ok(Outcome::Created { id }) => return self.finish(thread_id, Some(id)),
                 other => {
@@ -170,14 +160,14 @@ impl Submission {
         }
     }
 
-    /// Reports `action` to the reducer and takes its facts into the runner's own copy.
-    fn emit(&mut self, action: Action) {
-        self.state.recovery.apply(&action);
-        self.dispatch.emit(action);
+    /// Reports to the reducer and takes the report's facts into the runner's own copy.
+    fn emit(&mut self, report: Report) {
+        self.state.recovery.apply(&report);
+        self.dispatch.emit(Action::Report(report));
     }
 
     /// Where the API downloads the attachment from.
-    async fn file_url(&self) -> Result<Option<FileSource>, Action> {
+    async fn file_url(&self) -> Result<Option<FileSource>, Report> {
         match &self.state.attachment {
             Attachment::None => Ok(None),
             Attachment::Link => {
@@ -189,9 +179,7 @@ impl Submission {
                     return Ok(Some(FileSource::Url(url.clone())));
                 }
                 let Some(file) = &self.file else {
-                    return Err(Action::UploadFailed(
-                        "the file is no longer available".into(),
-                    ));
+                    return Err(Report::UploadFailed(UploadError::FileGone));
                 };
                 match &self.delivery {
                     FileDelivery::Uploader(uploader) => {
@@ -211,7 +199,7 @@ impl Submission {
                                 presigned::send(&ticket, &upload_url, &file, progress, &signal)
                                     .await
                                     .map(|()| ticket.file_url)
-                                    .map_err(|error| error.to_string())
+                                    .map_err(UploadError::from)
                             })
                         }))
                         .await
@@ -219,19 +207,17 @@ impl Submission {
                     }
                     FileDelivery::Inline => {
                         match read_as_base64(file, || self.cancel.is_cancelled()).await {
-                            _ if self.cancel.is_cancelled() => Err(Action::StepFailed(
+                            _ if self.cancel.is_cancelled() => Err(Report::StepFailed(
                                 Step::Upload,
                                 Err(TransportError::Cancelled),
                             )),
                             Ok(source) => Ok(Some(source)),
-                            Err(reason) => Err(Action::UploadFailed(reason)),
+                            Err(error) => Err(Report::UploadFailed(error)),
                         }
                     }
                     // The panel offers no file input then; a file can only be here
                     // if the host switched files off after one was chosen.
-                    FileDelivery::LinksOnly => Err(Action::UploadFailed(
-                        "this page no longer takes files; give a link instead".into(),
-                    )),
+                    FileDelivery::LinksOnly => Err(Report::UploadFailed(UploadError::FilesOff)),
                 }
             }
         }
@@ -239,13 +225,13 @@ impl Submission {
 
     /// Asks the host's presigned endpoint where to put `file`; returns the ticket and
     /// its upload address, resolved against the endpoint's.
-    async fn ticket(&self, endpoint: &str, file: &File) -> Result<(Ticket, String), Action> {
-        let failed = |error: PresignedError| Action::UploadFailed(error.to_string());
+    async fn ticket(&self, endpoint: &str, file: &File) -> Result<(Ticket, String), Report> {
+        let failed = |error: PresignedError| Report::UploadFailed(error.into());
         let endpoint = resolve(endpoint, &page_address())
             .ok_or(failed(PresignedError::Address("uploadEndpoint")))?;
         let request = js_sys::JSON::stringify(&presigned::ticket_request(file))
             .map(JsValue::from)
-            .map_err(|_| Action::StepFailed(Step::Upload, Err(TransportError::Network)))?;
+            .map_err(|_| Report::StepFailed(Step::Upload, Err(TransportError::Network)))?;
         let json = self
             .client
             .fetch_json(
@@ -256,7 +242,7 @@ impl Submission {
                 &self.cancel,
             )
             .await
-            .map_err(|result| Action::StepFailed(Step::Upload, result))?;
+            .map_err(|reply| Report::StepFailed(Step::Upload, reply))?;
         let ticket = Ticket::read(&json).map_err(failed)?;
         let upload_url = resolve(&ticket.upload_url, &endpoint)
             .filter(|url| url.starts_with("https:") || url.starts_with("http:"))
@@ -266,9 +252,9 @@ impl Submission {
 
     /// Runs an upload with progress and cancellation; checks the address it gives.
     /// Takes the upload boxed, so one copy serves the host's uploader and the endpoint.
-    async fn upload(&self, start: StartUpload) -> Result<FileSource, Action> {
-        let controller = AbortController::new()
-            .map_err(|_| Action::UploadFailed("the browser cannot cancel uploads".into()))?;
+    async fn upload(&self, start: StartUpload) -> Result<FileSource, Report> {
+        let controller =
+            AbortController::new().map_err(|_| Report::UploadFailed(UploadError::NoAbort))?;
         self.cancel.watch(&controller);
         // A sign of life: the start, then each progress report. An upload that makes
         // none for `timeoutMs` (or an uploader that never settles) is stopped.
@@ -278,7 +264,7 @@ impl Submission {
             let activity = Rc::clone(&activity);
             Callback::from(move |(loaded, total): (f64, f64)| {
                 activity.set(js_sys::Date::now());
-                dispatch.emit(Action::Progress { loaded, total })
+                dispatch.emit(Action::Report(Report::Progress { loaded, total }))
             })
         };
         let result = self
@@ -293,34 +279,35 @@ impl Submission {
         let url = match result {
             Err(error) => {
                 controller.abort();
-                return Err(Action::StepFailed(Step::Upload, Err(error)));
+                return Err(Report::StepFailed(Step::Upload, Err(error)));
             }
             Ok(_) if self.cancel.is_cancelled() => {
-                return Err(Action::StepFailed(
+                return Err(Report::StepFailed(
                     Step::Upload,
                     Err(TransportError::Cancelled),
                 ))
             }
-            Ok(Err(reason)) => return Err(Action::UploadFailed(reason)),
+            Ok(Err(error)) => return Err(Report::UploadFailed(error)),
             // An empty answer is refused as any address the server cannot download.
-            Ok(Ok(url)) => {
-                downloadable_url(&url).map_err(|reason| Action::UploadFailed(reason.into()))?
-            }
+            Ok(Ok(url)) => downloadable_url(&url).map_err(Report::UploadFailed)?,
         };
-        self.dispatch.emit(Action::Uploaded(url.clone()));
+        self.dispatch
+            .emit(Action::Report(Report::Uploaded(url.clone())));
         Ok(FileSource::Url(url))
     }
 
     fn finish(&self, thread_id: u64, file_id: Option<u64>) {
-        self.dispatch.emit(Action::Finished { thread_id, file_id });
+        self.dispatch
+            .emit(Action::Report(Report::Finished { thread_id, file_id }));
         self.host.on_created.emit(Created { thread_id, file_id });
     }
 
-    fn fail(&self, step: Step, result: Result<Outcome, TransportError>) {
-        if let Some(problem) = Problem::from_result(&result) {
+    fn fail(&self, step: Step, reply: Reply) {
+        if let Some(problem) = Problem::from_reply(&reply) {
             self.report_problem(&problem);
         }
-        self.dispatch.emit(Action::StepFailed(step, result));
+        self.dispatch
+            .emit(Action::Report(Report::StepFailed(step, reply)));
     }
 
     fn report_problem(&self, problem: &Problem) {
@@ -331,9 +318,9 @@ impl Submission {
     }
 
     /// The messages a failed attach shows, for the host's `onAttachFailed`.
-    fn messages_of(&self, result: &Result<Outcome, TransportError>) -> Vec<String> {
+    fn messages_of(&self, reply: &Reply) -> Vec<String> {
         let strings = &self.strings;
-        match (result, Problem::from_result(result)) {
+        match (reply, Problem::from_reply(reply)) {
             (_, Some(problem)) => vec![problem.message(strings)],
             (Ok(Outcome::Invalid(report)), None) => report
                 .fields
@@ -369,7 +356,7 @@ pub async fn remove_conversation(
     on_error: Callback<PanelError>,
     strings: Strings,
 ) {
-    let result = client
+    let reply = client
         .request(
             Method::DELETE,
             &format!("{THREADS_PATH}/{thread_id}"),
@@ -378,16 +365,18 @@ pub async fn remove_conversation(
             &Cancellation::default(),
         )
         .await;
-    match result {
-        Ok(Outcome::Succeeded | Outcome::Created { .. }) => dispatch.emit(Action::Removed),
+    match reply {
+        Ok(Outcome::Succeeded | Outcome::Created { .. }) => {
+            dispatch.emit(Action::Report(Report::Removed))
+        }
         other => {
-            if let Some(problem) = Problem::from_result(&other) {
+            if let Some(problem) = Problem::from_reply(&other) {
                 on_error.emit(PanelError {
                     code: problem.code(),
                     message: problem.message(&strings),
                 });
             }
-            dispatch.emit(Action::StepFailed(Step::Remove, other));
+            dispatch.emit(Action::Report(Report::StepFailed(Step::Remove, other)));
         }
     }
 }

@@ -31,6 +31,18 @@ impl BearerToken {
     }
 }
 
+/// Why the host's token callback gave no token; the request then goes as unauthorized.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// The callback failed (it threw, or its promise was rejected): its reason.
+    #[error("{0}")]
+    Host(String),
+    /// It gave no text, or text that cannot go into a header (see
+    /// [`crate::host_input::TOKEN_RULE`]).
+    #[error("the token must be {}", crate::host_input::TOKEN_RULE)]
+    NotAToken,
+}
+
 impl fmt::Debug for BearerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("BearerToken(<redacted>)")

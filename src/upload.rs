@@ -15,8 +15,47 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, File, FileReader};
 use yew::Callback;
 
-/// What the host's uploader returns: the public URL of the stored file, or a reason.
-pub type UploadFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
+use crate::presigned::PresignedError;
+
+/// What the host's uploader returns: the public URL of the stored file, or why not
+/// (its own reason is [`UploadError::Host`]).
+pub type UploadFuture = Pin<Box<dyn Future<Output = Result<String, UploadError>>>>;
+
+/// Why a chosen file did not reach an address the API can download it from. The member
+/// reads it after "The file could not be uploaded:".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UploadError {
+    /// The host's uploader failed; its reason (a rejection's message, say).
+    #[error("{0}")]
+    Host(String),
+    /// The host's uploader settled without the stored file's URL.
+    #[error("the uploader did not give the file's URL")]
+    NoUrl,
+    /// The address the uploader gave is not one the server can download from.
+    #[error(
+        "the uploader gave an address the server cannot download from (it must be an \
+         absolute https: address)"
+    )]
+    NotDownloadable,
+    /// The host's presigned-upload endpoint or the storage behind it failed.
+    #[error(transparent)]
+    Presigned(#[from] PresignedError),
+    /// The browser could not read the file.
+    #[error("the file could not be read")]
+    Unreadable,
+    /// The file is gone from the browser (the panel no longer holds it).
+    #[error("the file is no longer available")]
+    FileGone,
+    /// The host switched files off after this one was chosen.
+    #[error("this page no longer takes files; give a link instead")]
+    FilesOff,
+    /// The browser cannot stop an upload, so none is started.
+    #[error("the browser cannot cancel uploads")]
+    NoAbort,
+    /// Reading was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
 
 /// Reports upload progress as `(loaded, total)` bytes.
 pub type ProgressCallback = Callback<(f64, f64)>;
@@ -65,14 +104,14 @@ impl FileDelivery {
 /// Checks that an uploader's answer is an address the API can download from: absolute,
 /// `https:` (or `http:` on a loopback host, for local development), no credentials.
 /// The address itself is never put in a message: a presigned one carries a signature.
-pub fn downloadable_url(url: &str) -> Result<String, &'static str> {
-    const WRONG: &str = "the uploader gave an address the server cannot download from \
-                         (it must be an absolute https: address)";
-    let parsed = web_sys::Url::new(url.trim()).map_err(|_| WRONG)?;
+pub fn downloadable_url(url: &str) -> Result<String, UploadError> {
+    let parsed = web_sys::Url::new(url.trim()).map_err(|_| UploadError::NotDownloadable)?;
     let allowed = crate::address::base_url_scheme_allowed(&parsed.protocol(), &parsed.hostname())
         && parsed.username().is_empty()
         && parsed.password().is_empty();
-    allowed.then(|| parsed.href()).ok_or(WRONG)
+    allowed
+        .then(|| parsed.href())
+        .ok_or(UploadError::NotDownloadable)
 }
 
 /// Bytes base64-encoded per read: a multiple of 3, so the pieces join into one valid
@@ -101,37 +140,36 @@ pub enum FileSource {
 pub async fn read_as_base64(
     file: &File,
     cancelled: impl Fn() -> bool,
-) -> Result<FileSource, String> {
-    const FAILED: &str = "the file could not be read";
+) -> Result<FileSource, UploadError> {
     let size = file.size();
     let parts = js_sys::Array::new();
-    let encoder = web_sys::TextEncoder::new().map_err(|_| FAILED.to_owned())?;
+    let encoder = web_sys::TextEncoder::new().map_err(|_| UploadError::Unreadable)?;
     // Called through JavaScript so the text never crosses into wasm memory (web-sys's
     // `encode_with_input` takes a Rust `&str`).
     let encode: js_sys::Function = js_sys::Reflect::get(&encoder, &JsValue::from_str("encode"))
-        .map_err(|_| FAILED.to_owned())?
+        .map_err(|_| UploadError::Unreadable)?
         .unchecked_into();
     let mut start = 0.0;
     while start < size {
         if cancelled() {
-            return Err("cancelled".to_owned());
+            return Err(UploadError::Cancelled);
         }
         let end = (start + BASE64_CHUNK_BYTES).min(size);
         let piece = file
             .slice_with_f64_and_f64(start, end)
-            .map_err(|_| FAILED.to_owned())?;
+            .map_err(|_| UploadError::Unreadable)?;
         let url: js_sys::JsString = read_as_data_url(&piece).await?.unchecked_into();
         // Drop the `data:…;base64,` head of each piece's own URL.
         let comma = url.index_of(",", 0);
         if comma < 0 {
-            return Err(FAILED.to_owned());
+            return Err(UploadError::Unreadable);
         }
         // Encoded to bytes now, piece by piece, so building the request body later is a
         // plain copy rather than one long text-to-bytes conversion of the whole file.
         let text = url.slice(comma as u32 + 1, url.length());
         let bytes = encode
             .call1(&encoder, &text)
-            .map_err(|_| FAILED.to_owned())?;
+            .map_err(|_| UploadError::Unreadable)?;
         parts.push(&bytes);
         start = end;
     }
@@ -146,9 +184,8 @@ pub async fn read_as_base64(
 
 /// Reads `blob` as a `data:` URL with the browser's `FileReader`. The result stays a
 /// JavaScript string. Dropping the future aborts the read and releases its listeners.
-pub async fn read_as_data_url(blob: &web_sys::Blob) -> Result<JsValue, String> {
-    const FAILED: &str = "the file could not be read";
-    let reader = FileReader::new().map_err(|_| FAILED.to_owned())?;
+pub async fn read_as_data_url(blob: &web_sys::Blob) -> Result<JsValue, UploadError> {
+    let reader = FileReader::new().map_err(|_| UploadError::Unreadable)?;
     let mut guard = ReadGuard {
         reader: reader.clone(),
         listeners: Vec::new(),
@@ -167,11 +204,11 @@ pub async fn read_as_data_url(blob: &web_sys::Blob) -> Result<JsValue, String> {
     });
     reader
         .read_as_data_url(blob)
-        .map_err(|_| FAILED.to_owned())?;
+        .map_err(|_| UploadError::Unreadable)?;
     wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|_| FAILED.to_owned())?;
-    reader.result().map_err(|_| FAILED.to_owned())
+        .map_err(|_| UploadError::Unreadable)?;
+    reader.result().map_err(|_| UploadError::Unreadable)
 }
 
 /// Detaches the reader's listeners (and aborts an unfinished read) when dropped.

@@ -19,7 +19,9 @@
 use nexudus_start_conversation::api::{
     ErrorReport, Field, NewThread, NewThreadFile, Outcome, TransportError,
 };
-use nexudus_start_conversation::state::{Action, FormState, Mode, Next, Phase, Recovery, Step};
+use nexudus_start_conversation::state::{
+    Action, Edit, FormState, Mode, Next, Phase, Recovery, Report, Step,
+};
 use proptest::prelude::*;
 
 /// How many random fault scripts the test runs (`cargo xtask test` runs it as is).
@@ -191,9 +193,9 @@ fn attempt(
                 emit(
                     state,
                     if matches!(next, Next::FindThread) {
-                        Action::StartPosting
+                        Action::Report(Report::StartPosting)
                     } else {
-                        Action::StartAttaching
+                        Action::Report(Report::StartAttaching)
                     },
                 );
                 let found = match next {
@@ -210,33 +212,46 @@ fn attempt(
                     Fault::SlowThenCancel { .. } => {
                         emit(
                             state,
-                            Action::StepFailed(Step::LookUp, Err(TransportError::Cancelled)),
+                            Action::Report(Report::StepFailed(
+                                Step::LookUp,
+                                Err(TransportError::Cancelled),
+                            )),
                         );
                         return End::Failed;
                     }
                     Fault::ActsThenFails(lost) | Fault::FailsBeforeActing(lost) => {
-                        emit(state, Action::StepFailed(Step::LookUp, lost.result()));
+                        emit(
+                            state,
+                            Action::Report(Report::StepFailed(Step::LookUp, lost.result())),
+                        );
                         return End::Failed;
                     }
                     Fault::Refused(kind) => {
-                        emit(state, Action::StepFailed(Step::LookUp, Ok(refusal(kind))));
+                        emit(
+                            state,
+                            Action::Report(Report::StepFailed(Step::LookUp, Ok(refusal(kind)))),
+                        );
                         return End::Failed;
                     }
                 }
                 match (next, found) {
-                    (Next::FindThread, Some(id)) => emit(state, Action::ThreadCreated(id)),
-                    (Next::FindThread, None) => emit(state, Action::Absent(Step::Create)),
+                    (Next::FindThread, Some(id)) => {
+                        emit(state, Action::Report(Report::ThreadCreated(id)))
+                    }
+                    (Next::FindThread, None) => {
+                        emit(state, Action::Report(Report::Absent(Step::Create)))
+                    }
                     (Next::FindFile(thread_id), Some(id)) => {
                         emit(
                             state,
-                            Action::Finished {
+                            Action::Report(Report::Finished {
                                 thread_id,
                                 file_id: Some(id),
-                            },
+                            }),
                         );
                         return End::Done;
                     }
-                    (_, None) => emit(state, Action::Absent(Step::Attach)),
+                    (_, None) => emit(state, Action::Report(Report::Absent(Step::Attach))),
                     _ => unreachable!(),
                 }
             }
@@ -249,12 +264,12 @@ fn attempt(
                 emit(
                     state,
                     if step == Step::Create {
-                        Action::StartPosting
+                        Action::Report(Report::StartPosting)
                     } else {
-                        Action::StartAttaching
+                        Action::Report(Report::StartAttaching)
                     },
                 );
-                emit(state, Action::MayExist(step, thread_id));
+                emit(state, Action::Report(Report::MayExist(step, thread_id)));
                 let thread_body = state.new_thread(mode);
                 let file_body = state.new_thread_file(thread_id);
                 let act = |server: &mut Server| match step {
@@ -284,20 +299,20 @@ fn attempt(
                 };
                 match (step, result) {
                     (Step::Create, Ok(Outcome::Created { id })) => {
-                        emit(state, Action::ThreadCreated(id))
+                        emit(state, Action::Report(Report::ThreadCreated(id)))
                     }
                     (Step::Attach, Ok(Outcome::Created { id })) => {
                         emit(
                             state,
-                            Action::Finished {
+                            Action::Report(Report::Finished {
                                 thread_id,
                                 file_id: Some(id),
-                            },
+                            }),
                         );
                         return End::Done;
                     }
                     (step, other) => {
-                        emit(state, Action::StepFailed(step, other));
+                        emit(state, Action::Report(Report::StepFailed(step, other)));
                         return End::Failed;
                     }
                 }
@@ -305,10 +320,10 @@ fn attempt(
             Next::Done(thread_id) => {
                 emit(
                     state,
-                    Action::Finished {
+                    Action::Report(Report::Finished {
                         thread_id,
                         file_id: None,
-                    },
+                    }),
                 );
                 return End::Done;
             }
@@ -329,15 +344,18 @@ fn intent(attach_mode: bool, with_file: bool) -> (Mode, FormState) {
         }
     };
     let mut state = FormState::default()
-        .reduce(Action::Edit(Field::Subject, "Lunch".into()))
-        .reduce(Action::Edit(Field::Message, "Who is in?".into()));
+        .reduce(Action::Edit(Edit::Text(Field::Subject, "Lunch".into())))
+        .reduce(Action::Edit(Edit::Text(
+            Field::Message,
+            "Who is in?".into(),
+        )));
     if with_file || attach_mode {
         state = state
-            .reduce(Action::Edit(
+            .reduce(Action::Edit(Edit::Text(
                 Field::Attachment,
                 "https://files.test/menu.png".into(),
-            ))
-            .reduce(Action::Edit(Field::Name, "menu".into()));
+            )))
+            .reduce(Action::Edit(Edit::Text(Field::Name, "menu".into())));
     }
     (mode, state)
 }

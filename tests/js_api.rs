@@ -14,6 +14,7 @@ use yew::Callback;
 use nexudus_start_conversation::config::Created;
 use nexudus_start_conversation::i18n::{Locale, Msg};
 use nexudus_start_conversation::js_api::{mount, read_options};
+use nexudus_start_conversation::upload::UploadError;
 use nexudus_start_conversation::{BearerToken, TokenSource};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -44,23 +45,23 @@ fn numbers_strings_limits_and_locale_map_onto_the_props() {
              limits: { maxBytes: "2048", accept: "image/*, .pdf" } }"#,
     ))
     .unwrap();
-    assert_eq!(props.base_url.as_str(), "http://127.0.0.1:8787");
-    assert_eq!(props.business_id, Some(12));
-    assert_eq!(props.user_id, Some(10));
-    assert_eq!(props.thread_id, Some(1001));
-    assert_eq!(props.group_id, Some(2));
-    assert_eq!(props.timeout_ms, 5000);
+    assert_eq!(props.api.base_url.as_str(), "http://127.0.0.1:8787");
+    assert_eq!(props.target.business_id, Some(12));
+    assert_eq!(props.target.user_id, Some(10));
+    assert_eq!(props.target.thread_id, Some(1001));
+    assert_eq!(props.target.group_id, Some(2));
+    assert_eq!(props.api.timeout_ms, 5000);
     assert_eq!(props.draft_key.as_deref(), Some("d"));
     assert_eq!(props.conversation_url.as_deref(), Some("/threads/{id}"));
     assert_eq!(props.strings.locale(), Locale::Fr);
     assert_eq!(props.strings.get(Msg::SubmitStart), "Publier !");
     assert_eq!(props.strings.get(Msg::SubmitAttach), "Joindre le fichier");
-    assert_eq!(props.limits.max_bytes, 2048);
-    assert_eq!(props.limits.accept, vec!["image/*", ".pdf"]);
+    assert_eq!(props.files.limits.max_bytes, 2048);
+    assert_eq!(props.files.limits.accept, vec!["image/*", ".pdf"]);
     let props = read_options(&options(r#"{ limits: { accept: ["a/b", ".c, .d"] } }"#)).unwrap();
-    assert_eq!(props.limits.accept, vec!["a/b", ".c", ".d"]);
+    assert_eq!(props.files.limits.accept, vec!["a/b", ".c", ".d"]);
     assert_eq!(
-        props.limits.max_bytes,
+        props.files.limits.max_bytes,
         nexudus_start_conversation::config::DEFAULT_MAX_BYTES
     );
 }
@@ -105,7 +106,7 @@ async fn get_token_is_called_with_refresh_and_awaited() {
         r#"{ getToken: async ({ refresh }) => { globalThis.__nscRefresh = refresh; return refresh ? " fresh " : "cached"; } }"#,
     ))
     .unwrap();
-    let TokenSource::Provider(provider) = props.token else {
+    let TokenSource::Provider(provider) = props.api.token else {
         panic!("getToken should give a provider");
     };
     let token = provider(true).await.unwrap();
@@ -114,7 +115,7 @@ async fn get_token_is_called_with_refresh_and_awaited() {
     assert_eq!(provider(false).await.unwrap(), BearerToken::new("cached"));
 
     let props = read_options(&options(r#"{ getToken: () => "" }"#)).unwrap();
-    let TokenSource::Provider(provider) = props.token else {
+    let TokenSource::Provider(provider) = props.api.token else {
         panic!("getToken should give a provider");
     };
     assert!(provider(false).await.is_err());
@@ -130,7 +131,7 @@ async fn the_uploader_gets_the_file_progress_and_signal() {
            } }"#,
     ))
     .unwrap();
-    let uploader = props.uploader.expect("an uploader");
+    let uploader = props.files.uploader.expect("an uploader");
     let file =
         web_sys::File::new_with_str_sequence(&js_sys::Array::of1(&"hi".into()), "a.txt").unwrap();
     let seen = Rc::new(RefCell::new(Vec::new()));
@@ -155,8 +156,9 @@ async fn the_uploader_gets_the_file_progress_and_signal() {
     .unwrap();
     let file = web_sys::File::new_with_str_sequence(&js_sys::Array::new(), "b.txt").unwrap();
     let controller = web_sys::AbortController::new().unwrap();
-    let failed = (props.uploader.unwrap().0)(file, Callback::noop(), controller.signal()).await;
-    assert_eq!(failed, Err("quota exceeded".to_owned()));
+    let failed =
+        (props.files.uploader.unwrap().0)(file, Callback::noop(), controller.signal()).await;
+    assert_eq!(failed, Err(UploadError::Host("quota exceeded".to_owned())));
 }
 
 #[wasm_bindgen_test]
@@ -165,7 +167,7 @@ fn callbacks_receive_plain_objects() {
         r#"{ onCreated: (created) => { globalThis.__nscCreated = created; } }"#,
     ))
     .unwrap();
-    props.on_created.emit(Created {
+    props.host.on_created.emit(Created {
         thread_id: 5001,
         file_id: None,
     });

@@ -4,7 +4,9 @@
 mod support;
 
 use nexudus_start_conversation::i18n::{Locale, Msg, Strings};
-use nexudus_start_conversation::{BearerToken, StartConversation, StartConversationProps};
+use nexudus_start_conversation::{
+    ApiSettings, BearerToken, FileSettings, StartConversation, StartConversationProps, Target,
+};
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -14,23 +16,36 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// Attach mode, with the sandbox's presigned-upload store as the host's endpoint.
 fn attach_props(base_url: &str, token: &str) -> StartConversationProps {
     yew::props!(StartConversationProps {
-        base_url: base_url.to_owned(),
-        token: BearerToken::new(token),
-        thread_id: Some(1001),
-        upload_endpoint: Some(yew::AttrValue::from(format!("{base_url}/uploads"))),
-        timeout_ms: 10_000,
+        api: api(base_url, token),
+        target: Target {
+            thread_id: Some(1001),
+            ..Target::default()
+        },
+        files: FileSettings {
+            upload_endpoint: Some(yew::AttrValue::from(format!("{base_url}/uploads"))),
+            ..FileSettings::default()
+        },
     })
 }
 
 fn start_props(base_url: &str, strings: Strings) -> StartConversationProps {
     yew::props!(StartConversationProps {
-        base_url: base_url.to_owned(),
-        token: BearerToken::new("t"),
-        business_id: Some(1),
-        user_id: Some(10),
+        api: api(base_url, "t"),
+        target: Target {
+            business_id: Some(1),
+            user_id: Some(10),
+            ..Target::default()
+        },
         strings,
-        timeout_ms: 10_000,
     })
+}
+
+fn api(base_url: &str, token: &str) -> ApiSettings {
+    ApiSettings {
+        base_url: base_url.to_owned().into(),
+        token: BearerToken::new(token).into(),
+        timeout_ms: 10_000,
+    }
 }
 
 fn mount(props: StartConversationProps) -> web_sys::Element {
@@ -81,9 +96,15 @@ async fn without_somewhere_to_put_files_only_a_link_is_offered() {
     // Live Nexudus downloads attachments from a public URL and refuses `data:` URLs, so
     // a host with no uploader and no endpoint gets no file input that would fail later.
     let root = mount(yew::props!(StartConversationProps {
-        base_url: "https://api.invalid".to_owned(),
-        token: BearerToken::new("t"),
-        thread_id: Some(1001),
+        api: ApiSettings {
+            base_url: "https://api.invalid".into(),
+            token: BearerToken::new("t").into(),
+            ..ApiSettings::default()
+        },
+        target: Target {
+            thread_id: Some(1001),
+            ..Target::default()
+        },
     }));
     let link = element(&root, "input[type=url][name=NewFileDataUrl]").await;
     assert!(find(&root, "input[type=file]").is_none());

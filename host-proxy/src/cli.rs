@@ -80,6 +80,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = crate::config::DEFAULT_MEMBER_WRITES_PER_MINUTE, value_name = "N")]
     pub member_writes_per_minute: u32,
 
+    /// Files one conversation may have (the panel's maxFiles allows up to 10); an attach past
+    /// it is refused with the 400 envelope on CommunityThread. 0: no limit.
+    #[arg(long, default_value_t = crate::config::DEFAULT_MAX_FILES_PER_THREAD, value_name = "N")]
+    pub max_files_per_thread: u32,
+
     /// Largest uploaded file, in bytes (default 25 MB).
     #[arg(long, default_value_t = crate::config::DEFAULT_MAX_UPLOAD_BYTES, value_name = "N")]
     pub max_upload_bytes: u64,
@@ -206,6 +211,7 @@ impl ServeArgs {
         );
         config.cors_origins = self.cors_origins;
         config.member_writes_per_minute = self.member_writes_per_minute;
+        config.max_files_per_thread = self.max_files_per_thread;
         config.max_upload_bytes = self.max_upload_bytes;
         if !self.allowed_types.is_empty() {
             config.allowed_types = self.allowed_types;
@@ -245,6 +251,8 @@ mod tests {
         assert_eq!(c.upstream, "https://spaces.nexudus.com");
         assert_eq!(c.public_base_url, "http://127.0.0.1:8791");
         assert_eq!(c.allowed_types.len(), DEFAULT_ALLOWED_TYPES.len());
+        assert_eq!(c.max_files_per_thread, 10);
+        assert_eq!(c.member_writes_per_minute, 30);
         assert!(base_url("--upstream", "ftp://x").is_err());
         assert!(base_url("--upstream", "http://x/?a=1").is_err());
     }

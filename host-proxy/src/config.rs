@@ -11,8 +11,12 @@ use crate::secret::Secret;
 pub const DEFAULT_UPSTREAM: &str = "https://spaces.nexudus.com";
 /// The default address to listen on.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8790";
-/// Writes per minute and member (Nexudus allows 60 for the whole account).
-pub const DEFAULT_MEMBER_WRITES_PER_MINUTE: u32 = 20;
+/// Writes per minute and member (Nexudus allows 60 for the whole account). A conversation with
+/// the most files the panel allows (10) takes 21: the create, 10 upload requests, 10 attaches;
+/// 30 leaves room for a few retries.
+pub const DEFAULT_MEMBER_WRITES_PER_MINUTE: u32 = 30;
+/// Files one conversation may have (the most the panel's `maxFiles` allows).
+pub const DEFAULT_MAX_FILES_PER_THREAD: u32 = 10;
 /// Largest stored file: 25 MB, the panel's own default limit.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
 /// File types the upload store takes unless told otherwise.
@@ -59,6 +63,8 @@ pub struct Config {
     pub jwt_leeway: Duration,
     /// Writes per minute one member may make (forwarded writes and upload requests).
     pub member_writes_per_minute: u32,
+    /// Files one conversation may have; an attach past it is refused (0: no limit).
+    pub max_files_per_thread: u32,
     /// Largest file the upload store takes.
     pub max_upload_bytes: u64,
     /// Content types the upload store takes (`type/subtype` or `type/*`).
@@ -96,6 +102,7 @@ impl Config {
             member_jwt_secret,
             jwt_leeway: Duration::from_secs(30),
             member_writes_per_minute: DEFAULT_MEMBER_WRITES_PER_MINUTE,
+            max_files_per_thread: DEFAULT_MAX_FILES_PER_THREAD,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             allowed_types: DEFAULT_ALLOWED_TYPES
                 .iter()

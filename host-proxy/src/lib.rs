@@ -45,6 +45,7 @@ pub(crate) struct AppState {
     pub(crate) upstream: upstream::Upstream,
     pub(crate) limit: limit::WriteLimit,
     pub(crate) uploads: uploads::Uploads,
+    pub(crate) attach_turns: routes::ThreadTurns,
 }
 
 /// A configured proxy, ready to serve.
@@ -93,6 +94,7 @@ impl Proxy {
             limit: limit::WriteLimit::new(config.member_writes_per_minute),
             upstream,
             uploads,
+            attach_turns: routes::ThreadTurns::default(),
             config,
         };
         Ok(Proxy {

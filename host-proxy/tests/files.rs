@@ -212,10 +212,7 @@ async fn attaching_elsewhere_or_with_a_foreign_url_is_refused_on_the_field() {
 
 #[tokio::test]
 async fn the_store_keeps_its_limits() {
-    let sandbox = start_sandbox(sandbox_config()).await;
-    let mut config = proxy_config(&sandbox);
-    config.max_upload_bytes = 1000;
-    let proxy = start_proxy(config).await;
+    let (_sandbox, proxy) = stack_with(|config| config.max_upload_bytes = 1000).await;
     let member = session(10, 1);
     let issue = |size: u64, ct: &str| json!({"fileName": "f", "contentType": ct, "size": size});
     // Refusals land on the attachment field, in the Nexudus envelope.

@@ -321,10 +321,8 @@ async fn everything_else_is_not_found() {
 
 #[tokio::test]
 async fn cors_lets_the_portal_in_and_exposes_retry_after() {
-    let sandbox = start_sandbox(sandbox_config()).await;
-    let mut config = proxy_config(&sandbox);
-    config.cors_origins = vec!["http://127.0.0.1:8080".into()];
-    let proxy = start_proxy(config).await;
+    let (sandbox, proxy) =
+        stack_with(|config| config.cors_origins = vec!["http://127.0.0.1:8080".into()]).await;
     let preflight = proxy
         .http
         .request(Method::OPTIONS, proxy.url(THREADS))

@@ -26,6 +26,24 @@
 //!   `text/plain`) and `headers`, instead of the real handler;
 //! - with none of these, runs the real handler (a pure delay).
 //!
+//! Which request a fault hits can be narrowed further:
+//! - `skip: N` lets the first N matching requests through untouched, so the fault hits the
+//!   (N+1)th: `{"method":"POST","path":"/api/community/communitythreadfiles","skip":1,
+//!   "status":500}` fails exactly the second attach (a request let through consumes nothing
+//!   else: no later fault applies to it). Requests are counted before authentication and
+//!   throttling, so one the limiter then refuses with a 409 counts too: with throttling on,
+//!   `whenBody` is the surer aim;
+//! - `whenBody: {"Name": "b.png"}` matches only requests whose JSON body has each listed
+//!   property (name case-insensitive) equal to the given value (`null`: absent or null), so a
+//!   fault can name the attach of one file whatever the order.
+//!
+//! With `fieldErrors` (see the `fault_fields` module) the answer is the API's validation
+//! envelope naming those properties, with what the request sent as `AttemptedValue`:
+//! `{"method":"POST","path":"/api/community/communitythreadfiles","skip":1,
+//! "fieldErrors":[{"propertyName":"Name","message":"is not allowed"}]}`. It excludes `body`,
+//! `contentType`, `drop` and `dropAfterHandling`; its status is 400 unless `status` says
+//! otherwise (also with `failAfterHandling`).
+//!
 //! With `delayAfterHandling: true`, the `delayMs` wait comes after the real handler ran
 //! (alone, or with `dropAfterHandling` / `failAfterHandling`): the record exists while the
 //! answer is slow, so a client that gives up (cancels, times out, is torn down) meanwhile
@@ -58,12 +76,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
+use crate::fault_fields::{self, FieldErrorSpec};
 use crate::server::ConnControl;
 use crate::{lock, AppState};
 
@@ -110,10 +131,24 @@ pub struct FaultSpec {
     /// Extra headers of that answer.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
+    /// Matching requests let through untouched before the fault applies (remaining, when
+    /// listed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skip: u32,
+    /// Properties the JSON body must have, with these values, for the fault to match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_body: Option<Map<String, Value>>,
+    /// Answer the validation envelope with these field errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub field_errors: Vec<FieldErrorSpec>,
 }
 
 fn one() -> u32 {
     1
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl FaultSpec {
@@ -133,8 +168,8 @@ impl FaultSpec {
         if self.delay_ms > MAX_DELAY_MS {
             return Err(format!("delayMs must be at most {MAX_DELAY_MS}"));
         }
-        if self.delay_after_handling
-            && (self.drop || self.status.is_some() && !self.fail_after_handling)
+        let answers_instead = self.status.is_some() || !self.field_errors.is_empty();
+        if self.delay_after_handling && (self.drop || answers_instead && !self.fail_after_handling)
         {
             return Err("delayAfterHandling needs the real handler to run".into());
         }
@@ -154,6 +189,22 @@ impl FaultSpec {
                     .into(),
             );
         }
+        if !self.field_errors.is_empty()
+            && (self.body.is_some()
+                || self.content_type.is_some()
+                || self.drop
+                || self.drop_after_handling)
+        {
+            return Err(
+                "fieldErrors excludes body, contentType, drop and dropAfterHandling".into(),
+            );
+        }
+        for entry in &self.field_errors {
+            entry.validate()?;
+        }
+        if self.when_body.as_ref().is_some_and(Map::is_empty) {
+            return Err("whenBody needs at least one property".into());
+        }
         if let Some(s) = self.status {
             if !(100..=599).contains(&s) {
                 return Err(format!("status must be between 100 and 599: {s}"));
@@ -162,8 +213,12 @@ impl FaultSpec {
         if (self.body.is_some() || self.content_type.is_some() || !self.headers.is_empty())
             && self.status.is_none()
             && !self.fail_after_handling
+            && self.field_errors.is_empty()
         {
-            return Err("body, contentType and headers need a status or failAfterHandling".into());
+            return Err(
+                "body, contentType and headers need a status, failAfterHandling or fieldErrors"
+                    .into(),
+            );
         }
         if let Some(ct) = &self.content_type {
             HeaderValue::from_str(ct).map_err(|_| format!("invalid contentType: {ct:?}"))?;
@@ -182,6 +237,34 @@ impl FaultSpec {
                 .method
                 .as_ref()
                 .is_none_or(|m| m.eq_ignore_ascii_case(method))
+    }
+
+    /// Whether the fault needs the request's body to match it or to answer.
+    fn reads_body(&self) -> bool {
+        self.when_body.is_some() || !self.field_errors.is_empty()
+    }
+
+    /// The fault's answer, `status` being the default one of its kind when it names none.
+    fn answer(&self, status: u16, body: Option<&Map<String, Value>>) -> Response {
+        if self.field_errors.is_empty() {
+            return self.response(status);
+        }
+        let status =
+            StatusCode::from_u16(self.status.unwrap_or(400)).unwrap_or(StatusCode::BAD_REQUEST);
+        let mut res = fault_fields::answer(&self.field_errors, body, status);
+        self.add_headers(&mut res);
+        res
+    }
+
+    fn add_headers(&self, res: &mut Response) {
+        for (k, v) in &self.headers {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
+                res.headers_mut().insert(k, v);
+            }
+        }
     }
 
     fn response(&self, status: u16) -> Response {
@@ -206,14 +289,7 @@ impl FaultSpec {
         if let Some(ct) = content_type.and_then(|ct| HeaderValue::from_str(&ct).ok()) {
             headers.insert(header::CONTENT_TYPE, ct);
         }
-        for (k, v) in &self.headers {
-            if let (Ok(k), Ok(v)) = (
-                HeaderName::from_bytes(k.as_bytes()),
-                HeaderValue::from_str(v),
-            ) {
-                headers.insert(k, v);
-            }
-        }
+        self.add_headers(&mut res);
         res
     }
 }
@@ -240,9 +316,31 @@ impl Faults {
         std::mem::take(&mut self.pending).len()
     }
 
-    /// Consumes one use of the first fault matching the request.
-    fn take(&mut self, method: &str, path: &str) -> Option<FaultSpec> {
-        let i = self.pending.iter().position(|f| f.matches(method, path))?;
+    /// Whether a pending fault for this request needs its body.
+    fn reads_body(&self, method: &str, path: &str) -> bool {
+        self.pending
+            .iter()
+            .any(|f| f.matches(method, path) && f.reads_body())
+    }
+
+    /// Consumes one use of the first fault matching the request (`body`: its JSON object,
+    /// when read); a fault still skipping lets the request through and counts it.
+    fn take(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&Map<String, Value>>,
+    ) -> Option<FaultSpec> {
+        let i = self.pending.iter().position(|f| {
+            f.matches(method, path)
+                && f.when_body
+                    .as_ref()
+                    .is_none_or(|wanted| fault_fields::body_matches(wanted, body))
+        })?;
+        if self.pending[i].skip > 0 {
+            self.pending[i].skip -= 1;
+            return None;
+        }
         let fault = self.pending[i].clone();
         if fault.count <= 1 {
             self.pending.remove(i);
@@ -258,7 +356,16 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
     if req.uri().path().starts_with("/_sandbox/") {
         return next.run(req).await;
     }
-    let fault = lock(&st.faults).take(req.method().as_str(), req.uri().path());
+    let reads_body = lock(&st.faults).reads_body(req.method().as_str(), req.uri().path());
+    let (req, body) = if reads_body {
+        match buffered(req, st.config.effective_body_limit()).await {
+            Ok(read) => read,
+            Err(answer) => return answer,
+        }
+    } else {
+        (req, None)
+    };
+    let fault = lock(&st.faults).take(req.method().as_str(), req.uri().path(), body.as_ref());
     let Some(fault) = fault else {
         return next.run(req).await;
     };
@@ -288,7 +395,7 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
     }
     if fault.fail_after_handling {
         let _discarded = handle(req).await;
-        return fault.response(fault.status.unwrap_or(500));
+        return fault.answer(fault.status.unwrap_or(500), body.as_ref());
     }
     if fault.drop {
         if let Some(conn) = req.extensions().get::<ConnControl>() {
@@ -301,10 +408,34 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
         let body = axum::body::Body::from_stream(futures_once_error());
         return (StatusCode::OK, body).into_response();
     }
+    if !fault.field_errors.is_empty() {
+        return fault.answer(400, body.as_ref());
+    }
     match fault.status {
         Some(status) => fault.response(status),
         None => handle(req).await,
     }
+}
+
+/// Reads the whole body (at most `limit` bytes) and rebuilds the request around it; the
+/// body's JSON object, if it is one, comes alongside.
+#[allow(clippy::result_large_err)]
+async fn buffered(
+    req: Request,
+    limit: u64,
+) -> Result<(Request, Option<Map<String, Value>>), Response> {
+    let (parts, body) = req.into_parts();
+    let bytes = crate::body::read_limited(body, limit).await.map_err(|_| {
+        crate::envelope::request_error(
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read.",
+        )
+    })?;
+    let object = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    Ok((Request::from_parts(parts, Body::from(bytes)), object))
 }
 
 /// A body stream that fails at once.
@@ -381,12 +512,59 @@ mod tests {
             spec(r#"{"path":"/a","method":"post","count":2}"#),
             spec(r#"{"path":"/a"}"#),
         ]);
-        assert!(f.take("GET", "/b").is_none());
-        assert_eq!(f.take("GET", "/a").map(|s| s.method), Some(None));
-        assert!(f.take("POST", "/a").is_some());
+        assert!(f.take("GET", "/b", None).is_none());
+        assert_eq!(f.take("GET", "/a", None).map(|s| s.method), Some(None));
+        assert!(f.take("POST", "/a", None).is_some());
         assert_eq!(f.list()[0].count, 1);
-        assert!(f.take("POST", "/a").is_some());
-        assert!(f.take("POST", "/a").is_none());
+        assert!(f.take("POST", "/a", None).is_some());
+        assert!(f.take("POST", "/a", None).is_none());
         assert_eq!(f.clear(), 0);
+    }
+
+    #[test]
+    fn skips_and_matches_bodies() {
+        let mut f = Faults::default();
+        f.add(vec![
+            spec(r#"{"path":"/f","whenBody":{"Name":"c.png"},"status":500}"#),
+            spec(r#"{"path":"/f","skip":1,"status":502}"#),
+        ]);
+        let body = |name: &str| serde_json::json!({ "name": name }).as_object().cloned();
+        assert!(f.reads_body("POST", "/f") && !f.reads_body("POST", "/g"));
+        assert!(
+            f.take("POST", "/f", body("a.png").as_ref()).is_none(),
+            "skipped"
+        );
+        assert_eq!(f.list()[1].skip, 0);
+        let second = f.take("POST", "/f", body("b.png").as_ref());
+        assert_eq!(second.and_then(|s| s.status), Some(502));
+        let named = f.take("POST", "/f", body("c.png").as_ref());
+        assert_eq!(named.and_then(|s| s.status), Some(500));
+        assert!(f.list().is_empty());
+    }
+
+    #[test]
+    fn validates_field_error_faults() {
+        assert!(spec(r#"{"path":"/x","fieldErrors":["Tags"]}"#)
+            .validate()
+            .is_ok());
+        assert!(
+            spec(r#"{"path":"/x","fieldErrors":["Name"],"status":200,"headers":{"X-A":"1"}}"#)
+                .validate()
+                .is_ok()
+        );
+        assert!(
+            spec(r#"{"path":"/x","fieldErrors":["Name"],"failAfterHandling":true}"#)
+                .validate()
+                .is_ok()
+        );
+        for bad in [
+            r#"{"path":"/x","fieldErrors":["Name"],"body":"x"}"#,
+            r#"{"path":"/x","fieldErrors":["Name"],"drop":true}"#,
+            r#"{"path":"/x","fieldErrors":[""]}"#,
+            r#"{"path":"/x","fieldErrors":["Name"],"delayAfterHandling":true}"#,
+            r#"{"path":"/x","whenBody":{}}"#,
+        ] {
+            assert!(spec(bad).validate().is_err(), "{bad}");
+        }
     }
 }

@@ -24,6 +24,7 @@ mod body;
 mod clock;
 mod control;
 mod envelope;
+mod fault_fields;
 mod faults;
 mod fetch;
 mod files;
@@ -75,6 +76,10 @@ pub struct Config {
     /// Accept a `data:` URI as `NewFileDataUrl` (off by default: live Nexudus answers a
     /// `data:` URI with its generic 500, and so does the sandbox; `--accept-data-urls`).
     pub accept_data_urls: bool,
+    /// Accept a `Tags` longer than 50 characters (off by default: the board's own form allows
+    /// 50 [seen, nexudus-api.md "Limits of the board's own form"], and the sandbox answers a
+    /// longer one with an error on `Tags`; `--accept-long-tags`).
+    pub accept_long_tags: bool,
     /// Let `NewFileDataUrl` point at non-loopback hosts (off by default: the sandbox is never
     /// an open proxy).
     pub allow_remote_urls: bool,
@@ -115,6 +120,7 @@ impl Default for Config {
             max_body_bytes: 40 * MIB,
             max_upload_bytes: 64 * MIB,
             accept_data_urls: false,
+            accept_long_tags: false,
             allow_remote_urls: false,
             expose_retry_after: false,
             cors_origins: Vec::new(),

@@ -112,6 +112,11 @@ struct Cli {
     #[arg(long)]
     accept_data_urls: bool,
 
+    /// Accept a Tags longer than 50 characters. Off by default: the board's own form allows 50,
+    /// and the sandbox answers a longer one with the 400 envelope and an error on Tags.
+    #[arg(long)]
+    accept_long_tags: bool,
+
     /// Let NewFileDataUrl point at non-loopback http hosts (off: only 127.0.0.0/8, ::1, localhost).
     #[arg(long)]
     allow_remote_urls: bool,
@@ -174,6 +179,7 @@ impl Cli {
             max_body_bytes: self.max_body_bytes,
             max_upload_bytes: self.max_upload_bytes,
             accept_data_urls: self.accept_data_urls,
+            accept_long_tags: self.accept_long_tags,
             allow_remote_urls: self.allow_remote_urls,
             expose_retry_after: self.expose_retry_after,
             cors_origins: self.cors_origins,
@@ -268,6 +274,7 @@ mod tests {
         assert!(c.throttle.enabled && !c.enable_faults && !c.allow_remote_urls);
         assert_eq!(c.accept_data_urls, d.accept_data_urls);
         assert!(!c.accept_data_urls);
+        assert!(!c.accept_long_tags && !d.accept_long_tags);
         assert!(!c.expose_retry_after && !d.expose_retry_after);
         assert_eq!(c.access_token_lifetime, d.access_token_lifetime);
         assert!(c.api_users.is_empty());

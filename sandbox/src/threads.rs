@@ -8,6 +8,16 @@
 //! counts them (UTF-16 code units): the limit of the board's own form in the Members Portal
 //! [seen]; the API documents none. Every problem found is reported at once.
 //!
+//! `Tags` (a comma-separated string) may have at most 50 characters, counted the same way: the
+//! limit of the same form [seen, nexudus-api.md "Limits of the board's own form"]. As with
+//! `Subject`, a `[seen]` limit is enforced by default, so the panel meets the strictest API it
+//! may face; `--accept-long-tags` ([`crate::Config::accept_long_tags`]) relaxes it, for a
+//! deployment that finds the live API takes longer ones. Over the limit the answer is the 400
+//! envelope with an error on `Tags` whose `AttemptedValue` is what was sent. `Private` must be
+//! a JSON boolean (like every boolean field, see the `body` module): anything else is an error
+//! on `Private`. Both are stored as sent and come back in `GET .../communitythreads/{id}` and
+//! in the list. (There is no `PUT`: the sandbox implements no update, see the `updates` module.)
+//!
 //! List filters: `CommunityThread_User`, `CommunityThread_Subject` (exact, case-insensitive),
 //! `CommunityThread_CommunityGroup`, `CommunityThread_Business` (each also with an `Id`
 //! suffix). Order fields: `Id`, `CreatedOn`, `UpdatedOn`, `Subject`, `UserId`, `BusinessId`,
@@ -35,6 +45,8 @@ use crate::{lock, AppState};
 const ENTITY: &str = "CommunityThread";
 /// Longest subject, in UTF-16 code units.
 pub const MAX_SUBJECT: usize = 254;
+/// Longest `Tags`, in UTF-16 code units.
+pub const MAX_TAGS: usize = 50;
 
 /// `POST /api/community/communitythreads`.
 pub async fn create(
@@ -67,6 +79,15 @@ pub async fn create(
                 "Subject",
                 crate::body::echo(&json!(s)),
                 format!("cannot be longer than {MAX_SUBJECT} characters"),
+            ));
+        }
+    }
+    if let Some(t) = tags.as_ref().filter(|_| !st.config.accept_long_tags) {
+        if t.encode_utf16().count() > MAX_TAGS {
+            errors.push(FieldError::new(
+                "Tags",
+                crate::body::echo(&json!(t)),
+                format!("cannot be longer than {MAX_TAGS} characters"),
             ));
         }
     }

@@ -8,21 +8,18 @@
 
 use std::time::Duration;
 
-use super::envelope::{ApiFieldError, Envelope};
+use super::envelope::Envelope;
 use super::fields::Field;
+// What the classifier builds on, reachable from here too (the property tests and the
+// fuzz target import them by these paths).
+pub use super::report::{ErrorReport, FieldMessage, FormMessage, MAX_LISTED_ERRORS};
+pub use super::retry_after::{parse_retry_after, wait_in_text, DEFAULT_RETRY_AFTER};
 
 /// The longest excerpt of an unexpected body kept for diagnostics, in characters.
 const EXCERPT_CHARS: usize = 160;
 
 /// The longest server text shown, in characters: a server may send megabytes.
 pub const MAX_MESSAGE_CHARS: usize = 300;
-
-/// The most server errors listed one by one; the rest are counted
-/// ([`FormMessage::More`]).
-pub const MAX_LISTED_ERRORS: usize = 6;
-
-/// How long to wait when a throttled answer carries no usable `Retry-After`.
-pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// A response body as the transport read it.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +65,7 @@ impl Body {
 }
 
 /// What an answer from the API means.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The record was created; `id` is its new Id.
     Created {
@@ -117,6 +114,9 @@ pub enum TransportError {
     Cancelled,
 }
 
+/// What a request came to: the API's answer, classified, or no answer at all.
+pub type Reply = Result<Outcome, TransportError>;
+
 impl Outcome {
     /// Whether this outcome is a success of any kind.
     pub fn is_success(&self) -> bool {
@@ -136,161 +136,6 @@ impl Outcome {
             | Outcome::Throttled { .. } => false,
         }
     }
-}
-
-/// Validation errors, placed: on fields the panel shows, or at form level.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ErrorReport {
-    /// Errors for shown fields, in the order they arrived (several per field allowed).
-    pub fields: Vec<FieldMessage>,
-    /// Errors that name no shown field, in the order they arrived.
-    pub form: Vec<FormMessage>,
-}
-
-/// An error message that belongs to one field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldMessage {
-    /// The field it belongs to.
-    pub field: Field,
-    /// The message, as the server (or the client-side check) wrote it.
-    pub text: String,
-}
-
-/// An error message that belongs to the form as a whole.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormMessage {
-    /// A server message; `property` is the name it blamed, if any.
-    Server {
-        /// The `PropertyName` the server gave, when not empty.
-        property: Option<String>,
-        /// The server's text.
-        text: String,
-    },
-    /// The server refused the input and said nothing about why.
-    NoDetail,
-    /// This many more errors were given than are listed.
-    More(usize),
-}
-
-impl ErrorReport {
-    /// Places `Errors[]` entries; when there are none, parses the envelope's `Message`.
-    /// The result is never empty: a refusal with no detail yields [`FormMessage::NoDetail`].
-    pub fn from_envelope(envelope: &Envelope, shown: &[Field]) -> ErrorReport {
-        let mut report = ErrorReport::default();
-        let mut more = 0;
-        if envelope.errors.is_empty() {
-            if let Some(message) = envelope.message.as_deref() {
-                more = report.add_summary_message(message, shown);
-            }
-        } else {
-            for error in &envelope.errors {
-                if report.len() < MAX_LISTED_ERRORS {
-                    report.add_api_error(error, shown);
-                } else {
-                    more += 1;
-                }
-            }
-        }
-        if report.is_empty() {
-            report.form.push(FormMessage::NoDetail);
-        }
-        if more > 0 {
-            report.form.push(FormMessage::More(more));
-        }
-        report
-    }
-
-    /// How many messages the report holds.
-    fn len(&self) -> usize {
-        self.fields.len() + self.form.len()
-    }
-
-    /// Whether the report holds no message at all.
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.form.is_empty()
-    }
-
-    /// The messages for one field, in order.
-    pub fn for_field(&self, field: Field) -> impl Iterator<Item = &str> {
-        self.fields
-            .iter()
-            .filter(move |m| m.field == field)
-            .map(|m| m.text.as_str())
-    }
-
-    /// Removes the messages of one field (the member edited it).
-    pub fn clear_field(&mut self, field: Field) {
-        self.fields.retain(|m| m.field != field);
-    }
-
-    /// Adds a message for a field.
-    pub fn push_field(&mut self, field: Field, text: impl Into<String>) {
-        self.fields.push(FieldMessage {
-            field,
-            text: text.into(),
-        });
-    }
-
-    fn add_api_error(&mut self, error: &ApiFieldError, shown: &[Field]) {
-        let text = error.message.trim();
-        let property = error.property_name.trim();
-        let text = if text.is_empty() {
-            "is not valid"
-        } else {
-            text
-        };
-        self.place(property, text, shown);
-    }
-
-    fn place(&mut self, property: &str, text: &str, shown: &[Field]) {
-        let text = shorten(text);
-        match Field::from_property(property, shown) {
-            Some(field) => self.push_field(field, text),
-            None => self.form.push(FormMessage::Server {
-                property: (!property.is_empty()).then(|| shorten(property)),
-                text,
-            }),
-        }
-    }
-
-    /// Parses `Prop: text` lines separated by newlines or `;`. A part without a
-    /// property-like prefix is kept whole at form level. Returns how many parts were
-    /// past [`MAX_LISTED_ERRORS`] and left out.
-    fn add_summary_message(&mut self, message: &str, shown: &[Field]) -> usize {
-        let mut more = 0;
-        for part in message.split(['\n', ';']) {
-            let part = part.trim();
-            if part.is_empty() {
-                continue;
-            }
-            if self.len() >= MAX_LISTED_ERRORS {
-                more += 1;
-                continue;
-            }
-            match split_property(part) {
-                Some((property, text)) => self.place(property, text, shown),
-                None => self.form.push(FormMessage::Server {
-                    property: None,
-                    text: shorten(part),
-                }),
-            }
-        }
-        more
-    }
-}
-
-/// `"Name: is required"` → `("Name", "is required")`; `None` when the part before the
-/// first `:` is not a property path (letters, digits, `_`, `.`, `[`, `]`).
-fn split_property(part: &str) -> Option<(&str, &str)> {
-    let (head, tail) = part.split_once(':')?;
-    let head = head.trim();
-    let tail = tail.trim();
-    let is_path = !head.is_empty()
-        && head.starts_with(|c: char| c.is_ascii_alphabetic())
-        && head
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
-    (is_path && !tail.is_empty()).then_some((head, tail))
 }
 
 /// Classifies one HTTP answer. `retry_after` is the raw `Retry-After` header, and
@@ -435,110 +280,6 @@ fn cut(text: String, max: usize) -> String {
     let mut short: String = text.chars().take(max).collect();
     short.push('…');
     short
-}
-
-/// How far into a throttle message the wait is looked for, in bytes.
-const WAIT_SEARCH_BYTES: usize = 1_000;
-
-/// Reads the wait out of a throttle message such as "You must wait 2 seconds before
-/// accessing this url again" or "Wait 1s": the first number after the word "wait",
-/// followed by a unit of seconds.
-pub fn wait_in_text(text: &str) -> Option<Duration> {
-    // Bytes, not `str` slices: no char-boundary panics to link into the wasm.
-    let bytes = text.as_bytes();
-    let head = bytes.get(..WAIT_SEARCH_BYTES).unwrap_or(bytes);
-    let after = head
-        .windows(4)
-        .position(|w| w.eq_ignore_ascii_case(b"wait"))?
-        + 4;
-    let rest = head.get(after..)?;
-    let start = rest.iter().position(u8::is_ascii_digit)?;
-    // Only words such as "for" or "up to" may sit between "wait" and the number.
-    let between = rest.get(..start)?;
-    if start > 12
-        || !between
-            .iter()
-            .all(|b| b.is_ascii_alphabetic() || *b == b' ')
-    {
-        return None;
-    }
-    let digits = rest.get(start..)?;
-    let end = digits
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(digits.len());
-    if end > 9 {
-        return None;
-    }
-    let seconds = digits
-        .get(..end)?
-        .iter()
-        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-    let unit = digits.get(end..)?.trim_ascii_start();
-    let word_ends = |len: usize| !unit.get(len).is_some_and(u8::is_ascii_alphabetic);
-    let is_seconds = unit.starts_with(b"sec") || (unit.first() == Some(&b's') && word_ends(1));
-    is_seconds.then(|| Duration::from_secs(seconds))
-}
-
-/// Reads `Retry-After` as delay-seconds or as an HTTP date (IMF-fixdate).
-pub fn parse_retry_after(value: &str, now_unix: u64) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = parse_http_date(value)?;
-    Some(Duration::from_secs(at.saturating_sub(now_unix)))
-}
-
-/// Parses `Sun, 06 Nov 1994 08:49:37 GMT` into seconds since the Unix epoch.
-fn parse_http_date(value: &str) -> Option<u64> {
-    let rest = value.split_once(", ")?.1;
-    let mut parts = rest.split_whitespace();
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut clock = parts.next()?.split(':');
-    let hour: u64 = clock.next()?.parse().ok()?;
-    let minute: u64 = clock.next()?.parse().ok()?;
-    let second: u64 = clock.next()?.parse().ok()?;
-    // IMF-fixdate's year is four digits; a longer one would overflow the day count.
-    if parts.next()? != "GMT"
-        || !(0..=9_999).contains(&year)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let days = days_from_civil(year, month, day as i64);
-    let days = u64::try_from(days).ok()?;
-    Some(days * 86_400 + hour * 3_600 + minute * 60 + second)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -762,38 +503,6 @@ mod tests {
             Outcome::Throttled {
                 retry_after: DEFAULT_RETRY_AFTER
             }
-        );
-    }
-
-    #[test]
-    fn retry_after_as_http_date() {
-        // 1994-11-06T08:49:37Z is 784111777.
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", 784_111_777),
-            Some(Duration::from_secs(3))
-        );
-        assert_eq!(parse_retry_after("soon", NOW), None);
-    }
-
-    #[test]
-    fn retry_after_date_with_a_huge_year_is_refused_not_a_panic() {
-        // Found by tests/classify_properties.rs: the day count overflowed (a panic in
-        // debug builds, a wrapped wait in release).
-        assert_eq!(
-            parse_retry_after("Sun, 1 Jan 584554051224 00:00:00 GMT", 0),
-            None
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 1 Jan 9223372036854775807 00:00:00 GMT", 0),
-            None
-        );
-        assert_eq!(
-            parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
-            Some(253_402_300_799)
         );
     }
 

@@ -19,8 +19,9 @@ use yew::Callback;
 
 use super::messages::{kind, PREFIX};
 use crate::api::json::to_js_object;
+use crate::token::TokenError;
 use crate::transport::{TokenFuture, TokenSource};
-use crate::upload::{ProgressCallback, UploadFuture, Uploader};
+use crate::upload::{ProgressCallback, UploadError, UploadFuture, Uploader};
 
 /// The argument of `getToken`.
 #[derive(Serialize)]
@@ -66,35 +67,31 @@ pub fn token_provider(get_token: Function) -> TokenSource {
     TokenSource::Provider(Rc::new(move |refresh: bool| -> TokenFuture {
         let get_token = get_token.clone();
         Box::pin(async move {
-            const NO_TOKEN: &str = "getToken did not give a token";
             let context = to_js_object(&TokenRequest { refresh });
             let answer = get_token
                 .call1(&JsValue::UNDEFINED, &context)
-                .map_err(|e| {
-                    let why = reason(&e, "it threw");
-                    warn(&format!("getToken failed: {why}"));
-                    why
-                })?;
+                .map_err(|e| failed_token(reason(&e, "it threw")))?;
             let token = JsFuture::from(Promise::resolve(&answer))
                 .await
-                .map_err(|e| {
-                    let why = reason(&e, "its promise was rejected");
-                    warn(&format!("getToken failed: {why}"));
-                    why
-                })?;
+                .map_err(|e| failed_token(reason(&e, "its promise was rejected")))?;
             match token.as_string().filter(|t| !t.trim().is_empty()) {
-                Some(token) => crate::host_input::token(&token)
-                    .map_err(|rule| format!("getToken must resolve to {rule}")),
+                Some(token) => crate::host_input::token(&token).map_err(|_| TokenError::NotAToken),
                 None => {
                     warn(&format!(
                         "getToken must resolve to a non-empty string, got {}",
                         kind(&token)
                     ));
-                    Err(NO_TOKEN.to_owned())
+                    Err(TokenError::NotAToken)
                 }
             }
         })
     }))
+}
+
+/// `getToken` failed for `why`: the console says so, and the request goes unauthorized.
+fn failed_token(why: String) -> TokenError {
+    warn(&format!("getToken failed: {why}"));
+    TokenError::Host(why)
 }
 
 /// Stops a progress function handed to the host once its upload is over (or the
@@ -131,14 +128,14 @@ pub fn uploader(upload: Function) -> Uploader {
                 });
                 let answer = upload
                     .call2(&JsValue::UNDEFINED, &file, &context)
-                    .map_err(|e| reason(&e, "the uploader threw"))?;
+                    .map_err(|e| UploadError::Host(reason(&e, "the uploader threw")))?;
                 let url = JsFuture::from(Promise::resolve(&answer))
                     .await
-                    .map_err(|e| reason(&e, "the upload failed"))?;
+                    .map_err(|e| UploadError::Host(reason(&e, "the upload failed")))?;
                 url.as_string()
                     .map(|url| url.trim().to_owned())
                     .filter(|url| !url.is_empty())
-                    .ok_or_else(|| "the uploader did not give the file's URL".to_owned())
+                    .ok_or(UploadError::NoUrl)
             })
         },
     ))

@@ -60,7 +60,7 @@ pub struct Spec {
     pub keep: Option<fn(&mut Props, &Props)>,
 }
 
-/// An integer Id option, carried by an attribute, into an `Option<u64>` prop.
+/// An integer Id option, carried by an attribute, into an `Option<u64>` of the `target` prop.
 macro_rules! id_option {
     ($name:literal, $attribute:literal, $field:ident) => {
         Spec {
@@ -71,7 +71,7 @@ macro_rules! id_option {
             excludes: None,
             check: None,
             set: |v, r| {
-                r.props.$field = Some(v.id());
+                r.props.target.$field = Some(v.id());
                 Ok(())
             },
             keep: None,
@@ -89,7 +89,7 @@ pub static OPTIONS: &[Spec] = &[
         excludes: None,
         check: None,
         set: |v, r| {
-            r.props.base_url = AttrValue::from(v.text().to_owned());
+            r.props.api.base_url = AttrValue::from(v.text().to_owned());
             Ok(())
         },
         keep: None,
@@ -107,7 +107,7 @@ pub static OPTIONS: &[Spec] = &[
                 .ok_or(host_input::TOKEN_RULE)
         }),
         set: |v, r| {
-            r.props.token = TokenSource::Fixed(BearerToken::new(v.text()));
+            r.props.api.token = TokenSource::Fixed(BearerToken::new(v.text()));
             Ok(())
         },
         keep: None,
@@ -120,10 +120,10 @@ pub static OPTIONS: &[Spec] = &[
         excludes: Some("token"),
         check: None,
         set: |v, r| {
-            r.props.token = token_provider(v.function());
+            r.props.api.token = token_provider(v.function());
             Ok(())
         },
-        keep: Some(|props, last| props.token = last.token.clone()),
+        keep: Some(|props, last| props.api.token = last.api.token.clone()),
     },
     id_option!("businessId", "business-id", business_id),
     id_option!("userId", "user-id", user_id),
@@ -137,7 +137,7 @@ pub static OPTIONS: &[Spec] = &[
         excludes: None,
         check: None,
         set: |v, r| {
-            r.props.limits = limits(&v.object())?;
+            r.props.files.limits = limits(&v.object())?;
             Ok(())
         },
         keep: None,
@@ -150,10 +150,10 @@ pub static OPTIONS: &[Spec] = &[
         excludes: Some("uploadEndpoint"),
         check: None,
         set: |v, r| {
-            r.props.uploader = Some(uploader(v.function()));
+            r.props.files.uploader = Some(uploader(v.function()));
             Ok(())
         },
-        keep: Some(|props, last| props.uploader = last.uploader.clone()),
+        keep: Some(|props, last| props.files.uploader = last.files.uploader.clone()),
     },
     Spec {
         name: "uploadEndpoint",
@@ -163,7 +163,7 @@ pub static OPTIONS: &[Spec] = &[
         excludes: Some("upload"),
         check: None,
         set: |v, r| {
-            r.props.upload_endpoint = Some(AttrValue::from(v.text().to_owned()));
+            r.props.files.upload_endpoint = Some(AttrValue::from(v.text().to_owned()));
             Ok(())
         },
         keep: None,
@@ -176,7 +176,7 @@ pub static OPTIONS: &[Spec] = &[
         excludes: None,
         check: None,
         set: |v, r| {
-            r.props.inline_files = v.flag();
+            r.props.files.inline_files = v.flag();
             Ok(())
         },
         keep: None,
@@ -251,7 +251,7 @@ pub static OPTIONS: &[Spec] = &[
         }),
         set: |v, r| {
             if let Some(millis) = host_input::timeout_ms(v.id()) {
-                r.props.timeout_ms = millis;
+                r.props.api.timeout_ms = millis;
             }
             Ok(())
         },
@@ -265,10 +265,10 @@ pub static OPTIONS: &[Spec] = &[
         excludes: None,
         check: None,
         set: |v, r| {
-            r.props.on_created = callback(v.function());
+            r.props.host.on_created = callback(v.function());
             Ok(())
         },
-        keep: Some(|props, last| props.on_created = last.on_created.clone()),
+        keep: Some(|props, last| props.host.on_created = last.host.on_created.clone()),
     },
     Spec {
         name: "onAttachFailed",
@@ -278,10 +278,10 @@ pub static OPTIONS: &[Spec] = &[
         excludes: None,
         check: None,
         set: |v, r| {
-            r.props.on_attach_failed = callback(v.function());
+            r.props.host.on_attach_failed = callback(v.function());
             Ok(())
         },
-        keep: Some(|props, last| props.on_attach_failed = last.on_attach_failed.clone()),
+        keep: Some(|props, last| props.host.on_attach_failed = last.host.on_attach_failed.clone()),
     },
     Spec {
         name: "onError",
@@ -291,10 +291,10 @@ pub static OPTIONS: &[Spec] = &[
         excludes: None,
         check: None,
         set: |v, r| {
-            r.props.on_error = callback(v.function());
+            r.props.host.on_error = callback(v.function());
             Ok(())
         },
-        keep: Some(|props, last| props.on_error = last.on_error.clone()),
+        keep: Some(|props, last| props.host.on_error = last.host.on_error.clone()),
     },
 ];
 

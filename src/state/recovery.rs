@@ -4,14 +4,15 @@
 //! happened (the conversation by the subject look-up, the attachment by listing the
 //! conversation's files) and only then writes.
 //!
-//! A write is marked "may exist" *before* it is sent ([`crate::state::Action::MayExist`]),
+//! A write is marked "may exist" *before* it is sent ([`crate::state::Report::MayExist`]),
 //! and the mark goes only on an answer that settles it: the new record's Id, a refusal that
 //! cannot have acted, or a look-up. The marks are saved with the draft, so a new mount after
 //! `destroy()` or a reload looks before writing too. [`FormState::next_request`] is the
 //! DOM-free decision the runner in `submit.rs` and the model-based property test share.
 
-use super::{Action, FormState, Mode, Step};
+use super::{FormState, Mode, Report, Step};
 use crate::api::json::JsonView;
+use crate::api::Reply;
 
 /// What the server may already hold from this intent. Serialized (camelCase, unset facts
 /// left out) as the part of the saved draft a new mount needs.
@@ -78,25 +79,23 @@ impl Recovery {
 }
 
 impl Recovery {
-    /// Takes in what `action` says about the server: the runner applies it to its own
+    /// Takes in what `report` says about the server: the runner applies it to its own
     /// copy, and the reducer to the panel's, so both decide alike.
-    pub fn apply(&mut self, action: &Action) {
-        match action {
-            Action::Uploaded(url) => self.uploaded_url = Some(url.clone()),
-            Action::ThreadCreated(id) => {
+    pub fn apply(&mut self, report: &Report) {
+        match report {
+            Report::Uploaded(url) => self.uploaded_url = Some(url.clone()),
+            Report::ThreadCreated(id) => {
                 self.posted = Some(*id);
                 self.thread_may_exist = false;
             }
-            Action::MayExist(Step::Create, _) => self.thread_may_exist = true,
-            Action::MayExist(Step::Attach, thread_id) => self.file_may_exist = Some(*thread_id),
-            Action::Absent(Step::Create) => self.thread_may_exist = false,
-            Action::Absent(Step::Attach) => self.file_may_exist = None,
+            Report::MayExist(Step::Create, _) => self.thread_may_exist = true,
+            Report::MayExist(Step::Attach, thread_id) => self.file_may_exist = Some(*thread_id),
+            Report::Absent(Step::Create) => self.thread_may_exist = false,
+            Report::Absent(Step::Attach) => self.file_may_exist = None,
             // The mark set before sending stays unless the answer settles it: a refusal
             // that cannot have acted. A lost, cancelled, 5xx or unreadable answer may
             // hide a record, so the next attempt looks first.
-            Action::StepFailed(step, result) if refused(result) => {
-                self.apply(&Action::Absent(*step))
-            }
+            Report::StepFailed(step, reply) if refused(reply) => self.apply(&Report::Absent(*step)),
             _ => {}
         }
     }
@@ -130,35 +129,36 @@ impl FormState {
 /// Whether a write answered this way is settled as "not done": a refusal that cannot
 /// have acted. Anything else (no answer, cancelled after sending, 5xx, an unreadable
 /// success) leaves the "may exist" mark in place.
-pub fn refused(result: &Result<crate::api::Outcome, crate::api::TransportError>) -> bool {
-    matches!(result, Ok(outcome) if !outcome.may_have_acted())
+pub fn refused(reply: &Reply) -> bool {
+    matches!(reply, Ok(outcome) if !outcome.may_have_acted())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::{Field, Outcome, TransportError};
-    use crate::state::{Action, Step};
+    use crate::state::{Action, Edit, Report, Step};
 
     const START: Mode = Mode::Start {
         business_id: 1,
         user_id: 10,
         group_id: None,
     };
+    const SUBMIT: Action = Action::Submit {
+        upload_first: false,
+        attach_only: false,
+    };
 
     fn typed() -> FormState {
         FormState::default()
-            .reduce(Action::Edit(Field::Subject, "Lunch".into()))
-            .reduce(Action::Edit(Field::Message, "Who?".into()))
-            .reduce(Action::Edit(
+            .reduce(Action::Edit(Edit::Text(Field::Subject, "Lunch".into())))
+            .reduce(Action::Edit(Edit::Text(Field::Message, "Who?".into())))
+            .reduce(Action::Edit(Edit::Text(
                 Field::Attachment,
                 "https://x.test/a.png".into(),
-            ))
-            .reduce(Action::Edit(Field::Name, "a".into()))
-            .reduce(Action::Submit {
-                upload_first: false,
-                attach_only: false,
-            })
+            )))
+            .reduce(Action::Edit(Edit::Text(Field::Name, "a".into())))
+            .reduce(SUBMIT)
     }
 
     #[test]
@@ -167,21 +167,18 @@ mod tests {
         assert_eq!(state.next_request(START), Next::CreateThread);
         // Cancelled after the create was sent: the next attempt looks first (defect 1).
         let cancelled = state
-            .reduce(Action::MayExist(Step::Create, 0))
-            .reduce(Action::StepFailed(
+            .reduce(Action::Report(Report::MayExist(Step::Create, 0)))
+            .reduce(Action::Report(Report::StepFailed(
                 Step::Create,
                 Err(TransportError::Cancelled),
-            ));
+            )));
         assert_eq!(cancelled.next_request(START), Next::FindThread);
         // The look-up settles it either way.
-        let absent = cancelled.reduce(Action::Absent(Step::Create));
+        let absent = cancelled.reduce(Action::Report(Report::Absent(Step::Create)));
         assert_eq!(absent.next_request(START), Next::CreateThread);
         let found = cancelled
-            .reduce(Action::Submit {
-                upload_first: false,
-                attach_only: false,
-            })
-            .reduce(Action::ThreadCreated(5));
+            .reduce(SUBMIT)
+            .reduce(Action::Report(Report::ThreadCreated(5)));
         assert_eq!(found.next_request(START), Next::AttachFile(5));
         // A lost attach lists the files before posting again (defect 2).
         for result in [
@@ -191,28 +188,31 @@ mod tests {
             Ok(Outcome::Succeeded),
         ] {
             let lost = found
-                .reduce(Action::MayExist(Step::Attach, 5))
-                .reduce(Action::StepFailed(Step::Attach, result));
+                .reduce(Action::Report(Report::MayExist(Step::Attach, 5)))
+                .reduce(Action::Report(Report::StepFailed(Step::Attach, result)));
             assert_eq!(lost.next_request(START), Next::FindFile(5));
-            let retry = lost.reduce(Action::Submit {
-                upload_first: false,
-                attach_only: false,
-            });
+            let retry = lost.reduce(SUBMIT);
             assert_eq!(retry.next_request(START), Next::FindFile(5));
             assert_eq!(
                 retry
-                    .reduce(Action::Absent(Step::Attach))
+                    .reduce(Action::Report(Report::Absent(Step::Attach)))
                     .next_request(START),
                 Next::AttachFile(5)
             );
         }
         // A refusal that cannot have acted settles the mark.
         let refused = found
-            .reduce(Action::MayExist(Step::Attach, 5))
-            .reduce(Action::StepFailed(Step::Attach, Ok(Outcome::Unauthorized)));
+            .reduce(Action::Report(Report::MayExist(Step::Attach, 5)))
+            .reduce(Action::Report(Report::StepFailed(
+                Step::Attach,
+                Ok(Outcome::Unauthorized),
+            )));
         assert_eq!(refused.next_request(START), Next::AttachFile(5));
         // A failed look-up settles nothing.
-        let unsure = cancelled.reduce(Action::StepFailed(Step::LookUp, Ok(Outcome::NotFound)));
+        let unsure = cancelled.reduce(Action::Report(Report::StepFailed(
+            Step::LookUp,
+            Ok(Outcome::NotFound),
+        )));
         assert_eq!(unsure.next_request(START), Next::FindThread);
     }
 

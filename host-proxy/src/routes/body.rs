@@ -62,6 +62,16 @@ pub fn allowed_fields(
     Ok(out)
 }
 
+/// An attempted value fit to echo: long strings (a `data:` URL) are cut.
+pub fn short(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.chars().count() > 200 => {
+            Value::String(s.chars().take(200).chain(std::iter::once('…')).collect())
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

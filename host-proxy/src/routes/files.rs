@@ -4,7 +4,12 @@
 //! A refusal is the Nexudus validation envelope (HTTP 400, `Errors[]`) naming the property at
 //! fault, so the panel shows it on that field: `CommunityThread` for a conversation that is
 //! not the member's (or does not exist: the member is not told which), `NewFileDataUrl` for a
-//! URL this proxy did not issue to them (a `data:` URL included).
+//! URL this proxy did not issue to them (a `data:` URL included), and `CommunityThread` again
+//! for a conversation that already has `--max-files-per-thread` files (see `file_limit`).
+//!
+//! A conversation may take several files, one attach each; every attach goes through every
+//! check (the write limit, the URL, the ownership, the count), in that order, and attaches to
+//! one conversation take turns.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,9 +21,11 @@ use axum::response::Response;
 use axum::Extension;
 use serde_json::Value;
 
+use super::body::{self, short};
+use super::file_limit;
 use super::ownership::{self, Owner};
 use super::threads::{forward, parse_id};
-use super::{body, MAX_JSON_BODY};
+use super::MAX_JSON_BODY;
 use crate::claims::Member;
 use crate::envelope::{self, FieldError};
 use crate::AppState;
@@ -81,6 +88,7 @@ pub async fn create(
     if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
         return envelope::too_many_writes(wait);
     }
+    let _turn = st.attach_turns.take(thread_id).await;
     match ownership::thread(&st, member, thread_id).await {
         Ok(Owner::Member) => {}
         Ok(Owner::NotTheirs) => {
@@ -96,18 +104,11 @@ pub async fn create(
         }
         Err(res) => return res,
     }
+    if let Err(res) = file_limit::check(&st, thread_id, st.config.max_files_per_thread).await {
+        return res;
+    }
     let Ok(json) = serde_json::to_vec(&Value::Object(fields)) else {
         return envelope::internal("The request could not be prepared.");
     };
     forward(&st, Method::POST, PATH, Some(Bytes::from(json))).await
-}
-
-/// An attempted value fit to echo: long strings (a `data:` URL) are cut.
-fn short(value: Value) -> Value {
-    match value {
-        Value::String(s) if s.chars().count() > 200 => {
-            Value::String(s.chars().take(200).chain(std::iter::once('…')).collect())
-        }
-        other => other,
-    }
 }

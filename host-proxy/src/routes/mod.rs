@@ -4,8 +4,8 @@
 //! | --- | --- |
 //! | `GET /api/community/communitygroups` | forwarded, restricted to the member's business |
 //! | `GET /api/community/communitythreads` | forwarded, forced to the member's own threads |
-//! | `POST /api/community/communitythreads` | `UserId`/`BusinessId` set from the session |
-//! | `POST /api/community/communitythreadfiles` | only onto the member's own thread, only with a file of this proxy |
+//! | `POST /api/community/communitythreads` | `UserId`/`BusinessId` set from the session; `Tags` within the portal form's 50 characters |
+//! | `POST /api/community/communitythreadfiles` | only onto the member's own thread, only with a file of this proxy, at most `--max-files-per-thread` per thread |
 //! | `DELETE /api/community/communitythreads/{id}`, `.../communitythreadfiles/{id}` | the member's own only |
 //! | `POST /uploads`, `PUT /uploads/{id}`, `GET /files/{key}/{name}` | the file store |
 //! | anything else | 404 `"Not found"` |
@@ -15,6 +15,7 @@
 
 mod body;
 mod delete;
+mod file_limit;
 mod files;
 mod groups;
 mod ownership;
@@ -28,6 +29,8 @@ use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 use crate::{auth, envelope, AppState};
+
+pub(crate) use file_limit::ThreadTurns;
 
 /// The largest JSON body of a forwarded write. Conversations are text; a file is attached by
 /// URL, never inline.

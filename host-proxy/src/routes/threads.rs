@@ -2,7 +2,13 @@
 //! member's own conversations, delete one of them.
 //!
 //! On create, `UserId` and `BusinessId` come from the verified session whatever the body
-//! says (nobody posts as somebody else), and the other documented fields pass through.
+//! says (nobody posts as somebody else), and the other documented fields pass through as
+//! sent: Nexudus checks their types (a `Private` that is not a boolean is its error on
+//! `Private`). One check is the proxy's own: `Tags` (a comma-separated string) may have at most
+//! 50 characters, counted in UTF-16 code units as a browser's `maxlength` counts them, the
+//! limit of the portal's own form [seen, nexudus-api.md "Limits of the board's own form"],
+//! which the API is not documented to enforce. Past it: the 400 envelope on `Tags`, and
+//! nothing reaches Nexudus.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,9 +22,13 @@ use serde_json::Value;
 
 use super::{body, query, MAX_JSON_BODY};
 use crate::claims::Member;
-use crate::{envelope, AppState};
+use crate::envelope::{self, FieldError};
+use crate::AppState;
 
 const PATH: &str = "/api/community/communitythreads";
+
+/// Longest `Tags`, in UTF-16 code units (the portal form's limit).
+pub const MAX_TAGS: usize = 50;
 
 /// The documented fields of a new conversation a member may set. `CoworkerId` names an
 /// account, like `UserId`, so it is not among them.
@@ -50,6 +60,15 @@ pub async fn create(
         Ok(fields) => fields,
         Err(res) => return res,
     };
+    if let Some(Value::String(tags)) = fields.get("Tags") {
+        if tags.encode_utf16().count() > MAX_TAGS {
+            return envelope::validation(&[FieldError::new(
+                "Tags",
+                body::short(Value::from(tags.as_str())),
+                format!("cannot be longer than {MAX_TAGS} characters"),
+            )]);
+        }
+    }
     fields.insert("BusinessId".into(), Value::from(member.business_id));
     fields.insert("UserId".into(), Value::from(member.user_id));
     let Ok(json) = serde_json::to_vec(&Value::Object(fields)) else {

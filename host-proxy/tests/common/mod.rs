@@ -118,8 +118,15 @@ pub async fn run_proxy(mut config: Config) -> Running {
 
 /// A sandbox and a proxy in front of it with the default test settings.
 pub async fn stack() -> (String, Running) {
+    stack_with(|_| {}).await
+}
+
+/// A sandbox and a proxy in front of it, the proxy's test settings changed by `adjust`.
+pub async fn stack_with(adjust: impl FnOnce(&mut Config)) -> (String, Running) {
     let sandbox = start_sandbox(sandbox_config()).await;
-    let proxy = start_proxy(proxy_config(&sandbox)).await;
+    let mut config = proxy_config(&sandbox);
+    adjust(&mut config);
+    let proxy = start_proxy(config).await;
     (sandbox, proxy)
 }
 

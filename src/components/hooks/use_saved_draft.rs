@@ -1,64 +1,10 @@
-//! Small hooks of the panel: the boards list, the saved draft, and the chosen file with
-//! its preview URL.
+//! The draft and its recovery facts, kept in `sessionStorage` across reloads.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use gloo_file::ObjectUrl;
 use wasm_bindgen::JsCast;
-use web_sys::File;
 use yew::prelude::*;
 
-use super::board_picker::Boards;
 use crate::api::json::to_js_object;
-use crate::api::list::{groups_path, records, Group};
 use crate::state::{Action, Draft, Recovery};
-use crate::transport::{ApiClient, Cancellation, Method};
-
-/// How many boards are read (the documented maximum page size is 1000).
-const BOARDS_PAGE_SIZE: u32 = 200;
-
-/// Fetches the boards once when `client` is given (start mode without a fixed board);
-/// the request is cancelled if the panel goes away first.
-#[hook]
-pub fn use_boards(client: Option<ApiClient>) -> Boards {
-    let boards = use_state(|| Boards::Loading);
-    {
-        let boards = boards.clone();
-        let wanted = client.is_some();
-        use_effect_with(wanted, move |_| {
-            let cancel = Cancellation::default();
-            if let Some(client) = client {
-                let cancel = cancel.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let answer = client
-                        .fetch_json(
-                            Method::GET,
-                            &client.url(&groups_path(BOARDS_PAGE_SIZE)),
-                            None,
-                            &[],
-                            &cancel,
-                        )
-                        .await;
-                    if cancel.is_cancelled() {
-                        return;
-                    }
-                    boards.set(match answer {
-                        Ok(list) => Boards::Loaded(
-                            records(&list, Group::read)
-                                .into_iter()
-                                .filter(Group::open_to_members)
-                                .collect(),
-                        ),
-                        Err(_) => Boards::Failed,
-                    });
-                });
-            }
-            move || cancel.cancel()
-        });
-    }
-    (*boards).clone()
-}
 
 fn session_storage() -> Option<web_sys::Storage> {
     // Storage may be disabled (privacy settings, sandboxed frames): then no draft.
@@ -138,28 +84,3 @@ pub fn use_saved_draft(
         }
     });
 }
-
-/// The chosen file, kept in the browser, with an object URL for pictures. Dropping it
-/// (replace, remove, unmount) revokes the URL.
-pub struct ChosenFile {
-    /// The key of the [`crate::state::FileMeta`] it belongs to.
-    pub key: u32,
-    /// The file.
-    pub file: File,
-    /// The preview URL, for pictures.
-    pub preview: Option<ObjectUrl>,
-}
-
-impl ChosenFile {
-    /// Keeps `file` under `key`, with a preview URL when it is a picture.
-    pub fn new(key: u32, file: File) -> ChosenFile {
-        let preview = file
-            .type_()
-            .starts_with("image/")
-            .then(|| ObjectUrl::from(file.clone().unchecked_into::<web_sys::Blob>()));
-        ChosenFile { key, file, preview }
-    }
-}
-
-/// The slot that holds the chosen file.
-pub type FileSlot = Rc<RefCell<Option<ChosenFile>>>;

@@ -1,0 +1,168 @@
+//! The submission: starting it (or retrying the attachment), cancelling it, and the
+//! member's two other ways out after a failed attachment (keep the conversation as it
+//! is, or remove it). The steps themselves run in [`crate::submit`].
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::use_chosen_file::ChosenFileHandle;
+use crate::components::callbacks::make_callback;
+use crate::components::start_conversation_props::StartConversationProps;
+use crate::config::Created;
+use crate::host_input::mode_in_effect;
+use crate::i18n::Strings;
+use crate::state::{Action, FormState, Mode, Phase};
+use crate::submit::{remove_conversation, uploads_first, HostCallbacks, Submission};
+use crate::transport::{ApiClient, Cancellation};
+use crate::upload::FileDelivery;
+
+/// The last submission's cancel, and the mode it ran in.
+type InFlight = Rc<RefCell<Option<(Cancellation, Mode)>>>;
+
+/// What the panel needs of the submission.
+pub struct SubmissionHandle {
+    /// The mode the panel shows: the running submission's, else the host's (or what
+    /// the host's settings miss).
+    pub mode: Result<Mode, &'static str>,
+    /// Submits the form: starts the submission, or retries the attachment.
+    pub on_submit: Callback<SubmitEvent>,
+    /// Cancels the running submission.
+    pub on_cancel: Callback<MouseEvent>,
+    /// After a failed attachment: keeps the conversation without one.
+    pub on_keep: Callback<MouseEvent>,
+    /// After a failed attachment: removes the conversation.
+    pub on_remove_conversation: Callback<MouseEvent>,
+}
+
+/// What the submission's callbacks read, as of the last render.
+struct Submitter {
+    state: UseReducerHandle<FormState>,
+    mode: Result<Mode, &'static str>,
+    client: ApiClient,
+    chosen: ChosenFileHandle,
+    in_flight: InFlight,
+    delivery: FileDelivery,
+    host: HostCallbacks,
+    strings: Strings,
+}
+
+impl Submitter {
+    fn submit(&self, event: SubmitEvent) {
+        event.prevent_default();
+        let (state, strings) = (&self.state, &self.strings);
+        let Ok(mode) = self.mode else {
+            return;
+        };
+        if !state.can_submit() {
+            return;
+        }
+        let report = state.validate(mode, strings);
+        if !report.is_empty() {
+            state.dispatch(Action::Invalid(report));
+            return;
+        }
+        let file = self.chosen.file_for(&state.attachment);
+        let cancel = Cancellation::default();
+        *self.in_flight.borrow_mut() = Some((cancel.clone(), mode));
+        let attach_mode = matches!(mode, Mode::Attach { .. });
+        state.dispatch(Action::Submit {
+            upload_first: uploads_first(state),
+            attach_only: attach_mode,
+        });
+        let submission = Submission {
+            client: self.client.clone(),
+            mode,
+            state: (**state).clone(),
+            file,
+            delivery: self.delivery.clone(),
+            cancel,
+            dispatch: state.dispatcher().to_callback(),
+            host: self.host.clone(),
+            strings: strings.clone(),
+        };
+        wasm_bindgen_futures::spawn_local(submission.run());
+    }
+
+    fn cancel(&self) {
+        if let Some((cancel, _)) = &*self.in_flight.borrow() {
+            cancel.cancel();
+        }
+    }
+
+    fn keep_without_attachment(&self) {
+        let state = &self.state;
+        if let (Some(thread_id), false) = (state.recovery.posted, state.phase.is_busy()) {
+            state.dispatch(Action::KeepWithoutAttachment);
+            self.host.on_created.emit(Created {
+                thread_id,
+                file_id: None,
+            });
+        }
+    }
+
+    fn remove_conversation(&self) {
+        let state = &self.state;
+        let Some(thread_id) = state.recovery.posted else {
+            return;
+        };
+        if !state.can_submit() {
+            return;
+        }
+        state.dispatch(Action::RemoveStarted);
+        wasm_bindgen_futures::spawn_local(remove_conversation(
+            self.client.clone(),
+            thread_id,
+            state.dispatcher().to_callback(),
+            self.host.on_error.clone(),
+            self.strings.clone(),
+        ));
+    }
+}
+
+/// Runs the submissions of the panel of `state`, with the host's `props`, through
+/// `client`, sending the file `chosen` holds.
+#[hook]
+pub fn use_submission(
+    state: &UseReducerHandle<FormState>,
+    props: &StartConversationProps,
+    client: &ApiClient,
+    chosen: &ChosenFileHandle,
+) -> SubmissionHandle {
+    // Held until the member is back at an editable form, so a `threadId` given
+    // meanwhile never switches a submission half-way.
+    let in_flight: InFlight = use_mut_ref(|| None);
+    {
+        // Leaving the page mid-submission cancels it.
+        let in_flight = in_flight.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some((cancel, _)) = in_flight.borrow_mut().take() {
+                    cancel.cancel();
+                }
+            }
+        });
+    }
+    let held = (state.phase != Phase::Editing)
+        .then(|| in_flight.borrow().as_ref().map(|(_, mode)| *mode))
+        .flatten();
+    let mode = mode_in_effect(props.target.mode(), held);
+    let submitter = Rc::new(Submitter {
+        state: state.clone(),
+        mode,
+        client: client.clone(),
+        chosen: chosen.clone(),
+        in_flight,
+        delivery: props.files.delivery(),
+        host: props.host.clone(),
+        strings: props.strings.clone(),
+    });
+    SubmissionHandle {
+        mode,
+        on_submit: make_callback(&submitter, |it, event| it.submit(event)),
+        on_cancel: make_callback(&submitter, |it, _| it.cancel()),
+        on_keep: make_callback(&submitter, |it, _| it.keep_without_attachment()),
+        on_remove_conversation: make_callback(&submitter, |it, _| it.remove_conversation()),
+    }
+}

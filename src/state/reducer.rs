@@ -1,0 +1,182 @@
+//! The reducer: one action in, the next state out. Yew's `use_reducer` runs it through
+//! the [`Reducible`] impl at the end.
+
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use super::{display_name, Action, Attachment, Edit, FormState, Phase, Problem, Recovery, Report};
+use crate::api::{ErrorReport, Field, Outcome};
+
+impl FormState {
+    /// Applies one action and returns the next state.
+    pub fn reduce(&self, action: Action) -> FormState {
+        let mut next = self.clone();
+        match action {
+            Action::Edit(edit) => next.edit(edit),
+            Action::Report(report) => {
+                next.recovery.apply(&report);
+                // A report from a submission no longer in flight changes nothing more.
+                if self.phase.is_busy() {
+                    next.report(report);
+                }
+            }
+            Action::RestoreDraft(draft, recovery) => {
+                if self.draft.is_blank() && self.recovery.is_empty() {
+                    next.recovery = recovery;
+                    if !draft.link.trim().is_empty() {
+                        next.attachment = Attachment::Link;
+                    }
+                    next.draft = draft;
+                }
+            }
+            Action::Invalid(report) => {
+                next.errors = report;
+                next.problem = None;
+                next.summary_focus += 1;
+            }
+            Action::Submit {
+                upload_first,
+                attach_only,
+            } => {
+                if self.can_submit() {
+                    next.problem = None;
+                    next.errors = ErrorReport::default();
+                    next.phase = if upload_first {
+                        Phase::Uploading { percent: None }
+                    } else if attach_only || self.recovery.posted.is_some() {
+                        Phase::Attaching
+                    } else {
+                        Phase::Posting
+                    };
+                }
+            }
+            Action::KeepWithoutAttachment => {
+                if let (Some(thread_id), Phase::Editing) = (self.recovery.posted, &self.phase) {
+                    next = self.cleared(Phase::Done {
+                        thread_id,
+                        file_id: None,
+                    });
+                }
+            }
+            Action::RemoveStarted => {
+                if self.recovery.posted.is_some() && self.can_submit() {
+                    next.phase = Phase::Removing;
+                    next.problem = None;
+                }
+            }
+            Action::DraftUnsaved => next.draft_unsaved = true,
+            Action::StartAnother => {
+                if matches!(self.phase, Phase::Done { .. }) {
+                    next = self.cleared(Phase::Editing);
+                }
+            }
+        }
+        next
+    }
+
+    /// Takes in one edit by the member.
+    fn edit(&mut self, edit: Edit) {
+        match edit {
+            Edit::Text(field, value) => {
+                self.draft.set(field, value);
+                self.errors.clear_field(field);
+                if field == Field::Attachment {
+                    self.attachment = Attachment::Link;
+                    self.recovery.uploaded_url = None;
+                }
+            }
+            Edit::ChooseFile(meta) => {
+                if self.draft.name.trim().is_empty() || self.name_came_from_file() {
+                    self.draft.name = display_name(&meta.name);
+                    self.errors.clear_field(Field::Name);
+                }
+                self.attachment = Attachment::File(meta);
+                self.recovery.uploaded_url = None;
+                self.errors.clear_field(Field::Attachment);
+            }
+            Edit::RefuseFile(message) => {
+                // Shown on the field and in the summary; focus stays with the member.
+                self.errors.clear_field(Field::Attachment);
+                self.errors.push_field(Field::Attachment, message);
+            }
+            Edit::RemoveFile => {
+                if self.name_came_from_file() {
+                    self.draft.name.clear();
+                }
+                self.attachment = Attachment::None;
+                self.recovery.uploaded_url = None;
+                self.errors.clear_field(Field::Attachment);
+            }
+            Edit::ToggleLinkMode => {
+                self.attachment = if self.gives_link() {
+                    Attachment::None
+                } else {
+                    Attachment::Link
+                };
+                self.recovery.uploaded_url = None;
+                self.errors.clear_field(Field::Attachment);
+            }
+        }
+    }
+
+    /// Takes in one report of the submission in flight (its recovery facts are already
+    /// taken in by [`Recovery::apply`]).
+    fn report(&mut self, report: Report) {
+        match report {
+            Report::Progress { loaded, total } => {
+                if let Phase::Uploading { .. } = self.phase {
+                    let percent = (total > 0.0)
+                        .then(|| ((loaded / total).clamp(0.0, 1.0) * 100.0).floor() as u8);
+                    self.phase = Phase::Uploading { percent };
+                }
+            }
+            Report::Uploaded(_) | Report::MayExist(..) | Report::Absent(_) => {}
+            Report::StartPosting => self.phase = Phase::Posting,
+            Report::StartAttaching | Report::ThreadCreated(_) => self.phase = Phase::Attaching,
+            Report::UploadFailed(error) => self.fail(Some(Problem::Upload(error))),
+            Report::StepFailed(_, reply) => {
+                self.fail(Problem::from_reply(&reply));
+                if let Ok(Outcome::Invalid(report)) = reply {
+                    self.errors = report;
+                }
+            }
+            Report::Finished { thread_id, file_id } => {
+                *self = self.cleared(Phase::Done { thread_id, file_id });
+            }
+            Report::Removed => {
+                if self.phase == Phase::Removing {
+                    self.phase = Phase::Editing;
+                    self.recovery = Recovery::default();
+                    self.errors = ErrorReport::default();
+                    self.problem = Some(Problem::ConversationRemoved);
+                }
+            }
+        }
+    }
+
+    /// Back to editing with `problem` on show; the summary takes focus.
+    fn fail(&mut self, problem: Option<Problem>) {
+        self.phase = Phase::Editing;
+        self.problem = problem;
+        self.summary_focus += 1;
+    }
+
+    /// A fresh form in `phase`; only the summary's focus count carries over, so the next
+    /// failure still moves focus.
+    fn cleared(&self, phase: Phase) -> FormState {
+        FormState {
+            phase,
+            summary_focus: self.summary_focus,
+            ..FormState::default()
+        }
+    }
+}
+
+impl Reducible for FormState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(FormState::reduce(&self, action))
+    }
+}
