@@ -3,24 +3,9 @@
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
-use sandbox::Config;
 use serde_json::{json, Value};
 
 use super::common::*;
-
-fn faults_config() -> Config {
-    Config {
-        enable_faults: true,
-        ..config()
-    }
-}
-
-/// Arms `fault` (one, or a list).
-fn arm(fault: Value) -> Exchange {
-    request(Method::POST, "/_sandbox/faults")
-        .json(fault.clone())
-        .expect(format!("arming {fault}"), StatusCode::OK)
-}
 
 #[tokio::test]
 async fn faults_endpoint_is_404_unless_enabled() {
@@ -38,7 +23,7 @@ async fn faults_endpoint_is_404_unless_enabled() {
 
 #[tokio::test]
 async fn status_faults_replace_the_answer() {
-    let s = start(faults_config()).await;
+    let s = start(with_faults()).await;
     let file = json!({ "CommunityThreadId": 1001, "Name": "x" });
     let faulted = |n: u32| {
         post(MEMBER, FILES, file.clone())
@@ -109,7 +94,7 @@ async fn status_faults_replace_the_answer() {
 
 #[tokio::test]
 async fn delay_faults_delay_then_run_the_real_handler() {
-    let s = start(faults_config()).await;
+    let s = start(with_faults()).await;
     run(
         &s,
         [arm(
@@ -161,7 +146,7 @@ async fn post_unanswered(s: &Server, thread: &Value) -> reqwest::Error {
 
 #[tokio::test]
 async fn drop_after_handling_creates_the_record_but_loses_the_answer() {
-    let s = start(faults_config()).await;
+    let s = start(with_faults()).await;
     run(
         &s,
         [arm(
@@ -191,7 +176,7 @@ async fn drop_after_handling_creates_the_record_but_loses_the_answer() {
 
 #[tokio::test]
 async fn fail_after_handling_creates_the_record_then_answers_the_generic_500() {
-    let s = start(faults_config()).await;
+    let s = start(with_faults()).await;
     let thread = new_thread("Failed?");
     run(&s, [
         arm(json!({ "method": "POST", "path": THREADS, "failAfterHandling": true })),
@@ -227,7 +212,7 @@ async fn fail_after_handling_creates_the_record_then_answers_the_generic_500() {
 
 #[tokio::test]
 async fn drop_faults_close_the_connection_without_answering() {
-    let s = start(faults_config()).await;
+    let s = start(with_faults()).await;
     run(
         &s,
         [arm(
@@ -282,7 +267,7 @@ async fn drop_faults_close_the_connection_without_answering() {
 
 #[tokio::test]
 async fn fault_list_clear_validation_and_scope() {
-    let s = start(faults_config()).await;
+    let s = start(with_faults()).await;
     let mut rows: Vec<Exchange> = [
         json!({ "path": "no-slash", "status": 500 }),
         json!({ "path": "/x", "status": 500, "drop": true }),

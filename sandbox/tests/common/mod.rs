@@ -34,6 +34,14 @@ pub fn config() -> Config {
     }
 }
 
+/// [`config`] with the fault switches (`/_sandbox/faults`) on.
+pub fn with_faults() -> Config {
+    Config {
+        enable_faults: true,
+        ..config()
+    }
+}
+
 /// [`config`] with the rate limits on: writes and requests per minute, and the spacing.
 pub fn throttled(writes: u32, requests: u32, spacing_ms: u64) -> Config {
     Config {
@@ -138,6 +146,13 @@ impl Server {
         check(self, put).await;
         ticket["fileUrl"].as_str().unwrap().to_string()
     }
+}
+
+/// Arms `fault` (one, or a list) on a sandbox started [`with_faults`].
+pub fn arm(fault: Value) -> Exchange {
+    request(Method::POST, "/_sandbox/faults")
+        .json(fault.clone())
+        .expect(format!("arming {fault}"), StatusCode::OK)
 }
 
 /// The smallest valid thread: user 10 of business 1, with `subject` and the message "m".
