@@ -36,6 +36,10 @@ const CRATE_FILES: &[&str] = &[
     "CHANGELOG.md",
     "examples/yew_host.rs",
     "static/nexudus-start-conversation.css",
+    // The photo cleaner's JavaScript, which `src/photo/clean.rs` names for wasm-bindgen: a
+    // Rust host's build reads them from the crate.
+    "js/clean-image.js",
+    "js/clean-image-work.js",
 ];
 /// Exactly the files of the npm package: what a host loads (the entry points, the glue, the
 /// wasm, the shadow root's CSS module, the CSS), the declarations, and the documents; and
