@@ -13,6 +13,8 @@ pub fn label(field: Field, strings: &Strings) -> &str {
         Field::Attachment => Msg::LabelAttachment,
         Field::Name => Msg::LabelName,
         Field::Description => Msg::LabelDescription,
+        Field::Tags => Msg::LabelTags,
+        Field::Private => Msg::LabelPrivate,
     })
 }
 
