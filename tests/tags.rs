@@ -79,7 +79,7 @@ async fn tags_are(root: &Element, expected: &[&str]) {
 
 /// Waits until the live region says `expected`.
 async fn announced(root: &Element, expected: &str) {
-    let region = element(root, "[name=Tags] ~ .nsc-visually-hidden[aria-live=polite]").await;
+    let region = element(root, ".nsc-tag-notice").await;
     wait_for(expected, Duration::from_secs(5), || {
         (text_of(&region) == expected).then_some(())
     })

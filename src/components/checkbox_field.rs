@@ -1,5 +1,6 @@
-//! One checkbox with its label, hint and error messages (GOV.UK's single checkbox): the
-//! messages above it, linked by `aria-describedby`, the box marked `aria-invalid`.
+//! One checkbox in its label, with a hint and error messages (GOV.UK's single checkbox):
+//! the messages above it, linked by `aria-describedby`, the box marked `aria-invalid`.
+//! A view function: no component type of its own in the wasm.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -9,62 +10,57 @@ use crate::api::Field;
 use crate::i18n::Strings;
 use crate::text;
 
-/// Properties of [`CheckboxField`].
-#[derive(Properties, PartialEq, Clone)]
-pub struct CheckboxFieldProps {
+/// What the checkbox shows.
+pub struct CheckboxField<'a> {
     /// The checkbox's element id; hint and error ids derive from it.
-    pub id: AttrValue,
-    /// Which field this is; its API name becomes the checkbox's `name`.
+    pub id: String,
+    /// Which field this is: its label, and its API name as the checkbox's `name`.
     pub field: Field,
     /// Whether it is ticked.
     pub checked: bool,
     /// A hint under the label.
-    pub hint: AttrValue,
+    pub hint: &'a str,
     /// Error messages, as whole sentences.
-    #[prop_or_default]
     pub errors: Vec<String>,
     /// The strings in use.
-    pub strings: Strings,
+    pub strings: &'a Strings,
     /// Called with the new state on every change.
     pub on_change: Callback<bool>,
 }
 
-/// A labelled checkbox with accessible error messages.
-#[function_component(CheckboxField)]
-pub fn checkbox_field(props: &CheckboxFieldProps) -> Html {
-    let hint_id = format!("{}-hint", props.id);
-    let error_id = format!("{}-error", props.id);
-    let has_errors = !props.errors.is_empty();
-    let described_by = if has_errors {
-        format!("{hint_id} {error_id}")
-    } else {
-        hint_id.clone()
-    };
-    let on_change = props.on_change.clone();
-    let onchange = Callback::from(move |event: Event| {
-        if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
-            on_change.emit(input.checked());
-        }
-    });
-    html! {
-        <div class={classes!("nsc-field", has_errors.then_some("nsc-field--error"))} part="field">
-            <FieldErrors id={error_id} messages={props.errors.clone()} strings={props.strings.clone()} />
-            <div class="nsc-checkbox">
-                <input
-                    id={props.id.clone()}
-                    class="nsc-checkbox__input"
-                    type="checkbox"
-                    name={props.field.api_name()}
-                    checked={props.checked}
-                    aria-invalid={has_errors.then_some("true")}
-                    aria-describedby={described_by}
-                    {onchange}
-                />
-                <label class="nsc-checkbox__label" for={props.id.clone()}>
-                    { text::label(props.field, &props.strings) }
+impl CheckboxField<'_> {
+    /// The field: errors, the box and its label, the hint.
+    pub fn view(self) -> Html {
+        let hint_id = format!("{}-hint", self.id);
+        let error_id = format!("{}-error", self.id);
+        let has_errors = !self.errors.is_empty();
+        let described_by = match has_errors {
+            true => format!("{hint_id} {error_id}"),
+            false => hint_id.clone(),
+        };
+        let on_change = self.on_change;
+        let onchange = Callback::from(move |event: Event| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                on_change.emit(input.checked());
+            }
+        });
+        html! {
+            <div class={classes!("nsc-field", has_errors.then_some("nsc-field--error"))} part="field">
+                <FieldErrors id={error_id} messages={self.errors} strings={self.strings.clone()} />
+                <label class="nsc-checkbox">
+                    <input
+                        id={self.id}
+                        type="checkbox"
+                        name={self.field.api_name()}
+                        checked={self.checked}
+                        aria-invalid={has_errors.then_some("true")}
+                        aria-describedby={described_by}
+                        {onchange}
+                    />
+                    { text::label(self.field, self.strings) }
                 </label>
+                <div id={hint_id} class="nsc-hint nsc-checkbox__hint">{ self.hint.to_owned() }</div>
             </div>
-            <div id={hint_id} class="nsc-hint nsc-checkbox__hint">{ props.hint.clone() }</div>
-        </div>
+        }
     }
 }

@@ -28,5 +28,4 @@ pub use start_conversation_props::{
     ApiSettings, FileSettings, StartConversationProps, Target, DEFAULT_BASE_URL,
 };
 pub use success_view::SuccessView;
-pub use tag_input::TagInput;
 pub use text_field::TextField;

@@ -22,39 +22,38 @@ pub fn thread_fields(
 ) -> Html {
     let on_edit = make_callback(state, |state, edit| state.dispatch(Action::Edit(edit)));
     let draft = &state.draft;
-    html! {
-        <>
-            if fields.tags {
-                <TagInput
-                    id={field_id(Field::Tags)}
-                    tags={draft.tags.clone()}
-                    text={draft.tag_text.clone()}
-                    length={joined_length(&draft.tags_to_send())}
-                    errors={errors_for(Field::Tags)}
-                    notice={notice(state.tag_notice.as_ref(), strings)}
-                    strings={strings.clone()}
-                    on_edit={on_edit.clone()}
-                />
-            }
-            if fields.private {
-                <CheckboxField
-                    id={field_id(Field::Private)}
-                    field={Field::Private}
-                    checked={draft.private}
-                    hint={AttrValue::from(strings.get(Msg::PrivateHint).to_owned())}
-                    errors={errors_for(Field::Private)}
-                    strings={strings.clone()}
-                    on_change={on_edit.reform(Edit::SetPrivate)}
-                />
-            }
-        </>
-    }
+    let tags = fields.tags.then(|| {
+        TagInput {
+            id: field_id(Field::Tags),
+            tags: &draft.tags,
+            text: &draft.tag_text,
+            length: joined_length(&draft.tags_to_send()),
+            errors: errors_for(Field::Tags),
+            notice: notice(state.tag_notice.as_ref(), strings),
+            strings,
+            on_edit: on_edit.clone(),
+        }
+        .view()
+    });
+    let private = fields.private.then(|| {
+        CheckboxField {
+            id: field_id(Field::Private),
+            field: Field::Private,
+            checked: draft.private,
+            hint: strings.get(Msg::PrivateHint),
+            errors: errors_for(Field::Private),
+            strings,
+            on_change: on_edit.reform(Edit::SetPrivate),
+        }
+        .view()
+    });
+    html! { <>{ tags }{ private }</> }
 }
 
 /// What the tag input's live region says.
-fn notice(notice: Option<&TagNotice>, strings: &Strings) -> AttrValue {
+fn notice(notice: Option<&TagNotice>, strings: &Strings) -> String {
     let say = |msg, tag: &str| strings.fill(msg, &[("tag", tag)]);
-    AttrValue::from(match notice {
+    match notice {
         Some(TagNotice::Added(tags)) => tags
             .iter()
             .map(|tag| say(Msg::TagAdded, tag))
@@ -62,5 +61,5 @@ fn notice(notice: Option<&TagNotice>, strings: &Strings) -> AttrValue {
             .join(". "),
         Some(TagNotice::Removed(tag)) => say(Msg::TagRemoved, tag),
         None => String::new(),
-    })
+    }
 }

@@ -72,8 +72,18 @@ fn pieces(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn holds(tags: &[String], tag: &str) -> bool {
-    let tag = tag.to_lowercase();
-    tags.iter().any(|held| held.to_lowercase() == tag)
+    let tag = folded(tag);
+    tags.iter().any(|held| folded(held) == tag)
+}
+
+/// `tag` in lower case, to compare tags ignoring case: with the browser's `toLowerCase`
+/// in wasm (Rust's own case tables would add about 11 KB to the package; both follow
+/// Unicode's default mapping), with Rust's natively.
+fn folded(tag: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return String::from(js_sys::JsString::from(tag).to_lower_case());
+    #[cfg(not(target_arch = "wasm32"))]
+    return tag.to_lowercase();
 }
 
 /// Adds each tag `text` names that `tags` lacks, in order, and returns those added. At
