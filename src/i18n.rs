@@ -224,6 +224,8 @@ messages! {
     TagsTooLong = "tagsTooLong" { en: "Tags must be {max} characters or fewer, commas included", fr: "Les étiquettes doivent compter {max} caractères au maximum, virgules comprises" }
     /// Label of the private choice.
     LabelPrivate = "labelPrivate" { en: "Make this conversation private", fr: "Rendre cette discussion privée" }
+    /// The private choice's name in error messages ("{label} is not allowed").
+    FieldPrivate = "fieldPrivate" { en: "Private conversation", fr: "Discussion privée" }
     /// Hint of the private choice: what it does is the space's to decide.
     PrivateHint = "privateHint" { en: "Your space decides who can see a private conversation.", fr: "C’est votre espace qui décide qui peut voir une discussion privée." }
 }

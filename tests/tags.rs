@@ -194,7 +194,7 @@ async fn tags_and_private_are_sent_and_their_server_errors_land_on_them() {
     let text = text_of(&summary);
     assert!(text.contains("Tags is not allowed"), "{text}");
     assert!(
-        text.contains("Make this conversation private is not allowed on this board"),
+        text.contains("Private conversation is not allowed on this board"),
         "{text}"
     );
     for field in [&tags, &private] {

@@ -145,7 +145,7 @@ test("a server's errors on Tags and Private land on their fields; a summary link
   const tagsError = await fieldError(panel, 'Tags');
   const privateError = await fieldError(panel, 'Private');
   assert.match(tagsError, /^Error: Tags /);
-  assert.match(privateError, /^Error: Make this conversation private /);
+  assert.match(privateError, /^Error: Private conversation /);
   const links = await summaryLinks(panel);
   const ids = await Promise.all(['Tags', 'Private'].map((name) => panel.locator(`[name="${name}"]`).getAttribute('id')));
   assert.deepEqual(links.map(([, href]) => href), ids.map((id) => `#${id}`));

@@ -8,14 +8,15 @@ use yew::prelude::*;
 use super::field_errors::FieldErrors;
 use crate::api::Field;
 use crate::i18n::Strings;
-use crate::text;
 
 /// What the checkbox shows.
 pub struct CheckboxField<'a> {
     /// The checkbox's element id; hint and error ids derive from it.
     pub id: String,
-    /// Which field this is: its label, and its API name as the checkbox's `name`.
+    /// Which field this is: its API name is the checkbox's `name`.
     pub field: Field,
+    /// The label, beside the box.
+    pub label: &'a str,
     /// Whether it is ticked.
     pub checked: bool,
     /// A hint under the label.
@@ -57,7 +58,7 @@ impl CheckboxField<'_> {
                         aria-describedby={described_by}
                         {onchange}
                     />
-                    { text::label(self.field, self.strings) }
+                    { self.label.to_owned() }
                 </label>
                 <div id={hint_id} class="nsc-hint nsc-checkbox__hint">{ self.hint.to_owned() }</div>
             </div>

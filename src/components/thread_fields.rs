@@ -39,6 +39,7 @@ pub fn thread_fields(
         CheckboxField {
             id: field_id(Field::Private),
             field: Field::Private,
+            label: strings.get(Msg::LabelPrivate),
             checked: draft.private,
             hint: strings.get(Msg::PrivateHint),
             errors: errors_for(Field::Private),
