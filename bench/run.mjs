@@ -15,26 +15,22 @@
 //
 // Prints the results table; exits non-zero when a measurement could not be taken (a
 // figure that misses its target is reported, not an error).
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+// The sandbox, the browser and the static serving are the end-to-end harness's (playwright-core
+// comes from e2e/'s lockfile, which `cargo xtask` installs).
+import { launchBrowser, listen, requestPath, resetSandbox, sendFile, startSandbox, watchPageErrors } from '../e2e/harness.mjs';
 import { measure, sizeTable } from './sizes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// playwright-core comes from e2e/ (its lockfile), which `cargo xtask` installs.
-const { chromium } = createRequire(path.join(ROOT, 'e2e/package.json'))('playwright-core');
 
 const env = (name, fallback) => process.env[name] || fallback;
-const SANDBOX_BIN = env('SANDBOX_BIN');
 const PKG_DIR = path.resolve(env('PKG_DIR', path.join(ROOT, 'pkg')));
 const HELLO_DIR = path.resolve(env('HELLO_DIR', path.join(ROOT, 'target/bench/hello')));
-const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
 const OUT = path.resolve(env('BENCH_OUT', path.join(ROOT, 'target/bench')));
 const QUICK = env('BENCH_QUICK') === '1';
 // Set to a folder to keep each submit's Chromium trace (open it in DevTools' Performance panel).
@@ -93,110 +89,41 @@ function stats(values) {
 
 // ── the stack: sandbox, static server, browser ─────────────────────────────────────────
 
-async function startSandbox() {
-  if (!SANDBOX_BIN) throw new Error('SANDBOX_BIN is not set: run the bench through `cargo xtask bench`');
-  // `--accept-data-urls`: the inline path a host turns on with `inlineFiles` is measured
-  // too, although live Nexudus refuses data: URLs.
-  const child = spawn(SANDBOX_BIN, ['--addr', '127.0.0.1:0', '--no-throttle', '--accept-data-urls', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the sandbox did not start within 30 s')), 30_000);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the sandbox exited early (${code})`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      const match = /(http:\/\/\S+)$/.exec(line);
-      match ? resolve(match[1]) : reject(new Error(`unexpected sandbox output: ${line}`));
-    });
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
-}
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
 /** Serves /bench/ (this folder), /pkg/ (the package) and /hello/ (the baseline); no caching. */
-async function startServer() {
+function startServer() {
   const mounts = [
     ['/bench/', path.join(ROOT, 'bench')],
     ['/pkg/', PKG_DIR],
     ['/hello/', HELLO_DIR],
   ];
-  const server = http.createServer(async (request, response) => {
-    let pathname = decodeURIComponent(new URL(request.url, 'http://x').pathname);
-    if (pathname === '/') pathname = '/bench/page.html';
-    if (pathname === '/hello.html') pathname = '/bench/hello.html';
-    const mount = mounts.find(([prefix]) => pathname.startsWith(prefix));
-    const file = mount && path.resolve(mount[1], pathname.slice(mount[0].length));
-    if (!file || !file.startsWith(path.resolve(mount[1]) + path.sep)) {
-      response.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      response.writeHead(200, {
-        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-      });
-      response.end(body);
-    } catch {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  const pages = { '/': '/bench/page.html', '/hello.html': '/bench/hello.html' };
+  return listen(
+    http.createServer((request, response) => {
+      const asked = requestPath(request);
+      const pathname = pages[asked] ?? asked;
+      const mount = mounts.find(([prefix]) => pathname.startsWith(prefix));
+      if (!mount) {
+        response.writeHead(404).end();
+        return;
+      }
+      sendFile(response, mount[1], pathname.slice(mount[0].length), { 'cache-control': 'no-store' });
+    }),
+  );
 }
 
-function launchBrowser() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Ask for frames without waiting for vsync. In this headless Chromium that makes the
-      // frame after an input event come as soon as the main thread is free, but an rAF
-      // requested outside input handling still waits for the next 60 Hz tick (BENCHMARKS.md),
-      // so start-up work is measured directly rather than read off rAF timing.
-      '--disable-gpu-vsync',
-      '--disable-frame-rate-limit',
-    ],
-  });
-}
+/**
+ * Ask for frames without waiting for vsync. In this headless Chromium that makes the frame
+ * after an input event come as soon as the main thread is free, but an rAF requested outside
+ * input handling still waits for the next 60 Hz tick (BENCHMARKS.md), so start-up work is
+ * measured directly rather than read off rAF timing.
+ */
+const BROWSER_ARGS = ['--disable-gpu-vsync', '--disable-frame-rate-limit'];
 
 /** A fresh context (empty HTTP and code caches) with the bench page loaded. */
 async function openPage(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
+  const errors = watchPageErrors(page);
   await page.goto(url);
   await page.locator('html[data-bench-ready="true"]').waitFor();
   return { context, page, errors };
@@ -588,9 +515,11 @@ async function main() {
   console.log(sizeTable(sizes.mount, 'the package, mount API (bytes)'));
   console.log(sizeTable(sizes.hello, 'baseline: Yew hello world (bytes)'));
 
-  const sandbox = await startSandbox();
+  // `--accept-data-urls`: the inline path a host turns on with `inlineFiles` is measured
+  // too, although live Nexudus refuses data: URLs. No faults: they close every connection.
+  const sandbox = await startSandbox(['--no-throttle', '--accept-data-urls'], { faults: false });
   const server = await startServer();
-  const browser = await launchBrowser();
+  const browser = await launchBrowser(BROWSER_ARGS);
   try {
     const startup = await startupRuns(browser, server, sandbox.url);
     const typing = await typingRun(browser, server, sandbox.url);
@@ -607,7 +536,7 @@ async function main() {
         process.stderr.write(`bench: 25 MB via ${key} ${i + 1}/${RUNS.bigFile}: ${ms(r.submitMs)}\n`);
       }
       // The sandbox keeps every upload in memory; forget them between rounds.
-      await fetch(new URL('/_sandbox/reset', sandbox.url), { method: 'POST' }).catch(() => {});
+      await resetSandbox(sandbox.url).catch(() => {});
     }
     for (let i = 0; i < RUNS.plain; i += 1) {
       submits.plain.push(await submitRun(browser, server, sandbox.url, { file: false, delivery: null }));

@@ -2,7 +2,7 @@
 // trunk-built demo (dist/) — or a consumer fixture (fixtures/) — that proxies /api,
 // /uploads and /_sandbox to the sandbox, exactly as `trunk serve` does in
 // `cargo xtask demo`. Each test file starts its own stack, so files are isolated from
-// each other.
+// each other. `bench/run.mjs` starts its sandbox, server and browser with these too.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -31,7 +31,7 @@ const TYPES = {
 
 function required(name) {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run these tests through \`cargo xtask test\``);
+  if (!value) throw new Error(`${name} is not set: run this through \`cargo xtask test\` (or \`cargo xtask bench\`)`);
   return value;
 }
 
@@ -44,6 +44,7 @@ async function startService(what, bin, args, env = process.env) {
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not start within 30 s`)), 30_000);
+    child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${what} exited early (${code})`)));
     lines.once('line', (line) => {
       clearTimeout(timer);
@@ -54,7 +55,7 @@ async function startService(what, bin, args, env = process.env) {
   return {
     url,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;
@@ -63,9 +64,19 @@ async function startService(what, bin, args, env = process.env) {
   };
 }
 
-/** Starts the sandbox binary; resolves once it printed its address. */
-export function startSandbox(extraArgs = []) {
-  return startService('the sandbox', required('SANDBOX_BIN'), ['--addr', '127.0.0.1:0', '--enable-faults', '--quiet', ...extraArgs]);
+/**
+ * Starts the sandbox binary, with its fault switches on unless `faults` is false (with
+ * them on it closes every connection after one answer); resolves once it printed its
+ * address.
+ */
+export function startSandbox(extraArgs = [], { faults = true } = {}) {
+  const args = ['--addr', '127.0.0.1:0', ...(faults ? ['--enable-faults'] : []), '--quiet', ...extraArgs];
+  return startService('the sandbox', required('SANDBOX_BIN'), args);
+}
+
+/** Puts the sandbox back at its seed state (records, uploads, faults, throttle counters). */
+export function resetSandbox(sandboxUrl) {
+  return fetch(new URL('/_sandbox/reset', sandboxUrl), { method: 'POST' });
 }
 
 /**
@@ -114,9 +125,16 @@ function proxy(request, response, target, pathname = request.url) {
   request.pipe(upstream);
 }
 
-async function serveFile(root, request, response) {
-  const pathname = decodeURIComponent(new URL(request.url, 'http://x').pathname);
-  const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
+/** The request's path, decoded. */
+export function requestPath(request) {
+  return decodeURIComponent(new URL(request.url, 'http://x').pathname);
+}
+
+/**
+ * Answers with the file at `relative` under `root`, typed by its extension, with `headers`
+ * added: 403 for a path that leaves `root`, 404 for a missing file.
+ */
+export async function sendFile(response, root, relative, headers = {}) {
   const file = path.resolve(root, relative);
   if (!file.startsWith(path.resolve(root) + path.sep)) {
     response.writeHead(403).end();
@@ -124,11 +142,28 @@ async function serveFile(root, request, response) {
   }
   try {
     const body = await readFile(file);
-    response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', ...headers });
     response.end(body);
   } catch {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
+}
+
+function serveFile(root, request, response) {
+  const pathname = requestPath(request);
+  return sendFile(response, root, pathname === '/' ? 'index.html' : pathname.slice(1));
+}
+
+/** Starts `server` on a free loopback port; resolves with its origin and a `close()`. */
+export async function listen(server) {
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 /**
@@ -169,16 +204,15 @@ export async function startStack({ sandboxArgs = [], root = undefined, onRequest
       serveFile(root, request, response);
     }
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  const page = await listen(server);
   // The upload store's addresses use the page's origin, which proxies /uploads to the
   // sandbox, as a host's storage would sit on an origin the page's CSP allows.
-  const pageOrigin = `http://127.0.0.1:${port}`;
+  const pageOrigin = page.url;
   try {
     sandbox = await startSandbox(['--public-url', pageOrigin, ...sandboxArgs]);
     hostProxy = await startHostProxy(sandbox.url, pageOrigin, `${pageOrigin}/host`);
   } catch (error) {
-    server.close();
+    await page.close();
     await sandbox?.stop();
     throw error;
   }
@@ -192,16 +226,18 @@ export async function startStack({ sandboxArgs = [], root = undefined, onRequest
       return answer.json();
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await page.close();
       await hostProxy.stop();
       await sandbox.stop();
     },
   };
 }
 
-/** Launches Debian's Chromium headless, without the background traffic this closed network refuses. */
-export function launchBrowser() {
+/**
+ * Launches Debian's Chromium headless (`CHROMIUM` names another), without the background
+ * traffic this closed network refuses; `extraArgs` are added to its command line.
+ */
+export function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: [
@@ -211,6 +247,7 @@ export function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }
@@ -415,7 +452,7 @@ export function useStack(options) {
     await shared.stack?.close();
   });
   beforeEach(async () => {
-    await fetch(new URL('/_sandbox/reset', shared.stack.sandboxUrl), { method: 'POST' });
+    await resetSandbox(shared.stack.sandboxUrl);
   });
   return shared;
 }

@@ -5,6 +5,7 @@
 mod support;
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -45,198 +46,285 @@ fn client(token: &str, timeout: Duration) -> ApiClient {
     ApiClient::new(sandbox_url(), BearerToken::new(token).into(), timeout)
 }
 
-/// Attaches a small file to conversation 1001 with a fixed token.
-async fn attach_as(
-    token: &str,
-    timeout: Duration,
-    cancel: &Cancellation,
-) -> Result<Outcome, TransportError> {
-    client(token, timeout)
-        .post_json(THREAD_FILES_PATH, &file("x").await, SHOWN, cancel)
-        .await
-}
-
 async fn reset() {
     sandbox_call("POST", "/_sandbox/reset", None).await;
 }
 
-#[wasm_bindgen_test]
-async fn a_401_asks_the_host_for_a_fresh_token_once_then_succeeds() {
-    reset().await;
-    let asked: Rc<RefCell<Vec<bool>>> = Rc::default();
-    let provider = {
-        let asked = Rc::clone(&asked);
-        move |refresh: bool| -> TokenFuture {
-            asked.borrow_mut().push(refresh);
-            let token = if refresh {
-                "sandbox-admin-token"
-            } else {
-                "sandbox-expired-token"
-            };
-            Box::pin(async move { Ok(BearerToken::new(token)) })
-        }
-    };
-    let client = ApiClient::new(
-        sandbox_url(),
-        TokenSource::Provider(Rc::new(provider)),
-        Duration::from_secs(10),
-    );
-    let outcome = client
-        .post_json(
-            THREAD_FILES_PATH,
-            &file("Refreshed").await,
-            SHOWN,
-            &Cancellation::default(),
-        )
-        .await;
-    assert!(
-        matches!(outcome, Ok(Outcome::Created { .. })),
-        "{outcome:?}"
-    );
-    assert_eq!(*asked.borrow(), vec![false, true]);
+type Answer = Result<Outcome, TransportError>;
+
+/// Where a scenario's token comes from.
+#[derive(Clone, Copy)]
+enum Tokens {
+    /// A token the host gave once.
+    Fixed(&'static str),
+    /// A `getToken` callback: `first`, then `refreshed` when asked for a fresh one.
+    Callback {
+        first: &'static str,
+        refreshed: &'static str,
+    },
+    /// A `getToken` whose promise never settles.
+    Never,
+}
+
+/// The request a scenario sends.
+#[derive(Clone, Copy)]
+enum Call {
+    /// Attach a small stored file to conversation 1001.
+    Attach,
+    /// `DELETE` this path.
+    Delete(&'static str),
+}
+
+/// What must come back.
+enum Expect {
+    Is(Answer),
+    Created,
+    Throttled,
+}
+
+/// One request to the sandbox, after a reset, and what must come of it.
+struct Scenario {
+    /// What the row checks; every failure names it.
+    name: &'static str,
+    tokens: Tokens,
+    /// A fault armed first on `POST` of the attach endpoint: the fields after method and path.
+    fault: Option<&'static str>,
+    call: Call,
+    timeout: Duration,
+    /// Cancel this long after the request starts.
+    cancel_after_ms: Option<u32>,
+    expect: Expect,
+    /// How long the request must take, in ms.
+    took_ms: Range<f64>,
+    /// What the callback was asked for, in order (`true`: a fresh token).
+    asked: &'static [bool],
+    /// Faults still armed afterwards.
+    faults_left: Option<u32>,
+}
+
+/// An attach with a fixed administrator's token and nothing in the way.
+const ATTACH: Scenario = Scenario {
+    name: "",
+    tokens: Tokens::Fixed("sandbox-admin-token"),
+    fault: None,
+    call: Call::Attach,
+    timeout: Duration::from_secs(10),
+    cancel_after_ms: None,
+    expect: Expect::Created,
+    took_ms: 0.0..f64::INFINITY,
+    asked: &[],
+    faults_left: None,
+};
+
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "a 401 asks the host for a fresh token once, then succeeds",
+            tokens: Tokens::Callback {
+                first: "sandbox-expired-token",
+                refreshed: "sandbox-admin-token",
+            },
+            asked: &[false, true],
+            ..ATTACH
+        },
+        Scenario {
+            name: "a second 401 after the refresh is unauthorized",
+            tokens: Tokens::Callback {
+                first: "sandbox-expired-token",
+                refreshed: "sandbox-expired-token",
+            },
+            expect: Expect::Is(Ok(Outcome::Unauthorized)),
+            asked: &[false, true],
+            ..ATTACH
+        },
+        Scenario {
+            name: "a fixed token lacking the role is unauthorized without retry",
+            tokens: Tokens::Fixed("sandbox-no-files-token"),
+            expect: Expect::Is(Ok(Outcome::Unauthorized)),
+            ..ATTACH
+        },
+        // The documented 409 with `Retry-After`, and the 429 seen in the wild with the wait
+        // only in its text (a cross-origin page cannot read `Retry-After` anyway).
+        Scenario {
+            name: "a 409 with Retry-After is waited out, then the request succeeds",
+            fault: Some(r#""count":1,"status":409,"body":"","headers":{"Retry-After":"1"}"#),
+            took_ms: 950.0..f64::INFINITY,
+            ..ATTACH
+        },
+        Scenario {
+            name: "a 429 with the wait in its text is waited out, then the request succeeds",
+            fault: Some(
+                r#""count":1,"status":429,"body":"{\"Message\":\"Too many requests. Wait 2 seconds and try again.\"}""#,
+            ),
+            took_ms: 1950.0..f64::INFINITY,
+            ..ATTACH
+        },
+        Scenario {
+            name: "throttling that persists ends after three attempts",
+            fault: Some(r#""count":5,"status":429,"body":"","headers":{"Retry-After":"0"}"#),
+            expect: Expect::Throttled,
+            faults_left: Some(2),
+            ..ATTACH
+        },
+        Scenario {
+            name: "a slow answer times out",
+            fault: Some(r#""count":1,"delayMs":3000"#),
+            timeout: Duration::from_millis(300),
+            expect: Expect::Is(Err(TransportError::Timeout)),
+            ..ATTACH
+        },
+        Scenario {
+            name: "cancelling aborts the request in flight",
+            fault: Some(r#""count":1,"delayMs":3000"#),
+            cancel_after_ms: Some(150),
+            expect: Expect::Is(Err(TransportError::Cancelled)),
+            took_ms: 0.0..2000.0,
+            ..ATTACH
+        },
+        Scenario {
+            name: "a dropped connection is a network failure",
+            fault: Some(r#""count":1,"drop":true"#),
+            expect: Expect::Is(Err(TransportError::Network)),
+            ..ATTACH
+        },
+        Scenario {
+            name: "a token callback that never settles ends in a timeout",
+            tokens: Tokens::Never,
+            call: Call::Delete("/api/community/communitythreads/1"),
+            timeout: Duration::from_millis(300),
+            expect: Expect::Is(Err(TransportError::Timeout)),
+            asked: &[false],
+            ..ATTACH
+        },
+        Scenario {
+            name: "a token callback that never settles ends when cancelled",
+            tokens: Tokens::Never,
+            call: Call::Delete("/api/community/communitythreads/1"),
+            timeout: Duration::from_secs(60),
+            cancel_after_ms: Some(50),
+            expect: Expect::Is(Err(TransportError::Cancelled)),
+            asked: &[false],
+            ..ATTACH
+        },
+        Scenario {
+            name: "a token with CR LF is no header value: refused, not thrown",
+            tokens: Tokens::Fixed("sandbox-admin-token\r\nX-Evil: 1"),
+            call: Call::Delete("/api/community/communitythreads/999999"),
+            expect: Expect::Is(Ok(Outcome::Unauthorized)),
+            ..ATTACH
+        },
+        Scenario {
+            name: "a token beyond ASCII is no header value: refused, not thrown",
+            tokens: Tokens::Fixed("tok\u{2603}en"),
+            call: Call::Delete("/api/community/communitythreads/999999"),
+            expect: Expect::Is(Ok(Outcome::Unauthorized)),
+            ..ATTACH
+        },
+    ]
 }
 
 #[wasm_bindgen_test]
-async fn a_second_401_after_the_refresh_is_unauthorized() {
-    reset().await;
-    let provider = |_refresh: bool| -> TokenFuture {
-        Box::pin(async { Ok(BearerToken::new("sandbox-expired-token")) })
-    };
-    let client = ApiClient::new(
-        sandbox_url(),
-        TokenSource::Provider(Rc::new(provider)),
-        Duration::from_secs(10),
-    );
-    let outcome = client
-        .post_json(
-            THREAD_FILES_PATH,
-            &file("x").await,
-            SHOWN,
-            &Cancellation::default(),
-        )
-        .await;
-    assert_eq!(outcome, Ok(Outcome::Unauthorized));
+async fn one_request_scenarios() {
+    for scenario in scenarios() {
+        run(scenario).await;
+    }
 }
 
-#[wasm_bindgen_test]
-async fn a_fixed_token_lacking_the_role_is_unauthorized_without_retry() {
+/// Runs one scenario; panics naming it when anything differs.
+async fn run(scenario: Scenario) {
+    let name = scenario.name;
     reset().await;
-    let outcome = attach_as(
-        "sandbox-no-files-token",
-        Duration::from_secs(10),
-        &Cancellation::default(),
-    )
-    .await;
-    assert_eq!(outcome, Ok(Outcome::Unauthorized));
-}
-
-#[wasm_bindgen_test]
-async fn a_throttle_is_waited_out_then_the_request_succeeds() {
-    // The documented 409 with `Retry-After`, and the 429 seen in the wild with the wait
-    // only in its text (a cross-origin page cannot read `Retry-After` anyway).
-    let throttles = [
-        (
-            r#""status":409,"body":"","headers":{"Retry-After":"1"}"#,
-            950.0,
-        ),
-        (
-            r#""status":429,"body":"{\"Message\":\"Too many requests. Wait 2 seconds and try again.\"}""#,
-            1950.0,
-        ),
-    ];
-    for (answer, least_wait) in throttles {
-        reset().await;
+    if let Some(fault) = scenario.fault {
         arm_fault(&format!(
-            r#"{{"method":"POST","path":"/api/community/communitythreadfiles","count":1,{answer}}}"#
+            r#"{{"method":"POST","path":"{THREAD_FILES_PATH}",{fault}}}"#
         ))
         .await;
-        let body = file("After a wait").await;
-        let started = js_sys::Date::now();
-        let outcome = client("sandbox-admin-token", Duration::from_secs(10))
-            .post_json(THREAD_FILES_PATH, &body, SHOWN, &Cancellation::default())
-            .await;
-        let waited = js_sys::Date::now() - started;
+    }
+    let asked: Rc<RefCell<Vec<bool>>> = Rc::default();
+    let api = ApiClient::new(
+        sandbox_url(),
+        token_source(scenario.tokens, &asked),
+        scenario.timeout,
+    );
+    let (answer, took) = send(&api, scenario.call, scenario.cancel_after_ms).await;
+    match scenario.expect {
+        Expect::Is(expected) => assert_eq!(answer, expected, "{name}"),
+        Expect::Created => assert!(
+            matches!(answer, Ok(Outcome::Created { .. })),
+            "{name}: {answer:?}"
+        ),
+        Expect::Throttled => assert!(
+            matches!(answer, Ok(Outcome::Throttled { .. })),
+            "{name}: {answer:?}"
+        ),
+    }
+    assert!(
+        scenario.took_ms.contains(&took),
+        "{name}: took {took} ms, not {:?}",
+        scenario.took_ms
+    );
+    assert_eq!(
+        *asked.borrow(),
+        scenario.asked,
+        "{name}: the callback was asked"
+    );
+    if let Some(left) = scenario.faults_left {
+        let pending = sandbox_call("GET", "/_sandbox/faults", None).await;
         assert!(
-            matches!(outcome, Ok(Outcome::Created { .. })),
-            "{answer}: {outcome:?}"
+            pending.contains(&format!("\"remaining\":{left}"))
+                || pending.contains(&format!("\"count\":{left}")),
+            "{name}: {pending}"
         );
-        assert!(waited >= least_wait, "{answer}: waited only {waited} ms");
     }
 }
 
-#[wasm_bindgen_test]
-async fn throttling_that_persists_ends_after_three_attempts() {
-    reset().await;
-    arm_fault(
-        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":5,
-            "status":429,"body":"","headers":{"Retry-After":"0"}}"#,
-    )
-    .await;
-    let outcome = attach_as(
-        "sandbox-admin-token",
-        Duration::from_secs(10),
-        &Cancellation::default(),
-    )
-    .await;
-    assert!(
-        matches!(outcome, Ok(Outcome::Throttled { .. })),
-        "{outcome:?}"
-    );
-    let pending = sandbox_call("GET", "/_sandbox/faults", None).await;
-    assert!(
-        pending.contains("\"remaining\":2") || pending.contains("\"count\":2"),
-        "{pending}"
-    );
-}
-
-#[wasm_bindgen_test]
-async fn a_slow_answer_times_out() {
-    reset().await;
-    arm_fault(
-        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,"delayMs":3000}"#,
-    )
-    .await;
-    let outcome = attach_as(
-        "sandbox-admin-token",
-        Duration::from_millis(300),
-        &Cancellation::default(),
-    )
-    .await;
-    assert_eq!(outcome, Err(TransportError::Timeout));
-}
-
-#[wasm_bindgen_test]
-async fn cancelling_aborts_the_request_in_flight() {
-    reset().await;
-    arm_fault(
-        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,"delayMs":3000}"#,
-    )
-    .await;
+/// Sends `call`, cancelled after `cancel_after_ms` when given; returns the answer and how
+/// long the request took, in ms.
+async fn send(api: &ApiClient, call: Call, cancel_after_ms: Option<u32>) -> (Answer, f64) {
     let cancel = Cancellation::default();
-    {
-        let cancel = cancel.clone();
-        gloo_timers::callback::Timeout::new(150, move || cancel.cancel()).forget();
+    let cancel_later = || {
+        if let Some(ms) = cancel_after_ms {
+            let cancel = cancel.clone();
+            gloo_timers::callback::Timeout::new(ms, move || cancel.cancel()).forget();
+        }
+    };
+    match call {
+        Call::Attach => {
+            let body = file("x").await;
+            cancel_later();
+            timed(api.post_json(THREAD_FILES_PATH, &body, SHOWN, &cancel)).await
+        }
+        Call::Delete(path) => {
+            cancel_later();
+            timed(api.delete(path, &cancel)).await
+        }
     }
-    let started = js_sys::Date::now();
-    let outcome = attach_as("sandbox-admin-token", Duration::from_secs(10), &cancel).await;
-    assert_eq!(outcome, Err(TransportError::Cancelled));
-    assert!(js_sys::Date::now() - started < 2000.0);
 }
 
-#[wasm_bindgen_test]
-async fn a_dropped_connection_is_a_network_failure() {
-    reset().await;
-    arm_fault(
-        r#"{"method":"POST","path":"/api/community/communitythreadfiles","count":1,"drop":true}"#,
-    )
-    .await;
-    let outcome = attach_as(
-        "sandbox-admin-token",
-        Duration::from_secs(10),
-        &Cancellation::default(),
-    )
-    .await;
-    assert_eq!(outcome, Err(TransportError::Network));
+/// Awaits `future`; returns its output and how long it took, in ms.
+async fn timed<T>(future: impl std::future::Future<Output = T>) -> (T, f64) {
+    let started = js_sys::Date::now();
+    let output = future.await;
+    (output, js_sys::Date::now() - started)
+}
+
+/// The token source of `tokens`; a callback records in `asked` what it was asked for.
+fn token_source(tokens: Tokens, asked: &Rc<RefCell<Vec<bool>>>) -> TokenSource {
+    let asked = Rc::clone(asked);
+    match tokens {
+        Tokens::Fixed(token) => BearerToken::new(token).into(),
+        Tokens::Callback { first, refreshed } => {
+            TokenSource::Provider(Rc::new(move |refresh: bool| -> TokenFuture {
+                asked.borrow_mut().push(refresh);
+                let token = if refresh { refreshed } else { first };
+                Box::pin(async move { Ok(BearerToken::new(token)) })
+            }))
+        }
+        Tokens::Never => TokenSource::Provider(Rc::new(move |refresh: bool| -> TokenFuture {
+            asked.borrow_mut().push(refresh);
+            Box::pin(std::future::pending())
+        })),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -316,54 +404,6 @@ async fn after_a_lost_answer_the_existing_conversation_is_reused_not_duplicated(
     assert_eq!(lost, Err(TransportError::Network));
     let found = api.find_file(&file, &cancel).await;
     assert!(matches!(found, Ok(Some(id)) if id > 0), "{found:?}");
-}
-
-#[wasm_bindgen_test]
-async fn a_token_callback_that_never_settles_ends_in_a_timeout_or_a_cancel() {
-    let api = ApiClient::new(
-        sandbox_url(),
-        api_token_source_never(),
-        Duration::from_millis(300),
-    );
-    let cancel = Cancellation::default();
-    let answer = api
-        .delete("/api/community/communitythreads/1", &cancel)
-        .await;
-    assert_eq!(answer, Err(TransportError::Timeout));
-    let cancel = Cancellation::default();
-    let later = cancel.clone();
-    gloo_timers::callback::Timeout::new(50, move || later.cancel()).forget();
-    let api = ApiClient::new(
-        sandbox_url(),
-        api_token_source_never(),
-        Duration::from_secs(60),
-    );
-    let answer = api
-        .delete("/api/community/communitythreads/1", &cancel)
-        .await;
-    assert_eq!(answer, Err(TransportError::Cancelled));
-}
-
-/// A `getToken` whose promise never settles.
-fn api_token_source_never() -> TokenSource {
-    TokenSource::Provider(Rc::new(|_| -> TokenFuture {
-        Box::pin(std::future::pending())
-    }))
-}
-
-#[wasm_bindgen_test]
-async fn a_token_that_is_no_header_value_is_refused_not_thrown() {
-    reset().await;
-    for bad in ["sandbox-admin-token\r\nX-Evil: 1", "tok\u{2603}en"] {
-        let api = client(bad, Duration::from_secs(10));
-        let answer = api
-            .delete(
-                "/api/community/communitythreads/999999",
-                &Cancellation::default(),
-            )
-            .await;
-        assert_eq!(answer, Ok(Outcome::Unauthorized), "{bad:?}");
-    }
 }
 
 #[wasm_bindgen(inline_js = r#"

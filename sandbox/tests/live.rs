@@ -16,89 +16,77 @@ async fn data_urls_get_the_generic_500_by_default() {
     let s = start(strict()).await;
     assert!(!Config::default().accept_data_urls);
     let thread = s.create_thread("Strict").await;
-    for url in [
+    let mut rows: Vec<Exchange> = [
         "data:image/png;base64,AAEC",
         "DATA:text/plain,hi",
         "  data:,x",
         "data:image/png;base64,@@@@",
-    ] {
-        let res = s
-            .request(Method::POST, Some(MEMBER), FILES)
-            .json(&json!({ "CommunityThreadId": thread, "Name": "n", "NewFileDataUrl": url }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR, "{url}");
-        assert!(res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json"));
-        assert_eq!(
-            res.text().await.unwrap(),
-            r#"{"Message":"Ooops! There was a problem while running this action. Please try again later."}"#
-        );
-    }
-    // Nothing was created.
-    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
-    assert_eq!(created["files"], json!([]));
-    // Other fields are still validated first; ClearFileDataFile never fetches the URL.
-    let (status, body) = s
-        .post(
+    ]
+    .map(|url| {
+        post(
             MEMBER,
             FILES,
-            &json!({ "CommunityThreadId": 424242, "Name": "n", "NewFileDataUrl": "data:,x" }),
+            json!({ "CommunityThreadId": thread, "Name": "n", "NewFileDataUrl": url }),
         )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(only_error(&body), ("CommunityThread", "was not found"));
-    let (status, _) = s
-        .post(
+        .expect(format!("the data: URL {url:?}"), StatusCode::INTERNAL_SERVER_ERROR)
+        .header_starts("content-type", "application/json")
+        .text(r#"{"Message":"Ooops! There was a problem while running this action. Please try again later."}"#)
+    })
+    .into();
+    rows.extend([
+        // Nothing was created.
+        get(ADMIN, "/_sandbox/created")
+            .expect("nothing was created", StatusCode::OK)
+            .is("/files", json!([])),
+        // Other fields are still validated first; ClearFileDataFile never fetches the URL.
+        post(
             MEMBER,
             FILES,
-            &json!({ "CommunityThreadId": thread, "Name": "n", "NewFileDataUrl": "data:,x",
+            json!({ "CommunityThreadId": 424242, "Name": "n", "NewFileDataUrl": "data:,x" }),
+        )
+        .expect("a data: URL for an unknown thread", StatusCode::BAD_REQUEST)
+        .only_error("CommunityThread", "was not found"),
+        post(
+            MEMBER,
+            FILES,
+            json!({ "CommunityThreadId": thread, "Name": "n", "NewFileDataUrl": "data:,x",
                      "ClearFileDataFile": true }),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .expect("a data: URL with ClearFileDataFile", StatusCode::OK),
+    ]);
+    run(&s, rows).await;
     // --accept-data-urls restores the lenient behaviour.
     let lenient = start(config()).await;
-    assert_eq!(
-        lenient.attach(1001, "data:text/plain,hi").await.0,
-        StatusCode::OK
-    );
+    run(
+        &lenient,
+        [attach(1001, "data:text/plain,hi").expect("--accept-data-urls", StatusCode::OK)],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn the_portal_token_reads_but_every_write_is_a_missing_role_401() {
     let s = start(config()).await;
     let thread = s.create_thread("Members read this").await;
-    let (_, file) = s.attach(thread, "data:text/plain,hi").await;
-    let file_id = file["Value"]["Id"].as_i64().unwrap();
+    let file_id = s.attach_file(thread, "data:text/plain,hi").await;
 
     // Reads work: boards, threads, one thread, a file record and its bytes.
-    let (status, boards) = s.get(PORTAL, GROUPS).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(boards["TotalItems"], 4);
-    assert_eq!(s.get(PORTAL, THREADS).await.0, StatusCode::OK);
-    assert_eq!(
-        s.get(PORTAL, &format!("{THREADS}/{thread}")).await.0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        s.get(PORTAL, &format!("{FILES}/{file_id}")).await.0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        s.get(PORTAL, &format!("{FILES}/{file_id}/content")).await.0,
-        StatusCode::OK
-    );
+    let mut rows = vec![
+        get(PORTAL, GROUPS)
+            .expect("the boards", StatusCode::OK)
+            .is("/TotalItems", 4),
+        get(PORTAL, THREADS).expect("the threads", StatusCode::OK),
+        get(PORTAL, format!("{THREADS}/{thread}")).expect("a thread", StatusCode::OK),
+        get(PORTAL, format!("{FILES}/{file_id}")).expect("a file record", StatusCode::OK),
+        get(PORTAL, format!("{FILES}/{file_id}/content")).expect("its bytes", StatusCode::OK),
+    ];
 
     // Every write: 401 with the missing-role envelope, before any validation.
     let writes = [
         (
             Method::POST,
             THREADS.to_string(),
-            json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" }),
+            new_thread("s"),
             "CommunityThread-Create",
         ),
         (
@@ -127,35 +115,30 @@ async fn the_portal_token_reads_but_every_write_is_a_missing_role_401() {
         ),
     ];
     for (method, path, body, role) in writes {
-        let (status, answer) = read(
-            s.request(method.clone(), Some(PORTAL), &path)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
-        assert_eq!(
-            answer,
-            json!({
+        rows.push(request(method, path).bearer(PORTAL).json(body)
+            .expect(format!("a write that needs {role}"), StatusCode::UNAUTHORIZED)
+            .body(json!({
                 "Status": 401,
                 "Message": format!("Authorization has been denied for this request. The {role} role is required."),
                 "Value": null, "OpenInDialog": false, "OpenInWindow": false,
                 "RedirectURL": null, "JavaScript": null, "Errors": null, "WasSuccessful": false
-            }),
-            "{method} {path}"
-        );
+            })));
     }
-    // Nothing was written.
-    let (_, created) = s.get(ADMIN, "/_sandbox/created").await;
-    assert_eq!(created["threads"].as_array().map(Vec::len), Some(1));
-    assert_eq!(created["threads"][0]["Deleted"], false);
-    assert_eq!(created["files"][0]["Deleted"], false);
-    // The other seeded tokens are unchanged.
-    assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
+    rows.extend([
+        // Nothing was written.
+        get(ADMIN, "/_sandbox/created")
+            .expect("nothing was written", StatusCode::OK)
+            .len("/threads", 1)
+            .is("/threads/0/Deleted", false)
+            .is("/files/0/Deleted", false),
+        // The other seeded tokens are unchanged.
+        get(MEMBER, GROUPS).expect("the member token reads", StatusCode::OK),
+    ]);
+    run(&s, rows).await;
     assert_eq!(s.create_thread("Still allowed").await, thread + 1);
+
     // PUT too (the sandbox has no update; the role check comes first), for every route.
+    let mut rows = Vec::new();
     for (path, entity) in [
         (THREADS.to_string(), "CommunityThread"),
         (format!("{THREADS}/{thread}"), "CommunityThread"),
@@ -163,29 +146,26 @@ async fn the_portal_token_reads_but_every_write_is_a_missing_role_401() {
         (format!("{FILES}/{file_id}"), "CommunityThreadFile"),
         (GROUPS.to_string(), "CommunityGroup"),
     ] {
-        let (status, answer) = read(
-            s.request(Method::PUT, Some(PORTAL), &path)
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "PUT {path}");
-        assert_eq!(
-            answer["Message"],
-            format!("Authorization has been denied for this request. The {entity}-Update role is required."),
+        rows.push(
+            request(Method::PUT, path.clone())
+                .bearer(PORTAL)
+                .json(json!({}))
+                .expect("a PUT with the portal token", StatusCode::UNAUTHORIZED)
+                .is(
+                    "/Message",
+                    format!("Authorization has been denied for this request. The {entity}-Update role is required."),
+                ),
         );
         // An administrator gets the 405 of an unsupported method.
-        let res = s
-            .request(Method::PUT, Some(ADMIN), &path)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "PUT {path}");
-        assert!(!res.headers()["allow"].to_str().unwrap().contains("PUT"));
+        rows.push(
+            request(Method::PUT, path)
+                .bearer(ADMIN)
+                .json(json!({}))
+                .expect("a PUT as an administrator", StatusCode::METHOD_NOT_ALLOWED)
+                .header_lacks("allow", "PUT"),
+        );
     }
+    run(&s, rows).await;
 }
 
 #[tokio::test]
@@ -193,21 +173,18 @@ async fn throttle_status_429_puts_the_wait_in_the_text_and_no_retry_after() {
     let mut c = throttled(100, 3, 0);
     c.throttle.status = ThrottleStatus::TooManyRequests;
     let s = start(c).await;
-    for _ in 0..3 {
-        assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
-    }
-    let res = s
-        .request(Method::GET, Some(MEMBER), GROUPS)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(res.headers().get("retry-after").is_none());
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("application/json"));
-    let body: Value = res.json().await.unwrap();
+    let rows =
+        (1..=3).map(|n| get(MEMBER, GROUPS).expect(format!("request {n} of 3"), StatusCode::OK));
+    run(&s, rows).await;
+    let too_many = get(MEMBER, GROUPS)
+        .expect(
+            "a fourth request in the minute",
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .no_header("retry-after")
+        .header_starts("content-type", "application/json")
+        .len("", 1);
+    let body = check(&s, too_many).await.body;
     let message = body["Message"].as_str().unwrap();
     // The first request leaves the one-minute window in just under 60 s.
     let n: u64 = message
@@ -216,18 +193,25 @@ async fn throttle_status_429_puts_the_wait_in_the_text_and_no_retry_after() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("unexpected message {message:?}"));
     assert!((55..=60).contains(&n), "{message}");
-    assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
 
     // The spacing wait is announced as at least 1 second.
     let mut c = throttled(100, 100, 60_000);
     c.throttle.status = ThrottleStatus::TooManyRequests;
     let s = start(c).await;
-    assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
-    let (status, body) = s.get(MEMBER, GROUPS).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    run(
+        &s,
+        [get(MEMBER, GROUPS).expect("a first request", StatusCode::OK)],
+    )
+    .await;
+    let too_soon = get(MEMBER, GROUPS)
+        .expect(
+            "a request within the spacing",
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .lacks("/Message", "Wait 0 ");
+    let body = check(&s, too_soon).await.body;
     let message = body["Message"].as_str().unwrap();
     assert!(message.starts_with("You have made too many requests. Wait "));
-    assert!(!message.contains("Wait 0 "), "{message}");
 
     // The default stays 409.
     assert_eq!(Config::default().throttle.status, ThrottleStatus::Conflict);
@@ -245,20 +229,19 @@ async fn exposed_on_409(config: Config) -> Option<String> {
         ..config
     })
     .await;
-    assert_eq!(s.get(MEMBER, GROUPS).await.0, StatusCode::OK);
-    let res = s
-        .request(Method::GET, Some(MEMBER), GROUPS)
+    run(
+        &s,
+        [get(MEMBER, GROUPS).expect("a first request", StatusCode::OK)],
+    )
+    .await;
+    let throttled = get(MEMBER, GROUPS)
         .header("Origin", "http://localhost:8080")
-        .send()
+        .expect("a second request in the minute", StatusCode::CONFLICT)
+        .header("retry-after", "1")
+        .header("access-control-allow-origin", "http://localhost:8080");
+    check(&s, throttled)
         .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(res.headers()["retry-after"], "1");
-    assert_eq!(
-        res.headers()["access-control-allow-origin"],
-        "http://localhost:8080"
-    );
-    res.headers()
+        .headers
         .get("access-control-expose-headers")
         .map(|v| v.to_str().unwrap().to_ascii_lowercase())
 }

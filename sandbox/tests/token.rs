@@ -12,24 +12,29 @@ use serde_json::{json, Value};
 const TOKEN: &str = "/api/token";
 const USER: &str = "api@sandbox.test";
 const PASSWORD: &str = "sandbox-api-password";
+const FORM: &str = "application/x-www-form-urlencoded";
 
-/// Posts a form to /api/token; returns the status, the Cache-Control header and the body.
-async fn grant(s: &Server, form: &[(&str, &str)]) -> (StatusCode, String, Value) {
-    let res = s
-        .http
-        .post(s.url(TOKEN))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(form_body(form))
-        .send()
-        .await
-        .unwrap();
-    let cache = res
-        .headers()
-        .get("cache-control")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let (status, body) = read(res).await;
-    (status, cache, body)
+/// `POST /api/token` with `form` as a form body.
+fn grant(form: &[(&str, &str)]) -> Request {
+    request(Method::POST, TOKEN)
+        .header("Content-Type", FORM)
+        .raw(form_body(form))
+}
+
+/// The password grant of `user`.
+fn password_grant(user: &str, password: &str) -> Request {
+    grant(&[
+        ("grant_type", "password"),
+        ("username", user),
+        ("password", password),
+    ])
+}
+
+/// The refresh grant of `token`, with `client_id` when given.
+fn refresh_grant(token: &str, client_id: Option<&str>) -> Request {
+    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+    form.extend(client_id.map(|id| ("client_id", id)));
+    grant(&form)
 }
 
 fn form_body(form: &[(&str, &str)]) -> String {
@@ -48,55 +53,49 @@ fn form_body(form: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// Signs `user` in; returns the token pair.
 async fn sign_in(s: &Server, user: &str, password: &str) -> Value {
-    let (status, _, body) = grant(
-        s,
-        &[
-            ("grant_type", "password"),
-            ("username", user),
-            ("password", password),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
+    let row = password_grant(user, password).expect(format!("{user} signs in"), StatusCode::OK);
+    check(s, row).await.body
 }
 
-fn assert_invalid_grant(status: StatusCode, body: &Value, secret: &str) {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(body["error"], "invalid_grant", "{body}");
-    assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
-    let description = body["error_description"].as_str().unwrap();
-    assert!(!description.is_empty());
-    if !secret.is_empty() {
-        assert!(!description.contains(secret), "{description}");
+/// `request` refused with `invalid_grant`: two fields, a description that does not repeat
+/// `secret`.
+fn invalid_grant(request: Request, what: &str, secret: &str) -> Exchange {
+    let row = request
+        .expect(what, StatusCode::BAD_REQUEST)
+        .is("/error", "invalid_grant")
+        .len("", 2)
+        .not_empty("/error_description");
+    if secret.is_empty() {
+        row
+    } else {
+        row.lacks("/error_description", secret)
     }
+}
+
+/// `request` refused with `unsupported_grant_type`, with a description.
+fn unsupported(request: Request, what: &str) -> Exchange {
+    request
+        .expect(what, StatusCode::BAD_REQUEST)
+        .is("/error", "unsupported_grant_type")
+        .not_empty("/error_description")
 }
 
 #[tokio::test]
 async fn password_grant_issues_a_working_bearer_pair() {
     let s = start(config()).await;
-    let (status, cache, body) = grant(
-        &s,
-        &[
-            ("grant_type", "password"),
-            ("username", USER),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(cache, "no-store");
-    // Sorted: the workspace build gives serde_json `preserve_order` (the widget's), so the
-    // order on the wire is not something to test.
-    let mut keys: Vec<&String> = body.as_object().unwrap().keys().collect();
-    keys.sort();
-    assert_eq!(
-        keys,
-        ["access_token", "expires_in", "refresh_token", "token_type"]
-    );
-    assert_eq!(body["token_type"], "bearer");
-    assert_eq!(body["expires_in"], 3600);
+    // The keys, in any order: the workspace build gives serde_json `preserve_order` (the
+    // widget's), so the order on the wire is not something to test.
+    let pair = password_grant(USER, PASSWORD)
+        .expect("a sign-in", StatusCode::OK)
+        .header("cache-control", "no-store")
+        .len("", 4)
+        .present("/access_token")
+        .present("/refresh_token")
+        .is("/token_type", "bearer")
+        .is("/expires_in", 3600);
+    let body = check(&s, pair).await.body;
     let access = body["access_token"].as_str().unwrap();
     let refresh = body["refresh_token"].as_str().unwrap();
     assert_ne!(access, refresh);
@@ -106,70 +105,62 @@ async fn password_grant_issues_a_working_bearer_pair() {
     assert_ne!(again["access_token"], body["access_token"]);
     assert_ne!(again["refresh_token"], body["refresh_token"]);
 
-    // The access token is a full administrator's bearer token.
-    let (status, created) = s
-        .post(
-            access,
-            THREADS,
-            &json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{created}");
-    assert_eq!(created["UpdatedBy"], USER);
-    assert_eq!(s.get(access, GROUPS).await.0, StatusCode::OK);
-    // The refresh token is not a bearer token.
-    assert_eq!(s.get(refresh, GROUPS).await.0, StatusCode::UNAUTHORIZED);
-    // The user name is case-insensitive; client_id is optional.
-    sign_in(&s, "API@Sandbox.Test", PASSWORD).await;
+    run(
+        &s,
+        [
+            // The access token is a full administrator's bearer token.
+            post(access, THREADS, new_thread("s"))
+                .expect("the access token writes", StatusCode::OK)
+                .is("/UpdatedBy", USER),
+            get(access, GROUPS).expect("the access token reads", StatusCode::OK),
+            // The refresh token is not a bearer token.
+            get(refresh, GROUPS).expect("the refresh token as a bearer", StatusCode::UNAUTHORIZED),
+            // The user name is case-insensitive; client_id is optional.
+            password_grant("API@Sandbox.Test", PASSWORD)
+                .expect("the user name in any case", StatusCode::OK),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn bad_credentials_are_invalid_grant_without_the_password() {
     let s = start(config()).await;
-    for (user, password) in [
+    let mut rows: Vec<Exchange> = [
         (USER, "wrong-password-xyz"),
         ("nobody@sandbox.test", PASSWORD),
         (USER, ""),
         ("", ""),
         (USER, "SANDBOX-API-PASSWORD"),
-    ] {
-        let (status, cache, body) = grant(
-            &s,
-            &[
-                ("grant_type", "password"),
-                ("username", user),
-                ("password", password),
-            ],
+    ]
+    .map(|(user, password)| {
+        invalid_grant(
+            password_grant(user, password),
+            &format!("{user:?} with {password:?}"),
+            password,
         )
-        .await;
-        assert_invalid_grant(status, &body, password);
-        assert_eq!(cache, "no-store");
-    }
+        .header("cache-control", "no-store")
+    })
+    .into();
     // Missing fields altogether.
-    let (status, _, body) = grant(&s, &[("grant_type", "password")]).await;
-    assert_invalid_grant(status, &body, PASSWORD);
+    rows.push(invalid_grant(
+        grant(&[("grant_type", "password")]),
+        "no user name, no password",
+        PASSWORD,
+    ));
+    run(&s, rows).await;
 }
 
 #[tokio::test]
 async fn anything_but_a_form_grant_is_unsupported_grant_type() {
     let s = start(config()).await;
-    let unsupported = |status: StatusCode, body: &Value| {
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(body["error"], "unsupported_grant_type", "{body}");
-        assert!(body["error_description"].as_str().is_some());
-    };
     // A JSON body, even with the right fields.
-    let (status, body) = read(
-        s.http
-            .post(s.url(TOKEN))
-            .json(&json!({ "grant_type": "password", "username": USER, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap(),
+    let mut rows = vec![unsupported(
+        request(Method::POST, TOKEN)
+            .json(json!({ "grant_type": "password", "username": USER, "password": PASSWORD })),
+        "a JSON body",
     )
-    .await;
-    unsupported(status, &body);
-    assert!(!body.to_string().contains(PASSWORD));
+    .text_lacks(PASSWORD)];
     // A form body under another content type, or none.
     let form = form_body(&[
         ("grant_type", "password"),
@@ -177,135 +168,111 @@ async fn anything_but_a_form_grant_is_unsupported_grant_type() {
         ("password", PASSWORD),
     ]);
     for content_type in [Some("text/plain"), Some("multipart/form-data"), None] {
-        let rb = s.http.post(s.url(TOKEN)).body(form.clone());
-        let rb = match content_type {
-            Some(ct) => rb.header("Content-Type", ct),
-            None => rb,
+        let request = request(Method::POST, TOKEN).raw(form.clone());
+        let request = match content_type {
+            Some(content_type) => request.header("Content-Type", content_type),
+            None => request,
         };
-        let (status, body) = read(rb.send().await.unwrap()).await;
-        unsupported(status, &body);
+        rows.push(unsupported(request, &format!("a form as {content_type:?}")));
     }
     // A missing or unknown grant_type.
-    for form in [
-        vec![("username", USER), ("password", PASSWORD)],
-        vec![("grant_type", "client_credentials")],
-        vec![("grant_type", "")],
-    ] {
-        let (status, _, body) = grant(&s, &form).await;
-        unsupported(status, &body);
-    }
-    // The form's content type may carry a charset.
-    let res = s
-        .http
-        .post(s.url(TOKEN))
-        .header(
-            "Content-Type",
-            "application/x-www-form-urlencoded; charset=UTF-8",
-        )
-        .body(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    // Only POST.
-    let res = s.http.get(s.url(TOKEN)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    rows.extend(
+        [
+            vec![("username", USER), ("password", PASSWORD)],
+            vec![("grant_type", "client_credentials")],
+            vec![("grant_type", "")],
+        ]
+        .map(|form| unsupported(grant(&form), &format!("the form {form:?}"))),
+    );
+    rows.extend([
+        // The form's content type may carry a charset.
+        request(Method::POST, TOKEN)
+            .header("Content-Type", format!("{FORM}; charset=UTF-8"))
+            .raw(form)
+            .expect("a form with a charset", StatusCode::OK),
+        // Only POST.
+        request(Method::GET, TOKEN).expect("a GET", StatusCode::METHOD_NOT_ALLOWED),
+    ]);
+    run(&s, rows).await;
 }
 
 #[tokio::test]
 async fn refresh_rotates_and_needs_the_same_client_id() {
     let s = start(config()).await;
-    let (status, _, first) = grant(
-        &s,
-        &[
-            ("grant_type", "password"),
-            ("username", USER),
-            ("password", PASSWORD),
-            ("client_id", "widget-demo"),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let sign_in_as_client = grant(&[
+        ("grant_type", "password"),
+        ("username", USER),
+        ("password", PASSWORD),
+        ("client_id", "widget-demo"),
+    ])
+    .expect("a sign-in with a client_id", StatusCode::OK);
+    let first = check(&s, sign_in_as_client).await.body;
     let old = first["refresh_token"].as_str().unwrap();
 
     // Without the client_id, or with another: refused, and the token is not used up.
-    for form in [
-        vec![("grant_type", "refresh_token"), ("refresh_token", old)],
-        vec![
-            ("grant_type", "refresh_token"),
-            ("refresh_token", old),
-            ("client_id", "other-client"),
-        ],
-    ] {
-        let (status, _, body) = grant(&s, &form).await;
-        assert_invalid_grant(status, &body, old);
-    }
-    let (status, cache, second) = grant(
+    run(
         &s,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", old),
-            ("client_id", "widget-demo"),
+        [
+            invalid_grant(
+                refresh_grant(old, None),
+                "a refresh without the client_id",
+                old,
+            ),
+            invalid_grant(
+                refresh_grant(old, Some("other-client")),
+                "a refresh with another client_id",
+                old,
+            ),
         ],
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{second}");
-    assert_eq!(cache, "no-store");
-    assert_eq!(second["token_type"], "bearer");
+    let rotated = refresh_grant(old, Some("widget-demo"))
+        .expect("a refresh with the client_id", StatusCode::OK)
+        .header("cache-control", "no-store")
+        .is("/token_type", "bearer");
+    let second = check(&s, rotated).await.body;
     let new = second["refresh_token"].as_str().unwrap();
     assert_ne!(new, old);
     assert_ne!(second["access_token"], first["access_token"]);
-    assert_eq!(
-        s.get(second["access_token"].as_str().unwrap(), GROUPS)
-            .await
-            .0,
-        StatusCode::OK
-    );
-    // The old refresh token is used up.
-    let (status, _, body) = grant(
+    run(
         &s,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", old),
-            ("client_id", "widget-demo"),
+        [
+            get(second["access_token"].as_str().unwrap(), GROUPS)
+                .expect("the new access token", StatusCode::OK),
+            // The old refresh token is used up.
+            invalid_grant(
+                refresh_grant(old, Some("widget-demo")),
+                "the old refresh token again",
+                old,
+            ),
+            // The client_id may come as a header too.
+            request(Method::POST, TOKEN)
+                .header("Content-Type", FORM)
+                .header("client_id", "widget-demo")
+                .raw(form_body(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", new),
+                ]))
+                .expect("the client_id as a header", StatusCode::OK),
+            // Unknown refresh tokens.
+            invalid_grant(
+                refresh_grant("made-up", None),
+                "an unknown refresh token",
+                "made-up",
+            ),
         ],
     )
     .await;
-    assert_invalid_grant(status, &body, old);
-    // The client_id may come as a header too.
-    let res = s
-        .http
-        .post(s.url(TOKEN))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("client_id", "widget-demo")
-        .body(form_body(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", new),
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    // Unknown refresh tokens; a sign-in without client_id refreshes without one.
-    let (status, _, body) = grant(
-        &s,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", "made-up"),
-        ],
-    )
-    .await;
-    assert_invalid_grant(status, &body, "made-up");
+    // A sign-in without client_id refreshes without one.
     let plain = sign_in(&s, USER, PASSWORD).await;
-    let (status, _, _) = grant(
+    run(
         &s,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", plain["refresh_token"].as_str().unwrap()),
+        [
+            refresh_grant(plain["refresh_token"].as_str().unwrap(), None)
+                .expect("a refresh of a sign-in without client_id", StatusCode::OK),
         ],
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -320,50 +287,44 @@ async fn issued_tokens_expire_by_the_sandbox_clock() {
     let pair = sign_in(&s, USER, PASSWORD).await;
     assert_eq!(pair["expires_in"], 60);
     let access = pair["access_token"].as_str().unwrap();
-    assert_eq!(s.get(access, GROUPS).await.0, StatusCode::OK);
+    let reads = |what: &str| get(access, GROUPS).expect(what, StatusCode::OK);
+    run(&s, [reads("a fresh access token")]).await;
     clock.advance(Duration::from_secs(59));
-    assert_eq!(s.get(access, GROUPS).await.0, StatusCode::OK);
+    run(&s, [reads("an access token of 59 s")]).await;
     clock.advance(Duration::from_secs(2));
     // Expired: the expired-token 401, like sandbox-expired-token's.
-    let res = s
-        .request(Method::GET, Some(access), GROUPS)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert!(res.headers()["www-authenticate"]
-        .to_str()
-        .unwrap()
-        .contains("expired"));
-    assert_eq!(
-        res.json::<Value>().await.unwrap(),
-        json!({ "Message": "Authorization has been denied for this request." })
-    );
-    // The refresh token still works (15 days), and its new access token too.
-    let (status, _, second) = grant(
+    run(
         &s,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", pair["refresh_token"].as_str().unwrap()),
-        ],
+        [get(access, GROUPS)
+            .expect("an access token of 61 s", StatusCode::UNAUTHORIZED)
+            .header_contains("www-authenticate", "expired")
+            .body(json!({ "Message": "Authorization has been denied for this request." }))],
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        s.get(second["access_token"].as_str().unwrap(), GROUPS)
-            .await
-            .0,
-        StatusCode::OK
+    // The refresh token still works (15 days), and its new access token too.
+    let refreshed = refresh_grant(pair["refresh_token"].as_str().unwrap(), None).expect(
+        "the refresh token after the access token expired",
+        StatusCode::OK,
     );
+    let second = check(&s, refreshed).await.body;
+    run(
+        &s,
+        [get(second["access_token"].as_str().unwrap(), GROUPS)
+            .expect("the refreshed access token", StatusCode::OK)],
+    )
+    .await;
     // After 15 days the refresh token is refused.
     clock.advance(Duration::from_secs(15 * 24 * 3600));
     let refresh = second["refresh_token"].as_str().unwrap();
-    let (status, _, body) = grant(
+    run(
         &s,
-        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        [invalid_grant(
+            refresh_grant(refresh, None),
+            "a refresh token of 15 days",
+            refresh,
+        )],
     )
     .await;
-    assert_invalid_grant(status, &body, refresh);
 }
 
 #[tokio::test]
@@ -378,40 +339,30 @@ async fn api_users_get_their_roles() {
     .await;
     let poster = sign_in(&s, "poster@host.test", "p=ss:w=rd").await;
     let token = poster["access_token"].as_str().unwrap();
-    let (status, body) = s
-        .post(
-            token,
-            THREADS,
-            &json!({ "BusinessId": 1, "UserId": 10, "Subject": "s", "Message": "m" }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["UpdatedBy"], "poster@host.test");
-    let (status, body) = s
-        .post(
-            token,
-            FILES,
-            &json!({ "CommunityThreadId": 1001, "Name": "n" }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(body["Message"]
-        .as_str()
-        .unwrap()
-        .contains("CommunityThreadFile-Create"));
-    assert_eq!(s.get(token, GROUPS).await.0, StatusCode::UNAUTHORIZED);
-    // An --api-user of the seeded name replaces it.
-    let (status, _, body) = grant(
+    run(
         &s,
-        &[
-            ("grant_type", "password"),
-            ("username", USER),
-            ("password", PASSWORD),
+        [
+            post(token, THREADS, new_thread("s"))
+                .expect("the poster creates a thread", StatusCode::OK)
+                .is("/UpdatedBy", "poster@host.test"),
+            post(
+                token,
+                FILES,
+                json!({ "CommunityThreadId": 1001, "Name": "n" }),
+            )
+            .expect("the poster attaches", StatusCode::UNAUTHORIZED)
+            .contains("/Message", "CommunityThreadFile-Create"),
+            get(token, GROUPS).expect("the poster lists the boards", StatusCode::UNAUTHORIZED),
+            // An --api-user of the seeded name replaces it.
+            invalid_grant(
+                password_grant(USER, PASSWORD),
+                "the seeded password, replaced",
+                PASSWORD,
+            ),
+            password_grant(USER, "replaced").expect("the replacing password", StatusCode::OK),
         ],
     )
     .await;
-    assert_invalid_grant(status, &body, PASSWORD);
-    sign_in(&s, USER, "replaced").await;
 }
 
 #[tokio::test]
@@ -426,36 +377,23 @@ async fn the_token_endpoint_is_not_throttled_and_answers_only_allowed_origins() 
         ..config()
     })
     .await;
-    for _ in 0..5 {
-        sign_in(&s, USER, PASSWORD).await;
-    }
-    let post = |origin: &'static str| {
-        s.http
-            .post(s.url(TOKEN))
-            .header("Origin", origin)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(form_body(&[
-                ("grant_type", "password"),
-                ("username", USER),
-                ("password", PASSWORD),
-            ]))
-            .send()
-    };
-    let res = post("http://app.test:9000").await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.headers()["access-control-allow-origin"],
-        "http://app.test:9000"
-    );
-    let res = post("http://localhost:8080").await.unwrap();
-    assert!(res.headers().get("access-control-allow-origin").is_none());
-    let res = s
-        .http
-        .request(Method::OPTIONS, s.url(TOKEN))
-        .header("Origin", "http://evil.example")
-        .header("Access-Control-Request-Method", "POST")
-        .send()
-        .await
-        .unwrap();
-    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let mut rows: Vec<Exchange> = (1..=5)
+        .map(|n| password_grant(USER, PASSWORD).expect(format!("sign-in {n}"), StatusCode::OK))
+        .collect();
+    rows.extend([
+        password_grant(USER, PASSWORD)
+            .header("Origin", "http://app.test:9000")
+            .expect("a sign-in from the configured origin", StatusCode::OK)
+            .header("access-control-allow-origin", "http://app.test:9000"),
+        password_grant(USER, PASSWORD)
+            .header("Origin", "http://localhost:8080")
+            .expect("a sign-in from another origin", StatusCode::OK)
+            .no_header("access-control-allow-origin"),
+        request(Method::OPTIONS, TOKEN)
+            .header("Origin", "http://evil.example")
+            .header("Access-Control-Request-Method", "POST")
+            .expect("a preflight from another origin", StatusCode::OK)
+            .no_header("access-control-allow-origin"),
+    ]);
+    run(&s, rows).await;
 }

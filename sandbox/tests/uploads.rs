@@ -5,22 +5,18 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use sandbox::Config;
 use serde_json::{json, Value};
 
 /// `POST /uploads` as the member (a JSON body).
-async fn presign(s: &Server, body: Value) -> (StatusCode, Value) {
-    read(
-        s.http
-            .post(s.url("/uploads"))
-            .bearer_auth(MEMBER)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+fn presign(body: Value) -> Request {
+    request(Method::POST, "/uploads").bearer(MEMBER).json(body)
+}
+
+/// `PUT url` with `bytes` and no content type.
+fn put(url: &str, bytes: impl Into<Vec<u8>>) -> Request {
+    request(Method::PUT, url).raw(bytes)
 }
 
 #[tokio::test]
@@ -30,12 +26,9 @@ async fn upload_store() {
         ..config()
     })
     .await;
-    let (status, v) = presign(
-        &s,
-        json!({ "fileName": "a.png", "contentType": "image/png", "size": 3 }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
+    let ticket = presign(json!({ "fileName": "a.png", "contentType": "image/png", "size": 3 }))
+        .expect("a ticket for a.png", StatusCode::OK);
+    let v = check(&s, ticket).await.body;
     let key = v["key"].as_str().unwrap();
     assert!(key.ends_with("/a.png"), "{key}");
     let url = format!("{}/uploads/{key}", s.base);
@@ -47,90 +40,70 @@ async fn upload_store() {
         })
     );
     assert!(url.starts_with("http://127.0.0.1:"));
-
-    // Not there before the PUT.
-    assert_eq!(
-        s.http.get(&url).send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
-    let res = s
-        .http
-        .put(&url)
-        .header("Content-Type", "image/png")
-        .body(vec![1, 2, 3])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let res = s.http.get(&url).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["content-type"], "image/png");
-    assert_eq!(res.bytes().await.unwrap().as_ref(), [1, 2, 3]);
-    // The sandbox itself fetches the file URL.
-    let (status, body) = s.attach(1001, &url).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    // One time only.
-    let res = s.http.put(&url).body(vec![9]).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        s.http
-            .get(&url)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap()
-            .as_ref(),
-        [1, 2, 3]
-    );
+    let mut rows = vec![
+        // Not there before the PUT.
+        request(Method::GET, &url).expect("before the PUT", StatusCode::NOT_FOUND),
+        put(&url, [1, 2, 3])
+            .header("Content-Type", "image/png")
+            .expect("the PUT", StatusCode::OK),
+        request(Method::GET, &url)
+            .expect("after the PUT", StatusCode::OK)
+            .header("content-type", "image/png")
+            .bytes([1, 2, 3]),
+        // The sandbox itself fetches the file URL.
+        attach(1001, &url).expect("an attach of the stored file", StatusCode::OK),
+        // One time only.
+        put(&url, [9]).expect("a second PUT", StatusCode::FORBIDDEN),
+        request(Method::GET, &url)
+            .expect("the first PUT's bytes", StatusCode::OK)
+            .bytes([1, 2, 3]),
+    ];
     // Unknown key (also one that is not UTF-8).
     for path in ["/uploads/%FF/x", "/uploads/none"] {
-        let res = s.http.get(s.url(path)).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
-        let res = s.http.put(s.url(path)).body("x").send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        rows.push(request(Method::GET, path).expect("an unknown key", StatusCode::NOT_FOUND));
+        rows.push(put(path, "x").expect("an unknown key", StatusCode::NOT_FOUND));
     }
-    let res = s
-        .http
-        .put(s.url("/uploads/nope/x"))
-        .body(vec![1])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    // Size cap: declared and actual.
-    let (status, _) = presign(&s, json!({ "fileName": "big.bin", "size": 101 })).await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    let (_, v) = presign(&s, json!({ "fileName": "résumé?.pdf" })).await;
+    rows.extend([
+        put("/uploads/nope/x", [1]).expect("an unknown key", StatusCode::NOT_FOUND),
+        // Size cap: declared and actual.
+        presign(json!({ "fileName": "big.bin", "size": 101 })).expect(
+            "a declared size over the cap",
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+    ]);
+    run(&s, rows).await;
+    let odd_name = presign(json!({ "fileName": "résumé?.pdf" }))
+        .expect("a ticket for an odd name without a type", StatusCode::OK)
+        // Without a declared type the PUT is told application/octet-stream.
+        .is("/headers/Content-Type", "application/octet-stream");
+    let v = check(&s, odd_name).await.body;
     let url = v["uploadUrl"].as_str().unwrap().to_string();
     assert!(url.ends_with("/r_sum__.pdf"), "{url}");
-    // Without a declared type the PUT is told application/octet-stream.
-    assert_eq!(v["headers"]["Content-Type"], "application/octet-stream");
-    let res = s.http.put(&url).body(vec![0; 101]).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    // The declared type is used when the PUT has none.
-    let (_, v) = presign(
+    run(
         &s,
-        json!({ "fileName": "t.csv", "contentType": "text/csv" }),
+        [put(&url, vec![0; 101]).expect("a PUT over the cap", StatusCode::PAYLOAD_TOO_LARGE)],
     )
     .await;
+    // The declared type is used when the PUT has none.
+    let csv = presign(json!({ "fileName": "t.csv", "contentType": "text/csv" }))
+        .expect("a ticket for a CSV file", StatusCode::OK);
+    let v = check(&s, csv).await.body;
     let url = v["uploadUrl"].as_str().unwrap().to_string();
-    s.http.put(&url).body("a,b").send().await.unwrap();
-    assert_eq!(
-        s.http.get(&url).send().await.unwrap().headers()["content-type"],
-        "text/csv"
-    );
-    // Bad JSON.
-    let res = s
-        .http
-        .post(s.url("/uploads"))
-        .bearer_auth(MEMBER)
-        .body("{")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    run(
+        &s,
+        [
+            put(&url, "a,b").expect("a PUT without a type", StatusCode::OK),
+            request(Method::GET, &url)
+                .expect("the declared type", StatusCode::OK)
+                .header("content-type", "text/csv"),
+            // Bad JSON.
+            request(Method::POST, "/uploads")
+                .bearer(MEMBER)
+                .raw("{")
+                .expect("a ticket request that is no JSON", StatusCode::BAD_REQUEST),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -143,68 +116,74 @@ async fn presigning_needs_a_valid_token_and_a_file_name() {
     })
     .await;
     let body = json!({ "fileName": "a.png", "contentType": "image/png", "size": 3 });
-    // No token, a malformed header, an unknown or expired token: 401.
-    let post = |auth: Option<String>| {
-        let rb = s.http.post(s.url("/uploads")).json(&body);
-        match auth {
-            Some(a) => rb.header("Authorization", a),
-            None => rb,
+    let ticket = |authorization: Option<&str>| {
+        let request = request(Method::POST, "/uploads").json(body.clone());
+        match authorization {
+            Some(value) => request.header("Authorization", value),
+            None => request,
         }
-        .send()
     };
-    for auth in [
+    // No token, a malformed header, an unknown or expired token: 401.
+    let refused = [
         None,
         Some("Basic dXNlcjpwYXNz".to_string()),
         Some("Bearer nope".to_string()),
         Some(format!("Bearer {EXPIRED}")),
-    ] {
-        let res = post(auth.clone()).await.unwrap();
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{auth:?}");
-        assert_eq!(res.headers()["www-authenticate"], "Bearer");
-        let v: Value = res.json().await.unwrap();
-        assert!(v["error"].as_str().is_some(), "{v}");
-    }
+    ]
+    .map(|authorization| {
+        ticket(authorization.as_deref())
+            .expect(
+                format!("Authorization: {authorization:?}"),
+                StatusCode::UNAUTHORIZED,
+            )
+            .header("www-authenticate", "Bearer")
+            .not_empty("/error")
+    });
     // Any valid token: seeded (no role needed: the portal token too), or issued.
-    for token in [MEMBER, PORTAL, ADMIN, NO_FILES] {
-        let res = post(Some(format!("Bearer {token}"))).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{token}");
-    }
-    let res = s
-        .http
-        .post(s.url("/api/token"))
+    let allowed = [MEMBER, PORTAL, ADMIN, NO_FILES].map(|token| {
+        ticket(Some(&format!("Bearer {token}")))
+            .expect(format!("the token {token}"), StatusCode::OK)
+    });
+    run(&s, refused.into_iter().chain(allowed)).await;
+    let sign_in = request(Method::POST, "/api/token")
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("grant_type=password&username=api%40sandbox.test&password=sandbox-api-password")
-        .send()
-        .await
-        .unwrap();
-    let issued: Value = res.json().await.unwrap();
-    let access = issued["access_token"].as_str().unwrap().to_string();
-    let res = post(Some(format!("Bearer {access}"))).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+        .raw("grant_type=password&username=api%40sandbox.test&password=sandbox-api-password")
+        .expect("the API user signs in", StatusCode::OK);
+    let issued = check(&s, sign_in).await.body;
+    let bearer = format!("Bearer {}", issued["access_token"].as_str().unwrap());
+    run(
+        &s,
+        [ticket(Some(&bearer)).expect("an issued token", StatusCode::OK)],
+    )
+    .await;
     clock.advance(Duration::from_secs(61));
-    let res = post(Some(format!("Bearer {access}"))).await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    run(
+        &s,
+        [ticket(Some(&bearer)).expect("an expired issued token", StatusCode::UNAUTHORIZED)],
+    )
+    .await;
 
     // A missing or invalid fileName: 400.
-    for bad in [
+    let mut rows: Vec<Exchange> = [
         json!({}),
         json!({ "fileName": "" }),
         json!({ "fileName": "   " }),
         json!({ "fileName": 42 }),
         json!({ "contentType": "image/png", "size": 3 }),
-    ] {
-        let (status, v) = presign(&s, bad.clone()).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
-        assert!(v["error"].as_str().unwrap().contains("fileName"), "{v}");
-    }
-    let res = s
-        .http
-        .post(s.url("/uploads"))
-        .bearer_auth(MEMBER)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    ]
+    .into_iter()
+    .map(|bad| {
+        presign(bad.clone())
+            .expect(format!("the ticket request {bad}"), StatusCode::BAD_REQUEST)
+            .contains("/error", "fileName")
+    })
+    .collect();
+    rows.push(
+        request(Method::POST, "/uploads")
+            .bearer(MEMBER)
+            .expect("a ticket request without a body", StatusCode::BAD_REQUEST),
+    );
+    run(&s, rows).await;
 }
 
 #[tokio::test]
@@ -214,19 +193,18 @@ async fn behind_a_proxy_the_store_gives_addresses_on_the_public_origin() {
         ..config()
     })
     .await;
-    let (status, v) = presign(&s, json!({ "fileName": "a.png", "size": 3 })).await;
-    assert_eq!(status, StatusCode::OK, "{v}");
+    let ticket = presign(json!({ "fileName": "a.png", "size": 3 }))
+        .expect("a ticket behind a proxy", StatusCode::OK);
+    let v = check(&s, ticket).await.body;
     let key = v["key"].as_str().unwrap();
     let public = format!("http://127.0.0.1:8080/uploads/{key}");
     assert_eq!(v["uploadUrl"], public.as_str());
     assert_eq!(v["fileUrl"], public.as_str());
     // The store itself still answers on the sandbox's own address.
-    let put = s
-        .http
-        .put(format!("{}/uploads/{key}", s.base))
-        .body(vec![1, 2, 3])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::OK);
+    run(
+        &s,
+        [put(&format!("{}/uploads/{key}", s.base), [1, 2, 3])
+            .expect("a PUT on the sandbox's own address", StatusCode::OK)],
+    )
+    .await;
 }

@@ -2,11 +2,17 @@
 
 #![allow(dead_code)]
 
+pub mod exchange;
+
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use sandbox::{Config, ThrottleConfig};
-use serde_json::Value;
+use serde_json::{json, Value};
+
+// Each test file uses some of these, as it uses some of the rest of this module.
+#[allow(unused_imports)]
+pub use exchange::{check, check_when, delete, get, post, request, run, timed, Exchange, Request};
 
 pub const ADMIN: &str = "sandbox-admin-token";
 pub const MEMBER: &str = "sandbox-member-token";
@@ -25,6 +31,14 @@ pub fn config() -> Config {
     Config {
         accept_data_urls: true,
         ..strict()
+    }
+}
+
+/// [`config`] with the fault switches (`/_sandbox/faults`) on.
+pub fn with_faults() -> Config {
+    Config {
+        enable_faults: true,
+        ..config()
     }
 }
 
@@ -99,111 +113,59 @@ impl Server {
         }
     }
 
-    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        read(
-            self.request(Method::GET, Some(token), path)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    pub async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-        read(
-            self.request(Method::POST, Some(token), path)
-                .json(body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    pub async fn delete(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        read(
-            self.request(Method::DELETE, Some(token), path)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
     /// Creates a thread as the member in group 1 and returns its id.
     pub async fn create_thread(&self, subject: &str) -> i64 {
-        let (status, body) = self
-            .post(
-                MEMBER,
-                THREADS,
-                &serde_json::json!({
-                    "BusinessId": 1, "UserId": 10, "Subject": subject,
-                    "Message": "Hello", "CommunityGroupId": 1, "Guests": []
-                }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["Value"]["Id"].as_i64().unwrap()
+        let thread = json!({
+            "BusinessId": 1, "UserId": 10, "Subject": subject,
+            "Message": "Hello", "CommunityGroupId": 1, "Guests": []
+        });
+        let row =
+            post(MEMBER, THREADS, thread).expect(format!("creating {subject:?}"), StatusCode::OK);
+        check(self, row).await.id()
     }
 
-    /// Attaches a file from `url` to `thread` and returns the answer.
-    pub async fn attach(&self, thread: i64, url: &str) -> (StatusCode, Value) {
-        self.post(
-            MEMBER,
-            FILES,
-            &serde_json::json!({
-                "CommunityThreadId": thread, "Name": "photo", "NewFileDataUrl": url
-            }),
-        )
-        .await
+    /// Attaches the file at `url` to `thread` as the member; returns the new file's id.
+    pub async fn attach_file(&self, thread: i64, url: &str) -> i64 {
+        let row = attach(thread, url).expect(format!("attaching {url}"), StatusCode::OK);
+        check(self, row).await.id()
     }
 
     /// Puts `bytes` into the upload store (signed in as the member) and returns the file URL.
     pub async fn upload(&self, file_name: &str, content_type: &str, bytes: Vec<u8>) -> String {
-        let res = self
-            .http
-            .post(self.url("/uploads"))
-            .bearer_auth(MEMBER)
-            .json(&serde_json::json!({
-                "fileName": file_name, "contentType": content_type, "size": bytes.len()
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let v: Value = res.json().await.unwrap();
-        let put = self
-            .http
-            .put(v["uploadUrl"].as_str().unwrap())
+        let ticket = post(
+            MEMBER,
+            "/uploads",
+            json!({ "fileName": file_name, "contentType": content_type, "size": bytes.len() }),
+        )
+        .expect(format!("a ticket for {file_name}"), StatusCode::OK);
+        let ticket = check(self, ticket).await.body;
+        let put = request(Method::PUT, ticket["uploadUrl"].as_str().unwrap())
             .header("Content-Type", content_type)
-            .body(bytes)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(put.status(), StatusCode::OK);
-        v["fileUrl"].as_str().unwrap().to_string()
+            .raw(bytes)
+            .expect(format!("the upload of {file_name}"), StatusCode::OK);
+        check(self, put).await;
+        ticket["fileUrl"].as_str().unwrap().to_string()
     }
 }
 
-/// Status and JSON body (`Value::Null` for an empty body; a non-JSON body as a string).
-pub async fn read(res: reqwest::Response) -> (StatusCode, Value) {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    (status, value)
+/// Arms `fault` (one, or a list) on a sandbox started [`with_faults`].
+pub fn arm(fault: Value) -> Exchange {
+    request(Method::POST, "/_sandbox/faults")
+        .json(fault.clone())
+        .expect(format!("arming {fault}"), StatusCode::OK)
 }
 
-/// The single `NewFileDataUrl` (or other) error of a 400 envelope.
-pub fn only_error(body: &Value) -> (&str, &str) {
-    let errors = body["Errors"].as_array().expect("Errors array");
-    assert_eq!(errors.len(), 1, "{body}");
-    (
-        errors[0]["PropertyName"].as_str().unwrap(),
-        errors[0]["Message"].as_str().unwrap(),
+/// The smallest valid thread: user 10 of business 1, with `subject` and the message "m".
+pub fn new_thread(subject: &str) -> Value {
+    json!({ "BusinessId": 1, "UserId": 10, "Subject": subject, "Message": "m" })
+}
+
+/// The member's request to attach the file at `url` to `thread` (named "photo").
+pub fn attach(thread: i64, url: &str) -> exchange::Request {
+    post(
+        MEMBER,
+        FILES,
+        json!({ "CommunityThreadId": thread, "Name": "photo", "NewFileDataUrl": url }),
     )
 }
 
