@@ -4,6 +4,7 @@ import type {
   AttachFailed,
   Created,
   GetToken,
+  Fields,
   Id,
   Limits,
   Locale,
@@ -12,7 +13,7 @@ import type {
   Uploader,
 } from './index.js';
 
-export type { AttachFailed, Created, GetToken, Limits, PanelError, Uploader } from './index.js';
+export type { AttachFailed, Created, Fields, GetToken, Limits, PanelError, Uploader } from './index.js';
 
 /** The tag name: `nexudus-start-conversation`. */
 export declare const TAG: 'nexudus-start-conversation';
@@ -27,7 +28,7 @@ export interface NexudusStartConversationEventMap {
 /**
  * `<nexudus-start-conversation base-url="…" business-id="…" user-id="…" thread-id="…"
  * group-id="…" locale="…" draft-key="…" conversation-url="…" upload-endpoint="…" timeout-ms="…"
- * max-bytes="…" accept="…" inline-files>`: the panel in an open shadow root. Attributes are observed; the token is
+ * max-bytes="…" accept="…" fields="tags private" inline-files>`: the panel in an open shadow root. Attributes are observed; the token is
  * set only through the write-only `token` property (or `getToken`), never an attribute.
  */
 export declare class NexudusStartConversationElement extends HTMLElement {
@@ -66,6 +67,9 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   /** The `inline-files` boolean attribute: `data:` URLs, for a backend known to accept them. */
   get inlineFiles(): boolean;
   set inlineFiles(value: boolean | null | undefined);
+  /** The `fields` attribute: the conversation's optional fields to show, `"tags private"` (or `"none"`). */
+  get fields(): string | null;
+  set fields(value: string | readonly (keyof Fields)[] | null | undefined);
   get timeoutMs(): string | null;
   set timeoutMs(value: Id | null | undefined);
   get maxBytes(): string | null;

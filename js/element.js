@@ -27,6 +27,7 @@ const ATTRIBUTES = {
   'thread-id': 'threadId',
   'group-id': 'groupId',
   'upload-endpoint': 'uploadEndpoint',
+  fields: 'fields',
   locale: 'locale',
   'draft-key': 'draftKey',
   'conversation-url': 'conversationUrl',

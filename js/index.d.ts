@@ -23,6 +23,14 @@ export interface Limits {
   accept?: string | readonly string[];
 }
 
+/** The conversation's optional fields the panel shows, and so sends (start mode only). */
+export interface Fields {
+  /** Tags (`Tags`: comma-separated, at most 50 characters in all). Default `true`, as in the portal's own form. */
+  tags?: boolean;
+  /** "Make this conversation private" (`Private`). Default `false`: who may see a private conversation is the space's to decide. */
+  private?: boolean;
+}
+
 /** `detail` of `onCreated` / `nexudus:conversation-created`. */
 export interface Created {
   /** The conversation's Id. */
@@ -93,6 +101,11 @@ export interface CommonOptions {
    * known to accept them (live Nexudus answers a `data:` URL with a 500). Default `false`: members give a link.
    */
   inlineFiles?: boolean;
+  /**
+   * The conversation's optional fields: `{ tags, private }`, or a list of those to show (`"tags private"`,
+   * `"none"`), as the element's `fields` attribute gives it. Default `{ tags: true, private: false }`.
+   */
+  fields?: Fields | string;
   /** The language of the shipped strings (default `"en"`). */
   locale?: Locale;
   /** Overrides of the visible strings, by key; an unknown key is a `TypeError`. */

@@ -210,6 +210,24 @@ messages! {
     AttachAnother = "attachAnother" { en: "Attach another file", fr: "Joindre un autre fichier" }
     /// The host gave too little configuration; `{what}` names it.
     NotConfigured = "notConfigured" { en: "This panel is not set up: {what}", fr: "Ce panneau n’est pas configuré : {what}" }
+    /// Label of the tag input.
+    LabelTags = "labelTags" { en: "Tags", fr: "Étiquettes" }
+    /// Hint of the tag input.
+    TagsHint = "tagsHint" { en: "Press Enter or comma to add a tag", fr: "Appuyez sur Entrée ou sur la virgule pour ajouter une étiquette" }
+    /// Accessible name of a tag's remove button; `{tag}` is the tag.
+    RemoveTag = "removeTag" { en: "Remove tag {tag}", fr: "Retirer l’étiquette {tag}" }
+    /// Announced when a tag is added; `{tag}` is the tag.
+    TagAdded = "tagAdded" { en: "Tag {tag} added", fr: "Étiquette {tag} ajoutée" }
+    /// Announced when a tag is removed; `{tag}` is the tag.
+    TagRemoved = "tagRemoved" { en: "Tag {tag} removed", fr: "Étiquette {tag} retirée" }
+    /// The tags, commas included, would pass their limit; `{max}` is the limit.
+    TagsTooLong = "tagsTooLong" { en: "Tags must be {max} characters or fewer, commas included", fr: "Les étiquettes doivent compter {max} caractères au maximum, virgules comprises" }
+    /// Label of the private choice.
+    LabelPrivate = "labelPrivate" { en: "Make this conversation private", fr: "Rendre cette discussion privée" }
+    /// The private choice's name in error messages ("{label} is not allowed").
+    FieldPrivate = "fieldPrivate" { en: "Private conversation", fr: "Discussion privée" }
+    /// Hint of the private choice: what it does is the space's to decide.
+    PrivateHint = "privateHint" { en: "Your space decides who can see a private conversation.", fr: "C’est votre espace qui décide qui peut voir une discussion privée." }
 }
 
 /// The strings in use: a locale's, with the host's overrides on top.

@@ -54,7 +54,8 @@
 //! [`TokenSource`] — a [`BearerToken`] or an async provider that can refresh it — and the
 //! timeout), [`Target`] (the conversation to start or attach to), [`FileSettings`] (an
 //! [`Uploader`](upload::Uploader) for the host's storage or an upload endpoint, and the
-//! limits), [`Strings`](i18n::Strings) for the locale and overrides, a draft key, and the
+//! limits), [`ThreadFields`] (tags and the private choice, on or off),
+//! [`Strings`](i18n::Strings) for the locale and overrides, a draft key, and the
 //! [`HostCallbacks`]. `examples/yew_host.rs` is a whole app.
 
 #![warn(missing_docs)]
@@ -88,6 +89,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 pub use components::{
     ApiSettings, FileSettings, StartConversation, StartConversationProps, Target,
 };
+pub use state::ThreadFields;
 pub use submit::HostCallbacks;
 pub use token::BearerToken;
 pub use transport::TokenSource;

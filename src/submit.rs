@@ -15,7 +15,9 @@ use crate::api::{Outcome, Reply, TransportError};
 use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
-use crate::state::{Action, Attachment, FormState, Mode, Next, Problem, Report, Step};
+use crate::state::{
+    Action, Attachment, FormState, Mode, Next, Problem, Report, Step, ThreadFields,
+};
 use crate::text;
 use crate::transport::{
     file_payload, ApiClient, Cancellation, Method, THREADS_PATH, THREAD_FILES_PATH,
@@ -46,6 +48,8 @@ pub struct Submission {
     pub client: ApiClient,
     /// The panel's mode.
     pub mode: Mode,
+    /// The conversation's optional fields the host turned on.
+    pub fields: ThreadFields,
     /// The state when the member submitted.
     pub state: FormState,
     /// The chosen file, when the attachment is a file.
@@ -74,7 +78,7 @@ impl Submission {
     /// [`crate::state::Recovery::next_request`] what to send next: so every write is
     /// marked "may exist" before it goes, and every mark is looked up before writing.
     pub async fn run(mut self) {
-        let shown = self.mode.fields(self.state.has_attachment());
+        let shown = self.fields.shown(self.mode, self.state.has_attachment());
         let file_url = match self.file_url().await {
             Ok(url) => url,
             Err(report) => {
@@ -105,7 +109,7 @@ impl Submission {
                 Step::Attach
             };
             let file_body = self.state.new_thread_file(thread_id);
-            let thread_body = self.state.new_thread(self.mode);
+            let thread_body = self.state.new_thread(self.mode, self.fields);
             let thread_body = thread_body.as_ref().filter(|_| step == Step::Create);
             if !writes {
                 // One look-up call site for both records.
@@ -137,7 +141,7 @@ impl Submission {
             let reply = match payload {
                 Ok(payload) => {
                     self.client
-                        .request(Method::POST, path, Some(&payload), shown, &self.cancel)
+                        .request(Method::POST, path, Some(&payload), &shown, &self.cancel)
                         .await
                 }
                 Err(error) => Err(error),

@@ -4,7 +4,8 @@
 use crate::api::{Field, FormMessage};
 use crate::i18n::{Msg, Strings};
 
-/// The label of a field as the member sees it.
+/// The label of a field as the member sees it (the private choice: its name, for
+/// error messages; its checkbox says "Make this conversation private").
 pub fn label(field: Field, strings: &Strings) -> &str {
     strings.get(match field {
         Field::Subject => Msg::LabelSubject,
@@ -13,6 +14,8 @@ pub fn label(field: Field, strings: &Strings) -> &str {
         Field::Attachment => Msg::LabelAttachment,
         Field::Name => Msg::LabelName,
         Field::Description => Msg::LabelDescription,
+        Field::Tags => Msg::LabelTags,
+        Field::Private => Msg::FieldPrivate,
     })
 }
 

@@ -98,6 +98,8 @@ const panels = {
     userId: 10,
     draftKey: 'demo-start',
     conversationUrl: '#/conversations/{id}',
+    // The portal form's private choice too (off by default: its effect is the space's).
+    fields: { tags: true, private: true },
     upload: uploadToSandbox,
     ...callbacks('start-panel'),
   }),

@@ -20,7 +20,7 @@ use nexudus_start_conversation::api::{
     ErrorReport, Field, NewThread, NewThreadFile, Outcome, TransportError,
 };
 use nexudus_start_conversation::state::{
-    Action, Edit, FormState, Mode, Next, Phase, Recovery, Report, Step,
+    Action, Edit, FormState, Mode, Next, Phase, Recovery, Report, Step, ThreadFields,
 };
 use proptest::prelude::*;
 
@@ -199,7 +199,8 @@ fn attempt(
                     },
                 );
                 let found = match next {
-                    Next::FindThread => server.find_thread(&state.new_thread(mode).unwrap()),
+                    Next::FindThread => server
+                        .find_thread(&state.new_thread(mode, ThreadFields::default()).unwrap()),
                     Next::FindFile(thread_id) => {
                         server.find_file(&state.new_thread_file(thread_id))
                     }
@@ -270,7 +271,7 @@ fn attempt(
                     },
                 );
                 emit(state, Action::Report(Report::MayExist(step, thread_id)));
-                let thread_body = state.new_thread(mode);
+                let thread_body = state.new_thread(mode, ThreadFields::default());
                 let file_body = state.new_thread_file(thread_id);
                 let act = |server: &mut Server| match step {
                     Step::Create => server.create_thread(thread_body.as_ref().unwrap()),

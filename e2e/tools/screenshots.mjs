@@ -154,6 +154,49 @@ await shot('15-many-server-errors-bounded', {}, async (page, panel) => {
   await panel.locator('[name="Subject"][aria-invalid="true"]').waitFor();
 });
 
+// Tags and the private choice (the demo's start panel shows both).
+const addTags = async (panel, ...tags) => {
+  const input = panel.locator('input[name="Tags"]');
+  for (const tag of tags) {
+    await input.fill(tag);
+    await input.press('Enter');
+  }
+};
+const tagsAndPrivate = async (page, panel) => {
+  await fill(panel);
+  await addTags(panel, 'events', 'food', 'averylongtagwithoutspaces');
+  await panel.locator('input[name="Tags"]').fill('lunch');
+  await panel.locator('[name="Private"]').check();
+};
+await shot('16-tags-and-private', {}, tagsAndPrivate);
+await shot('17-tags-refused', {}, async (page, panel) => {
+  await fill(panel);
+  await addTags(panel, 'events', 'food');
+  await panel.locator('input[name="Tags"]').fill(`${'x'.repeat(45)},`);
+  await panel.locator('[name="Tags"][aria-invalid="true"]').waitFor();
+});
+await shot('18-tags-private-server-errors', {}, async (page, panel) => {
+  await fault({
+    method: 'POST',
+    path: '/api/community/communitythreads',
+    fieldErrors: ['Tags', { propertyName: 'Private', message: 'is not allowed on this board' }],
+  });
+  await tagsAndPrivate(page, panel);
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('[name="Private"][aria-invalid="true"]').waitFor();
+});
+await shot('19-tags-private-dark', { scheme: 'dark' }, tagsAndPrivate);
+await shot('20-tags-private-320', { width: 320 }, async (page, panel) => {
+  await tagsAndPrivate(page, panel);
+  await panel.locator('input[name="Tags"]').fill(`${'y'.repeat(30)},`);
+  await panel.locator('[name="Tags"][aria-invalid="true"]').waitFor();
+});
+await shot('21-tags-private-fr-dark-320', { width: 320, scheme: 'dark' }, async (page, panel) => {
+  await page.getByLabel('Français').check();
+  await panel.getByText('Étiquettes').waitFor();
+  await tagsAndPrivate(page, panel);
+});
+
 await browser.close();
 await stack.close();
 console.log(`screenshots in ${out}`);

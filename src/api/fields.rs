@@ -20,6 +20,10 @@ pub enum Field {
     Name,
     /// The attachment's description (`Description`).
     Description,
+    /// The conversation's tags (`Tags`, comma-separated).
+    Tags,
+    /// Whether the conversation is private (`Private`).
+    Private,
 }
 
 /// Property names that all mean the attachment's file, whatever the endpoint calls it.
@@ -32,10 +36,12 @@ const ATTACHMENT_ALIASES: &[&str] = &[
 
 impl Field {
     /// Every field, in the order the panel shows them (and the error summary lists them).
-    pub const ALL: [Field; 6] = [
+    pub const ALL: [Field; 8] = [
         Field::Subject,
         Field::Message,
         Field::CommunityGroupId,
+        Field::Tags,
+        Field::Private,
         Field::Attachment,
         Field::Name,
         Field::Description,
@@ -50,6 +56,8 @@ impl Field {
             Field::Attachment => "NewFileDataUrl",
             Field::Name => "Name",
             Field::Description => "Description",
+            Field::Tags => "Tags",
+            Field::Private => "Private",
         }
     }
 
@@ -62,6 +70,8 @@ impl Field {
             Field::Attachment => "attachment",
             Field::Name => "name",
             Field::Description => "description",
+            Field::Tags => "tags",
+            Field::Private => "private",
         }
     }
 

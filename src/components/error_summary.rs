@@ -70,13 +70,14 @@ fn entry_view(entry: &SummaryEntry) -> Html {
     }
 }
 
-/// Focuses the element with `id` inside the same panel as the clicked link. Searching
-/// from the panel (not `document`) keeps this working inside a shadow root.
-fn focus_field(event: &MouseEvent, id: &str) {
+/// Focuses the element with `id` inside the same panel as the clicked element (a summary
+/// link, a tag's remove button). Searching from the panel (not `document`) keeps this
+/// working inside a shadow root.
+pub(crate) fn focus_field(event: &MouseEvent, id: &str) {
     let field = event
         .target()
         .and_then(|target| target.dyn_into::<Element>().ok())
-        .and_then(|link| link.closest(".nsc-panel").ok().flatten())
+        .and_then(|clicked| clicked.closest(".nsc-panel").ok().flatten())
         .and_then(|panel| {
             panel
                 .query_selector(&format!("[id=\"{id}\"]"))

@@ -4,6 +4,7 @@
 pub mod attachment_picker;
 pub mod board_picker;
 pub mod callbacks;
+pub mod checkbox_field;
 pub mod chosen_file;
 pub mod error_summary;
 pub mod field_errors;
@@ -13,7 +14,9 @@ pub mod start_conversation;
 pub mod start_conversation_props;
 pub mod success_view;
 pub mod summary_entries;
+pub mod tag_input;
 pub mod text_field;
+pub mod thread_fields;
 pub mod unique_id;
 
 pub use attachment_picker::AttachmentPicker;

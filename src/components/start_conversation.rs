@@ -15,6 +15,7 @@ use super::start_conversation_props::{ApiSettings, StartConversationProps};
 use super::success_view::SuccessView;
 use super::summary_entries::summary_entries;
 use super::text_field::TextField;
+use super::thread_fields::thread_fields;
 use super::unique_id::next_id;
 use crate::api::Field;
 use crate::i18n::Msg;
@@ -150,6 +151,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                             on_change={on_input.clone()}
                         />
                     }
+                    { thread_fields(&state, props.fields, &field_id, &errors_for, &strings) }
                 }
                 <AttachmentPicker
                     id={field_id(Field::Attachment)}

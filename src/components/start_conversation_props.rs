@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::config::Limits;
 use crate::i18n::Strings;
-use crate::state::Mode;
+use crate::state::{Mode, ThreadFields};
 use crate::submit::HostCallbacks;
 use crate::transport::{ApiClient, TokenSource, DEFAULT_TIMEOUT};
 use crate::upload::{FileDelivery, Uploader};
@@ -33,6 +33,10 @@ pub struct StartConversationProps {
     /// How chosen files reach the API, and the limits on them.
     #[prop_or_default]
     pub files: FileSettings,
+    /// The conversation's optional fields the panel shows and sends: tags (on by
+    /// default) and the private choice (off by default).
+    #[prop_or_default]
+    pub fields: ThreadFields,
     /// The visible strings: a locale's, with the host's overrides.
     #[prop_or_default]
     pub strings: Strings,

@@ -146,7 +146,11 @@ pub fn text_field(props: &TextFieldProps) -> Html {
 
 /// The count under a limited field: nothing until 80% of the limit, then the characters
 /// left, or how many are too many (`true`).
-fn character_count(length: usize, max: usize, strings: &Strings) -> Option<(bool, String)> {
+pub(crate) fn character_count(
+    length: usize,
+    max: usize,
+    strings: &Strings,
+) -> Option<(bool, String)> {
     if length * 5 < max * 4 {
         return None;
     }

@@ -19,6 +19,7 @@ use crate::js_api::values::{
     accept_list, check_known_keys, get, given, is_plain_object, own_keys, read, JsResult, Kind,
     UrlRule, Value,
 };
+use crate::state::ThreadFields;
 use crate::transport::TokenSource;
 use crate::{host_input, BearerToken, StartConversationProps as Props};
 use wasm_bindgen::JsValue;
@@ -182,6 +183,22 @@ pub static OPTIONS: &[Spec] = &[
         keep: None,
     },
     Spec {
+        name: "fields",
+        kind: Kind::ObjectOrList(
+            "an object { tags, private } of true or false, or a list of the fields to show \
+             such as \"tags private\"",
+        ),
+        element: OnElement::Attribute("fields"),
+        default: "{ tags: true, private: false }",
+        excludes: None,
+        check: None,
+        set: |v, r| {
+            r.props.fields = thread_fields(&v.object())?;
+            Ok(())
+        },
+        keep: None,
+    },
+    Spec {
         name: "locale",
         kind: Kind::Text,
         element: OnElement::Attribute("locale"),
@@ -300,6 +317,43 @@ pub static OPTIONS: &[Spec] = &[
 
 /// The keys of the `limits` option, and the element's attribute for each.
 pub const LIMIT_KEYS: &[(&str, &str)] = &[("maxBytes", "max-bytes"), ("accept", "accept")];
+
+/// The names of the conversation's optional fields, as `fields` takes them.
+pub const FIELD_NAMES: &[&str] = &["tags", "private"];
+
+/// `fields: { tags, private }`, or a list of the fields to show (`"tags private"`, the
+/// element's attribute; `"none"` shows neither).
+fn thread_fields(value: &JsValue) -> JsResult<ThreadFields> {
+    if let Some(list) = value.as_string() {
+        let mut fields = ThreadFields {
+            tags: false,
+            private: false,
+        };
+        for name in list.split(|c: char| c == ',' || c.is_whitespace()) {
+            match name {
+                "tags" => fields.tags = true,
+                "private" => fields.private = true,
+                "" | "none" => {}
+                other => {
+                    return Err(type_error(&unknown_message(
+                        "field in option `fields`:",
+                        other,
+                        FIELD_NAMES,
+                    )))
+                }
+            }
+        }
+        return Ok(fields);
+    }
+    check_known_keys(value, "key of option `fields`:", FIELD_NAMES)?;
+    let mut fields = ThreadFields::default();
+    for (name, on) in [("tags", &mut fields.tags), ("private", &mut fields.private)] {
+        if let Some(flag) = given(value, name)? {
+            *on = read(&format!("fields.{name}"), Kind::Flag, &flag)?.flag();
+        }
+    }
+    Ok(fields)
+}
 
 fn non_empty(text: &str) -> Result<(), &'static str> {
     if text.trim().is_empty() {

@@ -74,6 +74,9 @@ mod js {
         Function,
         /// A plain object, read key by key by its option; the text says which keys.
         Object(&'static str),
+        /// A plain object, or a string (a list, as an attribute carries it), read by its
+        /// option; the text says which.
+        ObjectOrList(&'static str),
     }
 
     /// The address rules of [`Kind::Url`].
@@ -100,7 +103,7 @@ mod js {
         Flag(bool),
         /// [`Kind::Function`].
         Function(Function),
-        /// [`Kind::Object`]: a plain object.
+        /// [`Kind::Object`]: a plain object; [`Kind::ObjectOrList`]: one or a string.
         Object(JsValue),
     }
 
@@ -168,8 +171,9 @@ mod js {
                 .cloned()
                 .map(Value::Function)
                 .ok_or_else(|| type_error(&option_message(name, "a function", kind(value)))),
-            Kind::Object(expected) => {
-                if is_plain_object(value) {
+            Kind::Object(expected) | Kind::ObjectOrList(expected) => {
+                let list = matches!(kind_of, Kind::ObjectOrList(_)) && value.is_string();
+                if list || is_plain_object(value) {
                     Ok(Value::Object(value.clone()))
                 } else {
                     Err(type_error(&option_message(name, expected, kind(value))))

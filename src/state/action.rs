@@ -48,6 +48,20 @@ pub enum Edit {
     RemoveFile,
     /// The member switched between choosing a file and giving a link.
     ToggleLinkMode,
+    /// The tag input's text changed (`commit: false`), or Enter was pressed in it
+    /// (`commit: true`): see [`FormState::edit_tags`](super::FormState).
+    Tags {
+        /// The input's whole text.
+        text: String,
+        /// Whether the text after the last comma is added too.
+        commit: bool,
+        /// The message shown when a tag would take the tags past their limit.
+        too_long: String,
+    },
+    /// The member removed the tag at this index.
+    RemoveTag(usize),
+    /// The member ticked or cleared "make this conversation private".
+    SetPrivate(bool),
 }
 
 /// A step of the running submission, as its runner (`submit.rs`) reports it.

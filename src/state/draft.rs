@@ -1,5 +1,6 @@
 //! What the member typed (the part saved as a draft), and the request bodies made of it.
 
+use super::tags::{add_tags, ThreadFields};
 use super::{FormState, Mode};
 use crate::api::json::JsonView;
 use crate::api::{Field, NewThread, NewThreadFile};
@@ -21,6 +22,12 @@ pub struct Draft {
     pub description: String,
     /// A link to a file, when the member gives one instead of choosing a file.
     pub link: String,
+    /// The tags added (`Tags`, sent joined by commas).
+    pub tags: Vec<String>,
+    /// What is typed in the tag input and not yet added.
+    pub tag_text: String,
+    /// Whether the conversation is to be private (`Private`).
+    pub private: bool,
 }
 
 impl Draft {
@@ -32,7 +39,8 @@ impl Draft {
             Field::Name => &self.name,
             Field::Description => &self.description,
             Field::Attachment => &self.link,
-            Field::CommunityGroupId => "",
+            Field::Tags => &self.tag_text,
+            Field::CommunityGroupId | Field::Private => "",
         }
     }
 
@@ -44,6 +52,8 @@ impl Draft {
             Field::Description => self.description = value,
             Field::Attachment => self.link = value,
             Field::CommunityGroupId => self.group_id = value.trim().parse().ok(),
+            Field::Tags => self.tag_text = value,
+            Field::Private => self.private = value == "true",
         }
     }
 
@@ -62,6 +72,9 @@ impl Draft {
             name: text("name"),
             description: text("description"),
             link: text("link"),
+            tags: read_tags(json),
+            tag_text: text("tagText"),
+            private: json.field("private").and_then(|v| v.read_flag()) == Some(true),
         }
     }
 
@@ -72,12 +85,29 @@ impl Draft {
             && self.name.trim().is_empty()
             && self.description.trim().is_empty()
             && self.link.trim().is_empty()
+            && self.tags.is_empty()
+            && self.tag_text.trim().is_empty()
+            && !self.private
     }
 }
 
+/// The saved tags, held to the tags' rules again (a saved draft is outside input).
+fn read_tags(json: &impl JsonView) -> Vec<String> {
+    let mut tags = Vec::new();
+    for tag in json
+        .field("tags")
+        .and_then(|v| v.elements())
+        .unwrap_or_default()
+    {
+        add_tags(&mut tags, &tag.as_text().unwrap_or_default());
+    }
+    tags
+}
+
 impl FormState {
-    /// The body that creates the conversation, in start mode.
-    pub fn new_thread(&self, mode: Mode) -> Option<NewThread> {
+    /// The body that creates the conversation, in start mode, with the host's optional
+    /// `fields` (a field turned off is not sent).
+    pub fn new_thread(&self, mode: Mode, fields: ThreadFields) -> Option<NewThread> {
         let Mode::Start {
             business_id,
             user_id,
@@ -92,8 +122,9 @@ impl FormState {
             subject: self.draft.subject.trim().to_owned(),
             message: self.draft.message.trim().to_owned(),
             community_group_id: group_id.or(self.draft.group_id),
-            tags: None,
-            private: None,
+            tags: Some(self.draft.tags_to_send().join(","))
+                .filter(|tags| fields.tags && !tags.is_empty()),
+            private: fields.private.then_some(self.draft.private),
             instant_delivery: None,
             guests: Vec::new(),
         })

@@ -10,7 +10,8 @@
 //!
 //! One concern a file: [`mode`], [`draft`] (and the request bodies made of it),
 //! [`attachment`], [`phase`], [`problem`], [`checks`] (before any request), [`action`],
-//! `reducer` (with yew's `Reducible`) and [`recovery`].
+//! `reducer` (with yew's `Reducible`), [`recovery`], and [`tags`] (the host's optional
+//! fields of a conversation, and the tags' rules).
 
 pub mod action;
 pub mod attachment;
@@ -21,6 +22,7 @@ pub mod phase;
 pub mod problem;
 pub mod recovery;
 mod reducer;
+pub mod tags;
 
 pub use action::{Action, Edit, Report};
 pub use attachment::{display_name, pasted_image_name, refusal_message, Attachment, FileMeta};
@@ -30,6 +32,7 @@ pub use mode::{Mode, ATTACH_FIELDS};
 pub use phase::{Phase, Step};
 pub use problem::Problem;
 pub use recovery::{Next, Recovery};
+pub use tags::{TagNotice, ThreadFields, MAX_TAGS_CHARS};
 
 use crate::api::ErrorReport;
 
@@ -53,6 +56,8 @@ pub struct FormState {
     pub summary_focus: u32,
     /// The browser would not keep the draft: the panel says so, and the text stays here.
     pub draft_unsaved: bool,
+    /// What the tag input last announced (a tag added or removed).
+    pub tag_notice: Option<TagNotice>,
 }
 
 impl Default for FormState {
@@ -66,6 +71,7 @@ impl Default for FormState {
             recovery: Recovery::default(),
             summary_focus: 0,
             draft_unsaved: false,
+            tag_notice: None,
         }
     }
 }

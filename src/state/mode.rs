@@ -22,10 +22,18 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// The fields this mode shows (and onto which server errors may map).
+    /// The fields this mode always shows (and onto which server errors may map); the
+    /// host's optional ones are added by [`super::ThreadFields::shown`].
     pub fn fields(self, attachment_chosen: bool) -> &'static [Field] {
         match self {
-            Mode::Start { group_id: None, .. } if attachment_chosen => &Field::ALL,
+            Mode::Start { group_id: None, .. } if attachment_chosen => &[
+                Field::Subject,
+                Field::Message,
+                Field::CommunityGroupId,
+                Field::Attachment,
+                Field::Name,
+                Field::Description,
+            ],
             Mode::Start { group_id: None, .. } => &[
                 Field::Subject,
                 Field::Message,

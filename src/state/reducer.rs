@@ -117,6 +117,16 @@ impl FormState {
                 self.recovery.uploaded_url = None;
                 self.errors.clear_field(Field::Attachment);
             }
+            Edit::Tags {
+                text,
+                commit,
+                too_long,
+            } => self.edit_tags(&text, commit, too_long),
+            Edit::RemoveTag(index) => self.remove_tag(index),
+            Edit::SetPrivate(private) => {
+                self.draft.private = private;
+                self.errors.clear_field(Field::Private);
+            }
         }
     }
 

@@ -312,6 +312,7 @@ fn a_saved_draft_reads_back() {
         name: "N".into(),
         description: String::new(),
         link: "https://x.test/a".into(),
+        ..Draft::default()
     };
     let saved = serde_json::to_value(&draft).unwrap();
     assert_eq!(Draft::read(&saved), draft);
@@ -348,7 +349,7 @@ fn bodies_are_trimmed_and_use_the_fixed_or_chosen_board() {
         Field::CommunityGroupId,
         "2".into(),
     )));
-    let body = state.new_thread(START).unwrap();
+    let body = state.new_thread(START, ThreadFields::default()).unwrap();
     assert_eq!(body.subject, "Lunch");
     assert_eq!(body.community_group_id, Some(2));
     let fixed = Mode::Start {
@@ -356,8 +357,14 @@ fn bodies_are_trimmed_and_use_the_fixed_or_chosen_board() {
         user_id: 10,
         group_id: Some(7),
     };
-    assert_eq!(state.new_thread(fixed).unwrap().community_group_id, Some(7));
-    assert_eq!(state.new_thread(ATTACH), None);
+    assert_eq!(
+        state
+            .new_thread(fixed, ThreadFields::default())
+            .unwrap()
+            .community_group_id,
+        Some(7)
+    );
+    assert_eq!(state.new_thread(ATTACH, ThreadFields::default()), None);
     let file = state.new_thread_file(5001);
     assert_eq!(file.name, "menu");
     assert_eq!(file.description, None);

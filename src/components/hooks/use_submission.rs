@@ -13,7 +13,7 @@ use crate::components::start_conversation_props::StartConversationProps;
 use crate::config::Created;
 use crate::host_input::mode_in_effect;
 use crate::i18n::Strings;
-use crate::state::{Action, FormState, Mode, Phase};
+use crate::state::{Action, FormState, Mode, Phase, ThreadFields};
 use crate::submit::{remove_conversation, uploads_first, HostCallbacks, Submission};
 use crate::transport::{ApiClient, Cancellation};
 use crate::upload::FileDelivery;
@@ -44,6 +44,7 @@ struct Submitter {
     chosen: ChosenFileHandle,
     in_flight: InFlight,
     delivery: FileDelivery,
+    fields: ThreadFields,
     host: HostCallbacks,
     strings: Strings,
 }
@@ -58,7 +59,7 @@ impl Submitter {
         if !state.can_submit() {
             return;
         }
-        let report = state.validate(mode, strings);
+        let report = state.validate_with_fields(mode, self.fields, strings);
         if !report.is_empty() {
             state.dispatch(Action::Invalid(report));
             return;
@@ -74,6 +75,7 @@ impl Submitter {
         let submission = Submission {
             client: self.client.clone(),
             mode,
+            fields: self.fields,
             state: (**state).clone(),
             file,
             delivery: self.delivery.clone(),
@@ -155,6 +157,7 @@ pub fn use_submission(
         chosen: chosen.clone(),
         in_flight,
         delivery: props.files.delivery(),
+        fields: props.fields,
         host: props.host.clone(),
         strings: props.strings.clone(),
     });

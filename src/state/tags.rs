@@ -1,0 +1,180 @@
+//! The conversation's optional fields, which the host turns on or off ([`ThreadFields`]):
+//! its tags and whether it is private; and the tags' rules.
+//!
+//! Tags are trimmed; empty tags and duplicates (ignoring case) are dropped; a comma ends
+//! a tag, so none holds one. Joined with commas (`"a,b,c"`, the API's form) they may be
+//! at most [`MAX_TAGS_CHARS`] long, counted as the browser counts (UTF-16 code units):
+//! the limit of the board's own form in the Members Portal.
+
+use super::{is_blank_text, Draft, FormState, Mode};
+use crate::api::{ErrorReport, Field};
+use crate::i18n::{Msg, Strings};
+
+/// The most characters the tags may have, joined by commas: the portal form's limit.
+pub const MAX_TAGS_CHARS: usize = 50;
+
+/// Which of the conversation's optional fields the panel shows, and so sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadFields {
+    /// Tags (`Tags`); on by default, as in the portal's own form.
+    pub tags: bool,
+    /// The "make this conversation private" choice (`Private`); off by default, since
+    /// who may see a private conversation is the space's to decide.
+    pub private: bool,
+}
+
+impl Default for ThreadFields {
+    fn default() -> Self {
+        ThreadFields {
+            tags: true,
+            private: false,
+        }
+    }
+}
+
+impl ThreadFields {
+    /// The fields the panel shows in `mode` (onto which server errors may map): the
+    /// mode's own, and these when it starts a conversation.
+    pub fn shown(self, mode: Mode, attachment_chosen: bool) -> Vec<Field> {
+        let mut shown = mode.fields(attachment_chosen).to_vec();
+        if matches!(mode, Mode::Start { .. }) {
+            shown.extend(self.tags.then_some(Field::Tags));
+            shown.extend(self.private.then_some(Field::Private));
+        }
+        shown
+    }
+}
+
+/// What the tag input's live region says after a change of the tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagNotice {
+    /// These tags were added.
+    Added(Vec<String>),
+    /// This tag was removed.
+    Removed(String),
+}
+
+/// The length of `tags` joined by commas, in UTF-16 code units.
+pub fn joined_length(tags: &[String]) -> usize {
+    let commas = tags.len().saturating_sub(1);
+    commas
+        + tags
+            .iter()
+            .map(|tag| tag.encode_utf16().count())
+            .sum::<usize>()
+}
+
+/// The tags `text` names: its comma-separated pieces, trimmed, without blank ones.
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|piece| !is_blank_text(piece))
+}
+
+fn holds(tags: &[String], tag: &str) -> bool {
+    let tag = folded(tag);
+    tags.iter().any(|held| folded(held) == tag)
+}
+
+/// `tag` in lower case, to compare tags ignoring case: with the browser's `toLowerCase`
+/// in wasm (Rust's own case tables would add about 11 KB to the package; both follow
+/// Unicode's default mapping), with Rust's natively.
+fn folded(tag: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return String::from(js_sys::JsString::from(tag).to_lower_case());
+    #[cfg(not(target_arch = "wasm32"))]
+    return tag.to_lowercase();
+}
+
+/// Adds each tag `text` names that `tags` lacks, in order, and returns those added. At
+/// the first that would take the tags past [`MAX_TAGS_CHARS`] it stops, and also returns
+/// the text of that tag and those after it, so nothing typed is lost.
+pub fn add_tags(tags: &mut Vec<String>, text: &str) -> (Vec<String>, Option<String>) {
+    let mut added = Vec::new();
+    let mut pieces = pieces(text);
+    while let Some(piece) = pieces.next() {
+        if holds(tags, piece) {
+            continue;
+        }
+        tags.push(piece.to_owned());
+        if joined_length(tags) > MAX_TAGS_CHARS {
+            tags.pop();
+            let left: Vec<&str> = std::iter::once(piece).chain(pieces).collect();
+            return (added, Some(left.join(", ")));
+        }
+        added.push(piece.to_owned());
+    }
+    (added, None)
+}
+
+impl Draft {
+    /// The tags to send: those added, and those still typed in the input as if added.
+    pub fn tags_to_send(&self) -> Vec<String> {
+        let mut tags = self.tags.clone();
+        for piece in pieces(&self.tag_text) {
+            if !holds(&tags, piece) {
+                tags.push(piece.to_owned());
+            }
+        }
+        tags
+    }
+}
+
+impl FormState {
+    /// Takes in the tag input's `text`: each tag before its last comma (all of them
+    /// with `commit`, on Enter) is added, and the rest stays typed. A tag that would
+    /// pass the limit stays typed too, with `too_long` as the field's error (the reducer
+    /// has no strings).
+    pub(super) fn edit_tags(&mut self, text: &str, commit: bool, too_long: String) {
+        self.errors.clear_field(Field::Tags);
+        let (done, rest) = match text.rsplit_once(',') {
+            _ if commit => (text, ""),
+            Some((done, rest)) => (done, rest.trim_start()),
+            None => ("", text),
+        };
+        let (added, left) = add_tags(&mut self.draft.tags, done);
+        if !added.is_empty() {
+            self.tag_notice = Some(TagNotice::Added(added));
+        }
+        self.draft.tag_text = match left {
+            Some(left) => {
+                self.errors.push_field(Field::Tags, too_long);
+                [left.as_str(), rest].join(if rest.is_empty() { "" } else { ", " })
+            }
+            None => rest.to_owned(),
+        };
+    }
+
+    /// Removes the tag at `index` (a stale index changes nothing).
+    pub(super) fn remove_tag(&mut self, index: usize) {
+        if index < self.draft.tags.len() {
+            let removed = self.draft.tags.remove(index);
+            self.tag_notice = Some(TagNotice::Removed(removed));
+            self.errors.clear_field(Field::Tags);
+        }
+    }
+
+    /// [`FormState::validate`] and the checks of the host's optional `fields`.
+    pub fn validate_with_fields(
+        &self,
+        mode: Mode,
+        fields: ThreadFields,
+        strings: &Strings,
+    ) -> ErrorReport {
+        let mut report = self.validate(mode, strings);
+        let creates = matches!(mode, Mode::Start { .. }) && self.recovery.posted.is_none();
+        if creates && fields.tags && joined_length(&self.draft.tags_to_send()) > MAX_TAGS_CHARS {
+            report.push_field(Field::Tags, tags_too_long(strings));
+        }
+        report
+    }
+}
+
+/// The message for tags past their limit.
+pub fn tags_too_long(strings: &Strings) -> String {
+    strings.fill(Msg::TagsTooLong, &[("max", &MAX_TAGS_CHARS.to_string())])
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "tags_tests.rs"]
+mod tests;
