@@ -27,7 +27,7 @@ export interface NexudusStartConversationEventMap {
 /**
  * `<nexudus-start-conversation base-url="…" business-id="…" user-id="…" thread-id="…"
  * group-id="…" locale="…" draft-key="…" conversation-url="…" upload-endpoint="…" timeout-ms="…"
- * max-bytes="…" accept="…" inline-files>`: the panel in an open shadow root. Attributes are observed; the token is
+ * max-files="…" max-bytes="…" accept="…" inline-files>`: the panel in an open shadow root. Attributes are observed; the token is
  * set only through the write-only `token` property (or `getToken`), never an attribute.
  */
 export declare class NexudusStartConversationElement extends HTMLElement {
@@ -68,6 +68,8 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   set inlineFiles(value: boolean | null | undefined);
   get timeoutMs(): string | null;
   set timeoutMs(value: Id | null | undefined);
+  get maxFiles(): string | null;
+  set maxFiles(value: Id | null | undefined);
   get maxBytes(): string | null;
   set maxBytes(value: Id | null | undefined);
   get accept(): string | null;

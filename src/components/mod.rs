@@ -7,6 +7,7 @@ pub mod callbacks;
 pub mod chosen_file;
 pub mod error_summary;
 pub mod field_errors;
+pub mod file_cards;
 pub mod hooks;
 pub mod progress_view;
 pub mod start_conversation;

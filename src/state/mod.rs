@@ -23,13 +23,15 @@ pub mod recovery;
 mod reducer;
 
 pub use action::{Action, Edit, Report};
-pub use attachment::{display_name, pasted_image_name, refusal_message, Attachment, FileMeta};
+pub use attachment::{
+    display_name, pasted_image_name, refusal_message, Attachment, FileCard, FileMeta, Outgoing,
+};
 pub use checks::{is_blank_text, is_http_url, text_length, MAX_SUBJECT_CHARS};
 pub use draft::Draft;
 pub use mode::{Mode, ATTACH_FIELDS};
 pub use phase::{Phase, Step};
 pub use problem::Problem;
-pub use recovery::{Next, Recovery};
+pub use recovery::{FileFacts, Next, Recovery};
 
 use crate::api::ErrorReport;
 
@@ -40,6 +42,8 @@ pub struct FormState {
     pub draft: Draft,
     /// The chosen attachment (a link when the member gives one rather than a file).
     pub attachment: Attachment,
+    /// The files after the first, when the host allows several (`maxFiles`).
+    pub more: Vec<FileCard>,
     /// Where the submission stands.
     pub phase: Phase,
     /// Field and form errors on show.
@@ -60,6 +64,7 @@ impl Default for FormState {
         FormState {
             draft: Draft::default(),
             attachment: Attachment::None,
+            more: Vec::new(),
             phase: Phase::Editing,
             errors: ErrorReport::default(),
             problem: None,
