@@ -65,10 +65,6 @@ pub struct Submission {
 /// Where one attachment is downloaded from (none: no attachment), or why not.
 type SourceResult = Result<Option<FileSource>, Report>;
 
-/// How many files upload at once: two keeps the page responsive and the host's
-/// endpoint unhurried, and still overlaps one upload's latency with another's bytes.
-const UPLOADS_AT_ONCE: usize = 2;
-
 /// Whether the submission starts by uploading or reading a file.
 pub fn uploads_first(state: &FormState) -> bool {
     matches!(state.attachment, Attachment::File(_))
@@ -225,7 +221,9 @@ impl Submission {
     }
 
     /// Where the API downloads each attachment from (in the order of `outgoing`): the
-    /// link, a URL an earlier attempt uploaded to, or a new upload, two at a time.
+    /// link, a URL an earlier attempt uploaded to, or a new upload, two at a time (two
+    /// keeps the page responsive and the host's endpoint unhurried, and still overlaps
+    /// one upload's latency with another's bytes).
     async fn sources(&mut self, outgoing: &[Outgoing]) -> Result<Vec<Option<FileSource>>, Report> {
         let results: RefCell<Vec<Option<SourceResult>>> = RefCell::new(vec![None; outgoing.len()]);
         let next = Cell::new(0);
@@ -242,8 +240,9 @@ impl Submission {
                 results.borrow_mut()[at] = Some(source);
             }
         };
-        let workers = (0..UPLOADS_AT_ONCE).map(|_| worker());
-        futures::future::join_all(workers).await;
+        // Two workers: `join` of two is much smaller in the wasm
+        // than `join_all`.
+        futures::future::join(worker(), worker()).await;
         let mut sources = Vec::new();
         for result in results.into_inner() {
             match result {

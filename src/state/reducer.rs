@@ -177,7 +177,6 @@ impl FormState {
                 } else {
                     Attachment::Link
                 };
-                self.more.clear();
                 self.errors.clear_field(Field::Attachment);
             }
         }
