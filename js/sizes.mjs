@@ -28,11 +28,23 @@ async function measure(files) {
   return total;
 }
 
+// wasm-bindgen's snippets (the photo cleaner's entry) load with the glue; what they import
+// with a literal `import('./…')` loads when used (the cleaner itself, on the first photo).
+const glue = await readFile(path.join(pkg, 'nexudus-start-conversation.js'), 'utf8');
+const imported = [...new Set(glue.match(/\.\/snippets\/[^'"]*/g) ?? [])].map((p) => p.slice(2));
+const lazy = [];
+for (const snippet of imported) {
+  const text = await readFile(path.join(pkg, snippet), 'utf8');
+  for (const [, file] of text.matchAll(/import\(\s*["'`]\.\/([^/"'`$]+)["'`]/g)) lazy.push(path.posix.join(path.posix.dirname(snippet), file));
+}
+const glueFiles = ['nexudus-start-conversation.js', ...imported];
+
 const rows = [
   ['wasm', ['nexudus-start-conversation_bg.wasm']],
-  ['JS: mount API (glue + index.js)', ['nexudus-start-conversation.js', 'index.js']],
-  ['JS: custom element (+ element.js, style.js)', ['nexudus-start-conversation.js', 'index.js', 'element.js', 'style.js']],
+  ['JS: mount API (glue, snippets, index.js)', [...glueFiles, 'index.js']],
+  ['JS: custom element (+ element.js, style.js)', [...glueFiles, 'index.js', 'element.js', 'style.js']],
   ['CSS (nexudus-start-conversation.css)', ['nexudus-start-conversation.css']],
+  ...(lazy.length ? [['JS: loaded when used (photo cleaner)', lazy]] : []),
 ];
 const number = (n) => n.toLocaleString('en-US').padStart(9);
 console.log(`\n${'package sizes in bytes'.padEnd(46)}${'raw'.padStart(9)} ${'gzip -9'.padStart(9)} ${'brotli 11'.padStart(9)}`);

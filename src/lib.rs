@@ -66,6 +66,7 @@ pub mod config;
 pub mod host_input;
 pub mod i18n;
 pub mod js_api;
+pub mod photo;
 pub mod presigned;
 pub mod state;
 pub mod submit;

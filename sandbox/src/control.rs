@@ -84,7 +84,7 @@ pub async fn list_faults(State(st): State<Arc<AppState>>) -> Response {
 #[serde(untagged)]
 enum OneOrMany {
     Many(Vec<FaultSpec>),
-    One(FaultSpec),
+    One(Box<FaultSpec>),
 }
 
 /// `POST /_sandbox/faults`.
@@ -95,7 +95,7 @@ pub async fn add_faults(State(st): State<Arc<AppState>>, body: Bytes) -> Respons
     let bad = |message: String| json(StatusCode::BAD_REQUEST, &json!({ "error": message }));
     let specs = match serde_json::from_slice::<OneOrMany>(&body) {
         Ok(OneOrMany::Many(v)) => v,
-        Ok(OneOrMany::One(f)) => vec![f],
+        Ok(OneOrMany::One(f)) => vec![*f],
         Err(_) => {
             // Parse again as a single fault for a precise message.
             let why = serde_json::from_slice::<FaultSpec>(&body)

@@ -177,7 +177,8 @@ fn write(path: &Path, text: &str) -> XResult {
 
 /// The steps every wasm we ship or compare goes through: `wasm-bindgen --target web` into
 /// `work`, then `wasm-opt -Oz --low-memory-unused` and esbuild's minifier (the glue's helpers need no names)
-/// into `out` as `NAME_bg.wasm` and `NAME.js`.
+/// into `out` as `NAME_bg.wasm` and `NAME.js`, with the snippets that ship ([`snippets`])
+/// minified into `out/snippets/`.
 pub fn bindgen_and_shrink(
     toolbox: &Toolbox,
     wasm: &Path,
@@ -208,12 +209,80 @@ pub fn bindgen_and_shrink(
         .arg(work.join(format!("{name}_bg.wasm")))
         .arg("-o")
         .arg(out.join(format!("{name}_bg.wasm"))))?;
-    minify(
-        toolbox,
-        &work.join(format!("{name}.js")),
-        &out.join(format!("{name}.js")),
-        false,
-    )
+    let glue = work.join(format!("{name}.js"));
+    minify(toolbox, &glue, &out.join(format!("{name}.js")), false)?;
+    let found = snippets(work, &read(&glue)?)?;
+    for snippet in found.imported.iter().chain(&found.lazy) {
+        let target = out.join(snippet);
+        if let Some(folder) = target.parent() {
+            fs::create_dir_all(folder)
+                .map_err(|e| format!("could not create {}: {e}", folder.display()))?;
+        }
+        minify(toolbox, &work.join(snippet), &target, false)?;
+    }
+    Ok(())
+}
+
+/// The wasm-bindgen snippets that ship, as paths relative to the glue: the files of
+/// `#[wasm_bindgen(module = "/js/…")]`, which wasm-bindgen writes under
+/// `snippets/<crate>-<hash of name and version>/` whether or not anything calls them.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Snippets {
+    /// Those the glue imports: they load with it (and count in the size guard).
+    pub imported: Vec<String>,
+    /// Those an imported one loads with a literal `import('./…')`, when it needs them (the
+    /// photo cleaner, when a photo is chosen).
+    pub lazy: Vec<String>,
+}
+
+/// The snippets the glue (its text) imports, and what those load lazily, read from `dir`
+/// (wasm-bindgen's output, or the package).
+pub fn snippets(dir: &Path, glue: &str) -> XResult<Snippets> {
+    let imported = imported_snippets(glue);
+    let mut lazy = std::collections::BTreeSet::new();
+    for snippet in &imported {
+        let folder = snippet.rsplit_once('/').map_or("", |(folder, _)| folder);
+        for path in lazy_imports(&read(&dir.join(snippet))?) {
+            lazy.insert(format!("{folder}/{path}"));
+        }
+    }
+    Ok(Snippets {
+        imported,
+        lazy: lazy.into_iter().collect(),
+    })
+}
+
+/// The snippets `glue` imports: `… from "./snippets/…"`.
+fn imported_snippets(glue: &str) -> Vec<String> {
+    let found: std::collections::BTreeSet<String> = glue
+        .split("./snippets/")
+        .skip(1)
+        .filter_map(|rest| {
+            let end = rest.find(['\'', '"'])?;
+            Some(format!("snippets/{}", &rest[..end]))
+        })
+        .collect();
+    found.into_iter().collect()
+}
+
+/// The files a module loads with a literal `import('./name.js')`, relative to it.
+fn lazy_imports(module: &str) -> Vec<String> {
+    module
+        .split("import(")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.trim_start();
+            let quote = rest
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '\'' | '"' | '`'))?;
+            let path = &rest[1..];
+            let path = &path[..path.find(quote)?];
+            path.strip_prefix("./")
+                .filter(|p| !p.contains(['/', '$']))
+                .map(str::to_owned)
+        })
+        .collect()
 }
 
 fn minify(toolbox: &Toolbox, source: &Path, out: &Path, keep_names: bool) -> XResult {
@@ -295,6 +364,24 @@ fn write_index_types(root: &Path, pkg: &Path) -> XResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_snippets_the_glue_imports_and_what_they_load_later() {
+        let glue = r#"import{cleanImage as a}from"./snippets/nsc-0123/js/clean-image.js";
+            import { x } from './snippets/nsc-0123/inline0.js';
+            import{cleanImage as b}from"./snippets/nsc-0123/js/clean-image.js";"#;
+        assert_eq!(
+            imported_snippets(glue),
+            [
+                "snippets/nsc-0123/inline0.js",
+                "snippets/nsc-0123/js/clean-image.js"
+            ]
+        );
+        assert!(imported_snippets("import*as w from'./x_bg.wasm';").is_empty());
+        let entry = r#"export function c(f,o){return import("./clean-image-work.js").then(m=>m.c(f,o))}
+            import( './b.js' ); import(url); import(`./${name}.js`); import("../up.js")"#;
+        assert_eq!(lazy_imports(entry), ["clean-image-work.js", "b.js"]);
+    }
 
     #[test]
     fn reads_the_crate_version_and_the_string_keys() {

@@ -38,7 +38,8 @@ const CRATE_FILES: &[&str] = &[
     "static/nexudus-start-conversation.css",
 ];
 /// Exactly the files of the npm package: what a host loads (the entry points, the glue, the
-/// wasm, the shadow root's CSS module, the CSS), the declarations, and the documents.
+/// wasm, the shadow root's CSS module, the CSS), the declarations, and the documents; and
+/// the snippets the glue imports and those load lazily ([`package::snippets`]).
 const NPM_FILES: &[&str] = &[
     "package.json",
     "README.md",
@@ -290,7 +291,16 @@ fn check_npm_files(toolbox: &Toolbox, pkg: &Path, version: &str) -> XResult {
         listed.insert(path);
     }
     let mut problems = Vec::new();
-    let expected: BTreeSet<String> = NPM_FILES.iter().map(|s| s.to_string()).collect();
+    // Plus the wasm-bindgen snippets (the photo cleaner), whose folder name carries a hash
+    // of the crate's name and version.
+    let glue = read(&pkg.join("nexudus-start-conversation.js"))?;
+    let snippets = package::snippets(pkg, &glue)?;
+    let expected: BTreeSet<String> = NPM_FILES
+        .iter()
+        .map(|s| s.to_string())
+        .chain(snippets.imported)
+        .chain(snippets.lazy)
+        .collect();
     let extra: Vec<&String> = listed.difference(&expected).collect();
     let missing: Vec<&String> = expected.difference(&listed).collect();
     if !extra.is_empty() || !missing.is_empty() {
