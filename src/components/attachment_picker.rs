@@ -67,6 +67,9 @@ pub struct AttachmentPickerProps {
 pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     let strings = &props.strings;
     let input = use_node_ref();
+    // The hidden input behind Replace when several files are allowed (hooks come before
+    // the link-mode return: Yew needs the same hooks on every render).
+    let replace_input = use_node_ref();
     let dragging = use_state(|| false);
     let has_errors = !props.errors.is_empty();
     let error_id = format!("{}-error", props.id);
@@ -150,7 +153,6 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
             }
         })
     };
-    let replace_input = use_node_ref();
     let on_drag_over = {
         let dragging = dragging.clone();
         let busy = props.busy;
@@ -276,30 +278,48 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
                 }
                 if let Some(meta) = chosen {
                     { file_card(meta, props.preview_url.as_ref(), strings) }
-                    <div class="nsc-attachment__actions">
-                        <button
-                            type="button"
-                            id={props.id.clone()}
-                            class="nsc-button nsc-button--secondary"
-                            aria-describedby={described_by}
-                            aria-invalid={has_errors.then_some("true")}
-                            onclick={replace}
-                            disabled={props.busy}
-                        >
-                            { strings.get(Msg::Replace) }
-                        </button>
-                        <button
-                            type="button"
-                            class="nsc-button nsc-button--secondary"
-                            onclick={remove}
-                            disabled={props.busy}
-                        >
-                            { strings.get(Msg::Remove) }
-                        </button>
-                    </div>
+                    { file_actions(
+                        props.id.to_string(),
+                        Some(described_by),
+                        has_errors,
+                        (replace, remove),
+                        (props.busy, props.busy),
+                        strings,
+                    ) }
                 }
             </div>
             { toggle_button }
+        </div>
+    }
+}
+
+/// Replace and Remove under a chosen file (the form's own or a card's). Replace carries
+/// the field's `id`, so the error summary's link lands on it; `disabled` is Replace's
+/// and Remove's.
+pub fn file_actions(
+    id: String,
+    described_by: Option<String>,
+    invalid: bool,
+    (replace, remove): (Callback<MouseEvent>, Callback<MouseEvent>),
+    disabled: (bool, bool),
+    strings: &Strings,
+) -> Html {
+    html! {
+        <div class="nsc-attachment__actions">
+            <button
+                type="button"
+                {id}
+                class="nsc-button nsc-button--secondary"
+                aria-describedby={described_by}
+                aria-invalid={invalid.then_some("true")}
+                onclick={replace}
+                disabled={disabled.0}
+            >
+                { strings.get(Msg::Replace) }
+            </button>
+            <button type="button" class="nsc-button nsc-button--secondary" onclick={remove} disabled={disabled.1}>
+                { strings.get(Msg::Remove) }
+            </button>
         </div>
     }
 }
