@@ -3,10 +3,11 @@
 //! and its own errors. Element ids end in the card's key (`…-name-7`), so the error
 //! summary links to the right card.
 
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::attachment_picker::file_card;
+use super::attachment_picker::{file_actions, file_card};
 use super::field_errors::FieldErrors;
 use super::hooks::list_files;
 use super::text_field::TextField;
@@ -63,7 +64,6 @@ pub fn file_cards(props: &FileCardsProps) -> Html {
             let on_text = props.on_text.clone();
             Callback::from(move |(field, value)| on_text.emit((key, field, value)))
         };
-        let replace_id = format!("{}-input", id(Field::Attachment));
         let on_replace = {
             let on_replace = props.on_replace.clone();
             Callback::from(move |event: Event| {
@@ -75,33 +75,34 @@ pub fn file_cards(props: &FileCardsProps) -> Html {
                 }
             })
         };
-        let open_picker = {
-            let replace_id = replace_id.clone();
-            Callback::from(move |_: MouseEvent| {
-                let input = web_sys::window()
-                    .and_then(|window| window.document())
-                    .and_then(|document| document.get_element_by_id(&replace_id));
-                if let Some(input) = input.and_then(|it| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(it).ok()) {
-                    input.click();
-                }
-            })
-        };
+        // The card's own (hidden) input, found from the button: `document`'s look-up by
+        // id would miss it inside the custom element's shadow root.
+        let open_picker = Callback::from(|event: MouseEvent| {
+            let input = event
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|button| button.closest(".nsc-card").ok().flatten())
+                .and_then(|card| card.query_selector("input[type=file]").ok().flatten())
+                .and_then(|input| input.dyn_into::<HtmlInputElement>().ok());
+            if let Some(input) = input {
+                input.click();
+            }
+        });
         let remove = {
             let on_remove = props.on_remove.clone();
             Callback::from(move |_: MouseEvent| on_remove.emit(key))
         };
         let file_errors = errors(Field::Attachment);
+        let invalid = !file_errors.is_empty();
         let error_id = format!("{}-error", id(Field::Attachment));
         html! {
             <fieldset class="nsc-card" part="file-card" key={key}>
                 <legend class="nsc-label">{ card.meta.name.clone() }</legend>
-                <FieldErrors id={error_id.clone()} messages={file_errors.clone()} strings={strings.clone()} />
+                <FieldErrors id={error_id.clone()} messages={file_errors} strings={strings.clone()} />
                 { file_card(&card.meta, preview.as_ref(), strings) }
                 if *added {
                     <p class="nsc-hint">{ strings.get(Msg::FileAdded) }</p>
                 }
                 <input
-                    id={replace_id}
                     class="nsc-file-input nsc-visually-hidden"
                     type="file"
                     tabindex="-1"
@@ -109,27 +110,14 @@ pub fn file_cards(props: &FileCardsProps) -> Html {
                     disabled={props.busy}
                     onchange={on_replace}
                 />
-                <div class="nsc-attachment__actions">
-                    <button
-                        type="button"
-                        id={id(Field::Attachment)}
-                        class="nsc-button nsc-button--secondary"
-                        aria-invalid={(!file_errors.is_empty()).then_some("true")}
-                        aria-describedby={(!file_errors.is_empty()).then_some(error_id)}
-                        onclick={open_picker}
-                        disabled={props.busy || *added}
-                    >
-                        { strings.get(Msg::Replace) }
-                    </button>
-                    <button
-                        type="button"
-                        class="nsc-button nsc-button--secondary"
-                        onclick={remove}
-                        disabled={props.busy}
-                    >
-                        { strings.get(Msg::Remove) }
-                    </button>
-                </div>
+                { file_actions(
+                    id(Field::Attachment),
+                    invalid.then_some(error_id),
+                    invalid,
+                    (open_picker, remove),
+                    (props.busy || *added, props.busy),
+                    strings,
+                ) }
                 <TextField
                     id={id(Field::Name)}
                     field={Field::Name}

@@ -98,11 +98,16 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         _ => None,
     };
     let max_files = props.files.limits.max_files;
+    // The conversation files go to: the given one, or the one this panel posted.
+    let attached_to = match mode {
+        Mode::Attach { thread_id } => Some(thread_id),
+        Mode::Start { .. } => state.recovery.posted,
+    };
     let cards: Vec<_> = state
         .more
         .iter()
         .map(|card| {
-            let added = state.recovery.posted.is_some_and(|thread_id| {
+            let added = attached_to.is_some_and(|thread_id| {
                 state.recovery.added(card.name.trim(), thread_id).is_some()
             });
             (card.clone(), chosen.preview_url(card.meta.key), added)
