@@ -105,8 +105,9 @@ impl Submission {
                 Next::FindThread | Next::CreateThread => (0, 0),
                 Next::FindFile(thread_id, at) | Next::AttachFile(thread_id, at) => (thread_id, at),
             };
-            let file = &outgoing[pending[at]];
-            let file_body = file.body(thread_id);
+            // No file while the conversation is created or looked up without attachments.
+            let file = pending.get(at).map(|&place| &outgoing[place]);
+            let file_body = file.map(|file| file.body(thread_id));
             let thread_body = self.state.new_thread(self.mode);
             let thread_body = thread_body.as_ref().filter(|_| thread_id == 0);
             if thread_body.is_some() {
@@ -116,20 +117,25 @@ impl Submission {
             }
             if matches!(next, Next::FindThread | Next::FindFile(..)) {
                 // One look-up call site for both records.
-                let (path, wanted) = match thread_body {
-                    Some(body) => thread_lookup(body),
-                    None => file_lookup(&file_body),
+                let (path, wanted) = match (thread_body, &file_body) {
+                    (Some(body), _) => thread_lookup(body),
+                    (None, Some(file_body)) => file_lookup(file_body),
+                    (None, None) => return self.end(thread_id, &outgoing, &failed),
                 };
+                let name = || file.map(|file| file.name.clone()).unwrap_or_default();
                 match self.client.find(&path, &wanted, &self.cancel).await {
                     Ok(None) if thread_body.is_some() => self.emit(Report::ThreadAbsent),
-                    Ok(None) => self.emit(Report::FileAbsent(file.name.clone())),
+                    Ok(None) => self.emit(Report::FileAbsent(name())),
                     Ok(Some(id)) if thread_body.is_some() => self.emit(Report::ThreadCreated(id)),
-                    Ok(Some(id)) => self.emit(Report::FileAdded(thread_id, file.name.clone(), id)),
+                    Ok(Some(id)) => self.emit(Report::FileAdded(thread_id, name(), id)),
                     Err(reply) => return self.fail(Step::LookUp, reply),
                 }
                 continue;
             }
             let Some(body) = thread_body else {
+                let Some(file_body) = file_body else {
+                    return self.end(thread_id, &outgoing, &failed);
+                };
                 let place = pending.remove(at);
                 let name = outgoing[place].name.clone();
                 self.emit(Report::FileMayExist(thread_id, name.clone()));
