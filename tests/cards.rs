@@ -182,12 +182,7 @@ async fn a_cards_own_check_fails_on_that_card_and_the_summary_links_to_it() {
     let summary = element(&root, ".nsc-error-summary [role=alert]").await;
     assert!(text_of(&summary).contains("Enter a display name for the file"));
     assert!(focused_class().contains("nsc-error-summary"));
-    let link: web_sys::HtmlElement = summary
-        .query_selector("a")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let link = first_link(&summary);
     link.click();
     assert_eq!(focused_id(), invalid.id());
     // Nothing was sent.

@@ -233,12 +233,7 @@ async fn an_error_envelope_highlights_the_right_fields() {
     assert_eq!(summary.query_selector_all("a").unwrap().length(), 2);
 
     // A summary link focuses its field.
-    let link: web_sys::HtmlElement = summary
-        .query_selector("a")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let link = first_link(&summary);
     assert!(active_element().class_name().contains("nsc-error-summary"));
     link.click();
     assert_eq!(

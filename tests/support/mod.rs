@@ -141,6 +141,14 @@ pub async fn choose_files(root: &Element, names: &[&str]) {
     set_many_files(&input, &names.join("\n"));
 }
 
+/// The first link under `within` (an error summary's, to click).
+pub fn first_link(within: &Element) -> HtmlElement {
+    match within.query_selector("a").ok().flatten() {
+        Some(link) => link.unchecked_into(),
+        None => panic!("no link in {}", text_of(within)),
+    }
+}
+
 /// Clicks the element matching `selector`.
 pub async fn click(root: &Element, selector: &str) {
     let target: HtmlElement = element(root, selector).await.dyn_into().unwrap();
