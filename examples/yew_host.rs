@@ -89,6 +89,7 @@ fn app() -> Html {
         limits: Limits {
             max_bytes: 10 * 1024 * 1024,
             accept: vec!["image/*".into(), ".pdf".into()],
+            max_files: 3,
         },
         ..FileSettings::default()
     };

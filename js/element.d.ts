@@ -28,7 +28,7 @@ export interface NexudusStartConversationEventMap {
 /**
  * `<nexudus-start-conversation base-url="…" business-id="…" user-id="…" thread-id="…"
  * group-id="…" locale="…" draft-key="…" conversation-url="…" upload-endpoint="…" timeout-ms="…"
- * max-bytes="…" accept="…" fields="tags private" inline-files>`: the panel in an open shadow root. Attributes are observed; the token is
+ * max-files="…" max-bytes="…" accept="…" fields="tags private" inline-files>`: the panel in an open shadow root. Attributes are observed; the token is
  * set only through the write-only `token` property (or `getToken`), never an attribute.
  */
 export declare class NexudusStartConversationElement extends HTMLElement {
@@ -72,6 +72,8 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   set fields(value: string | readonly (keyof Fields)[] | null | undefined);
   get timeoutMs(): string | null;
   set timeoutMs(value: Id | null | undefined);
+  get maxFiles(): string | null;
+  set maxFiles(value: Id | null | undefined);
   get maxBytes(): string | null;
   set maxBytes(value: Id | null | undefined);
   get accept(): string | null;

@@ -26,6 +26,7 @@ const ATTRIBUTES = {
   'user-id': 'userId',
   'thread-id': 'threadId',
   'group-id': 'groupId',
+  'max-files': 'maxFiles',
   'upload-endpoint': 'uploadEndpoint',
   fields: 'fields',
   locale: 'locale',

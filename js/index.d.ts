@@ -35,8 +35,10 @@ export interface Fields {
 export interface Created {
   /** The conversation's Id. */
   threadId: number;
-  /** The attachment's Id, or `null` when nothing was attached. */
+  /** The (first) attachment's Id, or `null` when nothing was attached. */
   fileId: number | null;
+  /** Every attachment's Id, in the order shown (several with `maxFiles` over 1). */
+  fileIds: number[];
 }
 
 /** `detail` of `onAttachFailed` / `nexudus:attachment-failed`: the conversation exists, the attachment failed. */
@@ -44,6 +46,10 @@ export interface AttachFailed {
   threadId: number;
   /** The messages shown to the member. */
   messages: string[];
+  /** The Ids of the attachments that were added (several attachments). */
+  fileIds: number[];
+  /** The display names of the attachments that were not. */
+  missing: string[];
 }
 
 /** Codes of `PanelError` (more may come; `invalid-options` and `load` come from the custom element). */
@@ -116,6 +122,8 @@ export interface CommonOptions {
   conversationUrl?: string;
   /** How long one request may take, in milliseconds (default 30000). */
   timeoutMs?: Id;
+  /** How many files one conversation may get, 1 to 10 (default 1): several are chosen, dropped or pasted at once, each with its own card. */
+  maxFiles?: Id;
   /** After a conversation (and its attachment) was created. */
   onCreated?: (created: Created) => void;
   /** When the conversation exists but the attachment failed. */

@@ -15,13 +15,19 @@ pub struct Limits {
     /// Allowed types, as an `<input accept>` list: MIME types (`image/png`), wildcards
     /// (`image/*`) or extensions (`.pdf`). Empty allows every type.
     pub accept: Vec<String>,
+    /// How many files one submission may attach (`maxFiles`, 1 to [`MAX_FILES`]).
+    pub max_files: usize,
 }
+
+/// The most files a host may allow in one conversation (`maxFiles`).
+pub const MAX_FILES: usize = 10;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_bytes: DEFAULT_MAX_BYTES,
             accept: Vec::new(),
+            max_files: 1,
         }
     }
 }
@@ -112,11 +118,13 @@ pub fn human_size(bytes: u64) -> String {
 pub struct Created {
     /// The conversation's Id.
     pub thread_id: u64,
-    /// The attachment's Id, when one was attached.
+    /// The first attachment's Id, when one was attached (kept for one-file hosts).
     pub file_id: Option<u64>,
+    /// Every attachment's Id, in the order shown (several attachments).
+    pub file_ids: Vec<u64>,
 }
 
-/// Reported to the host when the conversation exists but the attachment failed.
+/// Reported to the host when the conversation exists but an attachment failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttachFailed {
@@ -124,6 +132,10 @@ pub struct AttachFailed {
     pub thread_id: u64,
     /// The messages shown to the member.
     pub messages: Vec<String>,
+    /// The Ids of the attachments that were added.
+    pub file_ids: Vec<u64>,
+    /// The display names of the attachments that were not.
+    pub missing: Vec<String>,
 }
 
 /// Reported to the host on a failure that is not about one field.
@@ -146,6 +158,7 @@ mod tests {
         let limits = Limits {
             max_bytes: 100,
             accept: vec!["image/*".into(), ".pdf".into(), "text/plain".into()],
+            max_files: 1,
         };
         assert_eq!(limits.check("a.png", "image/png", 10), Ok(()));
         assert_eq!(limits.check("a.PDF", "", 10), Ok(()));
@@ -182,26 +195,30 @@ mod tests {
         let created = Created {
             thread_id: 5001,
             file_id: Some(7),
+            file_ids: vec![7, 8],
         };
         assert_eq!(
             serde_json::to_string(&created).unwrap(),
-            r#"{"threadId":5001,"fileId":7}"#
+            r#"{"threadId":5001,"fileId":7,"fileIds":[7,8]}"#
         );
         let without = Created {
             thread_id: 5001,
             file_id: None,
+            file_ids: Vec::new(),
         };
         assert_eq!(
             serde_json::to_string(&without).unwrap(),
-            r#"{"threadId":5001,"fileId":null}"#
+            r#"{"threadId":5001,"fileId":null,"fileIds":[]}"#
         );
         let failed = AttachFailed {
             thread_id: 5001,
             messages: vec!["Too big".into()],
+            file_ids: vec![7],
+            missing: vec!["plan".into()],
         };
         assert_eq!(
             serde_json::to_string(&failed).unwrap(),
-            r#"{"threadId":5001,"messages":["Too big"]}"#
+            r#"{"threadId":5001,"messages":["Too big"],"fileIds":[7],"missing":["plan"]}"#
         );
         let error = PanelError {
             code: "timeout",

@@ -190,6 +190,14 @@ messages! {
     KeepWithoutAttachment = "keepWithoutAttachment" { en: "Keep it without the attachment", fr: "La garder sans pièce jointe" }
     /// Delete the conversation that was posted.
     RemoveConversation = "removeConversation" { en: "Remove the conversation", fr: "Supprimer la discussion" }
+    /// After a failed attach of some of several attachments.
+    AttachPartial = "attachPartial" { en: "Your conversation is posted; {added} of {total} attachments added. Not added: {names}.", fr: "Votre discussion est publiée ; {added} pièces jointes sur {total} ajoutées. Non ajoutées : {names}." }
+    /// A file chosen beyond `maxFiles`.
+    FilesLeftOut = "filesLeftOut" { en: "{count} file(s) left out: at most {max} attachments", fr: "{count} fichier(s) laissé(s) de côté : {max} pièces jointes au plus" }
+    /// Two attachments with one display name.
+    NameTaken = "nameTaken" { en: "Give each attachment a different display name", fr: "Donnez un nom affiché différent à chaque pièce jointe" }
+    /// An attachment already added, on its card.
+    FileAdded = "fileAdded" { en: "Added", fr: "Ajoutée" }
     /// The conversation was removed after a failed attach.
     ConversationRemoved = "conversationRemoved" { en: "The conversation was removed. Your text is still here.", fr: "La discussion a été supprimée. Votre texte est toujours là." }
     /// Success title in "start" mode.

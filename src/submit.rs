@@ -3,7 +3,7 @@
 //! (unless it already exists), then attach the file. Each step reports to the reducer through `dispatch`;
 //! the rules of what happens next live in [`crate::state`].
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use web_sys::{AbortController, AbortSignal, File};
@@ -16,7 +16,7 @@ use crate::config::{AttachFailed, Created, PanelError};
 use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
 use crate::state::{
-    Action, Attachment, FormState, Mode, Next, Problem, Report, Step, ThreadFields,
+    Action, Attachment, FormState, Mode, Next, Outgoing, Problem, Report, Step, ThreadFields,
 };
 use crate::text;
 use crate::transport::{
@@ -52,8 +52,8 @@ pub struct Submission {
     pub fields: ThreadFields,
     /// The state when the member submitted.
     pub state: FormState,
-    /// The chosen file, when the attachment is a file.
-    pub file: Option<File>,
+    /// The chosen files, by key.
+    pub files: Vec<(u32, File)>,
     /// How the file reaches a downloadable address.
     pub delivery: FileDelivery,
     /// Cancels this submission.
@@ -66,21 +66,27 @@ pub struct Submission {
     pub strings: Strings,
 }
 
+/// Where one attachment is downloaded from (none: no attachment), or why not.
+type SourceResult = Result<Option<FileSource>, Report>;
+
 /// Whether the submission starts by uploading or reading a file.
 pub fn uploads_first(state: &FormState) -> bool {
     matches!(state.attachment, Attachment::File(_))
 }
 
 impl Submission {
-    /// Runs the steps; every outcome ends in exactly one ending report (finished or
-    /// failed). The runner keeps its own copy of the recovery facts, which takes in every
-    /// report it makes ([`crate::state::Recovery::apply`]), and asks
+    /// Runs the steps; every outcome ends in exactly one ending report (finished,
+    /// incomplete or failed). The runner keeps its own copy of the recovery facts, which
+    /// takes in every report it makes ([`crate::state::Recovery::apply`]), and asks
     /// [`crate::state::Recovery::next_request`] what to send next: so every write is
     /// marked "may exist" before it goes, and every mark is looked up before writing.
+    /// Files upload two at a time first; the attaches then go one after another (the
+    /// client keeps the API's spacing), and one failing does not stop the others.
     pub async fn run(mut self) {
-        let shown = self.fields.shown(self.mode, self.state.has_attachment());
-        let file_url = match self.file_url().await {
-            Ok(url) => url,
+        let shown = &self.fields.shown(self.mode, self.state.has_attachment());
+        let outgoing = self.state.outgoing();
+        let sources = match self.sources(&outgoing).await {
+            Ok(sources) => sources,
             Err(report) => {
                 if let Report::UploadFailed(error) = &report {
                     self.report_problem(&Problem::Upload(error.clone()));
@@ -89,79 +95,133 @@ impl Submission {
                 return;
             }
         };
+        // The attachments not yet tried in this run, as places in `outgoing`.
+        let mut pending: Vec<usize> = (0..outgoing.len()).collect();
+        let mut failed: Vec<(usize, Reply)> = Vec::new();
         loop {
-            let next = self
-                .state
-                .recovery
-                .next_request(self.mode, self.state.has_attachment());
-            let (thread_id, writes) = match next {
-                Next::Done(thread_id) => return self.finish(thread_id, None),
-                Next::FindThread => (0, false),
-                Next::CreateThread => (0, true),
-                Next::FindFile(thread_id) => (thread_id, false),
-                Next::AttachFile(thread_id) => (thread_id, true),
+            let names: Vec<String> = pending
+                .iter()
+                .map(|&at| outgoing[at].name.clone())
+                .collect();
+            let next = self.state.recovery.next_request(self.mode, &names);
+            let (thread_id, at) = match next {
+                Next::Done(thread_id) => return self.end(thread_id, &outgoing, &failed),
+                Next::FindThread | Next::CreateThread => (0, 0),
+                Next::FindFile(thread_id, at) | Next::AttachFile(thread_id, at) => (thread_id, at),
             };
-            let step = if thread_id == 0 {
+            // No file while the conversation is created or looked up without attachments.
+            let file = pending.get(at).map(|&place| &outgoing[place]);
+            let file_body = file.map(|file| file.body(thread_id));
+            let thread_body = self.state.new_thread(self.mode, self.fields);
+            let thread_body = thread_body.as_ref().filter(|_| thread_id == 0);
+            if thread_body.is_some() {
                 self.emit(Report::StartPosting);
-                Step::Create
             } else {
                 self.emit(Report::StartAttaching);
-                Step::Attach
-            };
-            let file_body = self.state.new_thread_file(thread_id);
-            let thread_body = self.state.new_thread(self.mode, self.fields);
-            let thread_body = thread_body.as_ref().filter(|_| step == Step::Create);
-            if !writes {
+            }
+            if matches!(next, Next::FindThread | Next::FindFile(..)) {
                 // One look-up call site for both records.
-                let (path, wanted) = match thread_body {
-                    Some(body) => thread_lookup(body),
-                    None => file_lookup(&file_body),
+                let (path, wanted) = match (thread_body, &file_body) {
+                    (Some(body), _) => thread_lookup(body),
+                    (None, Some(file_body)) => file_lookup(file_body),
+                    (None, None) => return self.end(thread_id, &outgoing, &failed),
                 };
+                let name = || file.map(|file| file.name.clone()).unwrap_or_default();
                 match self.client.find(&path, &wanted, &self.cancel).await {
-                    Ok(None) => self.emit(Report::Absent(step)),
-                    Ok(Some(id)) if step == Step::Create => self.emit(Report::ThreadCreated(id)),
-                    Ok(Some(id)) => return self.finish(thread_id, Some(id)),
+                    Ok(None) if thread_body.is_some() => self.emit(Report::ThreadAbsent),
+                    Ok(None) => self.emit(Report::FileAbsent(name())),
+                    Ok(Some(id)) if thread_body.is_some() => self.emit(Report::ThreadCreated(id)),
+                    Ok(Some(id)) => self.emit(Report::FileAdded(thread_id, name(), id)),
                     Err(reply) => return self.fail(Step::LookUp, reply),
                 }
                 continue;
             }
-            let (path, payload) = match thread_body {
-                Some(body) => (
-                    THREADS_PATH,
-                    js_sys::JSON::stringify(&to_js_object(body))
-                        .map(JsValue::from)
-                        .map_err(|_| TransportError::Network),
-                ),
-                None => (
-                    THREAD_FILES_PATH,
-                    file_payload(&file_body, file_url.as_ref()),
-                ),
+            let Some(body) = thread_body else {
+                let Some(file_body) = file_body else {
+                    return self.end(thread_id, &outgoing, &failed);
+                };
+                let place = pending.remove(at);
+                let name = outgoing[place].name.clone();
+                self.emit(Report::FileMayExist(thread_id, name.clone()));
+                let reply = match file_payload(&file_body, sources[place].as_ref()) {
+                    Ok(payload) => {
+                        let path = THREAD_FILES_PATH;
+                        self.client
+                            .request(Method::POST, path, Some(&payload), shown, &self.cancel)
+                            .await
+                    }
+                    Err(error) => Err(error),
+                };
+                match reply {
+                    Ok(Outcome::Created { id }) => {
+                        self.emit(Report::FileAdded(thread_id, name, id))
+                    }
+                    other => {
+                        if let Some(problem) = Problem::from_reply(&other) {
+                            self.report_problem(&problem);
+                        }
+                        self.emit(Report::FileFailed(name, other.clone()));
+                        failed.push((place, other));
+                    }
+                }
+                continue;
             };
-            self.emit(Report::MayExist(step, thread_id));
-            let reply = match payload {
+            self.emit(Report::ThreadMayExist);
+            let reply = match js_sys::JSON::stringify(&to_js_object(body)) {
                 Ok(payload) => {
+                    let payload = JsValue::from(payload);
                     self.client
-                        .request(Method::POST, path, Some(&payload), &shown, &self.cancel)
+                        .request(
+                            Method::POST,
+                            THREADS_PATH,
+                            Some(&payload),
+                            shown,
+                            &self.cancel,
+                        )
                         .await
                 }
-                Err(error) => Err(error),
+                Err(_) => Err(TransportError::Network),
             };
             match reply {
-                Ok(Outcome::Created { id }) if step == Step::Create => {
-                    self.emit(Report::ThreadCreated(id))
-                }
-                Ok(Outcome::Created { id }) => return self.finish(thread_id, Some(id)),
-                other => {
-                    if step == Step::Attach && matches!(self.mode, Mode::Start { .. }) {
-                        self.host.on_attach_failed.emit(AttachFailed {
-                            thread_id,
-                            messages: self.messages_of(&other),
-                        });
-                    }
-                    return self.fail(step, other);
-                }
+                Ok(Outcome::Created { id }) => self.emit(Report::ThreadCreated(id)),
+                other => return self.fail(Step::Create, other),
             }
         }
+    }
+
+    /// The end of a run that reached the conversation: done when every attachment is
+    /// added, else incomplete (the host hears which were added and which were not).
+    fn end(&self, thread_id: u64, outgoing: &[Outgoing], failed: &[(usize, Reply)]) {
+        let recovery = &self.state.recovery;
+        let file_ids: Vec<u64> = outgoing
+            .iter()
+            .filter_map(|file| recovery.added(&file.name, thread_id))
+            .collect();
+        if failed.is_empty() {
+            let file_id = file_ids.first().copied();
+            self.dispatch
+                .emit(Action::Report(Report::Finished { thread_id, file_id }));
+            return self.host.on_created.emit(Created {
+                thread_id,
+                file_id,
+                file_ids,
+            });
+        }
+        if matches!(self.mode, Mode::Start { .. }) {
+            self.host.on_attach_failed.emit(AttachFailed {
+                thread_id,
+                messages: failed
+                    .iter()
+                    .flat_map(|(_, reply)| self.messages_of(reply))
+                    .collect(),
+                file_ids,
+                missing: failed
+                    .iter()
+                    .map(|(at, _)| outgoing[*at].name.clone())
+                    .collect(),
+            });
+        }
+        self.dispatch.emit(Action::Report(Report::Incomplete));
     }
 
     /// Reports to the reducer and takes the report's facts into the runner's own copy.
@@ -170,60 +230,107 @@ impl Submission {
         self.dispatch.emit(Action::Report(report));
     }
 
-    /// Where the API downloads the attachment from.
-    async fn file_url(&self) -> Result<Option<FileSource>, Report> {
-        match &self.state.attachment {
-            Attachment::None => Ok(None),
-            Attachment::Link => {
-                let link = self.state.draft.link.trim();
-                Ok((!link.is_empty()).then(|| FileSource::Url(link.to_owned())))
-            }
-            Attachment::File(_) => {
-                if let Some(url) = &self.state.recovery.uploaded_url {
-                    return Ok(Some(FileSource::Url(url.clone())));
+    /// Where the API downloads each attachment from (in the order of `outgoing`): the
+    /// link, a URL an earlier attempt uploaded to, or a new upload, two at a time (two
+    /// keeps the page responsive and the host's endpoint unhurried, and still overlaps
+    /// one upload's latency with another's bytes).
+    async fn sources(&mut self, outgoing: &[Outgoing]) -> Result<Vec<Option<FileSource>>, Report> {
+        let results: RefCell<Vec<Option<SourceResult>>> = RefCell::new(vec![None; outgoing.len()]);
+        let next = Cell::new(0);
+        let progress = Rc::new(RefCell::new(vec![(0.0, 0.0); outgoing.len()]));
+        let worker = || async {
+            while next.get() < outgoing.len() {
+                let at = next.get();
+                next.set(at + 1);
+                let source = self.source(&outgoing[at], at, &progress).await;
+                if source.is_err() {
+                    // The others stop at their next file.
+                    next.set(outgoing.len());
                 }
-                let Some(file) = &self.file else {
-                    return Err(Report::UploadFailed(UploadError::FileGone));
-                };
-                match &self.delivery {
-                    FileDelivery::Uploader(uploader) => {
-                        let uploader = uploader.clone();
-                        let file = file.clone();
-                        self.upload(Box::new(move |progress, signal| {
-                            (uploader.0)(file, progress, signal)
-                        }))
-                        .await
-                        .map(Some)
-                    }
-                    FileDelivery::Endpoint(endpoint) => {
-                        let (ticket, upload_url) = self.ticket(endpoint, file).await?;
-                        let file = file.clone();
-                        self.upload(Box::new(move |progress, signal: AbortSignal| {
-                            Box::pin(async move {
-                                presigned::send(&ticket, &upload_url, &file, progress, &signal)
-                                    .await
-                                    .map(|()| ticket.file_url)
-                                    .map_err(UploadError::from)
-                            })
-                        }))
-                        .await
-                        .map(Some)
-                    }
-                    FileDelivery::Inline => {
-                        match read_as_base64(file, || self.cancel.is_cancelled()).await {
-                            _ if self.cancel.is_cancelled() => Err(Report::StepFailed(
-                                Step::Upload,
-                                Err(TransportError::Cancelled),
-                            )),
-                            Ok(source) => Ok(Some(source)),
-                            Err(error) => Err(Report::UploadFailed(error)),
-                        }
-                    }
-                    // The panel offers no file input then; a file can only be here
-                    // if the host switched files off after one was chosen.
-                    FileDelivery::LinksOnly => Err(Report::UploadFailed(UploadError::FilesOff)),
+                results.borrow_mut()[at] = Some(source);
+            }
+        };
+        // Two workers: `join` of two is much smaller in the wasm
+        // than `join_all`.
+        futures::future::join(worker(), worker()).await;
+        let mut sources = Vec::new();
+        for result in results.into_inner() {
+            match result {
+                Some(Ok(source)) => sources.push(source),
+                Some(Err(report)) => return Err(report),
+                // Not reached: a file is left only after another failed.
+                None => return Err(Report::UploadFailed(UploadError::FileGone)),
+            }
+        }
+        for (at, source) in sources.iter().enumerate() {
+            if let (Some(key), Some(FileSource::Url(url))) = (outgoing[at].key, source) {
+                if self.state.recovery.uploaded_url(key).is_none() {
+                    self.emit(Report::Uploaded(key, url.clone()));
                 }
             }
+        }
+        Ok(sources)
+    }
+
+    /// Where the API downloads one attachment from; `at` is its place for the progress.
+    async fn source(
+        &self,
+        file: &Outgoing,
+        at: usize,
+        progress: &Rc<RefCell<Vec<(f64, f64)>>>,
+    ) -> Result<Option<FileSource>, Report> {
+        let Some(key) = file.key else {
+            let link = self.state.draft.link.trim();
+            return Ok((!link.is_empty()).then(|| FileSource::Url(link.to_owned())));
+        };
+        if let Some(url) = self.state.recovery.uploaded_url(key) {
+            return Ok(Some(FileSource::Url(url.to_owned())));
+        }
+        let Some((_, file)) = self.files.iter().find(|(held, _)| *held == key) else {
+            return Err(Report::UploadFailed(UploadError::FileGone));
+        };
+        match &self.delivery {
+            FileDelivery::Uploader(uploader) => {
+                let uploader = uploader.clone();
+                let file = file.clone();
+                self.upload(
+                    Box::new(move |progress, signal| (uploader.0)(file, progress, signal)),
+                    at,
+                    progress,
+                )
+                .await
+                .map(Some)
+            }
+            FileDelivery::Endpoint(endpoint) => {
+                let (ticket, upload_url) = self.ticket(endpoint, file).await?;
+                let file = file.clone();
+                self.upload(
+                    Box::new(move |progress, signal: AbortSignal| {
+                        Box::pin(async move {
+                            presigned::send(&ticket, &upload_url, &file, progress, &signal)
+                                .await
+                                .map(|()| ticket.file_url)
+                                .map_err(UploadError::from)
+                        })
+                    }),
+                    at,
+                    progress,
+                )
+                .await
+                .map(Some)
+            }
+            FileDelivery::Inline => match read_as_base64(file, || self.cancel.is_cancelled()).await
+            {
+                _ if self.cancel.is_cancelled() => Err(Report::StepFailed(
+                    Step::Upload,
+                    Err(TransportError::Cancelled),
+                )),
+                Ok(source) => Ok(Some(source)),
+                Err(error) => Err(Report::UploadFailed(error)),
+            },
+            // The panel offers no file input then; a file can only be here
+            // if the host switched files off after one was chosen.
+            FileDelivery::LinksOnly => Err(Report::UploadFailed(UploadError::FilesOff)),
         }
     }
 
@@ -256,18 +363,31 @@ impl Submission {
 
     /// Runs an upload with progress and cancellation; checks the address it gives.
     /// Takes the upload boxed, so one copy serves the host's uploader and the endpoint.
-    async fn upload(&self, start: StartUpload) -> Result<FileSource, Report> {
+    /// `at` is the file's place in `totals`, the bytes sent and in all of every file,
+    /// whose sums the progress bar shows.
+    async fn upload(
+        &self,
+        start: StartUpload,
+        at: usize,
+        totals: &Rc<RefCell<Vec<(f64, f64)>>>,
+    ) -> Result<FileSource, Report> {
         let controller =
             AbortController::new().map_err(|_| Report::UploadFailed(UploadError::NoAbort))?;
-        self.cancel.watch(&controller);
+        let watched = self.cancel.watch(&controller);
         // A sign of life: the start, then each progress report. An upload that makes
         // none for `timeoutMs` (or an uploader that never settles) is stopped.
         let activity = Rc::new(Cell::new(js_sys::Date::now()));
         let progress = {
             let dispatch = self.dispatch.clone();
             let activity = Rc::clone(&activity);
+            let totals = Rc::clone(totals);
             Callback::from(move |(loaded, total): (f64, f64)| {
                 activity.set(js_sys::Date::now());
+                let mut totals = totals.borrow_mut();
+                totals[at] = (loaded, total);
+                let (loaded, total) = totals.iter().fold((0.0, 0.0), |(l, t), (loaded, total)| {
+                    (l + loaded, t + total)
+                });
                 dispatch.emit(Action::Report(Report::Progress { loaded, total }))
             })
         };
@@ -279,7 +399,7 @@ impl Submission {
                 &activity,
             )
             .await;
-        self.cancel.unwatch();
+        drop(watched);
         let url = match result {
             Err(error) => {
                 controller.abort();
@@ -295,15 +415,7 @@ impl Submission {
             // An empty answer is refused as any address the server cannot download.
             Ok(Ok(url)) => downloadable_url(&url).map_err(Report::UploadFailed)?,
         };
-        self.dispatch
-            .emit(Action::Report(Report::Uploaded(url.clone())));
         Ok(FileSource::Url(url))
-    }
-
-    fn finish(&self, thread_id: u64, file_id: Option<u64>) {
-        self.dispatch
-            .emit(Action::Report(Report::Finished { thread_id, file_id }));
-        self.host.on_created.emit(Created { thread_id, file_id });
     }
 
     fn fail(&self, step: Step, reply: Reply) {

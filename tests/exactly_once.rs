@@ -8,8 +8,12 @@
 //! The runner here mirrors `Submission::run` in `src/submit.rs` step for step: it emits
 //! the same actions, in the same order, around the same requests.
 //!
+//! The intent has up to three attachments (a link, then files on cards of their own); the
+//! runner goes on past a failed attach and ends "incomplete", and the retry sends only the
+//! attachments not yet added, looking up those whose attach may have acted.
+//!
 //! Invariants, after every attempt:
-//! - at most one conversation, and at most one copy of the attachment, per member intent;
+//! - at most one conversation, and at most one copy of each attachment, per member intent;
 //! - the form is never stuck: every attempt ends editable or done;
 //! - "done" means the conversation (and the attachment, when one was given) exists;
 //! - once the faults stop, a few more tries reach "done".
@@ -20,7 +24,7 @@ use nexudus_start_conversation::api::{
     ErrorReport, Field, NewThread, NewThreadFile, Outcome, TransportError,
 };
 use nexudus_start_conversation::state::{
-    Action, Edit, FormState, Mode, Next, Phase, Recovery, Report, Step, ThreadFields,
+    Action, Edit, FileMeta, FormState, Mode, Next, Phase, Recovery, Report, Step, ThreadFields,
 };
 use proptest::prelude::*;
 
@@ -155,14 +159,19 @@ enum End {
     TornDown,
 }
 
-/// The panel as a new mount after a teardown sees it: the saved draft and facts.
-fn remount(state: &FormState) -> FormState {
+/// The panel as a new mount after a teardown sees it: the saved draft and facts, and the
+/// member choosing the same files again.
+fn remount(state: &FormState, cards: &[FileMeta]) -> FormState {
     let saved = Recovery {
-        uploaded_url: None,
+        uploaded: Vec::new(),
         ..state.recovery.clone()
     };
-    // The link is part of the draft, so the attachment comes back with it.
-    FormState::default().reduce(Action::RestoreDraft(state.draft.clone(), saved))
+    // The link is part of the draft, so the first attachment comes back with it.
+    let mut state = FormState::default().reduce(Action::RestoreDraft(state.draft.clone(), saved));
+    for meta in cards {
+        state = state.reduce(Action::Edit(Edit::AddFile(meta.clone())));
+    }
+    state
 }
 
 /// One attempt, as `Submission::run` makes it, with `faults` applied to its requests in
@@ -173,168 +182,153 @@ fn attempt(
     server: &mut Server,
     faults: &mut impl Iterator<Item = Fault>,
 ) -> End {
-    let emit = |state: &mut FormState, action: Action| *state = state.reduce(action);
-    emit(
-        state,
-        Action::Submit {
-            upload_first: false,
-            attach_only: matches!(mode, Mode::Attach { .. }),
-        },
-    );
+    let emit =
+        |state: &mut FormState, report: Report| *state = state.reduce(Action::Report(report));
+    *state = state.reduce(Action::Submit {
+        upload_first: false,
+        attach_only: matches!(mode, Mode::Attach { .. }),
+    });
     assert!(
         state.phase.is_busy(),
         "a submission that did not start: {state:?}"
     );
+    let outgoing = state.outgoing();
+    let mut pending: Vec<usize> = (0..outgoing.len()).collect();
+    let mut failed = 0;
     loop {
-        let next = state.next_request(mode);
+        let names: Vec<String> = pending
+            .iter()
+            .map(|&at| outgoing[at].name.clone())
+            .collect();
+        let next = state.recovery.next_request(mode, &names);
+        if let Next::Done(thread_id) = next {
+            if failed > 0 {
+                emit(state, Report::Incomplete);
+                return End::Failed;
+            }
+            let file_id = outgoing
+                .iter()
+                .find_map(|file| state.recovery.added(&file.name, thread_id));
+            emit(state, Report::Finished { thread_id, file_id });
+            return End::Done;
+        }
         let fault = faults.next().unwrap_or(Fault::None);
+        let thread_body = state.new_thread(mode, ThreadFields::default());
         match next {
-            Next::FindThread | Next::FindFile(_) => {
-                emit(
-                    state,
-                    if matches!(next, Next::FindThread) {
-                        Action::Report(Report::StartPosting)
-                    } else {
-                        Action::Report(Report::StartAttaching)
-                    },
-                );
+            Next::FindThread | Next::FindFile(..) => {
                 let found = match next {
-                    Next::FindThread => server
-                        .find_thread(&state.new_thread(mode, ThreadFields::default()).unwrap()),
-                    Next::FindFile(thread_id) => {
-                        server.find_file(&state.new_thread_file(thread_id))
+                    Next::FindThread => {
+                        emit(state, Report::StartPosting);
+                        server.find_thread(thread_body.as_ref().unwrap())
+                    }
+                    Next::FindFile(thread_id, at) => {
+                        emit(state, Report::StartAttaching);
+                        server.find_file(&outgoing[pending[at]].body(thread_id))
                     }
                     _ => unreachable!(),
                 };
                 // A look-up only reads: any fault is a failed look-up, or a teardown.
-                match fault {
-                    Fault::None => {}
+                let failure = match fault {
+                    Fault::None => None,
                     Fault::Teardown { .. } => return End::TornDown,
-                    Fault::SlowThenCancel { .. } => {
-                        emit(
-                            state,
-                            Action::Report(Report::StepFailed(
-                                Step::LookUp,
-                                Err(TransportError::Cancelled),
-                            )),
-                        );
-                        return End::Failed;
-                    }
+                    Fault::SlowThenCancel { .. } => Some(Err(TransportError::Cancelled)),
                     Fault::ActsThenFails(lost) | Fault::FailsBeforeActing(lost) => {
-                        emit(
-                            state,
-                            Action::Report(Report::StepFailed(Step::LookUp, lost.result())),
-                        );
-                        return End::Failed;
+                        Some(lost.result())
                     }
-                    Fault::Refused(kind) => {
-                        emit(
-                            state,
-                            Action::Report(Report::StepFailed(Step::LookUp, Ok(refusal(kind)))),
-                        );
-                        return End::Failed;
-                    }
+                    Fault::Refused(kind) => Some(Ok(refusal(kind))),
+                };
+                if let Some(reply) = failure {
+                    emit(state, Report::StepFailed(Step::LookUp, reply));
+                    return End::Failed;
                 }
                 match (next, found) {
-                    (Next::FindThread, Some(id)) => {
-                        emit(state, Action::Report(Report::ThreadCreated(id)))
+                    (Next::FindThread, Some(id)) => emit(state, Report::ThreadCreated(id)),
+                    (Next::FindThread, None) => emit(state, Report::ThreadAbsent),
+                    (Next::FindFile(thread_id, at), Some(id)) => {
+                        let name = outgoing[pending[at]].name.clone();
+                        emit(state, Report::FileAdded(thread_id, name, id))
                     }
-                    (Next::FindThread, None) => {
-                        emit(state, Action::Report(Report::Absent(Step::Create)))
-                    }
-                    (Next::FindFile(thread_id), Some(id)) => {
-                        emit(
-                            state,
-                            Action::Report(Report::Finished {
-                                thread_id,
-                                file_id: Some(id),
-                            }),
-                        );
-                        return End::Done;
-                    }
-                    (_, None) => emit(state, Action::Report(Report::Absent(Step::Attach))),
+                    (Next::FindFile(_, at), None) => emit(
+                        state,
+                        Report::FileAbsent(outgoing[pending[at]].name.clone()),
+                    ),
                     _ => unreachable!(),
                 }
             }
-            Next::CreateThread | Next::AttachFile(_) => {
-                let (step, thread_id) = match next {
-                    Next::CreateThread => (Step::Create, 0),
-                    Next::AttachFile(id) => (Step::Attach, id),
-                    _ => unreachable!(),
+            Next::CreateThread => {
+                emit(state, Report::StartPosting);
+                emit(state, Report::ThreadMayExist);
+                let body = thread_body.unwrap();
+                let result = match write(fault, server, |server| server.create_thread(&body)) {
+                    Some(result) => result,
+                    None => return End::TornDown,
                 };
-                emit(
-                    state,
-                    if step == Step::Create {
-                        Action::Report(Report::StartPosting)
-                    } else {
-                        Action::Report(Report::StartAttaching)
-                    },
-                );
-                emit(state, Action::Report(Report::MayExist(step, thread_id)));
-                let thread_body = state.new_thread(mode, ThreadFields::default());
-                let file_body = state.new_thread_file(thread_id);
-                let act = |server: &mut Server| match step {
-                    Step::Create => server.create_thread(thread_body.as_ref().unwrap()),
-                    _ => server.attach(&file_body),
-                };
-                let result = match fault {
-                    Fault::None => Ok(Outcome::Created { id: act(server) }),
-                    Fault::ActsThenFails(lost) => {
-                        act(server);
-                        lost.result()
-                    }
-                    Fault::FailsBeforeActing(lost) => lost.result(),
-                    Fault::Refused(kind) => Ok(refusal(kind)),
-                    Fault::SlowThenCancel { acted } => {
-                        if acted {
-                            act(server);
-                        }
-                        Err(TransportError::Cancelled)
-                    }
-                    Fault::Teardown { acted } => {
-                        if acted {
-                            act(server);
-                        }
-                        return End::TornDown;
-                    }
-                };
-                match (step, result) {
-                    (Step::Create, Ok(Outcome::Created { id })) => {
-                        emit(state, Action::Report(Report::ThreadCreated(id)))
-                    }
-                    (Step::Attach, Ok(Outcome::Created { id })) => {
-                        emit(
-                            state,
-                            Action::Report(Report::Finished {
-                                thread_id,
-                                file_id: Some(id),
-                            }),
-                        );
-                        return End::Done;
-                    }
-                    (step, other) => {
-                        emit(state, Action::Report(Report::StepFailed(step, other)));
+                match result {
+                    Ok(Outcome::Created { id }) => emit(state, Report::ThreadCreated(id)),
+                    other => {
+                        emit(state, Report::StepFailed(Step::Create, other));
                         return End::Failed;
                     }
                 }
             }
-            Next::Done(thread_id) => {
-                emit(
-                    state,
-                    Action::Report(Report::Finished {
-                        thread_id,
-                        file_id: None,
-                    }),
-                );
-                return End::Done;
+            Next::AttachFile(thread_id, at) => {
+                emit(state, Report::StartAttaching);
+                let place = pending.remove(at);
+                let file = &outgoing[place];
+                emit(state, Report::FileMayExist(thread_id, file.name.clone()));
+                let body = file.body(thread_id);
+                let result = match write(fault, server, |server| server.attach(&body)) {
+                    Some(result) => result,
+                    None => return End::TornDown,
+                };
+                match result {
+                    Ok(Outcome::Created { id }) => {
+                        emit(state, Report::FileAdded(thread_id, file.name.clone(), id))
+                    }
+                    other => {
+                        emit(state, Report::FileFailed(file.name.clone(), other));
+                        failed += 1;
+                    }
+                }
             }
+            Next::Done(_) => unreachable!(),
         }
     }
 }
 
-/// The member's intent: a conversation with a linked file (start mode), or a file for
-/// conversation 1001 (attach mode).
-fn intent(attach_mode: bool, with_file: bool) -> (Mode, FormState) {
+/// One write under `fault`: its answer, or `None` when the page was torn down.
+fn write(
+    fault: Fault,
+    server: &mut Server,
+    act: impl FnOnce(&mut Server) -> u64,
+) -> Option<Result<Outcome, TransportError>> {
+    Some(match fault {
+        Fault::None => Ok(Outcome::Created { id: act(server) }),
+        Fault::ActsThenFails(lost) => {
+            act(server);
+            lost.result()
+        }
+        Fault::FailsBeforeActing(lost) => lost.result(),
+        Fault::Refused(kind) => Ok(refusal(kind)),
+        Fault::SlowThenCancel { acted } => {
+            if acted {
+                act(server);
+            }
+            Err(TransportError::Cancelled)
+        }
+        Fault::Teardown { acted } => {
+            if acted {
+                act(server);
+            }
+            return None;
+        }
+    })
+}
+
+/// The member's intent: a conversation with `files` attachments (start mode), or
+/// `files` (at least one) for conversation 1001 (attach mode). The first is a link, the
+/// others files on cards (two of the same name, to check the names are kept distinct).
+fn intent(attach_mode: bool, files: usize) -> (Mode, FormState, Vec<FileMeta>) {
     let mode = if attach_mode {
         Mode::Attach { thread_id: 1001 }
     } else {
@@ -350,7 +344,7 @@ fn intent(attach_mode: bool, with_file: bool) -> (Mode, FormState) {
             Field::Message,
             "Who is in?".into(),
         )));
-    if with_file || attach_mode {
+    if files > 0 {
         state = state
             .reduce(Action::Edit(Edit::Text(
                 Field::Attachment,
@@ -358,10 +352,21 @@ fn intent(attach_mode: bool, with_file: bool) -> (Mode, FormState) {
             )))
             .reduce(Action::Edit(Edit::Text(Field::Name, "menu".into())));
     }
-    (mode, state)
+    let cards: Vec<FileMeta> = (1..files)
+        .map(|key| FileMeta {
+            key: key as u32,
+            name: "plan.pdf".into(),
+            mime: "application/pdf".into(),
+            size: 100,
+        })
+        .collect();
+    for meta in &cards {
+        state = state.reduce(Action::Edit(Edit::AddFile(meta.clone())));
+    }
+    (mode, state, cards)
 }
 
-fn check(server: &Server, mode: Mode, with_file: bool) -> Result<(), TestCaseError> {
+fn check(server: &Server, mode: Mode, files: usize) -> Result<(), TestCaseError> {
     if matches!(mode, Mode::Start { .. }) {
         prop_assert!(
             server.threads.len() <= 1,
@@ -371,17 +376,16 @@ fn check(server: &Server, mode: Mode, with_file: bool) -> Result<(), TestCaseErr
     } else {
         prop_assert!(server.threads.is_empty());
     }
-    let mut threads: Vec<u64> = server
+    let mut copies: Vec<(u64, &str)> = server
         .files
         .iter()
-        .map(|(_, f)| f.community_thread_id)
+        .map(|(_, f)| (f.community_thread_id, f.name.as_str()))
         .collect();
-    let copies = threads.len();
-    threads.dedup();
-    prop_assert_eq!(copies, threads.len(), "two copies of the attachment");
-    if !with_file {
-        prop_assert!(server.files.is_empty());
-    }
+    let sent = copies.len();
+    copies.sort();
+    copies.dedup();
+    prop_assert_eq!(sent, copies.len(), "two copies of an attachment");
+    prop_assert!(server.files.len() <= files);
     Ok(())
 }
 
@@ -391,16 +395,16 @@ proptest! {
     #[test]
     fn at_most_once_and_never_stuck(
         attach_mode in any::<bool>(),
-        with_file in any::<bool>(),
+        files in 0usize..=3,
         faults in prop::collection::vec(fault(), 0..24),
     ) {
-        let with_file = with_file || attach_mode;
-        let (mode, mut state) = intent(attach_mode, with_file);
+        let files = if attach_mode { files.max(1) } else { files };
+        let (mode, mut state, cards) = intent(attach_mode, files);
         let mut server = Server::new();
         let mut script = faults.into_iter();
         let mut done = None;
         // Faults first, then clean answers: a few clean tries must reach "done".
-        for tries in 0..40 {
+        for tries in 0..60 {
             match attempt(&mut state, mode, &mut server, &mut script) {
                 End::Done => {
                     done = Some(tries);
@@ -410,23 +414,25 @@ proptest! {
                     prop_assert_eq!(&state.phase, &Phase::Editing, "stuck after a failure");
                     prop_assert!(state.can_submit());
                 }
-                End::TornDown => state = remount(&state),
+                End::TornDown => state = remount(&state, &cards),
             }
-            check(&server, mode, with_file)?;
+            check(&server, mode, files)?;
         }
         prop_assert!(done.is_some(), "never done: {:?}", state);
-        check(&server, mode, with_file)?;
+        check(&server, mode, files)?;
         let Phase::Done { thread_id, file_id } = state.phase else {
             return Err(TestCaseError::fail(format!("not done: {state:?}")));
         };
-        // Done means it exists.
+        // Done means it exists: the conversation, and every attachment once.
         match mode {
             Mode::Start { .. } => prop_assert_eq!(server.threads.first().map(|t| t.0), Some(thread_id)),
             Mode::Attach { thread_id: id } => prop_assert_eq!(thread_id, id),
         }
-        if with_file {
-            prop_assert_eq!(server.files.len(), 1);
-            prop_assert_eq!(file_id, server.files.first().map(|f| f.0));
+        prop_assert_eq!(server.files.len(), files);
+        prop_assert!(server.files.iter().all(|(_, f)| f.community_thread_id == thread_id));
+        if files > 0 {
+            let first = server.files.iter().find(|(_, f)| f.name == "menu").map(|f| f.0);
+            prop_assert_eq!(file_id, first);
         } else {
             prop_assert_eq!(file_id, None);
         }

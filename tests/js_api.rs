@@ -170,6 +170,7 @@ fn callbacks_receive_plain_objects() {
     props.host.on_created.emit(Created {
         thread_id: 5001,
         file_id: None,
+        file_ids: Vec::new(),
     });
     let created = global("__nscCreated");
     assert_eq!(
@@ -181,6 +182,9 @@ fn callbacks_receive_plain_objects() {
         Reflect::get(&created, &"fileId".into()).unwrap(),
         JsValue::NULL
     );
+    let file_ids = Reflect::get(&created, &"fileIds".into()).unwrap();
+    assert!(js_sys::Array::is_array(&file_ids));
+    assert_eq!(js_sys::Array::from(&file_ids).length(), 0);
 }
 
 fn element() -> web_sys::Element {

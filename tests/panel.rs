@@ -233,12 +233,7 @@ async fn an_error_envelope_highlights_the_right_fields() {
     assert_eq!(summary.query_selector_all("a").unwrap().length(), 2);
 
     // A summary link focuses its field.
-    let link: web_sys::HtmlElement = summary
-        .query_selector("a")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let link = first_link(&summary);
     assert!(active_element().class_name().contains("nsc-error-summary"));
     link.click();
     assert_eq!(
@@ -369,4 +364,24 @@ async fn against_the_sandbox_an_unknown_token_is_unauthorized() {
     // The member's text is still there.
     let name: web_sys::HtmlInputElement = element(&root, "[name=Name]").await.dyn_into().unwrap();
     assert_eq!(name.value(), "Plan");
+}
+
+#[wasm_bindgen_test]
+async fn against_the_sandbox_a_conversation_without_an_attachment() {
+    // The runner once indexed the first attachment before creating: none made it panic.
+    let root = mount(yew::props!(StartConversationProps {
+        api: api(sandbox_url(), "sandbox-admin-token"),
+        target: Target {
+            business_id: Some(1),
+            user_id: Some(10),
+            group_id: Some(1),
+            ..Target::default()
+        },
+    }));
+    type_into(&root, "[name=Subject]", "No file").await;
+    type_into(&root, "[name=Message]", "Just words.").await;
+    click(&root, "button[type=submit]").await;
+    let done = element(&root, "[data-thread-id]").await;
+    let id = done.get_attribute("data-thread-id").unwrap();
+    assert!(id.parse::<u64>().is_ok_and(|id| id > 0), "{id}");
 }

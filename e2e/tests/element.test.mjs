@@ -106,7 +106,7 @@ test('attributes and properties set before the module loads apply when it does; 
       bubbles: true,
       composed: true,
       plain: true,
-      detail: { threadId: 1001, fileId },
+      detail: { threadId: 1001, fileId, fileIds: [fileId] },
     },
   ]);
   assert.deepEqual(await cspViolations(page), []);

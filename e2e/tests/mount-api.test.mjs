@@ -58,7 +58,7 @@ test('a plain ES module page imports the package, mounts the panel and attaches 
 
   // onCreated received plain data.
   const created = page.locator('#events li[data-event="created"]');
-  assert.equal(await created.innerText(), `created ${JSON.stringify({ threadId: 1001, fileId })}`);
+  assert.equal(await created.innerText(), `created ${JSON.stringify({ threadId: 1001, fileId, fileIds: [fileId] })}`);
   assert.deepEqual(authorizations(requests, FILES), [`Bearer ${TOKEN}`]);
   // The wasm came from the package's folder, next to its JS.
   assert.ok(requests.some((r) => r.url().endsWith('/node_modules/nexudus-start-conversation/nexudus-start-conversation_bg.wasm')));

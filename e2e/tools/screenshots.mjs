@@ -1,21 +1,26 @@
 // Takes screenshots of the demo's panels in each state, for a person to look at:
 //   SANDBOX_BIN=target/debug/sandbox HOST_PROXY_BIN=target/debug/nexudus-host-proxy DIST_DIR=dist \
 //     node e2e/tools/screenshots.mjs OUT_DIR
-// Not a test: it asserts nothing beyond reaching each state.
+// Not a test: it asserts nothing beyond reaching each state. The several-attachments states
+// (16-…) mount a panel with the packed package in e2e/fixtures/plain-html (installed by
+// `cargo xtask test`); SHOTS=demo or SHOTS=several takes only those of the demo page or only
+// those (the latter needs no DIST_DIR).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startStack, launchBrowser } from '../harness.mjs';
+import { FIXTURES, startStack, launchBrowser } from '../harness.mjs';
 
 const out = process.argv[2] ?? 'target/screenshots';
+const only = process.env.SHOTS;
 await mkdir(out, { recursive: true });
-const stack = await startStack();
 const browser = await launchBrowser();
+const stack = only === 'several' ? null : await startStack();
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAJ0lEQVR42mNkYPhfz0AEYBxVSF+FjP8ZGBj+MzAwMDAxUKgQ0w8AAEQsB/0RBzM1AAAAAElFTkSuQmCC',
   'base64',
 );
 
 async function shot(name, { width = 480, scheme = 'light', locale, selector = '#start-panel', ready = '[name="Subject"]' } = {}, steps) {
+  if (!stack) return;
   const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
   const page = await context.newPage();
   await page.goto(stack.pageUrl + (locale ? `?locale=${locale}` : ''));
@@ -197,6 +202,73 @@ await shot('21-tags-private-fr-dark-320', { width: 320, scheme: 'dark' }, async 
   await tagsAndPrivate(page, panel);
 });
 
+await stack?.close();
+if (only !== 'demo') await severalAttachments();
+
+/** Several attachments: a panel with `maxFiles: 3` mounted in the plain-html fixture. */
+async function severalAttachments() {
+  const fixture = await startStack({ root: path.join(FIXTURES, 'plain-html') });
+  const text = (name) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(name) });
+  const picture = (name) => ({ name, mimeType: 'image/png', buffer: PNG });
+  const several = async (name, { width = 480, scheme = 'light', locale = 'en' } = {}, steps) => {
+    const context = await browser.newContext({ viewport: { width, height: 1400 }, colorScheme: scheme });
+    const page = await context.newPage();
+    await page.goto(fixture.pageUrl);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+    await page.evaluate((locale) => {
+      const div = document.createElement('div');
+      div.id = 'several';
+      document.querySelector('main').prepend(div);
+      window.nsc.mount(div, {
+        baseUrl: location.origin,
+        token: 'sandbox-member-token',
+        businessId: 1,
+        userId: 10,
+        groupId: 1,
+        uploadEndpoint: '/uploads',
+        maxFiles: 3,
+        locale,
+      });
+    }, locale);
+    const panel = page.locator('#several');
+    await panel.locator('[name="Subject"]').fill('Lunch on Friday');
+    await panel.locator('[name="Message"]').fill('The menu, the map and the sign-up sheet.');
+    await panel.locator('input[type="file"][name="NewFileDataUrl"]').setInputFiles([picture('menu.png'), text('map-of-the-corner-place.txt'), picture('sign-up.png')]);
+    await panel.locator('.nsc-card').nth(1).waitFor();
+    await steps?.(page, panel, fixture);
+    await panel.screenshot({ path: path.join(out, `${name}.png`) });
+    await context.close();
+  };
+  const cardError = async (page, panel, { sandboxUrl }) => {
+    await fetch(new URL('/_sandbox/faults', sandboxUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        method: 'POST',
+        path: '/api/community/communitythreadfiles',
+        whenBody: { Name: 'sign-up' },
+        fieldErrors: [{ propertyName: 'Name', message: 'is not allowed' }],
+      }),
+    });
+    await panel.locator('button[type="submit"]').click();
+    await panel.locator('.nsc-card [aria-invalid="true"]').waitFor();
+  };
+  await several('22-several-cards');
+  await several('23-card-error', {}, cardError);
+  await several('24-partial-failure', {}, async (page, panel, { sandboxUrl }) => {
+    await fetch(new URL('/_sandbox/faults', sandboxUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'POST', path: '/api/community/communitythreadfiles', skip: 1, status: 500, body: '' }),
+    });
+    await panel.locator('button[type="submit"]').click();
+    await panel.getByText('2 of 3 attachments added').waitFor();
+  });
+  await several('25-several-320-card-error', { width: 320 }, cardError);
+  await several('26-several-dark-fr', { scheme: 'dark', locale: 'fr' }, cardError);
+  await fixture.close();
+}
+
 await browser.close();
-await stack.close();
 console.log(`screenshots in ${out}`);

@@ -9,6 +9,7 @@ use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
 use super::field_errors::FieldErrors;
+use super::hooks::list_files;
 use super::text_field::TextField;
 use crate::api::Field;
 use crate::config::{human_size, Limits};
@@ -42,8 +43,17 @@ pub struct AttachmentPickerProps {
     /// Whether work is in flight (the choice cannot change meanwhile).
     #[prop_or_default]
     pub busy: bool,
-    /// A file was chosen, dropped or pasted.
+    /// A file replaces the chosen one (its Replace, with several allowed).
     pub on_file: Callback<File>,
+    /// Files were chosen or dropped.
+    pub on_files: Callback<Vec<File>>,
+    /// Whether several files may be chosen (`maxFiles` over 1): the input takes
+    /// several, and stays while there is room for more.
+    #[prop_or_default]
+    pub multiple: bool,
+    /// Whether another file may be added (with several allowed).
+    #[prop_or_default]
+    pub room: bool,
     /// The member removed the file.
     pub on_remove: Callback<()>,
     /// The member switched between file and link.
@@ -57,6 +67,9 @@ pub struct AttachmentPickerProps {
 pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     let strings = &props.strings;
     let input = use_node_ref();
+    // The hidden input behind Replace when several files are allowed (hooks come before
+    // the link-mode return: Yew needs the same hooks on every render).
+    let replace_input = use_node_ref();
     let dragging = use_state(|| false);
     let has_errors = !props.errors.is_empty();
     let error_id = format!("{}-error", props.id);
@@ -85,16 +98,13 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
         };
         let on_drag_over = Callback::from(|event: DragEvent| event.prevent_default());
         let on_drop = {
-            let on_file = props.on_file.clone();
+            let on_files = props.on_files.clone();
             Callback::from(move |event: DragEvent| {
                 // Dropped files are refused with a message rather than opened in the tab.
-                let file = event
-                    .data_transfer()
-                    .and_then(|transfer| transfer.files())
-                    .and_then(|files| files.get(0));
-                if let Some(file) = file {
+                let files = list_files(event.data_transfer().and_then(|it| it.files()));
+                if !files.is_empty() {
                     event.prevent_default();
-                    on_file.emit(file);
+                    on_files.emit(files);
                 }
             })
         };
@@ -120,13 +130,25 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     }
 
     let on_change = {
+        let on_files = props.on_files.clone();
+        Callback::from(move |event: Event| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                let files = list_files(input.files());
+                if !files.is_empty() {
+                    on_files.emit(files);
+                }
+                // Choosing the same file again must fire `change` again.
+                input.set_value("");
+            }
+        })
+    };
+    let on_replace = {
         let on_file = props.on_file.clone();
         Callback::from(move |event: Event| {
             if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
-                if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                if let Some(file) = list_files(input.files()).into_iter().next() {
                     on_file.emit(file);
                 }
-                // Choosing the same file again must fire `change` again.
                 input.set_value("");
             }
         })
@@ -148,7 +170,7 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     };
     let on_drop = {
         let dragging = dragging.clone();
-        let on_file = props.on_file.clone();
+        let on_files = props.on_files.clone();
         let busy = props.busy;
         Callback::from(move |event: DragEvent| {
             event.prevent_default();
@@ -156,17 +178,18 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
             if busy {
                 return;
             }
-            let file = event
-                .data_transfer()
-                .and_then(|transfer| transfer.files())
-                .and_then(|files| files.get(0));
-            if let Some(file) = file {
-                on_file.emit(file);
+            let files = list_files(event.data_transfer().and_then(|it| it.files()));
+            if !files.is_empty() {
+                on_files.emit(files);
             }
         })
     };
     let replace = {
-        let input = input.clone();
+        let input = if props.multiple {
+            replace_input.clone()
+        } else {
+            input.clone()
+        };
         Callback::from(move |_: MouseEvent| {
             if let Some(input) = input.cast::<HtmlInputElement>() {
                 input.click();
@@ -184,6 +207,8 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     };
     // The control that carries the field's id (and so its summary link) is the file
     // input while nothing is chosen, and the Replace button once a file is.
+    // With several allowed, the input stays (for more) while there is room.
+    let input_hidden = chosen.is_some() && !(props.multiple && props.room);
     let input_id = if chosen.is_some() {
         format!("{}-input", props.id)
     } else {
@@ -228,39 +253,39 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
                 <input
                     ref={input}
                     id={input_id}
-                    class={classes!("nsc-file-input", chosen.is_some().then_some("nsc-visually-hidden"))}
+                    class={classes!("nsc-file-input", input_hidden.then_some("nsc-visually-hidden"))}
                     type="file"
                     name={Field::Attachment.api_name()}
                     accept={props.limits.accept_attribute()}
+                    multiple={props.multiple}
                     aria-invalid={(has_errors && chosen.is_none()).then_some("true")}
                     aria-describedby={described_by.clone()}
-                    tabindex={chosen.is_some().then_some("-1")}
-                    disabled={props.busy}
+                    tabindex={input_hidden.then_some("-1")}
+                    disabled={props.busy || (props.multiple && !props.room)}
                     onchange={on_change}
                 />
+                if props.multiple && chosen.is_some() {
+                    <input
+                        ref={replace_input}
+                        class="nsc-file-input nsc-visually-hidden"
+                        type="file"
+                        accept={props.limits.accept_attribute()}
+                        tabindex="-1"
+                        aria-hidden="true"
+                        disabled={props.busy}
+                        onchange={on_replace}
+                    />
+                }
                 if let Some(meta) = chosen {
                     { file_card(meta, props.preview_url.as_ref(), strings) }
-                    <div class="nsc-attachment__actions">
-                        <button
-                            type="button"
-                            id={props.id.clone()}
-                            class="nsc-button nsc-button--secondary"
-                            aria-describedby={described_by}
-                            aria-invalid={has_errors.then_some("true")}
-                            onclick={replace}
-                            disabled={props.busy}
-                        >
-                            { strings.get(Msg::Replace) }
-                        </button>
-                        <button
-                            type="button"
-                            class="nsc-button nsc-button--secondary"
-                            onclick={remove}
-                            disabled={props.busy}
-                        >
-                            { strings.get(Msg::Remove) }
-                        </button>
-                    </div>
+                    { file_actions(
+                        props.id.to_string(),
+                        Some(described_by),
+                        has_errors,
+                        (replace, remove),
+                        (props.busy, props.busy),
+                        strings,
+                    ) }
                 }
             </div>
             { toggle_button }
@@ -268,7 +293,39 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     }
 }
 
-fn file_card(meta: &FileMeta, preview: Option<&AttrValue>, strings: &Strings) -> Html {
+/// Replace and Remove under a chosen file (the form's own or a card's). Replace carries
+/// the field's `id`, so the error summary's link lands on it; `disabled` is Replace's
+/// and Remove's.
+pub fn file_actions(
+    id: String,
+    described_by: Option<String>,
+    invalid: bool,
+    (replace, remove): (Callback<MouseEvent>, Callback<MouseEvent>),
+    disabled: (bool, bool),
+    strings: &Strings,
+) -> Html {
+    html! {
+        <div class="nsc-attachment__actions">
+            <button
+                type="button"
+                {id}
+                class="nsc-button nsc-button--secondary"
+                aria-describedby={described_by}
+                aria-invalid={invalid.then_some("true")}
+                onclick={replace}
+                disabled={disabled.0}
+            >
+                { strings.get(Msg::Replace) }
+            </button>
+            <button type="button" class="nsc-button nsc-button--secondary" onclick={remove} disabled={disabled.1}>
+                { strings.get(Msg::Remove) }
+            </button>
+        </div>
+    }
+}
+
+/// A chosen file's preview (or type icon), name, type and size.
+pub fn file_card(meta: &FileMeta, preview: Option<&AttrValue>, strings: &Strings) -> Html {
     let kind = if meta.mime.is_empty() {
         meta.name
             .rsplit_once('.')

@@ -9,7 +9,7 @@ use gloo_file::ObjectUrl;
 use wasm_bindgen::JsCast;
 use web_sys::{File, FilePropertyBag};
 
-use crate::state::{display_name, pasted_image_name, Attachment};
+use crate::state::{display_name, pasted_image_name};
 
 /// The chosen file, kept in the browser, with an object URL for pictures. Dropping it
 /// (replace, remove, unmount) revokes the URL: [`ObjectUrl`] releases it on `Drop`.
@@ -31,15 +31,10 @@ impl ChosenFile {
             .then(|| ObjectUrl::from(file.clone().unchecked_into::<web_sys::Blob>()));
         ChosenFile { key, file, preview }
     }
-
-    /// Whether this is the file `attachment` names.
-    pub fn is_for(&self, attachment: &Attachment) -> bool {
-        matches!(attachment, Attachment::File(meta) if meta.key == self.key)
-    }
 }
 
-/// The slot that holds the chosen file.
-pub type FileSlot = Rc<RefCell<Option<ChosenFile>>>;
+/// The slot that holds the chosen files (one unless the host allows several).
+pub type FileSlot = Rc<RefCell<Vec<ChosenFile>>>;
 
 /// Gives a pasted image with a generic name (`image.png`) a dated one.
 pub fn named_for_paste(file: File) -> File {

@@ -8,6 +8,7 @@ pub mod checkbox_field;
 pub mod chosen_file;
 pub mod error_summary;
 pub mod field_errors;
+pub mod file_cards;
 pub mod hooks;
 pub mod progress_view;
 pub mod start_conversation;

@@ -9,6 +9,7 @@ use super::attachment_picker::AttachmentPicker;
 use super::board_picker::BoardPicker;
 use super::callbacks::make_callback;
 use super::error_summary::ErrorSummary;
+use super::file_cards::FileCards;
 use super::hooks::{use_boards, use_chosen_file, use_saved_draft, use_submission};
 use super::progress_view::progress_view;
 use super::start_conversation_props::{ApiSettings, StartConversationProps};
@@ -93,7 +94,32 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     };
     let summary = summary_entries(&state, &strings, &field_id);
     let show_file_details = attach_mode || state.has_attachment() || recovering;
-    let preview_url = chosen.preview_url();
+    let preview_url = match &state.attachment {
+        crate::state::Attachment::File(meta) => chosen.preview_url(meta.key),
+        _ => None,
+    };
+    let max_files = props.files.limits.max_files;
+    // The conversation files go to: the given one, or the one this panel posted.
+    let attached_to = match mode {
+        Mode::Attach { thread_id } => Some(thread_id),
+        Mode::Start { .. } => state.recovery.posted,
+    };
+    let cards: Vec<_> = state
+        .more
+        .iter()
+        .map(|card| {
+            let added = attached_to.is_some_and(|thread_id| {
+                state.recovery.added(card.name.trim(), thread_id).is_some()
+            });
+            (card.clone(), chosen.preview_url(card.meta.key), added)
+        })
+        .collect();
+    let on_card_text = make_callback(&state, |state, (key, field, value)| {
+        state.dispatch(Action::Edit(Edit::CardText(key, field, value)))
+    });
+    let on_remove_card = make_callback(&state, |state, key| {
+        state.dispatch(Action::Edit(Edit::RemoveCard(key)))
+    });
     let title = if attach_mode {
         strings.get(Msg::TitleAttach)
     } else {
@@ -165,6 +191,9 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     strings={strings.clone()}
                     {busy}
                     on_file={chosen.on_file}
+                    on_files={chosen.on_files}
+                    multiple={max_files > 1}
+                    room={state.file_count() < max_files}
                     on_remove={on_remove}
                     on_toggle_link={on_toggle_link}
                     on_input={on_input.clone()}
@@ -188,6 +217,17 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                         errors={errors_for(Field::Description)}
                         strings={strings.clone()}
                         on_input={on_input}
+                    />
+                }
+                if !cards.is_empty() {
+                    <FileCards
+                        prefix={AttrValue::from((*prefix).clone())}
+                        {cards}
+                        strings={strings.clone()}
+                        {busy}
+                        on_text={on_card_text}
+                        on_replace={chosen.on_replace_card}
+                        on_remove={on_remove_card}
                     />
                 }
                 { progress_view(&state.phase, state.draft_unsaved, &strings) }

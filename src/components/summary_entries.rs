@@ -1,6 +1,7 @@
 //! What the error summary lists, in the order the member meets it.
 
 use super::error_summary::SummaryEntry;
+use super::file_cards::card_field_id;
 use crate::api::{Field, FormMessage};
 use crate::i18n::{Msg, Strings};
 use crate::state::FormState;
@@ -14,11 +15,25 @@ pub fn summary_entries(
     field_id: &dyn Fn(Field) -> String,
 ) -> Vec<SummaryEntry> {
     let mut entries = Vec::new();
-    if state.recovery.posted.is_some() && !state.phase.is_busy() {
-        entries.push(SummaryEntry {
-            target: None,
-            text: strings.get(Msg::AttachFailed).to_owned(),
-        });
+    if let (Some(thread_id), false) = (state.recovery.posted, state.phase.is_busy()) {
+        let outgoing = state.outgoing();
+        let (added, missing): (Vec<_>, Vec<_>) = outgoing
+            .iter()
+            .partition(|file| state.recovery.added(&file.name, thread_id).is_some());
+        let text = if outgoing.len() > 1 {
+            let names: Vec<&str> = missing.iter().map(|file| file.name.as_str()).collect();
+            strings.fill(
+                Msg::AttachPartial,
+                &[
+                    ("added", &added.len().to_string()),
+                    ("total", &outgoing.len().to_string()),
+                    ("names", &names.join(", ")),
+                ],
+            )
+        } else {
+            strings.get(Msg::AttachFailed).to_owned()
+        };
+        entries.push(SummaryEntry { target: None, text });
     }
     entries.extend(state.problem.iter().map(|problem| SummaryEntry {
         target: None,
@@ -36,6 +51,20 @@ pub fn summary_entries(
         entries.extend(state.errors.for_field(field).map(|message| SummaryEntry {
             target: Some(field_id(field)),
             text: text::field_message(field, message, strings),
+        }));
+    }
+    for card in &state.more {
+        let prefix = field_id(Field::Attachment);
+        let prefix = prefix.strip_suffix("-attachment").unwrap_or(&prefix);
+        for field in [Field::Attachment, Field::Name, Field::Description] {
+            entries.extend(card.errors.for_field(field).map(|message| SummaryEntry {
+                target: Some(card_field_id(prefix, field, card.meta.key)),
+                text: text::field_message(field, message, strings),
+            }));
+        }
+        entries.extend(card.errors.form.iter().map(|message| SummaryEntry {
+            target: Some(card_field_id(prefix, Field::Attachment, card.meta.key)),
+            text: text::form_message(message, strings),
         }));
     }
     if let Some(at) = more_at {

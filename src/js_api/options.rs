@@ -9,7 +9,7 @@
 //! the element's lists). Adding an option
 //! is one entry here, its prop, and its docs (README, `js/index.d.ts`, `js/element.d.ts`).
 
-use crate::config::Limits;
+use crate::config::{Limits, MAX_FILES};
 use crate::i18n::{Locale, Msg, Strings};
 use crate::js_api::adapters::{callback, token_provider, uploader};
 use crate::js_api::messages::{
@@ -139,6 +139,25 @@ pub static OPTIONS: &[Spec] = &[
         check: None,
         set: |v, r| {
             r.props.files.limits = limits(&v.object())?;
+            Ok(())
+        },
+        keep: None,
+    },
+    Spec {
+        name: "maxFiles",
+        kind: Kind::Id,
+        element: OnElement::Attribute("max-files"),
+        default: "1",
+        excludes: None,
+        check: Some(|v| {
+            (1..=MAX_FILES as u64)
+                .contains(&v.id())
+                .then_some(())
+                .ok_or("a whole number of files from 1 to 10")
+        }),
+        // After `limits`, which starts from the defaults.
+        set: |v, r| {
+            r.props.files.limits.max_files = v.id() as usize;
             Ok(())
         },
         keep: None,
@@ -446,6 +465,7 @@ fn limits(value: &JsValue) -> JsResult<Limits> {
     let keys: Vec<&str> = LIMIT_KEYS.iter().map(|(key, _)| *key).collect();
     check_known_keys(value, "key of option `limits`:", &keys)?;
     let mut limits = Limits::default();
+    // Given apart (`maxFiles`), after this option.
     if let Some(max) = given(value, "maxBytes")? {
         limits.max_bytes = read("limits.maxBytes", Kind::Id, &max)?.id();
     }

@@ -18,6 +18,8 @@ pub enum Action {
     RestoreDraft(Draft, Recovery),
     /// The client-side checks failed.
     Invalid(ErrorReport),
+    /// The client-side checks of these cards (by key) failed.
+    InvalidCards(Vec<(u32, ErrorReport)>),
     /// A submission started.
     Submit {
         /// Whether the file is uploaded or read first.
@@ -46,6 +48,15 @@ pub enum Edit {
     RefuseFile(String),
     /// The member removed the chosen file.
     RemoveFile,
+    /// The member chose one more file (several attachments): it fills the attachment
+    /// if none is chosen, else gets a card of its own.
+    AddFile(FileMeta),
+    /// The member replaced the file of the card with this key.
+    ReplaceCard(u32, FileMeta),
+    /// The member removed the card with this key.
+    RemoveCard(u32),
+    /// The member edited the display name or description of the card with this key.
+    CardText(u32, Field, String),
     /// The member switched between choosing a file and giving a link.
     ToggleLinkMode,
     /// The tag input's text changed (`commit: false`), or Enter was pressed in it
@@ -74,19 +85,31 @@ pub enum Report {
         /// Bytes in all.
         total: f64,
     },
-    /// The host's uploader stored the file at this URL.
-    Uploaded(String),
+    /// The file chosen under this key is stored at this URL.
+    Uploaded(u32, String),
     /// The file was read or uploaded; the conversation is being created next.
     StartPosting,
     /// The file is being attached next (attach mode, or the conversation exists).
     StartAttaching,
     /// The conversation exists (created now, or found after a lost answer).
     ThreadCreated(u64),
-    /// A create (`Step::Create`), or an attach to this conversation (`Step::Attach`), is
-    /// about to be sent: until settled, it may exist.
-    MayExist(Step, u64),
-    /// A look-up found no record from the write of this step: it did not happen.
-    Absent(Step),
+    /// A create is about to be sent: until settled, the conversation may exist.
+    ThreadMayExist,
+    /// The look-up found no conversation from an earlier create: it did not happen.
+    ThreadAbsent,
+    /// The attachment of this name is about to be attached to this conversation: until
+    /// settled, it may exist.
+    FileMayExist(u64, String),
+    /// The look-up found no attachment of this name: its attach did not happen.
+    FileAbsent(String),
+    /// The attachment of this name was added to this conversation (now, or found by the
+    /// look-up), with this Id.
+    FileAdded(u64, String, u64),
+    /// The attach of the attachment of this name failed with this answer (or none); the
+    /// submission goes on with the others.
+    FileFailed(String, Reply),
+    /// The submission ended with the conversation but not every attachment.
+    Incomplete,
     /// The upload (or reading the file) failed.
     UploadFailed(UploadError),
     /// A step ended with an answer that is not a success, or with none.
@@ -95,7 +118,7 @@ pub enum Report {
     Finished {
         /// The conversation's Id.
         thread_id: u64,
-        /// The attachment's Id.
+        /// The first attachment's Id.
         file_id: Option<u64>,
     },
     /// The conversation was removed.

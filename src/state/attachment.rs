@@ -2,6 +2,7 @@
 //! the names and messages that come from a file.
 
 use super::FormState;
+use crate::api::{ErrorReport, NewThreadFile};
 use crate::config::{human_size, FileRefusal, Limits};
 use crate::i18n::{Msg, Strings};
 
@@ -25,6 +26,46 @@ impl FileMeta {
     }
 }
 
+/// A file after the first (several attachments), with its own display name,
+/// description and errors. The first file is the form's own [`Attachment`], named by
+/// the draft's `name` and `description` as ever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCard {
+    /// The file.
+    pub meta: FileMeta,
+    /// Its display name (`Name`).
+    pub name: String,
+    /// Its description (`Description`).
+    pub description: String,
+    /// The errors on its fields (`Name`, `Description`, `NewFileDataUrl`).
+    pub errors: ErrorReport,
+}
+
+/// One attachment as it is sent: which chosen file (none for a link), and its body's
+/// name and description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The key of the chosen file, or `None` for the link.
+    pub key: Option<u32>,
+    /// The `Name` sent (trimmed).
+    pub name: String,
+    /// The `Description` sent, when given.
+    pub description: Option<String>,
+}
+
+impl Outgoing {
+    /// The body that attaches it to `thread_id`, without `NewFileDataUrl` (the
+    /// transport adds that on the JavaScript side so a file's bytes never enter wasm).
+    pub fn body(&self, thread_id: u64) -> NewThreadFile {
+        NewThreadFile {
+            community_thread_id: thread_id,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            new_file_data_url: None,
+        }
+    }
+}
+
 /// The attachment as chosen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Attachment {
@@ -42,6 +83,67 @@ impl FormState {
     /// Whether the member is giving a link rather than choosing a file.
     pub fn gives_link(&self) -> bool {
         self.attachment == Attachment::Link
+    }
+
+    /// Every attachment to send, in the order shown: the form's own (a file or a
+    /// link), then the cards.
+    pub fn outgoing(&self) -> Vec<Outgoing> {
+        let trimmed = |text: &str| {
+            let text = text.trim();
+            (!text.is_empty()).then(|| text.to_owned())
+        };
+        let first = self.has_attachment().then(|| Outgoing {
+            key: match &self.attachment {
+                Attachment::File(meta) => Some(meta.key),
+                _ => None,
+            },
+            name: self.draft.name.trim().to_owned(),
+            description: trimmed(&self.draft.description),
+        });
+        first
+            .into_iter()
+            .chain(self.more.iter().map(|card| Outgoing {
+                key: Some(card.meta.key),
+                name: card.name.trim().to_owned(),
+                description: trimmed(&card.description),
+            }))
+            .collect()
+    }
+
+    /// How many files are chosen (a link counts as one).
+    pub fn file_count(&self) -> usize {
+        usize::from(self.attachment != Attachment::None) + self.more.len()
+    }
+
+    /// A display name for a new file, distinct from the names already in the form:
+    /// `photo`, then `photo (2)`, `photo (3)`… The look-up after a lost attach matches
+    /// on the name, so two attachments of one submission must not share one.
+    pub(super) fn fresh_name(&self, file_name: &str) -> String {
+        let base = display_name(file_name);
+        let taken = |name: &str| {
+            self.draft.name.trim() == name && self.attachment != Attachment::None
+                || self.more.iter().any(|card| card.name.trim() == name)
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken(&name) {
+            name = format!("{base} ({n})");
+            n += 1;
+        }
+        name
+    }
+
+    /// The names that more than one attachment of the form is sent with.
+    pub fn duplicate_names(&self) -> Vec<String> {
+        let names: Vec<String> = self.outgoing().into_iter().map(|file| file.name).collect();
+        let mut duplicates: Vec<String> = names
+            .iter()
+            .enumerate()
+            .filter(|(at, name)| names[..*at].contains(name))
+            .map(|(_, name)| name.clone())
+            .collect();
+        duplicates.dedup();
+        duplicates
     }
 
     /// Whether the display name is still the one taken from the chosen file.

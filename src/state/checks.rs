@@ -41,6 +41,28 @@ impl FormState {
         }
         report
     }
+
+    /// The same checks for each card (several attachments): a display name, and one
+    /// that no attachment before it has (the look-up after a lost attach matches on
+    /// it). Only the cards with errors are listed.
+    pub fn validate_cards(&self, strings: &Strings) -> Vec<(u32, ErrorReport)> {
+        let mut seen = vec![self.draft.name.trim()];
+        let mut found = Vec::new();
+        for card in &self.more {
+            let name = card.name.trim();
+            let mut report = ErrorReport::default();
+            if is_blank_text(name) {
+                report.push_field(Field::Name, strings.get(Msg::RequiredName));
+            } else if seen.contains(&name) {
+                report.push_field(Field::Name, strings.get(Msg::NameTaken));
+            }
+            seen.push(name);
+            if !report.is_empty() {
+                found.push((card.meta.key, report));
+            }
+        }
+        found
+    }
 }
 
 /// A text's length as the server counts it (UTF-16 code units, like .NET strings and

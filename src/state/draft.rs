@@ -3,7 +3,7 @@
 use super::tags::{add_tags, ThreadFields};
 use super::{FormState, Mode};
 use crate::api::json::JsonView;
-use crate::api::{Field, NewThread, NewThreadFile};
+use crate::api::{Field, NewThread};
 
 /// What the member has typed so far (the part that is saved as a draft).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -128,17 +128,5 @@ impl FormState {
             instant_delivery: None,
             guests: Vec::new(),
         })
-    }
-
-    /// The body that attaches the file to `thread_id`, without `NewFileDataUrl` (the
-    /// transport adds that on the JavaScript side so a file's bytes never enter wasm).
-    pub fn new_thread_file(&self, thread_id: u64) -> NewThreadFile {
-        let description = self.draft.description.trim();
-        NewThreadFile {
-            community_thread_id: thread_id,
-            name: self.draft.name.trim().to_owned(),
-            description: (!description.is_empty()).then(|| description.to_owned()),
-            new_file_data_url: None,
-        }
     }
 }

@@ -25,13 +25,15 @@ mod reducer;
 pub mod tags;
 
 pub use action::{Action, Edit, Report};
-pub use attachment::{display_name, pasted_image_name, refusal_message, Attachment, FileMeta};
+pub use attachment::{
+    display_name, pasted_image_name, refusal_message, Attachment, FileCard, FileMeta, Outgoing,
+};
 pub use checks::{is_blank_text, is_http_url, text_length, MAX_SUBJECT_CHARS};
 pub use draft::Draft;
 pub use mode::{Mode, ATTACH_FIELDS};
 pub use phase::{Phase, Step};
 pub use problem::Problem;
-pub use recovery::{Next, Recovery};
+pub use recovery::{FileFacts, Next, Recovery};
 pub use tags::{TagNotice, ThreadFields, MAX_TAGS_CHARS};
 
 use crate::api::ErrorReport;
@@ -43,6 +45,8 @@ pub struct FormState {
     pub draft: Draft,
     /// The chosen attachment (a link when the member gives one rather than a file).
     pub attachment: Attachment,
+    /// The files after the first, when the host allows several (`maxFiles`).
+    pub more: Vec<FileCard>,
     /// Where the submission stands.
     pub phase: Phase,
     /// Field and form errors on show.
@@ -65,6 +69,7 @@ impl Default for FormState {
         FormState {
             draft: Draft::default(),
             attachment: Attachment::None,
+            more: Vec::new(),
             phase: Phase::Editing,
             errors: ErrorReport::default(),
             problem: None,

@@ -1,39 +1,58 @@
 //! The recovery facts of one member intent, and the one rule every write follows: once a
 //! request may have reached the server (sent, then cancelled, timed out, dropped, answered
 //! 5xx or unreadably, or torn down by `destroy()`), the next attempt first looks whether it
-//! happened (the conversation by the subject look-up, the attachment by listing the
+//! happened (the conversation by the subject look-up, an attachment by listing the
 //! conversation's files) and only then writes.
 //!
-//! A write is marked "may exist" *before* it is sent ([`crate::state::Report::MayExist`]),
-//! and the mark goes only on an answer that settles it: the new record's Id, a refusal that
-//! cannot have acted, or a look-up. The marks are saved with the draft, so a new mount after
-//! `destroy()` or a reload looks before writing too. [`FormState::next_request`] is the
-//! DOM-free decision the runner in `submit.rs` and the model-based property test share.
+//! A write is marked "may exist" *before* it is sent ([`crate::state::Report::ThreadMayExist`],
+//! [`crate::state::Report::FileMayExist`]), and the mark goes only on an answer that settles
+//! it: the new record's Id, a refusal that cannot have acted, or a look-up. The marks are
+//! saved with the draft, so a new mount after `destroy()` or a reload looks before writing
+//! too. [`Recovery::next_request`] is the DOM-free decision the runner in `submit.rs` and
+//! the model-based property test share.
+//!
+//! Several attachments: each has facts of its own, keyed by the `Name` it is sent with
+//! (what the look-up matches on; the panel keeps the names of one submission distinct,
+//! see [`crate::state::FormState::duplicate_names`]). An attachment that was added is
+//! never sent again; one whose attach may have acted is looked up first.
 
 use super::{FormState, Mode, Report, Step};
 use crate::api::json::JsonView;
 use crate::api::Reply;
+
+/// What the server may hold of one attachment of this intent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileFacts {
+    /// The `Name` it is sent with.
+    pub name: String,
+    /// The conversation it was sent to.
+    pub thread_id: u64,
+    /// Its Id once added; until then an attach was sent and never settled, so the
+    /// conversation's files are listed before attaching it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added: Option<u64>,
+}
 
 /// What the server may already hold from this intent. Serialized (camelCase, unset facts
 /// left out) as the part of the saved draft a new mount needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Recovery {
-    /// The conversation this intent created whose attachment is not yet added: retries
-    /// attach to it and never create a second one.
+    /// The conversation this intent created whose attachments are not all added yet:
+    /// retries attach to it and never create a second one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub posted: Option<u64>,
     /// A create was sent and never settled: look for the conversation before creating.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub thread_may_exist: bool,
-    /// An attach to this conversation was sent and never settled: list its files before
-    /// attaching again.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_may_exist: Option<u64>,
-    /// Where the current file was uploaded, reused by retries (not saved: a new mount has
-    /// no file for it).
+    /// The attachments that may exist or were added, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileFacts>,
+    /// Where each chosen file (by its key) was uploaded, reused by retries (not saved: a
+    /// new mount has no file for it).
     #[serde(skip)]
-    pub uploaded_url: Option<String>,
+    pub uploaded: Vec<(u32, String)>,
 }
 
 /// The next request of a submission, from the recovery facts alone.
@@ -43,37 +62,75 @@ pub enum Next {
     FindThread,
     /// Create the conversation.
     CreateThread,
-    /// List this conversation's files for the attachment an attach that never settled
-    /// may have made.
-    FindFile(u64),
-    /// Attach the file to this conversation.
-    AttachFile(u64),
-    /// Nothing more to write: done, with this conversation and no new attachment.
+    /// List this conversation's files for the attachment (at this place in the list of
+    /// names to send) an attach that never settled may have made.
+    FindFile(u64, usize),
+    /// Attach the attachment at this place to this conversation.
+    AttachFile(u64, usize),
+    /// Nothing more to write: done, with this conversation.
     Done(u64),
 }
 
 impl Recovery {
     /// Whether no fact needs keeping.
     pub fn is_empty(&self) -> bool {
-        self.posted.is_none() && !self.thread_may_exist && self.file_may_exist.is_none()
+        self.posted.is_none() && !self.thread_may_exist && self.files.is_empty()
+    }
+
+    /// The facts of the attachment sent as `name`.
+    pub fn file(&self, name: &str) -> Option<&FileFacts> {
+        self.files.iter().find(|facts| facts.name == name)
+    }
+
+    /// The Id of the attachment sent as `name` to `thread_id`, once added.
+    pub fn added(&self, name: &str, thread_id: u64) -> Option<u64> {
+        self.file(name)
+            .filter(|facts| facts.thread_id == thread_id)
+            .and_then(|facts| facts.added)
+    }
+
+    /// Where the file chosen under `key` was uploaded, if it was.
+    pub fn uploaded_url(&self, key: u32) -> Option<&str> {
+        self.uploaded
+            .iter()
+            .find(|(at, _)| *at == key)
+            .map(|(_, url)| url.as_str())
+    }
+
+    /// Forgets where the file under `key` was uploaded (it was replaced or removed).
+    pub fn forget_upload(&mut self, key: u32) {
+        self.uploaded.retain(|(at, _)| *at != key);
     }
 
     /// Reads the facts saved with a draft; anything odd reads as "nothing known", except
     /// a may-exist mark, which is kept unless it is plainly absent.
-    pub fn read(json: &impl JsonView) -> Recovery {
-        let id = |key: &str| {
+    pub fn read<J: JsonView>(json: &J) -> Recovery {
+        fn id<J: JsonView>(json: &J, key: &str) -> Option<u64> {
             json.field(key)
                 .and_then(|v| v.read_u64())
                 .filter(|&id| id > 0)
-        };
+        }
+        let files = json
+            .field("files")
+            .and_then(|files| files.elements())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|facts| {
+                Some(FileFacts {
+                    name: facts.field("name")?.as_text()?,
+                    thread_id: id(facts, "threadId")?,
+                    added: id(facts, "added"),
+                })
+            })
+            .collect();
         Recovery {
-            posted: id("posted"),
+            posted: id(json, "posted"),
             thread_may_exist: json
                 .field("threadMayExist")
                 .and_then(|v| v.read_flag())
                 .unwrap_or(false),
-            file_may_exist: id("fileMayExist"),
-            uploaded_url: None,
+            files,
+            uploaded: Vec::new(),
         }
     }
 }
@@ -83,46 +140,73 @@ impl Recovery {
     /// copy, and the reducer to the panel's, so both decide alike.
     pub fn apply(&mut self, report: &Report) {
         match report {
-            Report::Uploaded(url) => self.uploaded_url = Some(url.clone()),
+            Report::Uploaded(key, url) => {
+                self.forget_upload(*key);
+                self.uploaded.push((*key, url.clone()));
+            }
             Report::ThreadCreated(id) => {
                 self.posted = Some(*id);
                 self.thread_may_exist = false;
             }
-            Report::MayExist(Step::Create, _) => self.thread_may_exist = true,
-            Report::MayExist(Step::Attach, thread_id) => self.file_may_exist = Some(*thread_id),
-            Report::Absent(Step::Create) => self.thread_may_exist = false,
-            Report::Absent(Step::Attach) => self.file_may_exist = None,
+            Report::ThreadMayExist => self.thread_may_exist = true,
+            Report::ThreadAbsent => self.thread_may_exist = false,
+            Report::FileMayExist(thread_id, name) => self.set_file(name, *thread_id, None),
+            Report::FileAdded(thread_id, name, id) => self.set_file(name, *thread_id, Some(*id)),
+            Report::FileAbsent(name) => self.forget_file(name),
             // The mark set before sending stays unless the answer settles it: a refusal
             // that cannot have acted. A lost, cancelled, 5xx or unreadable answer may
             // hide a record, so the next attempt looks first.
-            Report::StepFailed(step, reply) if refused(reply) => self.apply(&Report::Absent(*step)),
+            Report::StepFailed(Step::Create, reply) if refused(reply) => {
+                self.thread_may_exist = false
+            }
+            Report::FileFailed(name, reply) if refused(reply) => self.forget_file(name),
             _ => {}
         }
     }
 
-    /// The next request of the submission running in `mode`, with or without an
-    /// attachment: the decision the runner (`submit.rs`) makes after every answer.
-    pub fn next_request(&self, mode: Mode, has_attachment: bool) -> Next {
+    fn set_file(&mut self, name: &str, thread_id: u64, added: Option<u64>) {
+        self.forget_file(name);
+        self.files.push(FileFacts {
+            name: name.to_owned(),
+            thread_id,
+            added,
+        });
+    }
+
+    /// Drops the may-exist mark of `name` (an added attachment stays added).
+    fn forget_file(&mut self, name: &str) {
+        self.files
+            .retain(|facts| facts.name != name || facts.added.is_some());
+    }
+
+    /// The next request of the submission running in `mode` that still has the
+    /// attachments named `pending` to send (in order): the decision the runner
+    /// (`submit.rs`) makes after every answer. Added attachments are passed over.
+    pub fn next_request(&self, mode: Mode, pending: &[String]) -> Next {
         let facts = self;
         let thread_id = match (mode, facts.posted) {
             (Mode::Attach { thread_id }, _) | (Mode::Start { .. }, Some(thread_id)) => thread_id,
             (Mode::Start { .. }, None) if facts.thread_may_exist => return Next::FindThread,
             (Mode::Start { .. }, None) => return Next::CreateThread,
         };
-        if !has_attachment {
-            Next::Done(thread_id)
-        } else if facts.file_may_exist == Some(thread_id) {
-            Next::FindFile(thread_id)
-        } else {
-            Next::AttachFile(thread_id)
+        for (at, name) in pending.iter().enumerate() {
+            match facts.file(name) {
+                Some(file) if file.thread_id != thread_id => {}
+                Some(file) if file.added.is_some() => continue,
+                Some(_) => return Next::FindFile(thread_id, at),
+                None => {}
+            }
+            return Next::AttachFile(thread_id, at);
         }
+        Next::Done(thread_id)
     }
 }
 
 impl FormState {
-    /// [`Recovery::next_request`] for this state.
+    /// [`Recovery::next_request`] for this state, with every attachment to send.
     pub fn next_request(&self, mode: Mode) -> Next {
-        self.recovery.next_request(mode, self.has_attachment())
+        let names: Vec<String> = self.outgoing().into_iter().map(|file| file.name).collect();
+        self.recovery.next_request(mode, &names)
     }
 }
 
@@ -137,7 +221,7 @@ pub fn refused(reply: &Reply) -> bool {
 mod tests {
     use super::*;
     use crate::api::{Field, Outcome, TransportError};
-    use crate::state::{Action, Edit, Report, Step};
+    use crate::state::{Action, Edit, FileMeta, Report, Step};
 
     const START: Mode = Mode::Start {
         business_id: 1,
@@ -148,6 +232,10 @@ mod tests {
         upload_first: false,
         attach_only: false,
     };
+
+    fn report(state: FormState, report: Report) -> FormState {
+        state.reduce(Action::Report(report))
+    }
 
     fn typed() -> FormState {
         FormState::default()
@@ -166,20 +254,16 @@ mod tests {
         let state = typed();
         assert_eq!(state.next_request(START), Next::CreateThread);
         // Cancelled after the create was sent: the next attempt looks first (defect 1).
-        let cancelled = state
-            .reduce(Action::Report(Report::MayExist(Step::Create, 0)))
-            .reduce(Action::Report(Report::StepFailed(
-                Step::Create,
-                Err(TransportError::Cancelled),
-            )));
+        let cancelled = report(
+            report(state, Report::ThreadMayExist),
+            Report::StepFailed(Step::Create, Err(TransportError::Cancelled)),
+        );
         assert_eq!(cancelled.next_request(START), Next::FindThread);
         // The look-up settles it either way.
-        let absent = cancelled.reduce(Action::Report(Report::Absent(Step::Create)));
+        let absent = report(cancelled.clone(), Report::ThreadAbsent);
         assert_eq!(absent.next_request(START), Next::CreateThread);
-        let found = cancelled
-            .reduce(SUBMIT)
-            .reduce(Action::Report(Report::ThreadCreated(5)));
-        assert_eq!(found.next_request(START), Next::AttachFile(5));
+        let found = report(cancelled.reduce(SUBMIT), Report::ThreadCreated(5));
+        assert_eq!(found.next_request(START), Next::AttachFile(5, 0));
         // A lost attach lists the files before posting again (defect 2).
         for result in [
             Err(TransportError::Timeout),
@@ -187,33 +271,70 @@ mod tests {
             Ok(Outcome::ServerError { message: None }),
             Ok(Outcome::Succeeded),
         ] {
-            let lost = found
-                .reduce(Action::Report(Report::MayExist(Step::Attach, 5)))
-                .reduce(Action::Report(Report::StepFailed(Step::Attach, result)));
-            assert_eq!(lost.next_request(START), Next::FindFile(5));
+            let lost = report(
+                report(found.clone(), Report::FileMayExist(5, "a".into())),
+                Report::FileFailed("a".into(), result),
+            );
+            assert_eq!(lost.next_request(START), Next::FindFile(5, 0));
             let retry = lost.reduce(SUBMIT);
-            assert_eq!(retry.next_request(START), Next::FindFile(5));
+            assert_eq!(retry.next_request(START), Next::FindFile(5, 0));
             assert_eq!(
-                retry
-                    .reduce(Action::Report(Report::Absent(Step::Attach)))
-                    .next_request(START),
-                Next::AttachFile(5)
+                report(retry, Report::FileAbsent("a".into())).next_request(START),
+                Next::AttachFile(5, 0)
             );
         }
         // A refusal that cannot have acted settles the mark.
-        let refused = found
-            .reduce(Action::Report(Report::MayExist(Step::Attach, 5)))
-            .reduce(Action::Report(Report::StepFailed(
-                Step::Attach,
-                Ok(Outcome::Unauthorized),
-            )));
-        assert_eq!(refused.next_request(START), Next::AttachFile(5));
+        let refused = report(
+            report(found.clone(), Report::FileMayExist(5, "a".into())),
+            Report::FileFailed("a".into(), Ok(Outcome::Unauthorized)),
+        );
+        assert_eq!(refused.next_request(START), Next::AttachFile(5, 0));
         // A failed look-up settles nothing.
-        let unsure = cancelled.reduce(Action::Report(Report::StepFailed(
-            Step::LookUp,
-            Ok(Outcome::NotFound),
-        )));
+        let unsure = report(
+            cancelled,
+            Report::StepFailed(Step::LookUp, Ok(Outcome::NotFound)),
+        );
         assert_eq!(unsure.next_request(START), Next::FindThread);
+    }
+
+    #[test]
+    fn several_files_skip_the_added_and_look_up_the_unsure() {
+        let meta = |key, name: &str| FileMeta {
+            key,
+            name: name.into(),
+            mime: "image/png".into(),
+            size: 10,
+        };
+        let state = FormState::default()
+            .reduce(Action::Edit(Edit::AddFile(meta(1, "a.png"))))
+            .reduce(Action::Edit(Edit::AddFile(meta(2, "a.png"))))
+            .reduce(Action::Edit(Edit::AddFile(meta(3, "c.png"))));
+        let names: Vec<String> = state.outgoing().into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["a", "a (2)", "c"]);
+        let state = report(state.reduce(SUBMIT), Report::ThreadCreated(5));
+        let state = report(state, Report::FileAdded(5, "a".into(), 70));
+        let state = report(state, Report::FileMayExist(5, "a (2)".into()));
+        let state = report(
+            state,
+            Report::FileFailed("a (2)".into(), Ok(Outcome::ServerError { message: None })),
+        );
+        let state = report(state, Report::FileAdded(5, "c".into(), 72));
+        // The retry sends only the second, after looking for it.
+        assert_eq!(
+            state.recovery.next_request(START, &names),
+            Next::FindFile(5, 1)
+        );
+        assert_eq!(
+            state.recovery.next_request(START, &names[2..]),
+            Next::Done(5)
+        );
+        let absent = report(state, Report::FileAbsent("a (2)".into()));
+        assert_eq!(
+            absent.recovery.next_request(START, &names),
+            Next::AttachFile(5, 1)
+        );
+        assert_eq!(absent.recovery.added("c", 5), Some(72));
+        assert_eq!(absent.recovery.added("c", 6), None);
     }
 
     #[test]
@@ -221,19 +342,33 @@ mod tests {
         let facts = Recovery {
             posted: Some(5),
             thread_may_exist: true,
-            file_may_exist: Some(5),
-            uploaded_url: Some("https://s/u".into()),
+            files: vec![
+                FileFacts {
+                    name: "a".into(),
+                    thread_id: 5,
+                    added: None,
+                },
+                FileFacts {
+                    name: "b".into(),
+                    thread_id: 5,
+                    added: Some(9),
+                },
+            ],
+            uploaded: vec![(1, "https://s/u".into())],
         };
         let json = serde_json::to_value(&facts).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"posted": 5, "threadMayExist": true, "fileMayExist": 5})
+            serde_json::json!({"posted": 5, "threadMayExist": true, "files": [
+                {"name": "a", "threadId": 5},
+                {"name": "b", "threadId": 5, "added": 9},
+            ]})
         );
         let read = Recovery::read(&json);
         assert_eq!(read.posted, Some(5));
         assert!(read.thread_may_exist);
-        assert_eq!(read.file_may_exist, Some(5));
-        assert_eq!(read.uploaded_url, None);
+        assert_eq!(read.files, facts.files);
+        assert!(read.uploaded.is_empty());
         assert!(Recovery::read(&serde_json::json!({"posted": 0})).is_empty());
         let restored = FormState::default().reduce(Action::RestoreDraft(
             crate::state::Draft {

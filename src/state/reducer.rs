@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use super::{display_name, Action, Attachment, Edit, FormState, Phase, Problem, Recovery, Report};
+use super::{Action, Attachment, Edit, FileCard, FormState, Phase, Problem, Recovery, Report};
 use crate::api::{ErrorReport, Field, Outcome};
 
 impl FormState {
@@ -35,6 +35,15 @@ impl FormState {
                 next.problem = None;
                 next.summary_focus += 1;
             }
+            Action::InvalidCards(reports) => {
+                for card in &mut next.more {
+                    card.errors = reports
+                        .iter()
+                        .find(|(key, _)| *key == card.meta.key)
+                        .map(|(_, report)| report.clone())
+                        .unwrap_or_default();
+                }
+            }
             Action::Submit {
                 upload_first,
                 attach_only,
@@ -42,6 +51,9 @@ impl FormState {
                 if self.can_submit() {
                     next.problem = None;
                     next.errors = ErrorReport::default();
+                    for card in &mut next.more {
+                        card.errors = ErrorReport::default();
+                    }
                     next.phase = if upload_first {
                         Phase::Uploading { percent: None }
                     } else if attach_only || self.recovery.posted.is_some() {
@@ -53,10 +65,8 @@ impl FormState {
             }
             Action::KeepWithoutAttachment => {
                 if let (Some(thread_id), Phase::Editing) = (self.recovery.posted, &self.phase) {
-                    next = self.cleared(Phase::Done {
-                        thread_id,
-                        file_id: None,
-                    });
+                    let file_id = self.recovery.files.iter().find_map(|file| file.added);
+                    next = self.cleared(Phase::Done { thread_id, file_id });
                 }
             }
             Action::RemoveStarted => {
@@ -82,18 +92,56 @@ impl FormState {
                 self.draft.set(field, value);
                 self.errors.clear_field(field);
                 if field == Field::Attachment {
+                    self.forget_first_upload();
                     self.attachment = Attachment::Link;
-                    self.recovery.uploaded_url = None;
                 }
             }
             Edit::ChooseFile(meta) => {
                 if self.draft.name.trim().is_empty() || self.name_came_from_file() {
-                    self.draft.name = display_name(&meta.name);
+                    self.draft.name.clear();
+                    self.draft.name = self.fresh_name(&meta.name);
                     self.errors.clear_field(Field::Name);
                 }
+                self.forget_first_upload();
                 self.attachment = Attachment::File(meta);
-                self.recovery.uploaded_url = None;
                 self.errors.clear_field(Field::Attachment);
+            }
+            Edit::AddFile(meta) if self.attachment == Attachment::None => {
+                self.edit(Edit::ChooseFile(meta))
+            }
+            Edit::AddFile(meta) => {
+                self.errors.clear_field(Field::Attachment);
+                self.more.push(FileCard {
+                    name: self.fresh_name(&meta.name),
+                    meta,
+                    description: String::new(),
+                    errors: ErrorReport::default(),
+                });
+            }
+            Edit::ReplaceCard(key, meta) => {
+                let fresh = self.fresh_name(&meta.name);
+                if let Some(card) = self.more.iter_mut().find(|card| card.meta.key == key) {
+                    if card.name == super::display_name(&card.meta.name) {
+                        card.name = fresh;
+                        card.errors.clear_field(Field::Name);
+                    }
+                    card.meta = meta;
+                    card.errors.clear_field(Field::Attachment);
+                    self.recovery.forget_upload(key);
+                }
+            }
+            Edit::RemoveCard(key) => {
+                self.more.retain(|card| card.meta.key != key);
+                self.recovery.forget_upload(key);
+            }
+            Edit::CardText(key, field, value) => {
+                if let Some(card) = self.more.iter_mut().find(|card| card.meta.key == key) {
+                    match field {
+                        Field::Description => card.description = value,
+                        _ => card.name = value,
+                    }
+                    card.errors.clear_field(field);
+                }
             }
             Edit::RefuseFile(message) => {
                 // Shown on the field and in the summary; focus stays with the member.
@@ -101,20 +149,34 @@ impl FormState {
                 self.errors.push_field(Field::Attachment, message);
             }
             Edit::RemoveFile => {
+                self.forget_first_upload();
+                if !self.more.is_empty() {
+                    // The next card becomes the form's own attachment.
+                    let card = self.more.remove(0);
+                    self.attachment = Attachment::File(card.meta);
+                    self.draft.name = card.name;
+                    self.draft.description = card.description;
+                    for field in [Field::Attachment, Field::Name, Field::Description] {
+                        self.errors.clear_field(field);
+                        for message in card.errors.for_field(field) {
+                            self.errors.push_field(field, message);
+                        }
+                    }
+                    return;
+                }
                 if self.name_came_from_file() {
                     self.draft.name.clear();
                 }
                 self.attachment = Attachment::None;
-                self.recovery.uploaded_url = None;
                 self.errors.clear_field(Field::Attachment);
             }
             Edit::ToggleLinkMode => {
+                self.forget_first_upload();
                 self.attachment = if self.gives_link() {
                     Attachment::None
                 } else {
                     Attachment::Link
                 };
-                self.recovery.uploaded_url = None;
                 self.errors.clear_field(Field::Attachment);
             }
             Edit::Tags {
@@ -130,6 +192,13 @@ impl FormState {
         }
     }
 
+    /// Forgets where the form's own file was uploaded (it is replaced or removed).
+    fn forget_first_upload(&mut self) {
+        if let Attachment::File(meta) = &self.attachment {
+            self.recovery.forget_upload(meta.key);
+        }
+    }
+
     /// Takes in one report of the submission in flight (its recovery facts are already
     /// taken in by [`Recovery::apply`]).
     fn report(&mut self, report: Report) {
@@ -141,7 +210,12 @@ impl FormState {
                     self.phase = Phase::Uploading { percent };
                 }
             }
-            Report::Uploaded(_) | Report::MayExist(..) | Report::Absent(_) => {}
+            Report::Uploaded(..)
+            | Report::ThreadMayExist
+            | Report::ThreadAbsent
+            | Report::FileMayExist(..)
+            | Report::FileAbsent(_)
+            | Report::FileAdded(..) => {}
             Report::StartPosting => self.phase = Phase::Posting,
             Report::StartAttaching | Report::ThreadCreated(_) => self.phase = Phase::Attaching,
             Report::UploadFailed(error) => self.fail(Some(Problem::Upload(error))),
@@ -150,6 +224,23 @@ impl FormState {
                 if let Ok(Outcome::Invalid(report)) = reply {
                     self.errors = report;
                 }
+            }
+            Report::FileFailed(name, reply) => {
+                // On the card sent with that name: the form's own fields for the first.
+                if let Some(problem) = Problem::from_reply(&reply) {
+                    self.problem = Some(problem);
+                }
+                let Ok(Outcome::Invalid(report)) = reply else {
+                    return;
+                };
+                match self.more.iter_mut().find(|card| card.name.trim() == name) {
+                    Some(card) => card.errors = report,
+                    None => self.errors = report,
+                }
+            }
+            Report::Incomplete => {
+                self.phase = Phase::Editing;
+                self.summary_focus += 1;
             }
             Report::Finished { thread_id, file_id } => {
                 *self = self.cleared(Phase::Done { thread_id, file_id });

@@ -159,7 +159,7 @@ fn the_two_steps_then_success_clears_everything() {
         }));
     assert_eq!(state.phase, Phase::Uploading { percent: Some(25) });
     let state = state
-        .reduce(Action::Report(Report::Uploaded("https://s/u/1".into())))
+        .reduce(Action::Report(Report::Uploaded(1, "https://s/u/1".into())))
         .reduce(Action::Report(Report::StartPosting));
     assert_eq!(state.phase, Phase::Posting);
     let state = state.reduce(Action::Report(Report::ThreadCreated(5001)));
@@ -184,10 +184,11 @@ fn a_failed_attach_keeps_the_conversation_so_a_retry_attaches_only() {
     let failed = typed()
         .reduce(SUBMIT)
         .reduce(Action::Report(Report::ThreadCreated(5001)))
-        .reduce(Action::Report(Report::StepFailed(
-            Step::Attach,
+        .reduce(Action::Report(Report::FileFailed(
+            "menu".into(),
             Ok(invalid(Field::Name, "is too long")),
-        )));
+        )))
+        .reduce(Action::Report(Report::Incomplete));
     assert_eq!(failed.phase, Phase::Editing);
     assert_eq!(failed.recovery.posted, Some(5001));
     assert_eq!(failed.draft.subject, " Lunch ");
@@ -217,7 +218,7 @@ fn a_failed_attach_keeps_the_conversation_so_a_retry_attaches_only() {
 fn a_sent_create_is_remembered_until_settled_even_when_cancelled() {
     let sent = typed()
         .reduce(SUBMIT)
-        .reduce(Action::Report(Report::MayExist(Step::Create, 0)));
+        .reduce(Action::Report(Report::ThreadMayExist));
     let lost = sent.reduce(Action::Report(Report::StepFailed(
         Step::Create,
         Err(TransportError::Network),
@@ -244,7 +245,7 @@ fn a_server_error_or_an_unreadable_success_on_the_create_is_looked_up_before_cre
     let failed_with = |outcome: Outcome| {
         typed()
             .reduce(SUBMIT)
-            .reduce(Action::Report(Report::MayExist(Step::Create, 0)))
+            .reduce(Action::Report(Report::ThreadMayExist))
             .reduce(Action::Report(Report::StepFailed(
                 Step::Create,
                 Ok(outcome),
@@ -365,7 +366,7 @@ fn bodies_are_trimmed_and_use_the_fixed_or_chosen_board() {
         Some(7)
     );
     assert_eq!(state.new_thread(ATTACH, ThreadFields::default()), None);
-    let file = state.new_thread_file(5001);
+    let file = state.outgoing()[0].body(5001);
     assert_eq!(file.name, "menu");
     assert_eq!(file.description, None);
 }
@@ -386,6 +387,7 @@ fn refusals_read_well() {
     let limits = Limits {
         max_bytes: 1024 * 1024,
         accept: vec!["image/*".into(), ".pdf".into()],
+        max_files: 1,
     };
     let strings = Strings::default();
     assert_eq!(
@@ -396,4 +398,54 @@ fn refusals_read_well() {
         refusal_message(FileRefusal::WrongType, &limits, &strings),
         "The file must be one of: image/*, .pdf"
     );
+}
+
+#[test]
+fn several_files_get_cards_with_distinct_names_and_their_own_checks() {
+    let add = |state: FormState, key, name: &str| {
+        state.reduce(Action::Edit(Edit::AddFile(file(key, name))))
+    };
+    let state = add(
+        add(add(FormState::default(), 1, "photo.jpg"), 2, "photo.jpg"),
+        3,
+        "a.pdf",
+    );
+    assert_eq!(state.file_count(), 3);
+    assert_eq!(state.draft.name, "photo");
+    let names: Vec<&str> = state.more.iter().map(|card| card.name.as_str()).collect();
+    assert_eq!(names, ["photo (2)", "a"]);
+    assert!(state.validate_cards(&Strings::default()).is_empty());
+    // A name made equal by hand is refused on that card, before any request.
+    let same = state.reduce(Action::Edit(Edit::CardText(3, Field::Name, "photo".into())));
+    let found = same.validate_cards(&Strings::default());
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, 3);
+    let shown = same.reduce(Action::InvalidCards(found));
+    assert_eq!(shown.more[1].errors.for_field(Field::Name).count(), 1);
+    // Removing the first promotes the next card into the form's own fields.
+    let promoted = state.reduce(Action::Edit(Edit::RemoveFile));
+    assert_eq!(promoted.draft.name, "photo (2)");
+    assert_eq!(promoted.more.len(), 1);
+    assert_eq!(
+        promoted
+            .reduce(Action::Edit(Edit::RemoveCard(3)))
+            .file_count(),
+        1
+    );
+}
+
+#[test]
+fn a_file_error_lands_on_its_own_card() {
+    let state = FormState::default()
+        .reduce(Action::Edit(Edit::AddFile(file(1, "a.png"))))
+        .reduce(Action::Edit(Edit::AddFile(file(2, "b.png"))))
+        .reduce(SUBMIT)
+        .reduce(Action::Report(Report::FileFailed(
+            "b".into(),
+            Ok(invalid(Field::Name, "is not allowed")),
+        )))
+        .reduce(Action::Report(Report::Incomplete));
+    assert_eq!(state.phase, Phase::Editing);
+    assert_eq!(state.errors.for_field(Field::Name).count(), 0);
+    assert_eq!(state.more[0].errors.for_field(Field::Name).count(), 1);
 }

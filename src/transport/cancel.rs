@@ -22,27 +22,44 @@ pub struct Cancellation {
 #[derive(Default)]
 struct CancelInner {
     cancelled: Cell<bool>,
-    current: RefCell<Option<AbortController>>,
+    current: RefCell<Vec<AbortController>>,
+}
+
+/// A controller [`Cancellation::watch`] aborts on cancel, until this drops.
+pub(crate) struct Watched {
+    inner: Rc<CancelInner>,
+    controller: AbortController,
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        let controller = &self.controller;
+        self.inner
+            .current
+            .borrow_mut()
+            .retain(|held| held != controller);
+    }
 }
 
 impl Cancellation {
     /// Cancels: aborts the request in flight and stops any retry or wait.
     pub fn cancel(&self) {
         self.inner.cancelled.set(true);
-        if let Some(controller) = self.inner.current.borrow_mut().take() {
+        for controller in self.inner.current.borrow_mut().drain(..) {
             controller.abort();
         }
     }
 
     /// Aborts `controller` too when cancelled (for work the transport does not run
-    /// itself, such as the host's uploader).
-    pub(crate) fn watch(&self, controller: &AbortController) {
-        *self.inner.current.borrow_mut() = Some(controller.clone());
-    }
-
-    /// Stops watching the controller given to [`Cancellation::watch`].
-    pub(crate) fn unwatch(&self) {
-        self.inner.current.borrow_mut().take();
+    /// itself, such as the host's uploader). Several may be watched at once (uploads
+    /// run two at a time).
+    /// Watching ends when the returned guard drops, on every path out of the work.
+    pub(crate) fn watch(&self, controller: &AbortController) -> Watched {
+        self.inner.current.borrow_mut().push(controller.clone());
+        Watched {
+            inner: Rc::clone(&self.inner),
+            controller: controller.clone(),
+        }
     }
 
     /// Whether [`Cancellation::cancel`] was called.

@@ -281,7 +281,7 @@ impl ApiClient {
     ) -> Result<RawAnswer, TransportError> {
         self.keep_spacing(cancel).await?;
         let controller = AbortController::new().map_err(|_| TransportError::Network)?;
-        cancel.watch(&controller);
+        let _watched = cancel.watch(&controller);
         let timed_out = Rc::new(Cell::new(false));
         let _timer = {
             let controller = controller.clone();
@@ -319,7 +319,6 @@ impl ApiClient {
         let status = response.status();
         let retry_after = response.headers().get("Retry-After");
         let text = response.text().await.map_err(failed)?;
-        cancel.unwatch();
         Ok(RawAnswer {
             status,
             retry_after,

@@ -45,6 +45,12 @@ export function paste_file(target, name, type, text) {
   transfer.items.add(new File([text], name, { type }));
   target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
 }
+export function set_many_files(input, names) {
+  const transfer = new DataTransfer();
+  for (const name of names.split('\n')) transfer.items.add(new File([name], name, { type: 'text/plain' }));
+  input.files = transfer.files;
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+}
 export function set_files(input, name, type, text) {
   const transfer = new DataTransfer();
   transfer.items.add(new File([text], name, { type }));
@@ -66,6 +72,9 @@ extern "C" {
     fn paste_file_js(target: &Element, name: &str, mime: &str, text: &str);
     /// Puts a file with `text` as its content into a file input and fires `change`.
     pub fn set_files(input: &Element, name: &str, mime: &str, text: &str);
+    /// Puts several text files (`names`, one a line, each holding its own name) into a
+    /// file input and fires `change`.
+    pub fn set_many_files(input: &Element, names: &str);
 }
 
 /// A fresh, attached element to render into.
@@ -124,6 +133,20 @@ pub async fn type_into(root: &Element, selector: &str, value: &str) {
 pub async fn choose_file(root: &Element, name: &str, mime: &str, text: &str) {
     let input = element(root, "input[type=file]").await;
     set_files(&input, name, mime, text);
+}
+
+/// Chooses several text files at once in the panel's file input.
+pub async fn choose_files(root: &Element, names: &[&str]) {
+    let input = element(root, "input[type=file]").await;
+    set_many_files(&input, &names.join("\n"));
+}
+
+/// The first link under `within` (an error summary's, to click).
+pub fn first_link(within: &Element) -> HtmlElement {
+    match within.query_selector("a").ok().flatten() {
+        Some(link) => link.unchecked_into(),
+        None => panic!("no link in {}", text_of(within)),
+    }
 }
 
 /// Clicks the element matching `selector`.

@@ -65,12 +65,21 @@ pub fn bench(toolbox: &Toolbox) -> XResult {
         .env("PKG_DIR", &pkg)
         .env("CHROMIUM", CHROMIUM)
         .env("BENCH_OUT", &out))?;
+    // Five 5 MB attachments through uploadEndpoint (about 20 s).
+    run(toolbox
+        .command("node")
+        .arg(toolbox.root.join("bench/several-files.mjs"))
+        .env("SANDBOX_BIN", &sandbox)
+        .env("PKG_DIR", &pkg)
+        .env("CHROMIUM", CHROMIUM)
+        .env("BENCH_OUT", &out))?;
     let measured_secs = measuring.elapsed().as_secs();
 
     let results = format!(
-        "{}\n{}",
+        "{}\n{}\n{}",
         read(&out.join("results.md"))?,
-        read(&out.join("photo.md"))?
+        read(&out.join("photo.md"))?,
+        read(&out.join("several-files.md"))?
     );
     let header = report_header(toolbox, started.elapsed().as_secs(), measured_secs, &load);
     let report_path = toolbox.root.join(REPORT_FILE);

@@ -6,6 +6,6 @@ mod use_saved_draft;
 mod use_submission;
 
 pub use use_boards::use_boards;
-pub use use_chosen_file::{use_chosen_file, ChosenFileHandle};
+pub use use_chosen_file::{list_files, use_chosen_file, ChosenFileHandle};
 pub use use_saved_draft::use_saved_draft;
 pub use use_submission::{use_submission, SubmissionHandle};

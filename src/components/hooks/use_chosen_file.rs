@@ -1,12 +1,13 @@
-//! The chosen file's lifecycle: taken from the picker or a paste, checked against the
-//! limits, kept with its preview URL while the form names it, and let go (which
-//! revokes the URL) when it is replaced, removed, turned into a link, or the panel goes.
+//! The chosen files' lifecycle: taken from the picker, a drop or a paste, checked against
+//! the limits (size, type, and how many the host allows), kept with their preview URLs
+//! while the form names them, and let go (which revokes the URL) when replaced, removed,
+//! turned into a link, or the panel goes.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use web_sys::{ClipboardEvent, File};
+use web_sys::{ClipboardEvent, File, FileList};
 use yew::prelude::*;
 
 use crate::components::callbacks::make_callback;
@@ -17,32 +18,46 @@ use crate::config::Limits;
 use crate::i18n::{Msg, Strings};
 use crate::state::{refusal_message, Action, Attachment, Edit, FileMeta, FormState};
 
-/// What the panel needs of the chosen file.
+/// What the panel needs of the chosen files.
 #[derive(Clone)]
 pub struct ChosenFileHandle {
     slot: FileSlot,
     /// Whether members may choose, drop or paste files (otherwise only a link).
     pub takes_files: bool,
-    /// Takes a file chosen or dropped on the picker.
+    /// Takes a file chosen as the form's own attachment (its Replace).
     pub on_file: Callback<File>,
-    /// Takes a file pasted anywhere in the panel; text pastes go on as usual.
+    /// Takes the files chosen or dropped on the picker: the first replaces the chosen
+    /// one when only one is allowed, else they are added up to the limit.
+    pub on_files: Callback<Vec<File>>,
+    /// Takes the file that replaces the card with this key.
+    pub on_replace_card: Callback<(u32, File)>,
+    /// Takes files pasted anywhere in the panel; text pastes go on as usual.
     pub on_paste: Callback<Event>,
 }
 
 impl ChosenFileHandle {
-    /// The file `attachment` names, when it is still the one held.
-    pub fn file_for(&self, attachment: &Attachment) -> Option<File> {
+    /// Every file held, by key, for a submission.
+    pub fn files(&self) -> Vec<(u32, File)> {
         let slot = self.slot.borrow();
-        let chosen = slot.as_ref().filter(|chosen| chosen.is_for(attachment))?;
-        Some(chosen.file.clone())
+        slot.iter()
+            .map(|chosen| (chosen.key, chosen.file.clone()))
+            .collect()
     }
 
-    /// The preview URL of a chosen picture.
-    pub fn preview_url(&self) -> Option<AttrValue> {
+    /// The preview URL of the chosen picture under `key`.
+    pub fn preview_url(&self, key: u32) -> Option<AttrValue> {
         let slot = self.slot.borrow();
-        let url = slot.as_ref()?.preview.as_ref()?;
-        Some(AttrValue::from(url.to_string()))
+        let chosen = slot.iter().find(|chosen| chosen.key == key)?;
+        Some(AttrValue::from(chosen.preview.as_ref()?.to_string()))
     }
+}
+
+/// The files of a `FileList` (an input's, a drop's or a paste's).
+pub fn list_files(list: Option<FileList>) -> Vec<File> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    (0..list.length()).filter_map(|at| list.get(at)).collect()
 }
 
 /// What taking a file reads: the form, the slot, and the host's file settings.
@@ -55,13 +70,14 @@ struct Taker {
 }
 
 impl Taker {
-    /// Keeps `file` and tells the form, or tells the form why it was refused.
-    fn take(&self, file: File) {
+    /// Checks `file` against the limits; keeps it and returns its facts, or tells the
+    /// form why it was refused.
+    fn keep(&self, file: File) -> Option<FileMeta> {
         let (state, strings, limits) = (&self.state, &self.strings, &self.limits);
         if !self.takes_files {
             let refusal = strings.get(Msg::FilesUnavailable).to_owned();
             state.dispatch(Action::Edit(Edit::RefuseFile(refusal)));
-            return;
+            return None;
         }
         let meta = FileMeta {
             key: next_id(),
@@ -71,41 +87,82 @@ impl Taker {
         };
         match limits.check(&meta.name, &meta.mime, meta.size) {
             Ok(()) => {
-                *self.slot.borrow_mut() = Some(ChosenFile::new(meta.key, file));
-                state.dispatch(Action::Edit(Edit::ChooseFile(meta)));
+                self.slot.borrow_mut().push(ChosenFile::new(meta.key, file));
+                Some(meta)
             }
-            Err(refusal) => state.dispatch(Action::Edit(Edit::RefuseFile(refusal_message(
-                refusal, limits, strings,
-            )))),
+            Err(refusal) => {
+                let message = refusal_message(refusal, limits, strings);
+                state.dispatch(Action::Edit(Edit::RefuseFile(message)));
+                None
+            }
         }
     }
 
-    /// Takes the first file of a paste, unless a submission is running.
+    /// Keeps `file` as the form's own attachment (choosing or replacing it).
+    fn take(&self, file: File) {
+        if let Some(meta) = self.keep(file) {
+            self.state.dispatch(Action::Edit(Edit::ChooseFile(meta)));
+        }
+    }
+
+    /// Takes several files: with one allowed, the first replaces the chosen one (as
+    /// ever); else each is added while there is room, and those left out are named by
+    /// count (nothing already chosen is dropped).
+    fn take_many(&self, files: Vec<File>) {
+        let max = self.limits.max_files.max(1);
+        if max == 1 {
+            if let Some(file) = files.into_iter().next() {
+                self.take(file);
+            }
+            return;
+        }
+        let room = max.saturating_sub(self.state.file_count());
+        let left_out = files.len().saturating_sub(room);
+        for file in files.into_iter().take(room) {
+            if let Some(meta) = self.keep(file) {
+                self.state.dispatch(Action::Edit(Edit::AddFile(meta)));
+            }
+        }
+        if left_out > 0 {
+            let message = self.strings.fill(
+                Msg::FilesLeftOut,
+                &[("count", &left_out.to_string()), ("max", &max.to_string())],
+            );
+            self.state.dispatch(Action::Edit(Edit::RefuseFile(message)));
+        }
+    }
+
+    /// Replaces the file of the card under `key`.
+    fn replace_card(&self, key: u32, file: File) {
+        if let Some(meta) = self.keep(file) {
+            self.state
+                .dispatch(Action::Edit(Edit::ReplaceCard(key, meta)));
+        }
+    }
+
+    /// Takes the files of a paste, unless a submission is running.
     fn take_pasted(&self, event: Event) {
         let Some(event) = event.dyn_ref::<ClipboardEvent>() else {
             return;
         };
-        let file = event
-            .clipboard_data()
-            .and_then(|data| data.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
+        let files = list_files(event.clipboard_data().and_then(|data| data.files()));
+        if !files.is_empty() {
             event.prevent_default();
             if !self.state.phase.is_busy() {
-                self.take(named_for_paste(file));
+                self.take_many(files.into_iter().map(named_for_paste).collect());
             }
         }
     }
 }
 
-/// Holds the chosen file for the panel of `state`, under the host's `files` settings.
+/// Holds the chosen files for the panel of `state`, under the host's `files` settings.
 #[hook]
 pub fn use_chosen_file(
     state: &UseReducerHandle<FormState>,
     files: &FileSettings,
     strings: &Strings,
 ) -> ChosenFileHandle {
-    let slot: FileSlot = use_mut_ref(|| None);
+    let slot: FileSlot = use_mut_ref(Vec::new);
     let takes_files = files.delivery().takes_files();
     use_effect_with(takes_files, |takes_files| {
         if !takes_files {
@@ -113,26 +170,28 @@ pub fn use_chosen_file(
         }
     });
     {
-        // The file and its preview go with the panel.
+        // The files and their previews go with the panel.
         let slot = slot.clone();
         use_effect_with((), move |_| {
             move || {
-                slot.borrow_mut().take();
+                slot.borrow_mut().clear();
             }
         });
     }
     {
-        // The file is no longer needed once done, removed or replaced by a link.
+        // A file is no longer needed once done, removed or replaced.
         let slot = slot.clone();
-        let key = match &state.attachment {
+        let first = match &state.attachment {
             Attachment::File(meta) => Some(meta.key),
             _ => None,
         };
-        use_effect_with(key, move |key| {
-            let mut slot = slot.borrow_mut();
-            if slot.as_ref().map(|chosen| chosen.key) != *key {
-                slot.take();
-            }
+        let keys: Vec<u32> = first
+            .into_iter()
+            .chain(state.more.iter().map(|card| card.meta.key))
+            .collect();
+        use_effect_with(keys, move |keys| {
+            slot.borrow_mut()
+                .retain(|chosen| keys.contains(&chosen.key));
         });
     }
     let taker = Rc::new(Taker {
@@ -146,6 +205,8 @@ pub fn use_chosen_file(
         slot,
         takes_files,
         on_file: make_callback(&taker, |taker, file| taker.take(file)),
+        on_files: make_callback(&taker, |taker, files| taker.take_many(files)),
+        on_replace_card: make_callback(&taker, |taker, (key, file)| taker.replace_card(key, file)),
         on_paste: make_callback(&taker, |taker, event| taker.take_pasted(event)),
     }
 }

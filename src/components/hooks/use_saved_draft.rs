@@ -68,15 +68,15 @@ pub fn use_saved_draft(
     let facts = (
         recovery.posted,
         recovery.thread_may_exist,
-        recovery.file_may_exist,
+        recovery.files.clone(),
     );
     use_effect_with((key, draft.clone(), facts), move |(key, draft, facts)| {
         if let Some(key) = key {
             let facts = Recovery {
                 posted: facts.0,
                 thread_may_exist: facts.1,
-                file_may_exist: facts.2,
-                uploaded_url: None,
+                files: facts.2.clone(),
+                uploaded: Vec::new(),
             };
             if !save_draft(key, draft, &facts) {
                 dispatch.emit(Action::DraftUnsaved);

@@ -60,11 +60,12 @@ impl Submitter {
             return;
         }
         let report = state.validate_with_fields(mode, self.fields, strings);
-        if !report.is_empty() {
+        let cards = state.validate_cards(strings);
+        if !report.is_empty() || !cards.is_empty() {
+            state.dispatch(Action::InvalidCards(cards));
             state.dispatch(Action::Invalid(report));
             return;
         }
-        let file = self.chosen.file_for(&state.attachment);
         let cancel = Cancellation::default();
         *self.in_flight.borrow_mut() = Some((cancel.clone(), mode));
         let attach_mode = matches!(mode, Mode::Attach { .. });
@@ -77,7 +78,7 @@ impl Submitter {
             mode,
             fields: self.fields,
             state: (**state).clone(),
-            file,
+            files: self.chosen.files(),
             delivery: self.delivery.clone(),
             cancel,
             dispatch: state.dispatcher().to_callback(),
@@ -97,9 +98,17 @@ impl Submitter {
         let state = &self.state;
         if let (Some(thread_id), false) = (state.recovery.posted, state.phase.is_busy()) {
             state.dispatch(Action::KeepWithoutAttachment);
+            let file_ids: Vec<u64> = state
+                .recovery
+                .files
+                .iter()
+                .filter(|file| file.thread_id == thread_id)
+                .filter_map(|file| file.added)
+                .collect();
             self.host.on_created.emit(Created {
                 thread_id,
-                file_id: None,
+                file_id: file_ids.first().copied(),
+                file_ids,
             });
         }
     }
