@@ -142,7 +142,7 @@ export const SCENARIOS = [
       // The element's event crossed the shadow root to the page's log.
       const entry = '#event-log li[data-source="element-panel"][data-event="nexudus:conversation-created"] code';
       await page.waitFor(entry);
-      assert.deepEqual(JSON.parse(await page.text(entry)), { threadId, fileId });
+      assert.deepEqual(JSON.parse(await page.text(entry)), { threadId, fileId, fileIds: [fileId] });
       await ctx.noErrors(page);
 
       await ctx.step('the upload announces its progress in percent (upload throttled to 1 MB/s)', async () => {
@@ -351,7 +351,7 @@ export const SCENARIOS = [
         what: 'nexudus:conversation-created',
       });
       assert.deepEqual(created, [
-        { type: 'nexudus:conversation-created', target: 'panel', bubbles: true, composed: true, plain: true, detail: { threadId: 1001, fileId } },
+        { type: 'nexudus:conversation-created', target: 'panel', bubbles: true, composed: true, plain: true, detail: { threadId: 1001, fileId, fileIds: [fileId] } },
       ]);
 
       // Properties reflect to attributes; start mode once the thread goes (the success

@@ -73,7 +73,7 @@ test('start mode with a picture goes through the uploader: POST /uploads, PUT wi
   await logged(log, 'start-panel', 'onCreated').waitFor();
   assert.deepEqual(
     JSON.parse(await logged(log, 'start-panel', 'onCreated').locator('code').innerText()),
-    { threadId, fileId },
+    { threadId, fileId, fileIds: [fileId] },
   );
   // The conversation link follows conversationUrl.
   assert.equal(await success.getByRole('link').getAttribute('href'), `#/conversations/${threadId}`);

@@ -54,7 +54,7 @@ test('a Vite 7 build mounts the panel and the element, and attaches a file', asy
   const fileId = Number(await success.getAttribute('data-file-id'));
   assert.equal(
     await page.locator('#events li[data-event="created"]').innerText(),
-    `created ${JSON.stringify({ threadId: 1001, fileId })}`,
+    `created ${JSON.stringify({ threadId: 1001, fileId, fileIds: [fileId] })}`,
   );
   // The bundled CSS styles the light-DOM panel.
   assert.equal(await panel.locator('.nsc-panel').evaluate((el) => getComputedStyle(el).borderTopStyle), 'solid');
