@@ -170,6 +170,7 @@ fn callbacks_receive_plain_objects() {
     props.host.on_created.emit(Created {
         thread_id: 5001,
         file_id: None,
+        file_ids: Vec::new(),
     });
     let created = global("__nscCreated");
     assert_eq!(

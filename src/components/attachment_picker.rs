@@ -328,6 +328,9 @@ pub fn file_card(meta: &FileMeta, preview: Option<&AttrValue>, strings: &Strings
             <div class="nsc-file-card__facts">
                 <p class="nsc-file-card__name">{ meta.name.clone() }</p>
                 <p class="nsc-file-card__meta">{ format!("{kind} · {}", human_size(meta.size)) }</p>
+                if meta.photo.is_some() {
+                    <p class="nsc-file-card__note" role="status">{ meta.photo_note(strings) }</p>
+                }
             </div>
         </div>
     }
