@@ -5,6 +5,7 @@ import type {
   Created,
   GetToken,
   Id,
+  ImageSettings,
   Limits,
   Locale,
   PanelError,
@@ -12,7 +13,7 @@ import type {
   Uploader,
 } from './index.js';
 
-export type { AttachFailed, Created, GetToken, Limits, PanelError, Uploader } from './index.js';
+export type { AttachFailed, Created, GetToken, ImageSettings, Limits, PanelError, Uploader } from './index.js';
 
 /** The tag name: `nexudus-start-conversation`. */
 export declare const TAG: 'nexudus-start-conversation';
@@ -43,6 +44,8 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   strings: Partial<Record<StringKey, string>> | null | undefined;
   /** Limits on the attachment (the `max-bytes` and `accept` attributes win). */
   limits: Limits | null | undefined;
+  /** How photos are cleaned before upload; `false` sends them as they are. */
+  images: ImageSettings | boolean | null | undefined;
 
   // The attributes, as reflected properties (attribute values are strings).
   get baseUrl(): string | null;

@@ -1,5 +1,5 @@
 //! One option's value, read by its kind (integer Id, string, secret, URL, boolean,
-//! function, object) and checked before anything is rendered: a wrong value is a
+//! function, object, object or boolean) and checked before anything is rendered: a wrong value is a
 //! `TypeError` naming the option, never a panic.
 //!
 //! Options are read with `Reflect` rather than `serde_wasm_bindgen::from_value`: measured
@@ -74,6 +74,9 @@ mod js {
         Function,
         /// A plain object, read key by key by its option; the text says which keys.
         Object(&'static str),
+        /// Settings that can be switched off: a plain object (as [`Kind::Object`]) or
+        /// `true`/`false` (on with the defaults, off).
+        Switch(&'static str),
     }
 
     /// The address rules of [`Kind::Url`].
@@ -96,11 +99,11 @@ mod js {
         Id(u64),
         /// [`Kind::Text`], [`Kind::Secret`] and [`Kind::Url`] (normalised).
         Text(String),
-        /// [`Kind::Flag`].
+        /// [`Kind::Flag`], and [`Kind::Switch`] given as a boolean.
         Flag(bool),
         /// [`Kind::Function`].
         Function(Function),
-        /// [`Kind::Object`]: a plain object.
+        /// [`Kind::Object`] and [`Kind::Switch`]: a plain object.
         Object(JsValue),
     }
 
@@ -168,7 +171,8 @@ mod js {
                 .cloned()
                 .map(Value::Function)
                 .ok_or_else(|| type_error(&option_message(name, "a function", kind(value)))),
-            Kind::Object(expected) => {
+            Kind::Switch(_) if value.as_bool().is_some() => Ok(Value::Flag(value.is_truthy())),
+            Kind::Object(expected) | Kind::Switch(expected) => {
                 if is_plain_object(value) {
                     Ok(Value::Object(value.clone()))
                 } else {
