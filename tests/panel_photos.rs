@@ -10,6 +10,7 @@ use nexudus_start_conversation::{
     ApiSettings, BearerToken, FileSettings, StartConversation, StartConversationProps, Target,
 };
 use std::time::Duration;
+use support::images::{draw_photo, with_exif};
 use support::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -18,14 +19,6 @@ use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, Element, File, FilePropertyBag, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(module = "/e2e/support/images.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = drawPhoto)]
-    fn draw_photo(options: &JsValue) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = withExif)]
-    fn with_exif(jpeg: &Uint8Array, exif: &JsValue) -> Uint8Array;
-}
 
 const ENDPOINT: &str = "https://api.invalid/uploads";
 
