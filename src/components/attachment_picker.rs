@@ -67,6 +67,8 @@ pub struct AttachmentPickerProps {
 pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     let strings = &props.strings;
     let input = use_node_ref();
+    // Every hook before the link mode's early return: yew needs the same hooks each render.
+    let replace_input = use_node_ref();
     let dragging = use_state(|| false);
     let has_errors = !props.errors.is_empty();
     let error_id = format!("{}-error", props.id);
@@ -150,7 +152,6 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
             }
         })
     };
-    let replace_input = use_node_ref();
     let on_drag_over = {
         let dragging = dragging.clone();
         let busy = props.busy;
