@@ -6,6 +6,7 @@ import type {
   GetToken,
   Fields,
   Id,
+  ImageSettings,
   Limits,
   Locale,
   PanelError,
@@ -13,7 +14,7 @@ import type {
   Uploader,
 } from './index.js';
 
-export type { AttachFailed, Created, Fields, GetToken, Limits, PanelError, Uploader } from './index.js';
+export type { AttachFailed, Created, Fields, GetToken, ImageSettings, Limits, PanelError, Uploader } from './index.js';
 
 /** The tag name: `nexudus-start-conversation`. */
 export declare const TAG: 'nexudus-start-conversation';
@@ -44,6 +45,8 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   strings: Partial<Record<StringKey, string>> | null | undefined;
   /** Limits on the attachment (the `max-bytes` and `accept` attributes win). */
   limits: Limits | null | undefined;
+  /** How photos are cleaned before upload; `false` sends them as they are. */
+  images: ImageSettings | boolean | null | undefined;
 
   // The attributes, as reflected properties (attribute values are strings).
   get baseUrl(): string | null;

@@ -5,7 +5,7 @@
 //   a page's Content-Security-Policy needs no `style-src` for it).
 // - Non-secret settings are attributes (observed: a change updates the panel).
 // - The token is set only through the write-only `token` property, or `getToken`; a
-//   `token` attribute is refused and removed. `upload`, `strings` and `limits` are
+//   `token` attribute is refused and removed. `upload`, `strings`, `limits` and `images` are
 //   properties too.
 // - Properties and attributes set before this module loads are applied when it does.
 // - Events `nexudus:conversation-created`, `nexudus:attachment-failed` and `nexudus:error`
@@ -46,7 +46,7 @@ const BOOLEAN_ATTRIBUTES = {
 };
 
 /** Options that are properties only (functions, objects, and the secret). */
-const PROPERTIES = ['token', 'getToken', 'limits', 'upload', 'strings'];
+const PROPERTIES = ['token', 'getToken', 'limits', 'images', 'upload', 'strings'];
 
 /** The callbacks the element sets, and the event each dispatches. */
 const EVENTS = {
@@ -173,6 +173,14 @@ export class NexudusStartConversationElement extends Base {
   }
   get limits() {
     return this.#values.limits;
+  }
+
+  set images(value) {
+    this.#values.images = value;
+    this.#refresh();
+  }
+  get images() {
+    return this.#values.images;
   }
 
   #refuseTokenAttribute() {

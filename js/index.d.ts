@@ -31,6 +31,20 @@ export interface Fields {
   private?: boolean;
 }
 
+/**
+ * How a chosen JPEG, PNG or WebP photo is cleaned on the device before it is uploaded: decoded the
+ * right way up, downscaled, re-encoded without EXIF, GPS and camera data. Animated pictures,
+ * other files, and pictures already small and clean are sent as they are.
+ */
+export interface ImageSettings {
+  /** The longest side of a cleaned photo, 320 to 8192 pixels (default 2560). */
+  maxDimension?: Id;
+  /** The encoder's quality for JPEG and WebP, 0.3 to 1 (default 0.85). */
+  quality?: number;
+  /** Leave a photo with metadata as it is rather than remove it (default `false`). */
+  keepMetadata?: boolean;
+}
+
 /** `detail` of `onCreated` / `nexudus:conversation-created`. */
 export interface Created {
   /** The conversation's Id. */
@@ -102,6 +116,8 @@ export interface CommonOptions {
   groupId?: Id;
   /** Limits on the attachment. */
   limits?: Limits;
+  /** How photos are cleaned before upload; `false` sends them as they are (default: on, 2560 px, 0.85). */
+  images?: ImageSettings | boolean;
   /**
    * Send chosen files as `data:` URLs when there is no `upload` or `uploadEndpoint`: only for a backend
    * known to accept them (live Nexudus answers a `data:` URL with a 500). Default `false`: members give a link.

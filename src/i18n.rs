@@ -110,6 +110,16 @@ messages! {
     LabelDescription = "labelDescription" { en: "Description", fr: "Description" }
     /// Marks an optional field.
     Optional = "optional" { en: "(optional)", fr: "(facultatif)" }
+    /// On a photo's card while the cleaner works on it.
+    PhotoPreparing = "photoPreparing" { en: "Preparing photo…", fr: "Préparation de la photo…" }
+    /// On a cleaned photo's card: it said where it was taken; `{before}` and `{after}` are sizes.
+    PhotoLocationRemoved = "photoLocationRemoved" { en: "location data removed · {before} → {after}", fr: "données de localisation retirées · {before} → {after}" }
+    /// On a cleaned photo's card: camera, date or text details went.
+    PhotoDetailsRemoved = "photoDetailsRemoved" { en: "photo details removed · {before} → {after}", fr: "détails de la photo retirés · {before} → {after}" }
+    /// On a cleaned photo's card: only downscaled or recompressed.
+    PhotoMadeSmaller = "photoMadeSmaller" { en: "made smaller · {before} → {after}", fr: "photo allégée · {before} → {after}" }
+    /// Submitted while a photo is being cleaned: the submission starts when it is ready.
+    WaitingForPhotos = "waitingForPhotos" { en: "Preparing the photos; sending as soon as they are ready…", fr: "Préparation des photos ; envoi dès qu’elles sont prêtes…" }
     /// Replace the chosen file.
     Replace = "replace" { en: "Replace", fr: "Remplacer" }
     /// Remove the chosen file.

@@ -358,6 +358,7 @@ fn intent(attach_mode: bool, files: usize) -> (Mode, FormState, Vec<FileMeta>) {
             name: "plan.pdf".into(),
             mime: "application/pdf".into(),
             size: 100,
+            photo: None,
         })
         .collect();
     for meta in &cards {

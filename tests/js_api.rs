@@ -254,3 +254,32 @@ fn both_of_a_pair_is_a_type_error() {
         assert!(message.contains(named), "{message}");
     }
 }
+
+#[wasm_bindgen_test]
+fn images_take_settings_or_false_and_name_a_wrong_key() {
+    use nexudus_start_conversation::photo::ImageSettings;
+    let images = |source: &str| read_options(&options(source)).unwrap().files.images;
+    assert_eq!(images("{}"), Some(ImageSettings::default()));
+    assert_eq!(images("{ images: false }"), None);
+    assert_eq!(images("{ images: true }"), Some(ImageSettings::default()));
+    assert_eq!(
+        images(r#"{ images: { maxDimension: "1024", quality: 0.5, keepMetadata: true } }"#),
+        ImageSettings::new(1024, 0.5, true).ok()
+    );
+    for (source, expected) in [
+        (
+            "{ images: { quality: 2 } }",
+            "option `images`: `quality` must be a number from 0.3 to 1, got 2",
+        ),
+        (
+            "{ images: { maxDimension: 100 } }",
+            "option `images`: `maxDimension` must be a whole number of pixels from 320 to 8192, got 100",
+        ),
+        ("{ images: { maxDimensions: 100 } }", "did you mean `maxDimension`?"),
+        ("{ images: \"small\" }", "option `images` must be an object"),
+        ("{ images: { keepMetadata: 1 } }", "option `images.keepMetadata` must be true or false"),
+    ] {
+        let message = type_error_message(source);
+        assert!(message.contains(expected), "{source}: {message}");
+    }
+}

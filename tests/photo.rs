@@ -14,23 +14,11 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{Blob, File, FilePropertyBag};
 
-wasm_bindgen_test_configure!(run_in_browser);
+mod support;
 
-#[wasm_bindgen(module = "/e2e/support/images.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = drawPhoto)]
-    fn draw_photo(options: &JsValue) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = withExif)]
-    fn with_exif(jpeg: &Uint8Array, exif: &JsValue) -> Uint8Array;
-    #[wasm_bindgen(js_name = hasExif)]
-    fn has_exif(bytes: &Uint8Array) -> bool;
-    #[wasm_bindgen(js_name = jpegSize)]
-    fn jpeg_size(bytes: &Uint8Array) -> JsValue;
-    #[wasm_bindgen(js_name = animatedGif)]
-    fn animated_gif() -> Uint8Array;
-    #[wasm_bindgen(js_name = pixelAt)]
-    fn pixel_at(blob: &Blob, x: u32, y: u32) -> js_sys::Promise;
-}
+use support::images::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
 
 fn object(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("test JSON")

@@ -8,6 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FIXTURES, startStack, launchBrowser } from '../harness.mjs';
+import { drawPhoto, withExif } from '../support/images.js';
 
 const out = process.argv[2] ?? 'target/screenshots';
 const only = process.env.SHOTS;
@@ -200,6 +201,35 @@ await shot('21-tags-private-fr-dark-320', { width: 320, scheme: 'dark' }, async 
   await page.getByLabel('Français').check();
   await panel.getByText('Étiquettes').waitFor();
   await tagsAndPrivate(page, panel);
+});
+
+
+// A phone photo with its GPS position (drawn in a blank page: the demo's CSP refuses eval),
+// cleaned on choosing: the card's note says what left.
+const blank = await (await browser.newContext()).newPage();
+const drawn = await blank.evaluate(
+  async ([source, options]) => Array.from(await (0, eval)(`(${source})`)(options)),
+  [drawPhoto.toString(), { width: 3200, height: 2400, orientation: 6, noise: 12 }],
+);
+await blank.context().close();
+const photo = Buffer.from(withExif(Uint8Array.from(drawn), { orientation: 6 }));
+const cleanedPhoto = async (page, panel) => {
+  await fill(panel);
+  await panel.locator('input[type="file"]').setInputFiles({ name: 'rooftop.jpg', mimeType: 'image/jpeg', buffer: photo });
+  await panel.locator('.nsc-file-card__note').filter({ hasText: 'location data removed' }).waitFor({ timeout: 20_000 });
+};
+await shot('27-photo-cleaned', {}, cleanedPhoto);
+await shot('28-photo-cleaned-dark-320', { scheme: 'dark', width: 320 }, cleanedPhoto);
+await shot('29-photo-preparing-fr', {}, async (page, panel) => {
+  // Held mid-way: the cleaner's module never arrives, so the card stays "preparing".
+  await page.route('**/clean-image-work.js', () => {});
+  await page.locator('input[name="locale"][value="fr"]').check();
+  await panel.locator('[name="Subject"]').fill('Déjeuner vendredi');
+  await panel.locator('[name="Message"]').fill('Qui vient ?');
+  await panel.locator('input[type="file"]').setInputFiles({ name: 'rooftop.jpg', mimeType: 'image/jpeg', buffer: photo });
+  await panel.getByText('Préparation de la photo…').waitFor();
+  await panel.getByRole('button', { name: 'Publier la discussion' }).click();
+  await panel.getByText('Préparation des photos', { exact: false }).waitFor();
 });
 
 await stack?.close();

@@ -67,8 +67,7 @@ pub struct AttachmentPickerProps {
 pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     let strings = &props.strings;
     let input = use_node_ref();
-    // The hidden input behind Replace when several files are allowed (hooks come before
-    // the link-mode return: Yew needs the same hooks on every render).
+    // Every hook before the link mode's early return: yew needs the same hooks each render.
     let replace_input = use_node_ref();
     let dragging = use_state(|| false);
     let has_errors = !props.errors.is_empty();
@@ -348,6 +347,9 @@ pub fn file_card(meta: &FileMeta, preview: Option<&AttrValue>, strings: &Strings
             <div class="nsc-file-card__facts">
                 <p class="nsc-file-card__name">{ meta.name.clone() }</p>
                 <p class="nsc-file-card__meta">{ format!("{kind} · {}", human_size(meta.size)) }</p>
+                if meta.photo.is_some() {
+                    <p class="nsc-file-card__note" role="status">{ meta.photo_note(strings) }</p>
+                }
             </div>
         </div>
     }

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::config::Limits;
 use crate::i18n::Strings;
+use crate::photo::ImageSettings;
 use crate::state::{Mode, ThreadFields};
 use crate::submit::HostCallbacks;
 use crate::transport::{ApiClient, TokenSource, DEFAULT_TIMEOUT};
@@ -115,8 +116,8 @@ impl Target {
     }
 }
 
-/// How chosen files reach the API, and what may be chosen.
-#[derive(PartialEq, Clone, Default)]
+/// How chosen files reach the API, what may be chosen, and how photos are cleaned.
+#[derive(PartialEq, Clone)]
 pub struct FileSettings {
     /// Limits on the attachment, checked before any request.
     pub limits: Limits,
@@ -131,6 +132,21 @@ pub struct FileSettings {
     /// Sends chosen files inline as `data:` URLs when there is no uploader or endpoint:
     /// only for a backend known to accept them (live Nexudus answers them with a 500).
     pub inline_files: bool,
+    /// How a chosen JPEG, PNG or WebP is cleaned (metadata dropped, downscaled) before
+    /// it can be sent; `None` sends photos as they are (the host's `images: false`).
+    pub images: Option<ImageSettings>,
+}
+
+impl Default for FileSettings {
+    fn default() -> Self {
+        FileSettings {
+            limits: Limits::default(),
+            uploader: None,
+            upload_endpoint: None,
+            inline_files: false,
+            images: Some(ImageSettings::default()),
+        }
+    }
 }
 
 impl FileSettings {

@@ -19,6 +19,7 @@ use crate::js_api::values::{
     accept_list, check_known_keys, get, given, is_plain_object, own_keys, read, JsResult, Kind,
     UrlRule, Value,
 };
+use crate::photo::{ImageSettings, ImageSettingsError};
 use crate::state::ThreadFields;
 use crate::transport::TokenSource;
 use crate::{host_input, BearerToken, StartConversationProps as Props};
@@ -158,6 +159,21 @@ pub static OPTIONS: &[Spec] = &[
         // After `limits`, which starts from the defaults.
         set: |v, r| {
             r.props.files.limits.max_files = v.id() as usize;
+            Ok(())
+        },
+        keep: None,
+    },
+    Spec {
+        name: "images",
+        kind: Kind::Switch(
+            "an object { maxDimension, quality, keepMetadata }, or false to send photos as they are",
+        ),
+        element: OnElement::Property,
+        default: "{ maxDimension: 2560, quality: 0.85, keepMetadata: false }",
+        excludes: None,
+        check: None,
+        set: |v, r| {
+            r.props.files.images = image_settings(&v)?;
             Ok(())
         },
         keep: None,
@@ -474,6 +490,45 @@ fn limits(value: &JsValue) -> JsResult<Limits> {
     }
     Ok(limits)
 }
+
+/// `images: { maxDimension, quality, keepMetadata }`, `true` (the defaults) or `false`
+/// (off), checked by [`ImageSettings::new`].
+fn image_settings(value: &Value) -> JsResult<Option<ImageSettings>> {
+    let object = match value {
+        Value::Object(object) => object,
+        _ => return Ok(value.flag().then(ImageSettings::default)),
+    };
+    check_known_keys(object, "key of option `images`:", &IMAGE_KEYS)?;
+    let defaults = ImageSettings::default();
+    let mut max_dimension = u64::from(defaults.max_dimension());
+    let mut quality = defaults.quality();
+    let mut keep_metadata = defaults.keep_metadata();
+    if let Some(raw) = given(object, "maxDimension")? {
+        max_dimension = read("images.maxDimension", Kind::Id, &raw)?.id();
+    }
+    if let Some(raw) = given(object, "quality")? {
+        // Not a number: NaN, which the range refuses.
+        quality = raw.as_f64().unwrap_or(f64::NAN);
+    }
+    if let Some(raw) = given(object, "keepMetadata")? {
+        keep_metadata = read("images.keepMetadata", Kind::Flag, &raw)?.flag();
+    }
+    ImageSettings::new(max_dimension, quality, keep_metadata)
+        .map(Some)
+        .map_err(|error| {
+            let key = match error {
+                ImageSettingsError::MaxDimension => "maxDimension",
+                ImageSettingsError::Quality => "quality",
+            };
+            let got = get(object, key)
+                .map(|raw| describe(&raw))
+                .unwrap_or_default();
+            type_error(&format!("{PREFIX}: option `images`: {error}, got {got}"))
+        })
+}
+
+/// The keys of the `images` option.
+const IMAGE_KEYS: [&str; 3] = ["maxDimension", "quality", "keepMetadata"];
 
 /// `strings: { key: text }`; the keys are checked once the locale is known.
 fn string_overrides(value: &JsValue) -> JsResult<Vec<(String, String)>> {

@@ -1,5 +1,5 @@
 //! One option's value, read by its kind (integer Id, string, secret, URL, boolean,
-//! function, object) and checked before anything is rendered: a wrong value is a
+//! function, object, object or boolean) and checked before anything is rendered: a wrong value is a
 //! `TypeError` naming the option, never a panic.
 //!
 //! Options are read with `Reflect` rather than `serde_wasm_bindgen::from_value`: measured
@@ -77,6 +77,9 @@ mod js {
         /// A plain object, or a string (a list, as an attribute carries it), read by its
         /// option; the text says which.
         ObjectOrList(&'static str),
+        /// Settings that can be switched off: a plain object (as [`Kind::Object`]) or
+        /// `true`/`false` (on with the defaults, off).
+        Switch(&'static str),
     }
 
     /// The address rules of [`Kind::Url`].
@@ -99,11 +102,12 @@ mod js {
         Id(u64),
         /// [`Kind::Text`], [`Kind::Secret`] and [`Kind::Url`] (normalised).
         Text(String),
-        /// [`Kind::Flag`].
+        /// [`Kind::Flag`], and [`Kind::Switch`] given as a boolean.
         Flag(bool),
         /// [`Kind::Function`].
         Function(Function),
-        /// [`Kind::Object`]: a plain object; [`Kind::ObjectOrList`]: one or a string.
+        /// [`Kind::Object`] and [`Kind::Switch`]: a plain object; [`Kind::ObjectOrList`]:
+        /// one or a string.
         Object(JsValue),
     }
 
@@ -171,7 +175,8 @@ mod js {
                 .cloned()
                 .map(Value::Function)
                 .ok_or_else(|| type_error(&option_message(name, "a function", kind(value)))),
-            Kind::Object(expected) | Kind::ObjectOrList(expected) => {
+            Kind::Switch(_) if value.as_bool().is_some() => Ok(Value::Flag(value.is_truthy())),
+            Kind::Object(expected) | Kind::ObjectOrList(expected) | Kind::Switch(expected) => {
                 let list = matches!(kind_of, Kind::ObjectOrList(_)) && value.is_string();
                 if list || is_plain_object(value) {
                     Ok(Value::Object(value.clone()))

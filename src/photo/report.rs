@@ -1,11 +1,11 @@
 //! What the cleaner did with a photo, read from its plain-object report, and the card's
-//! note ("location data removed · 4.2 MB → 922 KB"). DOM-free.
+//! note ("location data removed · 4.2 MB → 922 KB", its words in [`crate::i18n`]). DOM-free.
 
 use serde::Serialize;
 
 use crate::api::json::JsonView;
 use crate::config::human_size;
-use crate::i18n::Locale;
+use crate::i18n::{Msg, Strings};
 
 /// Whether the photo to upload is a cleaned copy or the original.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,15 +95,13 @@ pub enum CleanNote {
 }
 
 impl CleanNote {
-    /// The note's words in `locale`.
-    pub const fn text(self, locale: Locale) -> &'static str {
-        match (self, locale) {
-            (CleanNote::LocationRemoved, Locale::En) => "location data removed",
-            (CleanNote::LocationRemoved, Locale::Fr) => "données de localisation retirées",
-            (CleanNote::MetadataRemoved, Locale::En) => "photo details removed",
-            (CleanNote::MetadataRemoved, Locale::Fr) => "détails de la photo retirés",
-            (CleanNote::MadeSmaller, Locale::En) => "made smaller",
-            (CleanNote::MadeSmaller, Locale::Fr) => "photo allégée",
+    /// The note's message (a template with `{before}` and `{after}`), which hosts may
+    /// override like any other string.
+    pub const fn msg(self) -> Msg {
+        match self {
+            CleanNote::LocationRemoved => Msg::PhotoLocationRemoved,
+            CleanNote::MetadataRemoved => Msg::PhotoDetailsRemoved,
+            CleanNote::MadeSmaller => Msg::PhotoMadeSmaller,
         }
     }
 }
@@ -168,13 +166,14 @@ impl CleanReport {
     }
 
     /// The card's note: "location data removed · 4.2 MB → 922 KB"; `None` for a kept photo.
-    pub fn note(&self, locale: Locale) -> Option<String> {
+    pub fn note(&self, strings: &Strings) -> Option<String> {
         let kind = self.note_kind()?;
-        Some(format!(
-            "{} · {} → {}",
-            kind.text(locale),
-            human_size(self.bytes_before),
-            human_size(self.bytes_after)
+        Some(strings.fill(
+            kind.msg(),
+            &[
+                ("before", &human_size(self.bytes_before)),
+                ("after", &human_size(self.bytes_after)),
+            ],
         ))
     }
 }
@@ -182,6 +181,7 @@ impl CleanReport {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
     use serde_json::json;
 
     fn cleaned() -> serde_json::Value {
@@ -249,11 +249,13 @@ mod tests {
     fn the_note_says_what_left_and_the_sizes() {
         let report = CleanReport::read(&cleaned()).unwrap();
         assert_eq!(
-            report.note(Locale::En).as_deref(),
+            report.note(&Strings::default()).as_deref(),
             Some("location data removed · 4.2 MB → 922 KB")
         );
         assert_eq!(
-            report.note(Locale::Fr).as_deref(),
+            report
+                .note(&Strings::new(Locale::Fr, Vec::new()))
+                .as_deref(),
             Some("données de localisation retirées · 4.2 MB → 922 KB")
         );
         let details = CleanReport {
@@ -266,11 +268,11 @@ mod tests {
             ..details
         };
         assert_eq!(
-            smaller.note(Locale::En).as_deref(),
+            smaller.note(&Strings::default()).as_deref(),
             Some("made smaller · 4.2 MB → 922 KB")
         );
         assert_eq!(
-            CleanReport::kept(10, KeptReason::Bigger).note(Locale::En),
+            CleanReport::kept(10, KeptReason::Bigger).note(&Strings::default()),
             None
         );
     }

@@ -3,6 +3,7 @@
 
 use super::{Draft, FileMeta, Recovery, Step};
 use crate::api::{ErrorReport, Field, Reply};
+use crate::photo::CleanReport;
 use crate::upload::UploadError;
 
 /// Everything that can happen to the panel.
@@ -27,6 +28,10 @@ pub enum Action {
         /// Whether the conversation already exists (attach mode), so only the file is sent.
         attach_only: bool,
     },
+    /// The submit waits for the photos being cleaned (the form was checked).
+    WaitForPhotos,
+    /// The photo chosen under this key is cleaned (or kept): the cleaner's report.
+    PhotoReady(u32, CleanReport),
     /// After a failed attach: keep the conversation without its attachment.
     KeepWithoutAttachment,
     /// After a failed attach: removing the conversation started.

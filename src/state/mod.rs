@@ -27,6 +27,7 @@ pub mod tags;
 pub use action::{Action, Edit, Report};
 pub use attachment::{
     display_name, pasted_image_name, refusal_message, Attachment, FileCard, FileMeta, Outgoing,
+    PhotoStatus,
 };
 pub use checks::{is_blank_text, is_http_url, text_length, MAX_SUBJECT_CHARS};
 pub use draft::Draft;
@@ -84,7 +85,7 @@ impl Default for FormState {
 impl FormState {
     /// Whether a new submission may start now.
     pub fn can_submit(&self) -> bool {
-        self.phase == Phase::Editing
+        matches!(self.phase, Phase::Editing | Phase::WaitingForPhotos)
     }
 
     /// Whether an attachment is chosen (a file, or a non-empty link).
@@ -97,5 +98,7 @@ impl FormState {
     }
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod photo_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -5,6 +5,9 @@
 pub enum Phase {
     /// The member is editing (and may submit).
     Editing,
+    /// The member submitted while a photo was being cleaned: the submission starts once
+    /// every photo is ready (the form stays editable meanwhile).
+    WaitingForPhotos,
     /// The file is being read or uploaded; `percent` when the uploader reports it.
     Uploading {
         /// 0–100, when known.

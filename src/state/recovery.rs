@@ -304,6 +304,7 @@ mod tests {
             name: name.into(),
             mime: "image/png".into(),
             size: 10,
+            photo: None,
         };
         let state = FormState::default()
             .reduce(Action::Edit(Edit::AddFile(meta(1, "a.png"))))

@@ -31,6 +31,9 @@ impl FormState {
                 }
             }
             Action::Invalid(report) => {
+                if self.phase == Phase::WaitingForPhotos {
+                    next.phase = Phase::Editing;
+                }
                 next.errors = report;
                 next.problem = None;
                 next.summary_focus += 1;
@@ -63,8 +66,15 @@ impl FormState {
                     };
                 }
             }
+            Action::WaitForPhotos => {
+                if self.phase == Phase::Editing {
+                    next.phase = Phase::WaitingForPhotos;
+                    next.problem = None;
+                }
+            }
+            Action::PhotoReady(key, report) => next.photo_ready(key, report),
             Action::KeepWithoutAttachment => {
-                if let (Some(thread_id), Phase::Editing) = (self.recovery.posted, &self.phase) {
+                if let (Some(thread_id), true) = (self.recovery.posted, self.can_submit()) {
                     let file_id = self.recovery.files.iter().find_map(|file| file.added);
                     next = self.cleared(Phase::Done { thread_id, file_id });
                 }

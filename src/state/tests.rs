@@ -23,6 +23,7 @@ fn file(key: u32, name: &str) -> FileMeta {
         name: name.into(),
         mime: "image/png".into(),
         size: 10,
+        photo: None,
     }
 }
 

@@ -3,6 +3,8 @@
 //! `fetch` when a test needs a given answer.
 #![allow(dead_code)]
 
+pub mod images;
+
 use std::time::Duration;
 
 use gloo_timers::future::TimeoutFuture;

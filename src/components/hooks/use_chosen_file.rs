@@ -1,7 +1,8 @@
 //! The chosen files' lifecycle: taken from the picker, a drop or a paste, checked against
-//! the limits (size, type, and how many the host allows), kept with their preview URLs
-//! while the form names them, and let go (which revokes the URL) when replaced, removed,
-//! turned into a link, or the panel goes.
+//! the limits (size, type, and how many the host allows), a photo cleaned (its cleaned
+//! copy takes the original's place), kept with their preview URLs while the form names
+//! them, and let go (which revokes the URL) when replaced, removed, turned into a link,
+//! or the panel goes.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -16,7 +17,11 @@ use crate::components::start_conversation_props::FileSettings;
 use crate::components::unique_id::next_id;
 use crate::config::Limits;
 use crate::i18n::{Msg, Strings};
-use crate::state::{refusal_message, Action, Attachment, Edit, FileMeta, FormState};
+use crate::photo::{clean_photo, CleanAction, ImageSettings};
+use crate::state::{refusal_message, Action, Attachment, Edit, FileMeta, FormState, PhotoStatus};
+
+/// The types the cleaner re-encodes; other files go as they are, without loading it.
+const CLEANED_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
 
 /// What the panel needs of the chosen files.
 #[derive(Clone)]
@@ -66,6 +71,7 @@ struct Taker {
     slot: FileSlot,
     takes_files: bool,
     limits: Limits,
+    images: Option<ImageSettings>,
     strings: Strings,
 }
 
@@ -79,15 +85,25 @@ impl Taker {
             state.dispatch(Action::Edit(Edit::RefuseFile(refusal)));
             return None;
         }
+        let mime = file.type_();
+        let cleaning = self
+            .images
+            .filter(|_| CLEANED_TYPES.contains(&mime.as_str()));
         let meta = FileMeta {
             key: next_id(),
             name: file.name(),
-            mime: file.type_(),
+            mime,
             size: file.size().max(0.0) as u64,
+            photo: cleaning.map(|_| PhotoStatus::Preparing),
         };
         match limits.check(&meta.name, &meta.mime, meta.size) {
             Ok(()) => {
-                self.slot.borrow_mut().push(ChosenFile::new(meta.key, file));
+                self.slot
+                    .borrow_mut()
+                    .push(ChosenFile::new(meta.key, file.clone()));
+                if let Some(settings) = cleaning {
+                    self.clean(meta.key, file, settings);
+                }
                 Some(meta)
             }
             Err(refusal) => {
@@ -96,6 +112,27 @@ impl Taker {
                 None
             }
         }
+    }
+
+    /// Cleans the photo chosen under `key` in the background: the cleaned copy takes its
+    /// place in the slot (and its preview), and the form gets the report. A result for a
+    /// file no longer in the slot (replaced, removed, the panel gone) is dropped.
+    fn clean(&self, key: u32, file: File, settings: ImageSettings) {
+        let slot = self.slot.clone();
+        let dispatch = self.state.dispatcher();
+        wasm_bindgen_futures::spawn_local(async move {
+            let cleaned = clean_photo(&file, &settings).await;
+            {
+                let mut slot = slot.borrow_mut();
+                let Some(chosen) = slot.iter_mut().find(|chosen| chosen.key == key) else {
+                    return;
+                };
+                if cleaned.report.action == CleanAction::Cleaned {
+                    *chosen = ChosenFile::new(key, cleaned.file);
+                }
+            }
+            dispatch.dispatch(Action::PhotoReady(key, cleaned.report));
+        });
     }
 
     /// Keeps `file` as the form's own attachment (choosing or replacing it).
@@ -199,6 +236,7 @@ pub fn use_chosen_file(
         slot: slot.clone(),
         takes_files,
         limits: files.limits.clone(),
+        images: files.images,
         strings: strings.clone(),
     });
     ChosenFileHandle {

@@ -50,8 +50,9 @@ struct Submitter {
 }
 
 impl Submitter {
-    fn submit(&self, event: SubmitEvent) {
-        event.prevent_default();
+    /// Starts the submission once the form is checked; while a photo is being cleaned,
+    /// it waits for it (the panel's effect calls back when every photo is ready).
+    fn start(&self) {
         let (state, strings) = (&self.state, &self.strings);
         let Ok(mode) = self.mode else {
             return;
@@ -64,6 +65,10 @@ impl Submitter {
         if !report.is_empty() || !cards.is_empty() {
             state.dispatch(Action::InvalidCards(cards));
             state.dispatch(Action::Invalid(report));
+            return;
+        }
+        if state.photos_pending() {
+            state.dispatch(Action::WaitForPhotos);
             return;
         }
         let cancel = Cancellation::default();
@@ -155,7 +160,7 @@ pub fn use_submission(
             }
         });
     }
-    let held = (state.phase != Phase::Editing)
+    let held = (!state.can_submit())
         .then(|| in_flight.borrow().as_ref().map(|(_, mode)| *mode))
         .flatten();
     let mode = mode_in_effect(props.target.mode(), held);
@@ -170,9 +175,22 @@ pub fn use_submission(
         host: props.host.clone(),
         strings: props.strings.clone(),
     });
+    {
+        // A submission that waited for the photos starts when the last is ready.
+        let submitter = submitter.clone();
+        let ready = state.phase == Phase::WaitingForPhotos && !state.photos_pending();
+        use_effect_with(ready, move |ready| {
+            if *ready {
+                submitter.start();
+            }
+        });
+    }
     SubmissionHandle {
         mode,
-        on_submit: make_callback(&submitter, |it, event| it.submit(event)),
+        on_submit: make_callback(&submitter, |it, event: SubmitEvent| {
+            event.prevent_default();
+            it.start()
+        }),
         on_cancel: make_callback(&submitter, |it, _| it.cancel()),
         on_keep: make_callback(&submitter, |it, _| it.keep_without_attachment()),
         on_remove_conversation: make_callback(&submitter, |it, _| it.remove_conversation()),
