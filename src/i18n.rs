@@ -198,6 +198,8 @@ messages! {
     RetryAttach = "retryAttach" { en: "Try attaching again", fr: "Réessayer d’ajouter la pièce jointe" }
     /// Give up the attachment.
     KeepWithoutAttachment = "keepWithoutAttachment" { en: "Keep it without the attachment", fr: "La garder sans pièce jointe" }
+    /// The same, when several files were to be attached.
+    KeepWithoutMissing = "keepWithoutMissing" { en: "Keep it without the missing attachments", fr: "La garder sans les pièces jointes manquantes" }
     /// Delete the conversation that was posted.
     RemoveConversation = "removeConversation" { en: "Remove the conversation", fr: "Supprimer la discussion" }
     /// After a failed attach of some of several attachments.

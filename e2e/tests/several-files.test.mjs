@@ -84,8 +84,10 @@ test('three files, the second attach failing: retried alone, one conversation, e
   const summary = panel.locator('.nsc-error-summary');
   await summary.getByText('2 of 3 attachments added').waitFor();
   assert.match(await summary.innerText(), /Not added: agenda\./);
-  await panel.getByRole('button', { name: 'Keep it without the attachment' }).waitFor();
+  await panel.getByRole('button', { name: 'Keep it without the missing attachments' }).waitFor();
   await panel.getByRole('button', { name: 'Remove the conversation' }).waitFor();
+  // The files already added say so, the form's own first file as well as a card.
+  assert.equal(await panel.getByText('Added', { exact: true }).count(), 2);
   const posted = requests.filter((r) => r.startsWith(`POST ${FILES}`)).length;
   assert.equal(posted, 3, requests.join('\n'));
 

@@ -2,7 +2,7 @@
 //   SANDBOX_BIN=target/debug/sandbox HOST_PROXY_BIN=target/debug/nexudus-host-proxy DIST_DIR=dist \
 //     node e2e/tools/screenshots.mjs OUT_DIR
 // Not a test: it asserts nothing beyond reaching each state. The several-attachments states
-// (16-…) mount a panel with the packed package in e2e/fixtures/plain-html (installed by
+// (22-…) mount a panel with the packed package in e2e/fixtures/plain-html (installed by
 // `cargo xtask test`); SHOTS=demo or SHOTS=several takes only those of the demo page or only
 // those (the latter needs no DIST_DIR).
 import { mkdir } from 'node:fs/promises';

@@ -56,6 +56,10 @@ pub struct AttachmentPickerProps {
     pub room: bool,
     /// The member removed the file.
     pub on_remove: Callback<()>,
+    /// Whether the chosen file is already attached (after a partial failure): it says so,
+    /// like a card, and cannot be replaced.
+    #[prop_or_default]
+    pub added: bool,
     /// The member switched between file and link.
     pub on_toggle_link: Callback<()>,
     /// The member edited the link.
@@ -277,12 +281,15 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
                 }
                 if let Some(meta) = chosen {
                     { file_card(meta, props.preview_url.as_ref(), strings) }
+                    if props.added {
+                        <p class="nsc-hint">{ strings.get(Msg::FileAdded) }</p>
+                    }
                     { file_actions(
                         props.id.to_string(),
                         Some(described_by),
                         has_errors,
                         (replace, remove),
-                        (props.busy, props.busy),
+                        (props.busy || props.added, props.busy),
                         strings,
                     ) }
                 }

@@ -20,7 +20,7 @@ use super::thread_fields::thread_fields;
 use super::unique_id::next_id;
 use crate::api::Field;
 use crate::i18n::Msg;
-use crate::state::{Action, Edit, FormState, Mode, Phase, MAX_SUBJECT_CHARS};
+use crate::state::{Action, Attachment, Edit, FormState, Mode, Phase, MAX_SUBJECT_CHARS};
 use crate::text;
 
 /// The "start a conversation with an attachment" panel.
@@ -104,6 +104,13 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         Mode::Attach { thread_id } => Some(thread_id),
         Mode::Start { .. } => state.recovery.posted,
     };
+    let first_added = attached_to.is_some_and(|thread_id| {
+        matches!(state.attachment, Attachment::File(_))
+            && state
+                .recovery
+                .added(state.draft.name.trim(), thread_id)
+                .is_some()
+    });
     let cards: Vec<_> = state
         .more
         .iter()
@@ -195,6 +202,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     multiple={max_files > 1}
                     room={state.file_count() < max_files}
                     on_remove={on_remove}
+                    added={first_added}
                     on_toggle_link={on_toggle_link}
                     on_input={on_input.clone()}
                 />
@@ -242,7 +250,11 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     }
                     if recovering && !busy {
                         <button type="button" class="nsc-button nsc-button--secondary" onclick={submission.on_keep}>
-                            { strings.get(Msg::KeepWithoutAttachment) }
+                            { strings.get(if state.file_count() > 1 {
+                                Msg::KeepWithoutMissing
+                            } else {
+                                Msg::KeepWithoutAttachment
+                            }) }
                         </button>
                         <button type="button" class="nsc-button nsc-button--secondary nsc-button--danger" onclick={submission.on_remove_conversation}>
                             { strings.get(Msg::RemoveConversation) }
