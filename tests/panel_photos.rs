@@ -6,9 +6,7 @@
 mod support;
 
 use js_sys::{Array, Uint8Array};
-use nexudus_start_conversation::{
-    ApiSettings, BearerToken, FileSettings, StartConversation, StartConversationProps, Target,
-};
+use nexudus_start_conversation::{FileSettings, StartConversation, StartConversationProps, Target};
 use std::time::Duration;
 use support::images::{draw_photo, with_exif};
 use support::*;
@@ -32,11 +30,7 @@ fn panel(images: bool) -> Element {
         files.images = None;
     }
     let props = yew::props!(StartConversationProps {
-        api: ApiSettings {
-            base_url: "https://api.invalid".into(),
-            token: BearerToken::new("t").into(),
-            timeout_ms: 10_000,
-        },
+        api: offline_api(),
         target: Target {
             thread_id: Some(1001),
             ..Target::default()

@@ -7,9 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use nexudus_start_conversation::{
-    ApiSettings, BearerToken, StartConversation, StartConversationProps, Target, ThreadFields,
-};
+use nexudus_start_conversation::{StartConversation, StartConversationProps, Target, ThreadFields};
 use support::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -43,11 +41,7 @@ const BOTH: ThreadFields = ThreadFields {
 fn mount(fields: ThreadFields) -> Element {
     let root = fresh_root();
     let props = yew::props!(StartConversationProps {
-        api: ApiSettings {
-            base_url: "https://api.invalid".into(),
-            token: BearerToken::new("t").into(),
-            timeout_ms: 10_000,
-        },
+        api: offline_api(),
         target: Target {
             business_id: Some(1),
             user_id: Some(10),

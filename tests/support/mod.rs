@@ -80,6 +80,15 @@ extern "C" {
 }
 
 /// A fresh, attached element to render into.
+/// Settings for an API no one answers (`https://api.invalid`), for tests that never send.
+pub fn offline_api() -> nexudus_start_conversation::ApiSettings {
+    nexudus_start_conversation::ApiSettings {
+        base_url: "https://api.invalid".into(),
+        token: nexudus_start_conversation::BearerToken::new("t").into(),
+        timeout_ms: 10_000,
+    }
+}
+
 pub fn fresh_root() -> Element {
     let document = gloo_utils_document();
     let root = document.create_element("div").unwrap();
