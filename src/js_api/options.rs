@@ -81,6 +81,26 @@ macro_rules! id_option {
     };
 }
 
+/// A host callback option, dispatched by the custom element as this event, into a
+/// `host` callback prop (kept while the function is the same one).
+macro_rules! event_option {
+    ($name:literal, $event:literal, $field:ident) => {
+        Spec {
+            name: $name,
+            kind: Kind::Function,
+            element: OnElement::Event($event),
+            default: "none",
+            excludes: None,
+            check: None,
+            set: |v, r| {
+                r.props.host.$field = callback(v.function());
+                Ok(())
+            },
+            keep: Some(|props, last| props.host.$field = last.host.$field.clone()),
+        }
+    };
+}
+
 /// The options in the order the README documents them.
 pub static OPTIONS: &[Spec] = &[
     Spec {
@@ -309,45 +329,9 @@ pub static OPTIONS: &[Spec] = &[
         },
         keep: None,
     },
-    Spec {
-        name: "onCreated",
-        kind: Kind::Function,
-        element: OnElement::Event("nexudus:conversation-created"),
-        default: "none",
-        excludes: None,
-        check: None,
-        set: |v, r| {
-            r.props.host.on_created = callback(v.function());
-            Ok(())
-        },
-        keep: Some(|props, last| props.host.on_created = last.host.on_created.clone()),
-    },
-    Spec {
-        name: "onAttachFailed",
-        kind: Kind::Function,
-        element: OnElement::Event("nexudus:attachment-failed"),
-        default: "none",
-        excludes: None,
-        check: None,
-        set: |v, r| {
-            r.props.host.on_attach_failed = callback(v.function());
-            Ok(())
-        },
-        keep: Some(|props, last| props.host.on_attach_failed = last.host.on_attach_failed.clone()),
-    },
-    Spec {
-        name: "onError",
-        kind: Kind::Function,
-        element: OnElement::Event("nexudus:error"),
-        default: "none",
-        excludes: None,
-        check: None,
-        set: |v, r| {
-            r.props.host.on_error = callback(v.function());
-            Ok(())
-        },
-        keep: Some(|props, last| props.host.on_error = last.host.on_error.clone()),
-    },
+    event_option!("onCreated", "nexudus:conversation-created", on_created),
+    event_option!("onAttachFailed", "nexudus:attachment-failed", on_attach_failed),
+    event_option!("onError", "nexudus:error", on_error),
 ];
 
 /// The keys of the `limits` option, and the element's attribute for each.
