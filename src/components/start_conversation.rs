@@ -104,21 +104,17 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
         Mode::Attach { thread_id } => Some(thread_id),
         Mode::Start { .. } => state.recovery.posted,
     };
-    let first_added = attached_to.is_some_and(|thread_id| {
-        matches!(state.attachment, Attachment::File(_))
-            && state
-                .recovery
-                .added(state.draft.name.trim(), thread_id)
-                .is_some()
-    });
+    // Whether the file sent under this display name is attached already.
+    let added = |name: &str| {
+        attached_to.is_some_and(|thread_id| state.recovery.added(name.trim(), thread_id).is_some())
+    };
+    let first_added = matches!(state.attachment, Attachment::File(_)) && added(&state.draft.name);
     let cards: Vec<_> = state
         .more
         .iter()
         .map(|card| {
-            let added = attached_to.is_some_and(|thread_id| {
-                state.recovery.added(card.name.trim(), thread_id).is_some()
-            });
-            (card.clone(), chosen.preview_url(card.meta.key), added)
+            let preview = chosen.preview_url(card.meta.key);
+            (card.clone(), preview, added(&card.name))
         })
         .collect();
     let on_card_text = make_callback(&state, |state, (key, field, value)| {
