@@ -1,6 +1,7 @@
 //! The checks made before any request, with the same look as the server's errors.
 
-use super::{Attachment, FormState, Mode};
+use super::tags::{joined_length, tags_too_long, MAX_TAGS_CHARS};
+use super::{Attachment, FormState, Mode, ThreadFields};
 use crate::api::{ErrorReport, Field};
 use crate::i18n::{Msg, Strings};
 
@@ -9,11 +10,13 @@ use crate::i18n::{Msg, Strings};
 pub const MAX_SUBJECT_CHARS: usize = 254;
 
 impl FormState {
-    /// The checks made before any request, with the same look as server errors.
-    pub fn validate(&self, mode: Mode, strings: &Strings) -> ErrorReport {
+    /// The checks made before any request, with the same look as server errors; the
+    /// optional fields are checked when the host turned them on.
+    pub fn validate(&self, mode: Mode, fields: ThreadFields, strings: &Strings) -> ErrorReport {
         let mut report = ErrorReport::default();
         let blank = is_blank_text;
-        if matches!(mode, Mode::Start { .. }) && self.recovery.posted.is_none() {
+        let creates = matches!(mode, Mode::Start { .. }) && self.recovery.posted.is_none();
+        if creates {
             if blank(&self.draft.subject) {
                 report.push_field(Field::Subject, strings.get(Msg::RequiredSubject));
             } else if text_length(&self.draft.subject) > MAX_SUBJECT_CHARS {
@@ -38,6 +41,9 @@ impl FormState {
         }
         if self.has_attachment() && blank(&self.draft.name) {
             report.push_field(Field::Name, strings.get(Msg::RequiredName));
+        }
+        if creates && fields.tags && joined_length(&self.draft.tags_to_send()) > MAX_TAGS_CHARS {
+            report.push_field(Field::Tags, tags_too_long(strings));
         }
         report
     }

@@ -7,7 +7,7 @@
 //! the limit of the board's own form in the Members Portal.
 
 use super::{is_blank_text, Draft, FormState, Mode};
-use crate::api::{ErrorReport, Field};
+use crate::api::Field;
 use crate::i18n::{Msg, Strings};
 
 /// The most characters the tags may have, joined by commas: the portal form's limit.
@@ -152,21 +152,6 @@ impl FormState {
             self.tag_notice = Some(TagNotice::Removed(removed));
             self.errors.clear_field(Field::Tags);
         }
-    }
-
-    /// [`FormState::validate`] and the checks of the host's optional `fields`.
-    pub fn validate_with_fields(
-        &self,
-        mode: Mode,
-        fields: ThreadFields,
-        strings: &Strings,
-    ) -> ErrorReport {
-        let mut report = self.validate(mode, strings);
-        let creates = matches!(mode, Mode::Start { .. }) && self.recovery.posted.is_none();
-        if creates && fields.tags && joined_length(&self.draft.tags_to_send()) > MAX_TAGS_CHARS {
-            report.push_field(Field::Tags, tags_too_long(strings));
-        }
-        report
     }
 }
 

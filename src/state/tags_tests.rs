@@ -143,19 +143,17 @@ fn typed_text_is_sent_as_a_tag_and_checked_before_sending() {
     assert_eq!(state.draft.tags_to_send(), ["a", "b"]);
     let body = state.new_thread(START, BOTH).unwrap();
     assert_eq!(body.tags.as_deref(), Some("a,b"));
-    assert!(state.validate_with_fields(START, BOTH, &strings).is_empty());
+    assert!(state.validate(START, BOTH, &strings).is_empty());
 
     let too_long = typed(&state, &"y".repeat(60));
-    let report = too_long.validate_with_fields(START, BOTH, &strings);
+    let report = too_long.validate(START, BOTH, &strings);
     assert_eq!(
         report.for_field(Field::Tags).collect::<Vec<_>>(),
         ["Tags must be 50 characters or fewer, commas included"]
     );
     // A field the host turned off is neither checked nor sent.
     let off = ThreadFields::default().tags_off();
-    assert!(too_long
-        .validate_with_fields(START, off, &strings)
-        .is_empty());
+    assert!(too_long.validate(START, off, &strings).is_empty());
     assert_eq!(too_long.new_thread(START, off).unwrap().tags, None);
 }
 

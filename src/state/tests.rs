@@ -62,16 +62,18 @@ fn choosing_a_file_prefills_the_name_until_the_member_edits_it() {
 #[test]
 fn client_checks_name_every_missing_field() {
     let strings = Strings::default();
-    let report = FormState::default().validate(START, &strings);
+    let report = FormState::default().validate(START, ThreadFields::default(), &strings);
     let fields: Vec<_> = report.fields.iter().map(|m| m.field).collect();
     assert_eq!(fields, [Field::Subject, Field::Message]);
-    let attach = FormState::default().validate(ATTACH, &strings);
+    let attach = FormState::default().validate(ATTACH, ThreadFields::default(), &strings);
     assert_eq!(attach.fields[0].field, Field::Attachment);
     let no_name = typed()
         .reduce(Action::Edit(Edit::Text(Field::Name, " ".into())))
-        .validate(START, &strings);
+        .validate(START, ThreadFields::default(), &strings);
     assert_eq!(no_name.fields[0].field, Field::Name);
-    assert!(typed().validate(START, &strings).is_empty());
+    assert!(typed()
+        .validate(START, ThreadFields::default(), &strings)
+        .is_empty());
 }
 
 #[test]
@@ -87,7 +89,7 @@ fn text_of_only_invisible_characters_counts_as_empty() {
             "\u{2060}\u{ad}\n".into(),
         )));
     let fields: Vec<_> = state
-        .validate(START, &strings)
+        .validate(START, ThreadFields::default(), &strings)
         .fields
         .iter()
         .map(|m| m.field)
@@ -102,7 +104,7 @@ fn a_subject_over_the_portal_limit_is_caught_before_any_request() {
     let with_subject = |subject: String| {
         typed()
             .reduce(Action::Edit(Edit::Text(Field::Subject, subject)))
-            .validate(START, &strings)
+            .validate(START, ThreadFields::default(), &strings)
     };
     assert!(with_subject(format!("  {}  ", "a".repeat(254))).is_empty());
     let long = with_subject("a".repeat(255));
@@ -124,7 +126,7 @@ fn a_link_typed_without_the_switch_is_checked_too() {
         Field::Attachment,
         "ftp://x".into(),
     )));
-    let report = state.validate(ATTACH, &Strings::default());
+    let report = state.validate(ATTACH, ThreadFields::default(), &Strings::default());
     assert_eq!(report.fields[0].field, Field::Attachment);
     assert_eq!(
         report.fields[0].text,
@@ -140,7 +142,7 @@ fn a_bad_link_is_caught_before_any_request() {
             Field::Attachment,
             "ftp://x".into(),
         )));
-    let report = state.validate(ATTACH, &Strings::default());
+    let report = state.validate(ATTACH, ThreadFields::default(), &Strings::default());
     assert_eq!(report.fields[0].field, Field::Attachment);
     assert!(is_http_url("https://example.com/a.png"));
     assert!(!is_http_url("https:///a"));

@@ -60,7 +60,7 @@ impl Submitter {
         if !state.can_submit() {
             return;
         }
-        let report = state.validate_with_fields(mode, self.fields, strings);
+        let report = state.validate(mode, self.fields, strings);
         let cards = state.validate_cards(strings);
         if !report.is_empty() || !cards.is_empty() {
             state.dispatch(Action::InvalidCards(cards));
