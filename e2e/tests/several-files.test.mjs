@@ -193,11 +193,15 @@ test('keyboard only: three files, a card removed and the rest sent', async () =>
   await page.keyboard.type('Only the keys.');
   // Tab onto the file input (past the tag input; the board picker is absent with a fixed board).
   const focusedType = () => page.evaluate(() => document.activeElement.type);
+  // Waited on before the keys that open it: Playwright turns on the chooser's interception
+  // asynchronously, and a chooser opened before that is cancelled, not reported.
+  const chooserOpened = page.waitForEvent('filechooser');
   for (let tabs = 0; tabs < 3 && (await focusedType()) !== 'file'; tabs++) {
     await page.keyboard.press('Tab');
   }
   assert.equal(await focusedType(), 'file');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await page.keyboard.press('Space');
+  const chooser = await chooserOpened;
   await chooser.setFiles(['k1.txt', 'k2.txt', 'k3.txt'].map(textFile));
   await panel.locator('.nsc-card').nth(1).waitFor();
   // Tab to the second card's Remove and press it.
