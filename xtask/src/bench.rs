@@ -6,7 +6,9 @@
 //!    minimal Yew hello world built exactly like the package (release profile with LTO,
 //!    `wasm-bindgen --target web`, `wasm-opt -Oz`, esbuild-minified glue).
 //! 2. `node bench/run.mjs` measures (see BENCHMARKS.md for the methods) and prints the
-//!    table, then `node bench/photo.mjs` cleans a 24-megapixel photo; their Markdown goes
+//!    table, then `node bench/photo.mjs` cleans a 24-megapixel photo, `node
+//!    bench/several-files.mjs` sends five 5 MB files and `node bench/first-paint.mjs` times
+//!    navigation → painted beside Uppy core + Dashboard; their Markdown goes
 //!    into BENCHMARKS.md between the result markers, with the date, the machine and the
 //!    command.
 
@@ -73,13 +75,23 @@ pub fn bench(toolbox: &Toolbox) -> XResult {
         .env("PKG_DIR", &pkg)
         .env("CHROMIUM", CHROMIUM)
         .env("BENCH_OUT", &out))?;
+    // Navigation → painted beside Uppy core + Dashboard, on a phone's profile and the
+    // desktop (about three minutes; Uppy pinned by bench/uppy's lockfile).
+    toolbox.ensure_npm("bench/uppy")?;
+    run(toolbox
+        .command("node")
+        .arg(toolbox.root.join("bench/first-paint.mjs"))
+        .env("PKG_DIR", &pkg)
+        .env("CHROMIUM", CHROMIUM)
+        .env("BENCH_OUT", &out))?;
     let measured_secs = measuring.elapsed().as_secs();
 
     let results = format!(
-        "{}\n{}\n{}",
+        "{}\n{}\n{}\n{}",
         read(&out.join("results.md"))?,
         read(&out.join("photo.md"))?,
-        read(&out.join("several-files.md"))?
+        read(&out.join("several-files.md"))?,
+        read(&out.join("first-paint.md"))?
     );
     let header = report_header(toolbox, started.elapsed().as_secs(), measured_secs, &load);
     let report_path = toolbox.root.join(REPORT_FILE);
