@@ -299,4 +299,9 @@ for (const [attribute, option] of Object.entries(BOOLEAN_ATTRIBUTES)) {
 
 if (globalThis.customElements && !customElements.get(TAG)) {
   customElements.define(TAG, NexudusStartConversationElement);
+  // Fetch, compile and instantiate the .wasm now, while the page goes on loading, rather
+  // than when the first element connects (which may be much later, in a single-page app).
+  // A failure here is not reported: the first element to connect calls init() again and
+  // reports it as a `load` error (init() forgets a failed attempt).
+  init().catch(() => {});
 }

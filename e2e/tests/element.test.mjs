@@ -114,6 +114,26 @@ test('attributes and properties set before the module loads apply when it does; 
   await context.close();
 });
 
+test('importing the module fetches and compiles the .wasm before any element connects', async () => {
+  const { context, page, errors, element } = await open();
+  // No element on the page when the module loads: the .wasm is fetched all the same.
+  await page.evaluate(() => document.getElementById('panel').remove());
+  const wasm = page.waitForResponse((response) => response.url().endsWith('_bg.wasm'));
+  await load(page);
+  assert.equal((await wasm).status(), 200);
+  await page.evaluate((token) => {
+    const el = document.createElement('nexudus-start-conversation');
+    el.id = 'panel';
+    el.setAttribute('base-url', location.origin);
+    el.setAttribute('thread-id', '1001');
+    el.token = token;
+    document.querySelector('main').append(el);
+  }, TOKEN);
+  await element.locator('.nsc-panel').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('attribute changes after load update the panel and keep the draft; a wrong one is a nexudus:error', async () => {
   const { context, page, element } = await open();
   await page.evaluate((token) => {
