@@ -14,6 +14,7 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::caller::{self, Caller};
 use crate::claims::Member;
 use crate::{envelope, AppState};
 
@@ -44,7 +45,11 @@ pub async fn require_member(
         }
     };
     req.extensions_mut().insert(member);
-    let mut res = next.run(req).await;
+    let caller = Caller {
+        member: member.user_id,
+        deadline: tokio::time::Instant::now() + st.config.upstream_timeout,
+    };
+    let mut res = caller::scope(caller, next.run(req)).await;
     res.extensions_mut().insert(member);
     res
 }

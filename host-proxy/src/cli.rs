@@ -103,7 +103,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 86_400, value_name = "N")]
     pub file_ttl_seconds: u64,
 
-    /// Longest wait for one answer of the Nexudus API, in seconds.
+    /// Longest wait for the Nexudus API's answers to one request, in seconds, counted from the
+    /// request's arrival (time queued for a turn included).
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub upstream_timeout_seconds: u64,
 
@@ -111,6 +112,11 @@ pub struct ServeArgs {
     /// one per 100 ms per credential, and every member shares the operator's).
     #[arg(long, default_value_t = 110, value_name = "N")]
     pub upstream_min_spacing_ms: u64,
+
+    /// Upstream calls one member may have waiting for their turn (turns go round-robin
+    /// across members); past it the answer is 429 with Retry-After.
+    #[arg(long, default_value_t = crate::config::DEFAULT_MEMBER_QUEUE_DEPTH, value_name = "N")]
+    pub member_queue_depth: usize,
 
     /// Clock skew tolerated on a member session's exp and nbf, in seconds.
     #[arg(long, default_value_t = 30, value_name = "N")]
@@ -224,6 +230,7 @@ impl ServeArgs {
         config.upstream_timeout = secs(self.upstream_timeout_seconds, 3600);
         config.upstream_min_spacing =
             Duration::from_millis(self.upstream_min_spacing_ms.min(60_000));
+        config.member_queue_depth = self.member_queue_depth.clamp(1, 10_000);
         config.jwt_leeway = Duration::from_secs(self.jwt_leeway_seconds.min(3600));
         config.log_requests = !self.quiet;
         Ok(config)

@@ -15,6 +15,9 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8790";
 /// the most files the panel allows (10) takes 21: the create, 10 upload requests, 10 attaches;
 /// 30 leaves room for a few retries.
 pub const DEFAULT_MEMBER_WRITES_PER_MINUTE: u32 = 30;
+/// Upstream calls one member may have waiting: the panel makes a few at once; 20 slots of
+/// 110 ms are 2.2 s, well within the upstream timeout.
+pub const DEFAULT_MEMBER_QUEUE_DEPTH: usize = 20;
 /// Files one conversation may have (the most the panel's `maxFiles` allows).
 pub const DEFAULT_MAX_FILES_PER_THREAD: u32 = 10;
 /// Largest stored file: 25 MB, the panel's own default limit.
@@ -77,6 +80,8 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// Least time between two upstream requests (Nexudus: 1 per 100 ms per credential).
     pub upstream_min_spacing: Duration,
+    /// Upstream calls one member may have waiting for a turn; past it, 429.
+    pub member_queue_depth: usize,
     /// How often expired files, unused upload URLs and idle counters are cleaned up.
     pub cleanup_interval: Duration,
     /// Log one line per request (member id, route, status, duration).
@@ -112,6 +117,7 @@ impl Config {
             file_ttl: Duration::from_secs(24 * 60 * 60),
             upstream_timeout: Duration::from_secs(30),
             upstream_min_spacing: Duration::from_millis(110),
+            member_queue_depth: DEFAULT_MEMBER_QUEUE_DEPTH,
             cleanup_interval: Duration::from_secs(60),
             log_requests: true,
         }

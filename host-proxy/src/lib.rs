@@ -14,12 +14,14 @@
 // Handlers return the ready answer (an axum `Response`) as their error, on cold paths.
 #![allow(clippy::result_large_err)]
 
+pub mod caller;
 pub mod claims;
 pub mod cli;
 pub mod config;
 pub mod envelope;
 pub mod limit;
 pub mod operator;
+pub mod schedule;
 pub mod secret;
 pub mod uploads;
 pub mod upstream;
@@ -73,10 +75,13 @@ impl Proxy {
             .build()
             .map_err(|e| std::io::Error::other(format!("HTTP client: {e}")))?;
         let operator = operator::Operator::new(config.credential.clone());
+        let turns =
+            schedule::Scheduler::new(config.upstream_min_spacing, config.member_queue_depth);
         let upstream = upstream::Upstream::new(
             http,
             &config.upstream,
-            config.upstream_min_spacing,
+            Arc::new(turns),
+            config.upstream_timeout,
             operator,
         );
         if !config.public_base_url.starts_with("https:")

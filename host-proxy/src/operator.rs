@@ -18,8 +18,8 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::config::OperatorCredential;
+use crate::schedule::{Turns, OPERATOR};
 use crate::secret::Secret;
-use crate::upstream::Pacer;
 
 /// Why no credential could be had.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,8 +84,8 @@ pub struct TokenEndpoint<'a> {
     pub http: &'a reqwest::Client,
     /// `{upstream}/api/token`.
     pub url: String,
-    /// The pacing shared with every upstream request.
-    pub pacer: &'a Pacer,
+    /// The turns shared with every upstream request.
+    pub turns: &'a dyn Turns,
 }
 
 impl Operator {
@@ -194,7 +194,9 @@ async fn grant(
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
-    endpoint.pacer.wait_turn().await;
+    if endpoint.turns.turn(OPERATOR).await.is_err() {
+        return Err(CredentialError::Unreachable);
+    }
     let sent = endpoint
         .http
         .post(&endpoint.url)
