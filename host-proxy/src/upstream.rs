@@ -214,13 +214,48 @@ impl Upstream {
             }
             body.extend_from_slice(&chunk);
         }
+        // An upstream (or a gateway before it) that echoes the request must not hand the
+        // operator's token to a member: it is cut out of everything passed on.
+        let secret = token.expose();
+        let keep = |v: Option<HeaderValue>| v.filter(|v| !contains(v.as_bytes(), secret));
         Ok(Answer {
             status,
-            content_type,
-            retry_after,
-            body: Bytes::from(body),
+            content_type: keep(content_type),
+            retry_after: keep(retry_after),
+            body: scrub(body, secret),
         })
     }
+}
+
+/// What replaces a secret found in an upstream answer.
+pub const REDACTED: &str = "[redacted]";
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+}
+
+/// `body` with every occurrence of `secret` replaced by [`REDACTED`].
+pub fn scrub(body: Vec<u8>, secret: &str) -> Bytes {
+    if !contains(&body, secret) {
+        return Bytes::from(body);
+    }
+    tracing::warn!("the upstream's answer held the operator's token; removed");
+    let needle = secret.as_bytes();
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i..].starts_with(needle) {
+            out.extend_from_slice(REDACTED.as_bytes());
+            i += needle.len();
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    Bytes::from(out)
 }
 
 fn transport_failed(e: reqwest::Error) -> UpstreamError {
@@ -234,4 +269,19 @@ fn transport_failed(e: reqwest::Error) -> UpstreamError {
 fn credential_failed(e: CredentialError) -> UpstreamError {
     tracing::error!(error = %e, "no operator credential");
     UpstreamError::Credential(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubs_every_occurrence() {
+        let body = br#"{"a":"Bearer tok-1","b":"tok-1tok-1","c":"tok"}"#.to_vec();
+        assert_eq!(
+            &scrub(body, "tok-1")[..],
+            br#"{"a":"Bearer [redacted]","b":"[redacted][redacted]","c":"tok"}"#
+        );
+        assert_eq!(&scrub(b"abc".to_vec(), "")[..], b"abc");
+    }
 }
