@@ -118,6 +118,26 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = crate::config::DEFAULT_MEMBER_QUEUE_DEPTH, value_name = "N")]
     pub member_queue_depth: usize,
 
+    /// Connections open at once; past it new ones wait to be accepted. Keep it well under
+    /// the descriptor limit (`ulimit -n`).
+    #[arg(long, default_value_t = crate::config::DEFAULT_MAX_CONNECTIONS, value_name = "N")]
+    pub max_connections: usize,
+
+    /// A request head must arrive whole within this many seconds of the connection's opening
+    /// or of the previous answer on a kept-alive connection (so also the keep-alive idle
+    /// timeout).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub header_read_timeout_seconds: u64,
+
+    /// A request body must arrive whole within this many seconds of its head; past it, 408.
+    #[arg(long, default_value_t = 120, value_name = "N")]
+    pub body_read_timeout_seconds: u64,
+
+    /// A connection on which no byte moves either way for this many seconds is closed (at
+    /// least the upstream timeout plus 10 s).
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub idle_timeout_seconds: u64,
+
     /// Clock skew tolerated on a member session's exp and nbf, in seconds.
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub jwt_leeway_seconds: u64,
@@ -231,6 +251,10 @@ impl ServeArgs {
         config.upstream_min_spacing =
             Duration::from_millis(self.upstream_min_spacing_ms.min(60_000));
         config.member_queue_depth = self.member_queue_depth.clamp(1, 10_000);
+        config.max_connections = self.max_connections.clamp(1, 1_000_000);
+        config.header_read_timeout = secs(self.header_read_timeout_seconds, 3600);
+        config.body_read_timeout = secs(self.body_read_timeout_seconds, 24 * 3600);
+        config.idle_timeout = secs(self.idle_timeout_seconds, 24 * 3600);
         config.jwt_leeway = Duration::from_secs(self.jwt_leeway_seconds.min(3600));
         config.log_requests = !self.quiet;
         Ok(config)

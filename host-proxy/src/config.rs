@@ -18,6 +18,9 @@ pub const DEFAULT_MEMBER_WRITES_PER_MINUTE: u32 = 30;
 /// Upstream calls one member may have waiting: the panel makes a few at once; 20 slots of
 /// 110 ms are 2.2 s, well within the upstream timeout.
 pub const DEFAULT_MEMBER_QUEUE_DEPTH: usize = 20;
+/// Connections open at once (keep it well under the descriptor limit: every upstream call
+/// and every file served needs one too).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// Files one conversation may have (the most the panel's `maxFiles` allows).
 pub const DEFAULT_MAX_FILES_PER_THREAD: u32 = 10;
 /// Largest stored file: 25 MB, the panel's own default limit.
@@ -82,6 +85,15 @@ pub struct Config {
     pub upstream_min_spacing: Duration,
     /// Upstream calls one member may have waiting for a turn; past it, 429.
     pub member_queue_depth: usize,
+    /// Connections open at once.
+    pub max_connections: usize,
+    /// A request head must arrive within it (also the keep-alive idle timeout).
+    pub header_read_timeout: Duration,
+    /// A request body must arrive within it (from the head).
+    pub body_read_timeout: Duration,
+    /// No byte either way for this long closes a connection (at least the upstream timeout
+    /// plus 10 s, see [`Config::connection_idle_timeout`]).
+    pub idle_timeout: Duration,
     /// How often expired files, unused upload URLs and idle counters are cleaned up.
     pub cleanup_interval: Duration,
     /// Log one line per request (member id, route, status, duration).
@@ -118,9 +130,19 @@ impl Config {
             upstream_timeout: Duration::from_secs(30),
             upstream_min_spacing: Duration::from_millis(110),
             member_queue_depth: DEFAULT_MEMBER_QUEUE_DEPTH,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(120),
+            idle_timeout: Duration::from_secs(60),
             cleanup_interval: Duration::from_secs(60),
             log_requests: true,
         }
+    }
+
+    /// The idle timeout applied: never so short that a request waiting for the upstream is cut.
+    pub fn connection_idle_timeout(&self) -> Duration {
+        self.idle_timeout
+            .max(self.upstream_timeout + Duration::from_secs(10))
     }
 
     /// Whether `content_type` (parameters ignored, case-insensitive) is an allowed type.

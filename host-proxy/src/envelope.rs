@@ -121,6 +121,15 @@ fn too_many(message: &str, wait_secs: u64) -> Response {
     res
 }
 
+/// 408 when the request's body did not arrive within `--body-read-timeout-seconds`.
+pub fn body_timeout() -> Response {
+    refusal(
+        StatusCode::REQUEST_TIMEOUT,
+        "The request body did not arrive in time.",
+        &[],
+    )
+}
+
 /// 502 when Nexudus cannot be reached or answers something unreadable.
 pub fn bad_gateway() -> Response {
     refusal(

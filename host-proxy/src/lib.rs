@@ -27,7 +27,9 @@ pub mod uploads;
 pub mod upstream;
 
 mod auth;
+mod body_deadline;
 mod routes;
+mod serve;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -110,7 +112,12 @@ impl Proxy {
     /// The router with every route and layer.
     pub fn router(&self) -> Router {
         let state = self.state.clone();
-        routes::router(state.clone()).layer(cors_layer(&state.config))
+        let body_limit = state.config.body_read_timeout;
+        routes::router(state.clone())
+            .layer(axum::middleware::from_fn(move |req, next| {
+                body_deadline::limit(body_limit, req, next)
+            }))
+            .layer(cors_layer(&state.config))
     }
 
     /// How many password and refresh grants the operator's credential has made.
@@ -118,8 +125,8 @@ impl Proxy {
         self.state.upstream.operator().grants()
     }
 
-    /// Serves on `listener` until `shutdown` completes, running the clean-up of expired
-    /// files and idle counters in the background.
+    /// Serves on `listener` until `shutdown` completes, within the connection bounds (see
+    /// `serve`), running the clean-up of expired files and idle counters in the background.
     pub async fn run<F>(self, listener: tokio::net::TcpListener, shutdown: F) -> std::io::Result<()>
     where
         F: std::future::Future<Output = ()> + Send + 'static,
@@ -136,9 +143,13 @@ impl Proxy {
             }
         });
         let app = self.router();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let config = &self.state.config;
+        let limits = serve::ConnectionLimits {
+            max_connections: config.max_connections,
+            header_read_timeout: config.header_read_timeout,
+            idle_timeout: config.connection_idle_timeout(),
+        };
+        let served = serve::serve(listener, app, limits, shutdown).await;
         cleaner.abort();
         served
     }

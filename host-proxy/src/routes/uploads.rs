@@ -37,6 +37,7 @@ pub async fn create(
     .await
     {
         Ok(map) => map,
+        Err(res) if res.status() == StatusCode::REQUEST_TIMEOUT => return res,
         Err(_) => return upload_error(StatusCode::BAD_REQUEST, "expected a JSON object"),
     };
     let file_name = map.get("fileName").and_then(Value::as_str).unwrap_or("");
@@ -134,6 +135,10 @@ pub async fn put(
             upload_error(StatusCode::PAYLOAD_TOO_LARGE, "larger than declared")
         }
         Err(StoreError::TooShort) => upload_error(StatusCode::BAD_REQUEST, "shorter than declared"),
+        Err(StoreError::TimedOut) => upload_error(
+            StatusCode::REQUEST_TIMEOUT,
+            "the upload did not arrive in time",
+        ),
         Err(StoreError::Read) => {
             upload_error(StatusCode::BAD_REQUEST, "the upload could not be read")
         }
