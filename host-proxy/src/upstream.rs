@@ -121,11 +121,11 @@ impl Upstream {
         &self.operator
     }
 
-    fn token_endpoint(&self) -> TokenEndpoint<'_> {
+    fn token_endpoint(&self) -> TokenEndpoint {
         TokenEndpoint {
-            http: &self.http,
+            http: self.http.clone(),
             url: format!("{}/api/token", self.base),
-            turns: self.turns.as_ref(),
+            turns: self.turns.clone(),
         }
     }
 
