@@ -145,24 +145,11 @@ impl Config {
             .max(self.upstream_timeout + Duration::from_secs(10))
     }
 
-    /// Whether `content_type` (parameters ignored, case-insensitive) is an allowed type.
+    /// Whether `content_type` is exactly `type/subtype` and an allowed type (see
+    /// [`crate::content_type`]: no parameters, SVG and other active types only by an exact entry).
     pub fn allows_type(&self, content_type: &str) -> bool {
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        let Some((kind, _)) = essence.split_once('/') else {
-            return false;
-        };
-        self.allowed_types.iter().any(|allowed| {
-            let allowed = allowed.trim().to_ascii_lowercase();
-            match allowed.strip_suffix("/*") {
-                Some(prefix) => prefix == kind,
-                None => allowed == essence,
-            }
-        })
+        crate::content_type::parse(content_type)
+            .is_some_and(|essence| crate::content_type::allowed(&self.allowed_types, &essence))
     }
 }
 
@@ -182,11 +169,12 @@ mod tests {
         assert_eq!(c.upstream, "http://u");
         assert_eq!(c.public_base_url, "http://p");
         assert!(c.allows_type("image/PNG"));
-        assert!(c.allows_type("text/plain; charset=utf-8"));
+        assert!(!c.allows_type("text/plain; charset=utf-8"));
         assert!(!c.allows_type("text/html"));
         assert!(!c.allows_type("png"));
         c.allowed_types = vec!["image/*".into()];
-        assert!(c.allows_type("image/svg+xml"));
+        assert!(!c.allows_type("image/svg+xml"));
+        assert!(!c.allows_type("image/png, text/html"));
         assert!(!c.allows_type("application/pdf"));
         assert!(!format!("{c:?}").contains("\"t\""));
     }

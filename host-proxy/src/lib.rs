@@ -18,6 +18,7 @@ pub mod caller;
 pub mod claims;
 pub mod cli;
 pub mod config;
+pub mod content_type;
 pub mod envelope;
 pub mod limit;
 pub mod operator;

@@ -6,8 +6,9 @@
 //! A refused `POST /uploads` (too large, a type not allowed, empty) is the Nexudus 400 envelope
 //! on `NewFileDataUrl`, so the panel shows it on the attachment; a refused `PUT` is
 //! `{"error": "..."}` with 413 (more bytes than declared), 415 (another type), 400 (fewer) or
-//! 404 (unknown, used or expired URL). Served files carry `nosniff` and a sandboxing
-//! Content-Security-Policy, so a stored file can never run as a page of this origin.
+//! 404 (unknown, used or expired URL). Served files carry `nosniff`, a sandboxing
+//! Content-Security-Policy and `Content-Disposition: attachment`, so a stored file can never
+//! run as a page of this origin, nor even be shown inline.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,6 +22,7 @@ use serde_json::{json, Value};
 
 use super::body;
 use crate::claims::Member;
+use crate::content_type;
 use crate::envelope::{self, upload_error, FieldError};
 use crate::uploads::{is_key, StoreError, Upload, Uploads};
 use crate::AppState;
@@ -41,10 +43,12 @@ pub async fn create(
         Err(_) => return upload_error(StatusCode::BAD_REQUEST, "expected a JSON object"),
     };
     let file_name = map.get("fileName").and_then(Value::as_str).unwrap_or("");
+    // Exactly `type/subtype` or refused (see `content_type`): what is stored and served
+    // back is this parsed type, never the text as given.
     let content_type = map
         .get("contentType")
         .and_then(Value::as_str)
-        .map(essence)
+        .and_then(content_type::parse)
         .unwrap_or_default();
     let size = map.get("size").and_then(Value::as_u64);
     let max = st.config.max_upload_bytes;
@@ -198,10 +202,18 @@ pub async fn get_file(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("private, no-store"),
             ),
+            (header::CONTENT_DISPOSITION, attachment(&meta.file_name)),
         ],
         Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// `attachment; filename="<name>"`: a browser that opens a file URL downloads it instead of
+/// showing it. Stored names keep only `[A-Za-z0-9._-]`, so they need no escaping.
+fn attachment(file_name: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 /// `25 MB`, `512 KB`, `300 bytes`: a limit as a member reads it.
