@@ -24,6 +24,12 @@ pub async fn require_member(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // Of two Authorization headers, which one a proxy or cache in front of this one read is
+    // anyone's guess: refuse rather than pick.
+    if req.headers().get_all(header::AUTHORIZATION).iter().count() > 1 {
+        tracing::info!("request with more than one Authorization header refused");
+        return envelope::bad_request("The request has more than one Authorization header.");
+    }
     let token = req
         .headers()
         .get(header::AUTHORIZATION)

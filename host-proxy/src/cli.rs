@@ -16,7 +16,9 @@ Environment (secrets, never flags):
   NEXUDUS_USERNAME       an API user, signed in through POST /api/token (password grant),
   NEXUDUS_PASSWORD         renewed by refresh token before expiry and once on a 401
   MEMBER_JWT_SECRET      the HS256 key (at least 32 bytes) the host's login signs member
-                           sessions with: claims sub (Nexudus UserId), businessId, exp, nbf?
+                           sessions with: claims sub (Nexudus UserId), businessId, exp,
+                           nbf?, iat?, aud? and iss? (checked when --jwt-audience and
+                           --jwt-issuer are set)
 
 The panel's baseUrl points at this server and its bearer token is the member's session.";
 
@@ -142,6 +144,21 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub jwt_leeway_seconds: u64,
 
+    /// The longest member session accepted, in seconds: a session whose exp is further ahead,
+    /// or whose exp - iat is longer, is refused.
+    #[arg(long, default_value_t = 86_400, value_name = "N")]
+    pub max_session_seconds: u64,
+
+    /// When set, a member session must carry this audience (aud); when unset, any aud is
+    /// accepted.
+    #[arg(long, value_name = "AUD")]
+    pub jwt_audience: Option<String>,
+
+    /// When set, a member session must carry this issuer (iss); when unset, any iss is
+    /// accepted.
+    #[arg(long, value_name = "ISS")]
+    pub jwt_issuer: Option<String>,
+
     /// Log only warnings and errors (no line per request).
     #[arg(long)]
     pub quiet: bool,
@@ -256,6 +273,9 @@ impl ServeArgs {
         config.body_read_timeout = secs(self.body_read_timeout_seconds, 24 * 3600);
         config.idle_timeout = secs(self.idle_timeout_seconds, 24 * 3600);
         config.jwt_leeway = Duration::from_secs(self.jwt_leeway_seconds.min(3600));
+        config.max_session = secs(self.max_session_seconds, 365 * DAY);
+        config.jwt_audience = self.jwt_audience.filter(|a| !a.is_empty());
+        config.jwt_issuer = self.jwt_issuer.filter(|i| !i.is_empty());
         config.log_requests = !self.quiet;
         Ok(config)
     }

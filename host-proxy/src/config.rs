@@ -67,6 +67,12 @@ pub struct Config {
     pub member_jwt_secret: Secret,
     /// Clock skew tolerated on `exp` and `nbf`.
     pub jwt_leeway: Duration,
+    /// The longest member session: `exp` no further ahead, `exp - iat` no longer.
+    pub max_session: Duration,
+    /// When set, sessions must carry this `aud`.
+    pub jwt_audience: Option<String>,
+    /// When set, sessions must carry this `iss`.
+    pub jwt_issuer: Option<String>,
     /// Writes per minute one member may make (forwarded writes and upload requests).
     pub member_writes_per_minute: u32,
     /// Files one conversation may have; an attach past it is refused (0: no limit).
@@ -118,6 +124,9 @@ impl Config {
             credential,
             member_jwt_secret,
             jwt_leeway: Duration::from_secs(30),
+            max_session: crate::claims::DEFAULT_MAX_SESSION,
+            jwt_audience: None,
+            jwt_issuer: None,
             member_writes_per_minute: DEFAULT_MEMBER_WRITES_PER_MINUTE,
             max_files_per_thread: DEFAULT_MAX_FILES_PER_THREAD,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,

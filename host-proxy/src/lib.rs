@@ -94,7 +94,13 @@ impl Proxy {
                 "--public-base-url is not https: the panel accepts plain http file URLs only on a loopback host"
             );
         }
-        let verifier = claims::Verifier::new(&config.member_jwt_secret, config.jwt_leeway)
+        let rules = claims::SessionRules {
+            leeway: config.jwt_leeway,
+            max_lifetime: config.max_session,
+            audience: config.jwt_audience.clone(),
+            issuer: config.jwt_issuer.clone(),
+        };
+        let verifier = claims::Verifier::with_rules(&config.member_jwt_secret, rules)
             .map_err(std::io::Error::other)?;
         let uploads = uploads::Uploads::open(&config).await?;
         let state = AppState {

@@ -8,8 +8,10 @@
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde_json::Value;
 
+use crate::envelope;
 use crate::upstream::Answer;
 
 /// `path?query` with only the `allowed` parameters of `raw` (names case-insensitive) and
@@ -26,6 +28,18 @@ pub fn rewrite(path: &str, raw: Option<&str>, allowed: &[&str], forced: &[(&str,
         out.append_pair(name, &value.to_string());
     }
     format!("{path}?{}", out.finish())
+}
+
+/// `Ok` when every parameter of `raw` named in `id_params` (case-insensitively) is an id in
+/// 1..=2^53; otherwise the 400 envelope naming it.
+pub fn ids_within_range(raw: Option<&str>, id_params: &[&str]) -> Result<(), Response> {
+    for (name, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let lower = name.to_ascii_lowercase();
+        if id_params.contains(&lower.as_str()) && crate::claims::parse_id(value.trim()).is_none() {
+            return Err(envelope::bad_request(&format!("{name} is not a valid id.")));
+        }
+    }
+    Ok(())
 }
 
 /// Keeps, in a successful list answer, only the records whose `field` is `expected` (a record
