@@ -91,6 +91,18 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = crate::config::DEFAULT_MAX_UPLOAD_BYTES, value_name = "N")]
     pub max_upload_bytes: u64,
 
+    /// Bytes one member may store in any sliding 24 hours, counted by the declared size when
+    /// the upload URL is issued and given back if it is never used (default 200 MB). Past
+    /// it, the upload is refused on the attachment. 0: no limit.
+    #[arg(long, default_value_t = crate::config::DEFAULT_MEMBER_STORAGE_BYTES_PER_DAY, value_name = "N")]
+    pub member_storage_bytes_per_day: u64,
+
+    /// Bytes the file store holds at most, all members together (stored files and upload
+    /// URLs not yet used; default 10 GB). Past it, uploads are refused until files expire.
+    /// 0: no limit.
+    #[arg(long, default_value_t = crate::config::DEFAULT_MAX_STORE_BYTES, value_name = "N")]
+    pub max_store_bytes: u64,
+
     /// A content type the store accepts (repeatable; `type/*` allowed). Default: image/png,
     /// image/jpeg, image/gif, image/webp, application/pdf, text/plain.
     #[arg(long = "allowed-type", value_name = "TYPE")]
@@ -256,6 +268,8 @@ impl ServeArgs {
         config.member_writes_per_minute = self.member_writes_per_minute;
         config.max_files_per_thread = self.max_files_per_thread;
         config.max_upload_bytes = self.max_upload_bytes;
+        config.member_storage_bytes_per_day = self.member_storage_bytes_per_day;
+        config.max_store_bytes = self.max_store_bytes;
         if !self.allowed_types.is_empty() {
             config.allowed_types = self.allowed_types;
         }

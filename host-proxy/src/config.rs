@@ -21,6 +21,11 @@ pub const DEFAULT_MEMBER_QUEUE_DEPTH: usize = 20;
 /// Connections open at once (keep it well under the descriptor limit: every upstream call
 /// and every file served needs one too).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Bytes one member may store in any 24 hours: 200 MB, eight files at the largest size.
+pub const DEFAULT_MEMBER_STORAGE_BYTES_PER_DAY: u64 = 200 * 1024 * 1024;
+/// Bytes the store holds at most, all members together (stored files and upload URLs not yet
+/// used): 10 GB.
+pub const DEFAULT_MAX_STORE_BYTES: u64 = 10 * 1024 * 1024 * 1024;
 /// Files one conversation may have (the most the panel's `maxFiles` allows).
 pub const DEFAULT_MAX_FILES_PER_THREAD: u32 = 10;
 /// Largest stored file: 25 MB, the panel's own default limit.
@@ -79,6 +84,10 @@ pub struct Config {
     pub max_files_per_thread: u32,
     /// Largest file the upload store takes.
     pub max_upload_bytes: u64,
+    /// Bytes one member may store in any 24 hours (0: no limit).
+    pub member_storage_bytes_per_day: u64,
+    /// Bytes the store holds at most (0: no limit).
+    pub max_store_bytes: u64,
     /// Content types the upload store takes (`type/subtype` or `type/*`).
     pub allowed_types: Vec<String>,
     /// How long an issued upload URL waits for its `PUT`.
@@ -130,6 +139,8 @@ impl Config {
             member_writes_per_minute: DEFAULT_MEMBER_WRITES_PER_MINUTE,
             max_files_per_thread: DEFAULT_MAX_FILES_PER_THREAD,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            member_storage_bytes_per_day: DEFAULT_MEMBER_STORAGE_BYTES_PER_DAY,
+            max_store_bytes: DEFAULT_MAX_STORE_BYTES,
             allowed_types: DEFAULT_ALLOWED_TYPES
                 .iter()
                 .map(|t| t.to_string())

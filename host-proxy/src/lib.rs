@@ -22,6 +22,7 @@ pub mod content_type;
 pub mod envelope;
 pub mod limit;
 pub mod operator;
+pub mod quota;
 pub mod schedule;
 pub mod secret;
 pub mod uploads;

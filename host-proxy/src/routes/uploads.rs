@@ -24,7 +24,7 @@ use super::body;
 use crate::claims::Member;
 use crate::content_type;
 use crate::envelope::{self, upload_error, FieldError};
-use crate::uploads::{is_key, StoreError, Upload, Uploads};
+use crate::uploads::{is_key, IssueError, StoreError, Upload, Uploads};
 use crate::AppState;
 
 /// `POST /uploads` with `{fileName, contentType, size}`.
@@ -68,11 +68,7 @@ pub async fn create(
         Some(_) => None,
     };
     if let Some(message) = refusal {
-        return envelope::validation(&[FieldError::new(
-            "NewFileDataUrl",
-            Value::from(file_name.chars().take(200).collect::<String>()),
-            message,
-        )]);
+        return attachment_refused(file_name, message);
     }
     let size = size.unwrap_or_default();
     let essence = content_type;
@@ -89,7 +85,29 @@ pub async fn create(
                 "headers": { "Content-Type": essence },
             }),
         ),
-        Err(e) => {
+        Err(IssueError::OverQuota(over)) => {
+            tracing::info!(
+                member = member.user_id,
+                "upload past the member's daily quota refused"
+            );
+            let limit = human_size(st.config.member_storage_bytes_per_day);
+            let message = match over.wait {
+                None => format!("the file is larger than the {limit} one member may upload a day"),
+                Some(wait) => format!(
+                    "you have uploaded the {limit} allowed in 24 hours; try again in {}",
+                    human_wait(wait)
+                ),
+            };
+            attachment_refused(file_name, message)
+        }
+        Err(IssueError::StoreFull) => {
+            tracing::warn!("upload refused: the file store is full (--max-store-bytes)");
+            attachment_refused(
+                file_name,
+                "the server cannot take more files just now; try again later".to_string(),
+            )
+        }
+        Err(IssueError::Io(e)) => {
             tracing::error!(error = %e, "could not issue an upload URL");
             upload_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -207,6 +225,25 @@ pub async fn get_file(
         Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// The 400 envelope on `NewFileDataUrl`, which the panel shows on the attachment.
+fn attachment_refused(file_name: &str, message: String) -> Response {
+    envelope::validation(&[FieldError::new(
+        "NewFileDataUrl",
+        Value::from(file_name.chars().take(200).collect::<String>()),
+        message,
+    )])
+}
+
+/// `3 hours`, `25 minutes`: a wait as a member reads it (rounded up).
+fn human_wait(wait: std::time::Duration) -> String {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    match minutes {
+        1 => "a minute".to_string(),
+        m if m < 120 => format!("{m} minutes"),
+        m => format!("{} hours", m.div_ceil(60)),
+    }
 }
 
 /// `attachment; filename="<name>"`: a browser that opens a file URL downloads it instead of
