@@ -50,6 +50,8 @@ fn help_documents_every_flag_and_variable() {
         "--body-read-timeout-seconds",
         "--idle-timeout-seconds",
         "--max-session-seconds",
+        "--member-storage-bytes-per-day",
+        "--max-store-bytes",
         "--jwt-audience",
         "--jwt-issuer",
         "--quiet",
