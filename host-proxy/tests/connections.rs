@@ -200,16 +200,6 @@ async fn a_kept_alive_connection_is_closed_when_idle() {
     assert!(started.elapsed() >= Duration::from_millis(900));
 }
 
-/// Kills the child at the end of the test.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn a_full_descriptor_table_is_survived() {
     let sandbox = start_sandbox(sandbox_config()).await;
