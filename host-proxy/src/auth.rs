@@ -14,6 +14,7 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::caller::{self, Caller};
 use crate::claims::Member;
 use crate::{envelope, AppState};
 
@@ -23,6 +24,12 @@ pub async fn require_member(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // Of two Authorization headers, which one a proxy or cache in front of this one read is
+    // anyone's guess: refuse rather than pick.
+    if req.headers().get_all(header::AUTHORIZATION).iter().count() > 1 {
+        tracing::info!("request with more than one Authorization header refused");
+        return envelope::bad_request("The request has more than one Authorization header.");
+    }
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -44,7 +51,11 @@ pub async fn require_member(
         }
     };
     req.extensions_mut().insert(member);
-    let mut res = next.run(req).await;
+    let caller = Caller {
+        member: member.user_id,
+        deadline: tokio::time::Instant::now() + st.config.upstream_timeout,
+    };
+    let mut res = caller::scope(caller, next.run(req)).await;
     res.extensions_mut().insert(member);
     res
 }

@@ -18,6 +18,39 @@ use crate::secret::Secret;
 /// The least key length accepted for `MEMBER_JWT_SECRET` (HS256's 256 bits).
 pub const MIN_SECRET_BYTES: usize = 32;
 
+/// The largest id the proxy accepts from a session or a request and sends upstream: 2^53,
+/// the largest integer a JavaScript number (the panel's, and many JSON parsers') holds
+/// exactly.
+pub const MAX_ID: u64 = 1 << 53;
+
+/// The default longest session (`--max-session-seconds`).
+pub const DEFAULT_MAX_SESSION: Duration = Duration::from_secs(24 * 3600);
+
+/// What a session must satisfy beyond its signature and `exp`/`nbf`.
+#[derive(Clone, Debug)]
+pub struct SessionRules {
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub leeway: Duration,
+    /// `exp` no further ahead than this, and `exp - iat` (when `iat` is given) no longer.
+    pub max_lifetime: Duration,
+    /// When set, `aud` is required and must hold it; when unset, any `aud` is accepted.
+    pub audience: Option<String>,
+    /// When set, `iss` is required and must equal it; when unset, any `iss` is accepted.
+    pub issuer: Option<String>,
+}
+
+impl SessionRules {
+    /// The defaults, with `leeway`.
+    pub fn new(leeway: Duration) -> SessionRules {
+        SessionRules {
+            leeway,
+            max_lifetime: DEFAULT_MAX_SESSION,
+            audience: None,
+            issuer: None,
+        }
+    }
+}
+
 /// The verified identity of the member making a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Member {
@@ -32,6 +65,11 @@ struct RawClaims {
     sub: Value,
     #[serde(rename = "businessId")]
     business_id: Value,
+    // Required and checked by the validation (a missing one is `BadClaims` there).
+    #[serde(default)]
+    exp: Value,
+    #[serde(default)]
+    iat: Option<Value>,
 }
 
 #[derive(Serialize)]
@@ -52,28 +90,54 @@ pub enum Refusal {
     Expired,
     /// `nbf` is still ahead.
     NotYetValid,
-    /// `sub` or `businessId` is missing or not a positive integer.
+    /// `sub` or `businessId` is missing or not an integer in 1..=2^53.
     BadClaims,
+    /// `exp` is further ahead than `--max-session-seconds`, or `exp - iat` longer.
+    TooLong,
+    /// `aud` or `iss` is missing or not the one configured.
+    WrongAudienceOrIssuer,
 }
 
 /// Checks member sessions against one key.
 pub struct Verifier {
     key: DecodingKey,
     validation: Validation,
+    rules: SessionRules,
 }
 
 impl Verifier {
-    /// A verifier for `secret`, tolerating `leeway` of clock skew.
+    /// A verifier for `secret` with the default rules, tolerating `leeway` of clock skew.
     pub fn new(secret: &Secret, leeway: Duration) -> Result<Verifier, String> {
+        Verifier::with_rules(secret, SessionRules::new(leeway))
+    }
+
+    /// A verifier for `secret` with `rules`.
+    pub fn with_rules(secret: &Secret, rules: SessionRules) -> Result<Verifier, String> {
         let mut validation = Validation::new(Algorithm::HS256);
         // `sub` is read and checked below (a number is accepted too).
-        validation.set_required_spec_claims(&["exp"]);
+        let mut required = vec!["exp"];
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        validation.leeway = leeway.as_secs();
+        validation.leeway = rules.leeway.as_secs();
+        match &rules.audience {
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                required.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        if let Some(iss) = &rules.issuer {
+            validation.set_issuer(&[iss]);
+            required.push("iss");
+        }
+        validation.set_required_spec_claims(&required);
         let key = DecodingKey::from_secret(secret.expose().as_bytes())
             .map_err(|e| format!("unusable MEMBER_JWT_SECRET: {:?}", e.kind()))?;
-        Ok(Verifier { key, validation })
+        Ok(Verifier {
+            key,
+            validation,
+            rules,
+        })
     }
 
     /// The member a session names, if it is genuine and current.
@@ -84,12 +148,21 @@ impl Verifier {
                 match e.kind() {
                     ErrorKind::ExpiredSignature => Refusal::Expired,
                     ErrorKind::ImmatureSignature => Refusal::NotYetValid,
+                    ErrorKind::MissingRequiredClaim(claim)
+                        if matches!(claim.as_str(), "aud" | "iss") =>
+                    {
+                        Refusal::WrongAudienceOrIssuer
+                    }
                     ErrorKind::MissingRequiredClaim(_) | ErrorKind::InvalidClaimFormat(_) => {
                         Refusal::BadClaims
+                    }
+                    ErrorKind::InvalidAudience | ErrorKind::InvalidIssuer => {
+                        Refusal::WrongAudienceOrIssuer
                     }
                     _ => Refusal::Invalid,
                 }
             })?;
+        self.check_lifetime(&data.claims, unix_now())?;
         let user_id = positive_id(&data.claims.sub).ok_or(Refusal::BadClaims)?;
         let business_id = positive_id(&data.claims.business_id).ok_or(Refusal::BadClaims)?;
         Ok(Member {
@@ -99,16 +172,40 @@ impl Verifier {
     }
 }
 
-/// A positive integer given as a JSON number or a string of digits.
-fn positive_id(value: &Value) -> Option<u64> {
-    let n = match value {
-        Value::Number(n) => n.as_u64()?,
-        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-            s.parse().ok()?
+impl Verifier {
+    /// `exp` at most `max_lifetime` (plus the leeway) ahead of `now`; `exp - iat` at most
+    /// `max_lifetime` when `iat` is given.
+    fn check_lifetime(&self, claims: &RawClaims, now: u64) -> Result<(), Refusal> {
+        let max = self.rules.max_lifetime.as_secs() as f64;
+        let exp = claims.exp.as_f64().ok_or(Refusal::BadClaims)?;
+        if exp > now as f64 + max + self.rules.leeway.as_secs() as f64 {
+            return Err(Refusal::TooLong);
         }
-        _ => return None,
-    };
-    (n > 0).then_some(n)
+        if let Some(iat) = &claims.iat {
+            let iat = iat.as_f64().ok_or(Refusal::BadClaims)?;
+            if exp - iat > max {
+                return Err(Refusal::TooLong);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An id in 1..=[`MAX_ID`] given as a JSON number or a string of digits.
+pub fn positive_id(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64().filter(|n| (1..=MAX_ID).contains(n)),
+        Value::String(s) => parse_id(s),
+        _ => None,
+    }
+}
+
+/// An id in 1..=[`MAX_ID`] written in digits only.
+pub fn parse_id(raw: &str) -> Option<u64> {
+    if raw.is_empty() || raw.len() > 20 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok().filter(|n| (1..=MAX_ID).contains(n))
 }
 
 /// Signs a member session, as a host's login would (the `mint-session` command, tests, demo).
@@ -198,6 +295,18 @@ mod tests {
                 Err(Refusal::BadClaims)
             );
         }
+        for too_big in [
+            json!(9_007_199_254_740_993u64),
+            json!("18446744073709551615"),
+        ] {
+            let c = json!({"sub": too_big, "businessId": 1, "exp": now + 60});
+            assert_eq!(
+                v.verify(&sign(&c, KEY, Algorithm::HS256)),
+                Err(Refusal::BadClaims)
+            );
+        }
+        let top = json!({"sub": 9_007_199_254_740_992u64, "businessId": 1, "exp": now + 60});
+        assert!(v.verify(&sign(&top, KEY, Algorithm::HS256)).is_ok());
         let no_business = json!({"sub": "10", "exp": now + 60});
         assert!(v
             .verify(&sign(&no_business, KEY, Algorithm::HS256))

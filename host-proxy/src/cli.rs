@@ -16,7 +16,9 @@ Environment (secrets, never flags):
   NEXUDUS_USERNAME       an API user, signed in through POST /api/token (password grant),
   NEXUDUS_PASSWORD         renewed by refresh token before expiry and once on a 401
   MEMBER_JWT_SECRET      the HS256 key (at least 32 bytes) the host's login signs member
-                           sessions with: claims sub (Nexudus UserId), businessId, exp, nbf?
+                           sessions with: claims sub (Nexudus UserId), businessId, exp,
+                           nbf?, iat?, aud? and iss? (checked when --jwt-audience and
+                           --jwt-issuer are set)
 
 The panel's baseUrl points at this server and its bearer token is the member's session.";
 
@@ -89,6 +91,18 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = crate::config::DEFAULT_MAX_UPLOAD_BYTES, value_name = "N")]
     pub max_upload_bytes: u64,
 
+    /// Bytes one member may store in any sliding 24 hours, counted by the declared size when
+    /// the upload URL is issued and given back if it is never used (default 200 MB). Past
+    /// it, the upload is refused on the attachment. 0: no limit.
+    #[arg(long, default_value_t = crate::config::DEFAULT_MEMBER_STORAGE_BYTES_PER_DAY, value_name = "N")]
+    pub member_storage_bytes_per_day: u64,
+
+    /// Bytes the file store holds at most, all members together (stored files and upload
+    /// URLs not yet used; default 10 GB). Past it, uploads are refused until files expire.
+    /// 0: no limit.
+    #[arg(long, default_value_t = crate::config::DEFAULT_MAX_STORE_BYTES, value_name = "N")]
+    pub max_store_bytes: u64,
+
     /// A content type the store accepts (repeatable; `type/*` allowed). Default: image/png,
     /// image/jpeg, image/gif, image/webp, application/pdf, text/plain.
     #[arg(long = "allowed-type", value_name = "TYPE")]
@@ -103,7 +117,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 86_400, value_name = "N")]
     pub file_ttl_seconds: u64,
 
-    /// Longest wait for one answer of the Nexudus API, in seconds.
+    /// Longest wait for the Nexudus API's answers to one request, in seconds, counted from the
+    /// request's arrival (time queued for a turn included).
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub upstream_timeout_seconds: u64,
 
@@ -112,9 +127,49 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 110, value_name = "N")]
     pub upstream_min_spacing_ms: u64,
 
+    /// Upstream calls one member may have waiting for their turn (turns go round-robin
+    /// across members); past it the answer is 429 with Retry-After.
+    #[arg(long, default_value_t = crate::config::DEFAULT_MEMBER_QUEUE_DEPTH, value_name = "N")]
+    pub member_queue_depth: usize,
+
+    /// Connections open at once; past it new ones wait to be accepted. Keep it well under
+    /// the descriptor limit (`ulimit -n`).
+    #[arg(long, default_value_t = crate::config::DEFAULT_MAX_CONNECTIONS, value_name = "N")]
+    pub max_connections: usize,
+
+    /// A request head must arrive whole within this many seconds of the connection's opening
+    /// or of the previous answer on a kept-alive connection (so also the keep-alive idle
+    /// timeout).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub header_read_timeout_seconds: u64,
+
+    /// A request body must arrive whole within this many seconds of its head; past it, 408.
+    #[arg(long, default_value_t = 120, value_name = "N")]
+    pub body_read_timeout_seconds: u64,
+
+    /// A connection on which no byte moves either way for this many seconds is closed (at
+    /// least the upstream timeout plus 10 s).
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub idle_timeout_seconds: u64,
+
     /// Clock skew tolerated on a member session's exp and nbf, in seconds.
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub jwt_leeway_seconds: u64,
+
+    /// The longest member session accepted, in seconds: a session whose exp is further ahead,
+    /// or whose exp - iat is longer, is refused.
+    #[arg(long, default_value_t = 86_400, value_name = "N")]
+    pub max_session_seconds: u64,
+
+    /// When set, a member session must carry this audience (aud); when unset, any aud is
+    /// accepted.
+    #[arg(long, value_name = "AUD")]
+    pub jwt_audience: Option<String>,
+
+    /// When set, a member session must carry this issuer (iss); when unset, any iss is
+    /// accepted.
+    #[arg(long, value_name = "ISS")]
+    pub jwt_issuer: Option<String>,
 
     /// Log only warnings and errors (no line per request).
     #[arg(long)]
@@ -213,6 +268,8 @@ impl ServeArgs {
         config.member_writes_per_minute = self.member_writes_per_minute;
         config.max_files_per_thread = self.max_files_per_thread;
         config.max_upload_bytes = self.max_upload_bytes;
+        config.member_storage_bytes_per_day = self.member_storage_bytes_per_day;
+        config.max_store_bytes = self.max_store_bytes;
         if !self.allowed_types.is_empty() {
             config.allowed_types = self.allowed_types;
         }
@@ -224,7 +281,15 @@ impl ServeArgs {
         config.upstream_timeout = secs(self.upstream_timeout_seconds, 3600);
         config.upstream_min_spacing =
             Duration::from_millis(self.upstream_min_spacing_ms.min(60_000));
+        config.member_queue_depth = self.member_queue_depth.clamp(1, 10_000);
+        config.max_connections = self.max_connections.clamp(1, 1_000_000);
+        config.header_read_timeout = secs(self.header_read_timeout_seconds, 3600);
+        config.body_read_timeout = secs(self.body_read_timeout_seconds, 24 * 3600);
+        config.idle_timeout = secs(self.idle_timeout_seconds, 24 * 3600);
         config.jwt_leeway = Duration::from_secs(self.jwt_leeway_seconds.min(3600));
+        config.max_session = secs(self.max_session_seconds, 365 * DAY);
+        config.jwt_audience = self.jwt_audience.filter(|a| !a.is_empty());
+        config.jwt_issuer = self.jwt_issuer.filter(|i| !i.is_empty());
         config.log_requests = !self.quiet;
         Ok(config)
     }

@@ -15,6 +15,17 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8790";
 /// the most files the panel allows (10) takes 21: the create, 10 upload requests, 10 attaches;
 /// 30 leaves room for a few retries.
 pub const DEFAULT_MEMBER_WRITES_PER_MINUTE: u32 = 30;
+/// Upstream calls one member may have waiting: the panel makes a few at once; 20 slots of
+/// 110 ms are 2.2 s, well within the upstream timeout.
+pub const DEFAULT_MEMBER_QUEUE_DEPTH: usize = 20;
+/// Connections open at once (keep it well under the descriptor limit: every upstream call
+/// and every file served needs one too).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Bytes one member may store in any 24 hours: 200 MB, eight files at the largest size.
+pub const DEFAULT_MEMBER_STORAGE_BYTES_PER_DAY: u64 = 200 * 1024 * 1024;
+/// Bytes the store holds at most, all members together (stored files and upload URLs not yet
+/// used): 10 GB.
+pub const DEFAULT_MAX_STORE_BYTES: u64 = 10 * 1024 * 1024 * 1024;
 /// Files one conversation may have (the most the panel's `maxFiles` allows).
 pub const DEFAULT_MAX_FILES_PER_THREAD: u32 = 10;
 /// Largest stored file: 25 MB, the panel's own default limit.
@@ -61,12 +72,22 @@ pub struct Config {
     pub member_jwt_secret: Secret,
     /// Clock skew tolerated on `exp` and `nbf`.
     pub jwt_leeway: Duration,
+    /// The longest member session: `exp` no further ahead, `exp - iat` no longer.
+    pub max_session: Duration,
+    /// When set, sessions must carry this `aud`.
+    pub jwt_audience: Option<String>,
+    /// When set, sessions must carry this `iss`.
+    pub jwt_issuer: Option<String>,
     /// Writes per minute one member may make (forwarded writes and upload requests).
     pub member_writes_per_minute: u32,
     /// Files one conversation may have; an attach past it is refused (0: no limit).
     pub max_files_per_thread: u32,
     /// Largest file the upload store takes.
     pub max_upload_bytes: u64,
+    /// Bytes one member may store in any 24 hours (0: no limit).
+    pub member_storage_bytes_per_day: u64,
+    /// Bytes the store holds at most (0: no limit).
+    pub max_store_bytes: u64,
     /// Content types the upload store takes (`type/subtype` or `type/*`).
     pub allowed_types: Vec<String>,
     /// How long an issued upload URL waits for its `PUT`.
@@ -77,6 +98,17 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// Least time between two upstream requests (Nexudus: 1 per 100 ms per credential).
     pub upstream_min_spacing: Duration,
+    /// Upstream calls one member may have waiting for a turn; past it, 429.
+    pub member_queue_depth: usize,
+    /// Connections open at once.
+    pub max_connections: usize,
+    /// A request head must arrive within it (also the keep-alive idle timeout).
+    pub header_read_timeout: Duration,
+    /// A request body must arrive within it (from the head).
+    pub body_read_timeout: Duration,
+    /// No byte either way for this long closes a connection (at least the upstream timeout
+    /// plus 10 s, see [`Config::connection_idle_timeout`]).
+    pub idle_timeout: Duration,
     /// How often expired files, unused upload URLs and idle counters are cleaned up.
     pub cleanup_interval: Duration,
     /// Log one line per request (member id, route, status, duration).
@@ -101,9 +133,14 @@ impl Config {
             credential,
             member_jwt_secret,
             jwt_leeway: Duration::from_secs(30),
+            max_session: crate::claims::DEFAULT_MAX_SESSION,
+            jwt_audience: None,
+            jwt_issuer: None,
             member_writes_per_minute: DEFAULT_MEMBER_WRITES_PER_MINUTE,
             max_files_per_thread: DEFAULT_MAX_FILES_PER_THREAD,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            member_storage_bytes_per_day: DEFAULT_MEMBER_STORAGE_BYTES_PER_DAY,
+            max_store_bytes: DEFAULT_MAX_STORE_BYTES,
             allowed_types: DEFAULT_ALLOWED_TYPES
                 .iter()
                 .map(|t| t.to_string())
@@ -112,29 +149,27 @@ impl Config {
             file_ttl: Duration::from_secs(24 * 60 * 60),
             upstream_timeout: Duration::from_secs(30),
             upstream_min_spacing: Duration::from_millis(110),
+            member_queue_depth: DEFAULT_MEMBER_QUEUE_DEPTH,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(120),
+            idle_timeout: Duration::from_secs(60),
             cleanup_interval: Duration::from_secs(60),
             log_requests: true,
         }
     }
 
-    /// Whether `content_type` (parameters ignored, case-insensitive) is an allowed type.
+    /// The idle timeout applied: never so short that a request waiting for the upstream is cut.
+    pub fn connection_idle_timeout(&self) -> Duration {
+        self.idle_timeout
+            .max(self.upstream_timeout + Duration::from_secs(10))
+    }
+
+    /// Whether `content_type` is exactly `type/subtype` and an allowed type (see
+    /// [`crate::content_type`]: no parameters, SVG and other active types only by an exact entry).
     pub fn allows_type(&self, content_type: &str) -> bool {
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        let Some((kind, _)) = essence.split_once('/') else {
-            return false;
-        };
-        self.allowed_types.iter().any(|allowed| {
-            let allowed = allowed.trim().to_ascii_lowercase();
-            match allowed.strip_suffix("/*") {
-                Some(prefix) => prefix == kind,
-                None => allowed == essence,
-            }
-        })
+        crate::content_type::parse(content_type)
+            .is_some_and(|essence| crate::content_type::allowed(&self.allowed_types, &essence))
     }
 }
 
@@ -154,11 +189,12 @@ mod tests {
         assert_eq!(c.upstream, "http://u");
         assert_eq!(c.public_base_url, "http://p");
         assert!(c.allows_type("image/PNG"));
-        assert!(c.allows_type("text/plain; charset=utf-8"));
+        assert!(!c.allows_type("text/plain; charset=utf-8"));
         assert!(!c.allows_type("text/html"));
         assert!(!c.allows_type("png"));
         c.allowed_types = vec!["image/*".into()];
-        assert!(c.allows_type("image/svg+xml"));
+        assert!(!c.allows_type("image/svg+xml"));
+        assert!(!c.allows_type("image/png, text/html"));
         assert!(!c.allows_type("application/pdf"));
         assert!(!format!("{c:?}").contains("\"t\""));
     }

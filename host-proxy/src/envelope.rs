@@ -98,12 +98,36 @@ pub fn unauthorized() -> Response {
 
 /// 429 past the member's own write limit, with the wait in `Retry-After` and in the text.
 pub fn too_many_writes(wait_secs: u64) -> Response {
-    let message = format!("Too many changes in a short time. Wait {wait_secs} seconds.");
-    let mut res = refusal(StatusCode::TOO_MANY_REQUESTS, &message, &[]);
+    too_many(
+        &format!("Too many changes in a short time. Wait {wait_secs} seconds."),
+        wait_secs,
+    )
+}
+
+/// 429 when the member already has `--member-queue-depth` calls waiting for the upstream.
+pub fn too_many_queued(wait_secs: u64) -> Response {
+    too_many(
+        &format!("Too many requests are waiting for the Nexudus API. Wait {wait_secs} seconds."),
+        wait_secs,
+    )
+}
+
+/// A 429 with `message` and the wait in `Retry-After`.
+fn too_many(message: &str, wait_secs: u64) -> Response {
+    let mut res = refusal(StatusCode::TOO_MANY_REQUESTS, message, &[]);
     if let Ok(value) = HeaderValue::from_str(&wait_secs.to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, value);
     }
     res
+}
+
+/// 408 when the request's body did not arrive within `--body-read-timeout-seconds`.
+pub fn body_timeout() -> Response {
+    refusal(
+        StatusCode::REQUEST_TIMEOUT,
+        "The request body did not arrive in time.",
+        &[],
+    )
 }
 
 /// 502 when Nexudus cannot be reached or answers something unreadable.

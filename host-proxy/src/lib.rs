@@ -14,18 +14,24 @@
 // Handlers return the ready answer (an axum `Response`) as their error, on cold paths.
 #![allow(clippy::result_large_err)]
 
+pub mod caller;
 pub mod claims;
 pub mod cli;
 pub mod config;
+pub mod content_type;
 pub mod envelope;
 pub mod limit;
 pub mod operator;
+pub mod quota;
+pub mod schedule;
 pub mod secret;
 pub mod uploads;
 pub mod upstream;
 
 mod auth;
+mod body_deadline;
 mod routes;
+mod serve;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,10 +79,13 @@ impl Proxy {
             .build()
             .map_err(|e| std::io::Error::other(format!("HTTP client: {e}")))?;
         let operator = operator::Operator::new(config.credential.clone());
+        let turns =
+            schedule::Scheduler::new(config.upstream_min_spacing, config.member_queue_depth);
         let upstream = upstream::Upstream::new(
             http,
             &config.upstream,
-            config.upstream_min_spacing,
+            Arc::new(turns),
+            config.upstream_timeout,
             operator,
         );
         if !config.public_base_url.starts_with("https:")
@@ -86,7 +95,13 @@ impl Proxy {
                 "--public-base-url is not https: the panel accepts plain http file URLs only on a loopback host"
             );
         }
-        let verifier = claims::Verifier::new(&config.member_jwt_secret, config.jwt_leeway)
+        let rules = claims::SessionRules {
+            leeway: config.jwt_leeway,
+            max_lifetime: config.max_session,
+            audience: config.jwt_audience.clone(),
+            issuer: config.jwt_issuer.clone(),
+        };
+        let verifier = claims::Verifier::with_rules(&config.member_jwt_secret, rules)
             .map_err(std::io::Error::other)?;
         let uploads = uploads::Uploads::open(&config).await?;
         let state = AppState {
@@ -105,7 +120,12 @@ impl Proxy {
     /// The router with every route and layer.
     pub fn router(&self) -> Router {
         let state = self.state.clone();
-        routes::router(state.clone()).layer(cors_layer(&state.config))
+        let body_limit = state.config.body_read_timeout;
+        routes::router(state.clone())
+            .layer(axum::middleware::from_fn(move |req, next| {
+                body_deadline::limit(body_limit, req, next)
+            }))
+            .layer(cors_layer(&state.config))
     }
 
     /// How many password and refresh grants the operator's credential has made.
@@ -113,8 +133,8 @@ impl Proxy {
         self.state.upstream.operator().grants()
     }
 
-    /// Serves on `listener` until `shutdown` completes, running the clean-up of expired
-    /// files and idle counters in the background.
+    /// Serves on `listener` until `shutdown` completes, within the connection bounds (see
+    /// `serve`), running the clean-up of expired files and idle counters in the background.
     pub async fn run<F>(self, listener: tokio::net::TcpListener, shutdown: F) -> std::io::Result<()>
     where
         F: std::future::Future<Output = ()> + Send + 'static,
@@ -131,9 +151,13 @@ impl Proxy {
             }
         });
         let app = self.router();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let config = &self.state.config;
+        let limits = serve::ConnectionLimits {
+            max_connections: config.max_connections,
+            header_read_timeout: config.header_read_timeout,
+            idle_timeout: config.connection_idle_timeout(),
+        };
+        let served = serve::serve(listener, app, limits, shutdown).await;
         cleaner.abort();
         served
     }

@@ -5,21 +5,27 @@
 //! (`grant_type=password`). A signed-in session is renewed with `grant_type=refresh_token`
 //! (the refresh token rotates) shortly before `expires_in` runs out, and once more when a
 //! forwarded call meets a 401; when the refresh is refused it signs in again with the
-//! password. One renewal runs at a time: concurrent requests wait for it and share its result.
+//! password. One renewal runs at a time, as its own task: concurrent requests wait for it and
+//! share its result. After a failure (refused, unreachable, timed out) no new sign-in is made
+//! for a back-off that starts at [`FIRST_BACKOFF`] and doubles with each failure in a row up
+//! to [`MAX_BACKOFF`]; meanwhile requests are refused with that failure at once. So a wrong
+//! or hanging sign-in costs one `/api/token` call per back-off, not one per waiting request
+//! (which is also how API accounts get locked).
 //!
 //! Every token is a [`Secret`]; an error names the status or the OAuth `error` code only.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::{BoxFuture, FutureExt as _, Shared};
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::config::OperatorCredential;
+use crate::schedule::{Turns, OPERATOR};
 use crate::secret::Secret;
-use crate::upstream::Pacer;
 
 /// Why no credential could be had.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,18 +61,45 @@ impl std::fmt::Display for CredentialError {
 /// The longest a session is used before it is renewed, whatever `expires_in` says.
 const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
+/// The wait after a first failed sign-in; it doubles with each failure in a row.
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(2);
+/// The longest wait between sign-ins that keep failing.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
 struct Session {
     access: Secret,
     refresh: Option<Secret>,
     renew_at: Instant,
 }
 
+/// The last sign-in failed: until `until`, every request is told so without a new attempt.
+struct Failure {
+    error: CredentialError,
+    until: Instant,
+    backoff: Duration,
+}
+
+/// A sign-in under way, shared by everyone waiting for it.
+type Flight = Shared<BoxFuture<'static, Result<Secret, CredentialError>>>;
+
+#[derive(Default)]
+struct State {
+    session: Option<Session>,
+    flight: Option<Flight>,
+    failure: Option<Failure>,
+}
+
+#[derive(Default)]
+struct Grants {
+    password: AtomicU64,
+    refresh: AtomicU64,
+}
+
 /// The credential and, for an API user, the current session.
 pub struct Operator {
     credential: OperatorCredential,
-    session: Mutex<Option<Session>>,
-    password_grants: AtomicU64,
-    refresh_grants: AtomicU64,
+    state: Arc<Mutex<State>>,
+    grants: Arc<Grants>,
 }
 
 #[derive(Deserialize)]
@@ -79,13 +112,67 @@ struct TokenAnswer {
 }
 
 /// Where and how to reach the token endpoint.
-pub struct TokenEndpoint<'a> {
+#[derive(Clone)]
+pub struct TokenEndpoint {
     /// The HTTP client.
-    pub http: &'a reqwest::Client,
+    pub http: reqwest::Client,
     /// `{upstream}/api/token`.
     pub url: String,
-    /// The pacing shared with every upstream request.
-    pub pacer: &'a Pacer,
+    /// The turns shared with every upstream request.
+    pub turns: Arc<dyn Turns>,
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl State {
+    /// The failure still in its back-off window, if any.
+    fn failing(&self, now: Instant) -> Option<CredentialError> {
+        self.failure
+            .as_ref()
+            .filter(|f| now < f.until)
+            .map(|f| f.error.clone())
+    }
+
+    /// The current session's token, if it is not due for renewal.
+    fn current(&self, now: Instant) -> Option<Secret> {
+        self.session
+            .as_ref()
+            .filter(|s| now < s.renew_at)
+            .map(|s| s.access.clone())
+    }
+
+    /// Records the end of a sign-in.
+    fn settle(
+        &mut self,
+        result: Result<Session, CredentialError>,
+    ) -> Result<Secret, CredentialError> {
+        self.flight = None;
+        match result {
+            Ok(session) => {
+                let access = session.access.clone();
+                self.session = Some(session);
+                self.failure = None;
+                Ok(access)
+            }
+            Err(error) => {
+                let backoff = self
+                    .failure
+                    .as_ref()
+                    .map_or(FIRST_BACKOFF, |f| (f.backoff * 2).min(MAX_BACKOFF));
+                tracing::error!(error = %error, backoff_s = backoff.as_secs(), "operator sign-in failed; not retried before the back-off");
+                self.failure = Some(Failure {
+                    error: error.clone(),
+                    until: Instant::now() + backoff,
+                    backoff,
+                });
+                Err(error)
+            }
+        }
+    }
 }
 
 impl Operator {
@@ -93,38 +180,38 @@ impl Operator {
     pub fn new(credential: OperatorCredential) -> Operator {
         Operator {
             credential,
-            session: Mutex::new(None),
-            password_grants: AtomicU64::new(0),
-            refresh_grants: AtomicU64::new(0),
+            state: Arc::default(),
+            grants: Arc::default(),
         }
     }
 
     /// How many password grants and refresh grants were made (for tests and logs).
     pub fn grants(&self) -> (u64, u64) {
         (
-            self.password_grants.load(Ordering::Relaxed),
-            self.refresh_grants.load(Ordering::Relaxed),
+            self.grants.password.load(Ordering::Relaxed),
+            self.grants.refresh.load(Ordering::Relaxed),
         )
     }
 
-    /// The token to send now, signing in or renewing first when needed.
-    pub async fn token(&self, endpoint: &TokenEndpoint<'_>) -> Result<Secret, CredentialError> {
-        let (username, password) = match &self.credential {
-            OperatorCredential::Token(token) => return Ok(token.clone()),
-            OperatorCredential::Password { username, password } => (username, password),
-        };
-        let mut session = self.session.lock().await;
-        if let Some(current) = session.as_ref() {
-            if Instant::now() < current.renew_at {
-                return Ok(current.access.clone());
-            }
+    /// The token to send now, signing in or renewing first when needed. One sign-in runs at
+    /// a time and every request waiting shares its result; after a failure, requests are
+    /// refused with it at once until the back-off has passed.
+    pub async fn token(&self, endpoint: &TokenEndpoint) -> Result<Secret, CredentialError> {
+        if let OperatorCredential::Token(token) = &self.credential {
+            return Ok(token.clone());
         }
-        let renewed = self
-            .renew(endpoint, session.as_ref(), username, password)
-            .await?;
-        let access = renewed.access.clone();
-        *session = Some(renewed);
-        Ok(access)
+        let flight = {
+            let mut state = lock(&self.state);
+            let now = Instant::now();
+            if let Some(access) = state.current(now) {
+                return Ok(access);
+            }
+            if let Some(error) = state.failing(now) {
+                return Err(error);
+            }
+            self.join_or_start(&mut state, endpoint)
+        };
+        flight.await
     }
 
     /// After a 401 to `stale`: a renewed token to retry with, or `None` when the credential
@@ -132,69 +219,95 @@ impl Operator {
     /// token is returned without a new grant.
     pub async fn renew_after_unauthorized(
         &self,
-        endpoint: &TokenEndpoint<'_>,
+        endpoint: &TokenEndpoint,
         stale: &Secret,
     ) -> Result<Option<Secret>, CredentialError> {
-        let (username, password) = match &self.credential {
-            OperatorCredential::Token(_) => return Ok(None),
-            OperatorCredential::Password { username, password } => (username, password),
-        };
-        let mut session = self.session.lock().await;
-        if let Some(current) = session.as_ref() {
-            if current.access != *stale && Instant::now() < current.renew_at {
-                return Ok(Some(current.access.clone()));
-            }
+        if let OperatorCredential::Token(_) = &self.credential {
+            return Ok(None);
         }
-        let renewed = self
-            .renew(endpoint, session.as_ref(), username, password)
-            .await?;
-        let access = renewed.access.clone();
-        *session = Some(renewed);
-        Ok(Some(access))
+        let flight = {
+            let mut state = lock(&self.state);
+            let now = Instant::now();
+            if let Some(access) = state.current(now).filter(|a| a != stale) {
+                return Ok(Some(access));
+            }
+            if let Some(error) = state.failing(now) {
+                return Err(error);
+            }
+            self.join_or_start(&mut state, endpoint)
+        };
+        flight.await.map(Some)
     }
 
-    /// A refresh grant when there is a refresh token, else (or when it is refused) a
-    /// password grant.
-    async fn renew(
-        &self,
-        endpoint: &TokenEndpoint<'_>,
-        current: Option<&Session>,
-        username: &Secret,
-        password: &Secret,
-    ) -> Result<Session, CredentialError> {
-        if let Some(refresh) = current.and_then(|s| s.refresh.as_ref()) {
-            self.refresh_grants.fetch_add(1, Ordering::Relaxed);
-            let form = [
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh.expose()),
-            ];
-            match grant(endpoint, &form).await {
-                Ok(session) => return Ok(session),
-                Err(CredentialError::Refused(status, code)) => {
-                    tracing::warn!(status, code = ?code, "refresh grant refused; signing in again");
-                }
-                Err(other) => return Err(other),
-            }
+    /// The sign-in under way, or a new one. It runs as its own task, so a request that stops
+    /// waiting (its deadline passed, its client went away) does not cancel it for the others.
+    fn join_or_start(&self, state: &mut State, endpoint: &TokenEndpoint) -> Flight {
+        if let Some(flight) = &state.flight {
+            return flight.clone();
         }
-        self.password_grants.fetch_add(1, Ordering::Relaxed);
-        let form = [
-            ("grant_type", "password"),
-            ("username", username.expose()),
-            ("password", password.expose()),
-        ];
-        grant(endpoint, &form).await
+        let OperatorCredential::Password { username, password } = self.credential.clone() else {
+            return futures_util::future::ready(Err(CredentialError::Unreadable))
+                .boxed()
+                .shared();
+        };
+        let refresh = state.session.as_ref().and_then(|s| s.refresh.clone());
+        let (shared, grants, endpoint) =
+            (self.state.clone(), self.grants.clone(), endpoint.clone());
+        let task = tokio::spawn(async move {
+            let result = renew(&endpoint, &grants, refresh, &username, &password).await;
+            lock(&shared).settle(result)
+        });
+        let flight = async move { task.await.unwrap_or(Err(CredentialError::Unreachable)) }
+            .boxed()
+            .shared();
+        state.flight = Some(flight.clone());
+        flight
     }
+}
+
+/// A refresh grant when there is a refresh token, else (or when it is refused) a password
+/// grant.
+async fn renew(
+    endpoint: &TokenEndpoint,
+    grants: &Grants,
+    refresh: Option<Secret>,
+    username: &Secret,
+    password: &Secret,
+) -> Result<Session, CredentialError> {
+    if let Some(refresh) = refresh {
+        grants.refresh.fetch_add(1, Ordering::Relaxed);
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.expose()),
+        ];
+        match grant(endpoint, &form).await {
+            Ok(session) => return Ok(session),
+            Err(CredentialError::Refused(status, code)) => {
+                tracing::warn!(status, code = ?code, "refresh grant refused; signing in again");
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    grants.password.fetch_add(1, Ordering::Relaxed);
+    let form = [
+        ("grant_type", "password"),
+        ("username", username.expose()),
+        ("password", password.expose()),
+    ];
+    grant(endpoint, &form).await
 }
 
 /// `POST /api/token` with a form; the session it gives.
 async fn grant(
-    endpoint: &TokenEndpoint<'_>,
+    endpoint: &TokenEndpoint,
     form: &[(&str, &str)],
 ) -> Result<Session, CredentialError> {
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
-    endpoint.pacer.wait_turn().await;
+    if endpoint.turns.turn(OPERATOR).await.is_err() {
+        return Err(CredentialError::Unreachable);
+    }
     let sent = endpoint
         .http
         .post(&endpoint.url)
@@ -249,6 +362,28 @@ fn renewal_margin(lifetime: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_back_off_doubling_until_a_success() {
+        let mut state = State::default();
+        let refused = CredentialError::Refused(400, None);
+        for expected in [2, 4, 8] {
+            assert!(state.settle(Err(refused.clone())).is_err());
+            let backoff = state.failure.as_ref().unwrap().backoff;
+            assert_eq!(backoff, Duration::from_secs(expected));
+            assert_eq!(state.failing(Instant::now()), Some(refused.clone()));
+            tokio::time::advance(backoff).await;
+            assert_eq!(state.failing(Instant::now()), None);
+        }
+        let session = Session {
+            access: Secret::new("a"),
+            refresh: None,
+            renew_at: Instant::now() + Duration::from_secs(60),
+        };
+        assert!(state.settle(Ok(session)).is_ok());
+        assert!(state.failure.is_none());
+        assert_eq!(state.current(Instant::now()), Some(Secret::new("a")));
+    }
 
     #[test]
     fn renews_ahead_of_expiry() {

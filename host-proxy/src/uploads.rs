@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::claims::Member;
 use crate::config::Config;
+use crate::quota::{InProcessQuota, OverQuota, Reservation, StorageQuota};
 
 mod disk;
 
@@ -49,6 +50,18 @@ pub struct Pending {
     key: String,
     meta: FileMeta,
     url_expires: Instant,
+    reservation: Reservation,
+}
+
+/// Why no upload URL was issued.
+#[derive(Debug)]
+pub enum IssueError {
+    /// The member's storage quota would be exceeded.
+    OverQuota(OverQuota),
+    /// The store as a whole would pass `--max-store-bytes`.
+    StoreFull,
+    /// No random key could be had.
+    Io(std::io::Error),
 }
 
 /// The URLs of one issued upload.
@@ -67,6 +80,8 @@ pub struct Uploads {
     file_ttl: Duration,
     pending: Mutex<HashMap<String, Pending>>,
     files: Mutex<HashMap<String, FileMeta>>,
+    quota: Box<dyn StorageQuota>,
+    max_store_bytes: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -86,20 +101,27 @@ impl Uploads {
             file_ttl: config.file_ttl,
             pending: Mutex::new(HashMap::new()),
             files: Mutex::new(files),
+            quota: Box::new(InProcessQuota::new(config.member_storage_bytes_per_day)),
+            max_store_bytes: config.max_store_bytes,
         })
     }
 
     /// Issues an upload URL for a file of `size` bytes of `content_type` (both already
-    /// checked against the limits) to `member`.
+    /// checked against the limits) to `member`, counting it against the member's quota and
+    /// the store's total (stored files and upload URLs not yet used).
     pub fn issue(
         &self,
         member: Member,
         file_name: &str,
         content_type: &str,
         size: u64,
-    ) -> std::io::Result<Issued> {
-        let upload_id = random_key()?;
-        let key = random_key()?;
+    ) -> Result<Issued, IssueError> {
+        let upload_id = random_key().map_err(IssueError::Io)?;
+        let key = random_key().map_err(IssueError::Io)?;
+        let reservation = self
+            .quota
+            .reserve(member.user_id, size, Instant::now())
+            .map_err(IssueError::OverQuota)?;
         let file_name = sanitize(file_name);
         let issued = Issued {
             upload_url: format!("{}/uploads/{upload_id}", self.public_base),
@@ -113,7 +135,17 @@ impl Uploads {
             business_id: member.business_id,
             expires_at_ms: 0,
         };
-        lock(&self.pending).insert(
+        let mut pending = lock(&self.pending);
+        if self.max_store_bytes > 0 {
+            let waiting: u64 = pending.values().map(|p| p.meta.size).sum();
+            let stored: u64 = lock(&self.files).values().map(|m| m.size).sum();
+            if waiting.saturating_add(stored).saturating_add(size) > self.max_store_bytes {
+                drop(pending);
+                self.quota.release(reservation);
+                return Err(IssueError::StoreFull);
+            }
+        }
+        pending.insert(
             upload_id,
             Pending {
                 key,
@@ -121,6 +153,7 @@ impl Uploads {
                 url_expires: Instant::now()
                     .checked_add(self.url_ttl)
                     .unwrap_or_else(Instant::now),
+                reservation,
             },
         );
         Ok(issued)
@@ -133,7 +166,11 @@ impl Uploads {
     /// Takes the upload URL `upload_id` for its one use (`None`: unknown, used or expired).
     pub fn take(&self, upload_id: &str) -> Option<Pending> {
         let pending = lock(&self.pending).remove(upload_id)?;
-        (Instant::now() < pending.url_expires).then_some(pending)
+        if Instant::now() < pending.url_expires {
+            return Some(pending);
+        }
+        self.quota.release(pending.reservation);
+        None
     }
 
     /// The content type and size the upload was issued for.
@@ -146,7 +183,10 @@ impl Uploads {
         let mut meta = pending.meta;
         let ttl_ms = u64::try_from(self.file_ttl.as_millis()).unwrap_or(u64::MAX);
         meta.expires_at_ms = unix_millis().saturating_add(ttl_ms);
-        disk::write(&self.dir, &pending.key, &meta, upload).await?;
+        if let Err(e) = disk::write(&self.dir, &pending.key, &meta, upload).await {
+            self.quota.release(pending.reservation);
+            return Err(e);
+        }
         let url = self.file_url(&pending.key, &meta.file_name);
         lock(&self.files).insert(pending.key, meta);
         Ok(url)
@@ -179,10 +219,27 @@ impl Uploads {
             .then(|| (meta, disk::data_path(&self.dir, key)))
     }
 
-    /// Forgets upload URLs past their time and removes files past theirs.
+    /// Forgets upload URLs past their time (giving back their quota) and removes files past
+    /// theirs.
     pub async fn clean_up(&self) {
         let now = Instant::now();
-        lock(&self.pending).retain(|_, p| p.url_expires > now);
+        let unused: Vec<Reservation> = {
+            let mut pending = lock(&self.pending);
+            let expired: Vec<String> = pending
+                .iter()
+                .filter(|(_, p)| p.url_expires <= now)
+                .map(|(id, _)| id.clone())
+                .collect();
+            expired
+                .iter()
+                .filter_map(|id| pending.remove(id))
+                .map(|p| p.reservation)
+                .collect()
+        };
+        for reservation in unused {
+            self.quota.release(reservation);
+        }
+        self.quota.prune(now);
         let now_ms = unix_millis();
         let expired: Vec<String> = {
             let mut files = lock(&self.files);

@@ -2,11 +2,13 @@
 //! here, with the operator's credential in place of the member's session, and nothing else
 //! from the member's request (no cookies, no forwarded headers).
 //!
-//! Calls are spaced by [`Pacer`] because Nexudus counts "1 per 100 ms" per credential, and
-//! this credential is shared by every member. A 401 renews the operator's session once and
+//! Calls take fair turns ([`crate::schedule`]) because Nexudus counts "1 per 100 ms" per
+//! credential, and this credential is shared by every member; the wait for a turn counts
+//! toward the request's one deadline ([`crate::caller`]). A 401 renews the operator's session once and
 //! retries once. Answers are kept whole (status, body, `Content-Type`, `Retry-After`) so they
 //! can pass through unchanged; anything else in them is dropped.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -14,45 +16,14 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 
+use crate::caller;
 use crate::envelope;
 use crate::operator::{CredentialError, Operator, TokenEndpoint};
+use crate::schedule::{self, QueueFull, Turns};
 use crate::secret::Secret;
 
 /// The largest upstream answer the proxy reads (lists of up to 1000 records fit).
 const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
-
-/// Spaces requests: each waits for a slot at least `spacing` after the previous one.
-pub struct Pacer {
-    spacing: Duration,
-    next: std::sync::Mutex<Instant>,
-}
-
-impl Pacer {
-    /// A pacer with `spacing` between slots (zero: no waiting).
-    pub fn new(spacing: Duration) -> Pacer {
-        Pacer {
-            spacing,
-            next: std::sync::Mutex::new(Instant::now()),
-        }
-    }
-
-    /// Waits for this request's slot.
-    pub async fn wait_turn(&self) {
-        if self.spacing.is_zero() {
-            return;
-        }
-        let slot = {
-            let mut next = self
-                .next
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let slot = (*next).max(Instant::now());
-            *next = slot + self.spacing;
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
-    }
-}
 
 /// An upstream answer, kept whole to pass it through.
 #[derive(Debug)]
@@ -98,6 +69,8 @@ pub enum UpstreamError {
     Timeout,
     /// No operator credential could be had.
     Credential(CredentialError),
+    /// The member's own queue for the upstream is full.
+    Busy(QueueFull),
 }
 
 impl IntoResponse for UpstreamError {
@@ -107,6 +80,7 @@ impl IntoResponse for UpstreamError {
             UpstreamError::Timeout => envelope::gateway_timeout(),
             UpstreamError::Credential(CredentialError::Unreachable) => envelope::bad_gateway(),
             UpstreamError::Credential(CredentialError::Timeout) => envelope::gateway_timeout(),
+            UpstreamError::Busy(full) => envelope::too_many_queued(full.retry_after_secs),
             UpstreamError::Credential(_) => {
                 envelope::internal("The server could not sign in to the Nexudus API.")
             }
@@ -118,22 +92,26 @@ impl IntoResponse for UpstreamError {
 pub struct Upstream {
     http: reqwest::Client,
     base: String,
-    pacer: Pacer,
+    turns: Arc<dyn Turns>,
+    timeout: Duration,
     operator: Operator,
 }
 
 impl Upstream {
-    /// A client for `base` (no trailing slash).
+    /// A client for `base` (no trailing slash) whose calls wait for `turns`, each answered
+    /// within `timeout` of its request's arrival.
     pub fn new(
         http: reqwest::Client,
         base: &str,
-        spacing: Duration,
+        turns: Arc<dyn Turns>,
+        timeout: Duration,
         operator: Operator,
     ) -> Upstream {
         Upstream {
             http,
             base: base.to_string(),
-            pacer: Pacer::new(spacing),
+            turns,
+            timeout,
             operator,
         }
     }
@@ -143,18 +121,36 @@ impl Upstream {
         &self.operator
     }
 
-    fn token_endpoint(&self) -> TokenEndpoint<'_> {
+    fn token_endpoint(&self) -> TokenEndpoint {
         TokenEndpoint {
-            http: &self.http,
+            http: self.http.clone(),
             url: format!("{}/api/token", self.base),
-            pacer: &self.pacer,
+            turns: self.turns.clone(),
         }
     }
 
     /// Sends `method path_and_query` with an optional JSON body as the operator; on a 401,
-    /// renews the operator's session once and retries once.
+    /// renews the operator's session once and retries once. Queued as the current
+    /// [`caller`]'s call, answered by its deadline or [`UpstreamError::Timeout`].
     pub async fn send(
         &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+    ) -> Result<Answer, UpstreamError> {
+        let (member, deadline) = match caller::current() {
+            Some(c) => (c.member, c.deadline),
+            None => (schedule::OPERATOR, Instant::now() + self.timeout),
+        };
+        let sent = self.send_as(member, method, path_and_query, body);
+        tokio::time::timeout_at(deadline, sent)
+            .await
+            .unwrap_or(Err(UpstreamError::Timeout))
+    }
+
+    async fn send_as(
+        &self,
+        member: u64,
         method: Method,
         path_and_query: &str,
         body: Option<Bytes>,
@@ -166,7 +162,7 @@ impl Upstream {
             .await
             .map_err(credential_failed)?;
         let answer = self
-            .send_once(method.clone(), path_and_query, body.clone(), &token)
+            .send_once(member, method.clone(), path_and_query, body.clone(), &token)
             .await?;
         if answer.status != StatusCode::UNAUTHORIZED {
             return Ok(answer);
@@ -176,7 +172,10 @@ impl Upstream {
             .renew_after_unauthorized(&endpoint, &token)
             .await
         {
-            Ok(Some(fresh)) => self.send_once(method, path_and_query, body, &fresh).await,
+            Ok(Some(fresh)) => {
+                self.send_once(member, method, path_and_query, body, &fresh)
+                    .await
+            }
             Ok(None) => Ok(answer),
             Err(e) => {
                 tracing::error!(error = %e, "operator credential could not be renewed after a 401");
@@ -187,12 +186,13 @@ impl Upstream {
 
     async fn send_once(
         &self,
+        member: u64,
         method: Method,
         path_and_query: &str,
         body: Option<Bytes>,
         token: &Secret,
     ) -> Result<Answer, UpstreamError> {
-        self.pacer.wait_turn().await;
+        self.turns.turn(member).await.map_err(UpstreamError::Busy)?;
         let mut request = self
             .http
             .request(method, format!("{}{path_and_query}", self.base))
@@ -214,13 +214,48 @@ impl Upstream {
             }
             body.extend_from_slice(&chunk);
         }
+        // An upstream (or a gateway before it) that echoes the request must not hand the
+        // operator's token to a member: it is cut out of everything passed on.
+        let secret = token.expose();
+        let keep = |v: Option<HeaderValue>| v.filter(|v| !contains(v.as_bytes(), secret));
         Ok(Answer {
             status,
-            content_type,
-            retry_after,
-            body: Bytes::from(body),
+            content_type: keep(content_type),
+            retry_after: keep(retry_after),
+            body: scrub(body, secret),
         })
     }
+}
+
+/// What replaces a secret found in an upstream answer.
+pub const REDACTED: &str = "[redacted]";
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+}
+
+/// `body` with every occurrence of `secret` replaced by [`REDACTED`].
+pub fn scrub(body: Vec<u8>, secret: &str) -> Bytes {
+    if !contains(&body, secret) {
+        return Bytes::from(body);
+    }
+    tracing::warn!("the upstream's answer held the operator's token; removed");
+    let needle = secret.as_bytes();
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i..].starts_with(needle) {
+            out.extend_from_slice(REDACTED.as_bytes());
+            i += needle.len();
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    Bytes::from(out)
 }
 
 fn transport_failed(e: reqwest::Error) -> UpstreamError {
@@ -240,14 +275,13 @@ fn credential_failed(e: CredentialError) -> UpstreamError {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn pacer_spaces_slots() {
-        let pacer = Pacer::new(Duration::from_millis(100));
-        let start = Instant::now();
-        pacer.wait_turn().await;
-        pacer.wait_turn().await;
-        pacer.wait_turn().await;
-        assert!(start.elapsed() >= Duration::from_millis(200));
-        assert!(start.elapsed() < Duration::from_millis(300));
+    #[test]
+    fn scrubs_every_occurrence() {
+        let body = br#"{"a":"Bearer tok-1","b":"tok-1tok-1","c":"tok"}"#.to_vec();
+        assert_eq!(
+            &scrub(body, "tok-1")[..],
+            br#"{"a":"Bearer [redacted]","b":"[redacted][redacted]","c":"tok"}"#
+        );
+        assert_eq!(&scrub(b"abc".to_vec(), "")[..], b"abc");
     }
 }

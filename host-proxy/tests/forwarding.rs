@@ -77,13 +77,19 @@ async fn the_lookup_shows_only_the_members_own_conversations() {
 async fn the_queries_sent_upstream_are_the_members() {
     let double = start_double(|seen| {
         if seen.path_and_query.starts_with(GROUPS) {
-            json_response(200, &json!({"Records": [
+            json_response(
+                200,
+                &json!({"Records": [
                 {"Id": 1, "BusinessId": 1}, {"Id": 7, "BusinessId": 2}
-            ], "TotalItems": 2}))
+            ], "TotalItems": 2}),
+            )
         } else {
-            json_response(200, &json!({"Records": [
+            json_response(
+                200,
+                &json!({"Records": [
                 {"Id": 5, "UserId": 10, "BusinessId": 1}, {"Id": 6, "UserId": 11, "BusinessId": 1}
-            ]}))
+            ], "TotalItems": 4123, "TotalPages": 825, "HasNextPage": true, "CurrentPage": 1}),
+            )
         }
     })
     .await;
@@ -106,6 +112,16 @@ async fn the_queries_sent_upstream_are_the_members() {
         threads["Records"],
         json!([{"Id": 5, "UserId": 10, "BusinessId": 1}])
     );
+    // The counts are of what the member may see, not of the upstream's other records.
+    assert_eq!(
+        [
+            &groups["TotalItems"],
+            &threads["TotalItems"],
+            &threads["TotalPages"]
+        ],
+        [&json!(1), &json!(1), &json!(1)]
+    );
+    assert_eq!(threads["HasNextPage"], false);
     let seen = double.seen();
     assert_eq!(
         seen[0].path_and_query,

@@ -13,16 +13,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_nexudus-host-proxy");
 const API_USER: &str = "api@sandbox.test";
 const API_PASSWORD: &str = "sandbox-api-password";
 
-/// Kills the child when the test ends, however it ends.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn the_log_names_members_and_routes_and_no_secret() {
     let sandbox = start_sandbox(sandbox_config()).await;

@@ -26,6 +26,8 @@ pub async fn read_object(
                 .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
             return Err(if is_limit {
                 too_large()
+            } else if crate::body_deadline::is_timeout(&e) {
+                envelope::body_timeout()
             } else {
                 envelope::bad_request("The request body could not be read.")
             });

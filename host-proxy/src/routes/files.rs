@@ -26,7 +26,7 @@ use super::file_limit;
 use super::ownership::{self, Owner};
 use super::threads::{forward, parse_id};
 use super::MAX_JSON_BODY;
-use crate::claims::Member;
+use crate::claims::{positive_id, Member};
 use crate::envelope::{self, FieldError};
 use crate::AppState;
 
@@ -59,9 +59,8 @@ pub async fn create(
     };
     let mut errors = Vec::new();
     let thread_id = fields.get("CommunityThreadId").and_then(|v| match v {
-        Value::Number(n) => n.as_u64().filter(|id| *id > 0),
         Value::String(s) => parse_id(s.trim()),
-        _ => None,
+        other => positive_id(other),
     });
     if thread_id.is_none() {
         let attempted = fields

@@ -21,7 +21,7 @@ use axum::Extension;
 use serde_json::Value;
 
 use super::{body, query, MAX_JSON_BODY};
-use crate::claims::Member;
+use crate::claims::{positive_id, Member};
 use crate::envelope::{self, FieldError};
 use crate::AppState;
 
@@ -40,6 +40,12 @@ const MEMBER_FIELDS: [&str; 7] = [
     "Private",
     "InstantDelivery",
     "Guests",
+];
+
+/// The list filters whose values are ids sent upstream.
+const ID_FILTERS: [&str; 2] = [
+    "communitythread_communitygroup",
+    "communitythread_communitygroupid",
 ];
 
 /// `POST /api/community/communitythreads`.
@@ -69,6 +75,29 @@ pub async fn create(
             )]);
         }
     }
+    // An id sent upstream is within 1..=2^53 (a larger one would be rounded by JavaScript
+    // readers, and no Nexudus id is that large); a value of another type is Nexudus's to
+    // refuse, as before.
+    if let Some(group) = fields.get("CommunityGroupId") {
+        let numeric = match group {
+            Value::Number(_) => true,
+            Value::String(s) => {
+                !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit())
+            }
+            _ => false,
+        };
+        let valid = match group {
+            Value::String(s) => parse_id(s.trim()).is_some(),
+            other => positive_id(other).is_some(),
+        };
+        if numeric && !valid {
+            return envelope::validation(&[FieldError::new(
+                "CommunityGroupId",
+                body::short(group.clone()),
+                "is not a valid id",
+            )]);
+        }
+    }
     fields.insert("BusinessId".into(), Value::from(member.business_id));
     fields.insert("UserId".into(), Value::from(member.user_id));
     let Ok(json) = serde_json::to_vec(&Value::Object(fields)) else {
@@ -87,6 +116,9 @@ pub async fn list(
     Extension(member): Extension<Member>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    if let Err(refused) = query::ids_within_range(raw.as_deref(), &ID_FILTERS) {
+        return refused;
+    }
     let target = query::rewrite(
         PATH,
         raw.as_deref(),
@@ -117,13 +149,7 @@ pub async fn list(
     }
 }
 
-/// A record id in a path: digits only, positive.
-pub fn parse_id(raw: &str) -> Option<u64> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    raw.parse().ok().filter(|id| *id > 0)
-}
+pub use crate::claims::parse_id;
 
 /// Sends to the upstream and passes its answer through.
 pub async fn forward(st: &AppState, method: Method, path: &str, body: Option<Bytes>) -> Response {

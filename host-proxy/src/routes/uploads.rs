@@ -6,8 +6,9 @@
 //! A refused `POST /uploads` (too large, a type not allowed, empty) is the Nexudus 400 envelope
 //! on `NewFileDataUrl`, so the panel shows it on the attachment; a refused `PUT` is
 //! `{"error": "..."}` with 413 (more bytes than declared), 415 (another type), 400 (fewer) or
-//! 404 (unknown, used or expired URL). Served files carry `nosniff` and a sandboxing
-//! Content-Security-Policy, so a stored file can never run as a page of this origin.
+//! 404 (unknown, used or expired URL). Served files carry `nosniff`, a sandboxing
+//! Content-Security-Policy and `Content-Disposition: attachment`, so a stored file can never
+//! run as a page of this origin, nor even be shown inline.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,8 +22,9 @@ use serde_json::{json, Value};
 
 use super::body;
 use crate::claims::Member;
+use crate::content_type;
 use crate::envelope::{self, upload_error, FieldError};
-use crate::uploads::{is_key, StoreError, Upload, Uploads};
+use crate::uploads::{is_key, IssueError, StoreError, Upload, Uploads};
 use crate::AppState;
 
 /// `POST /uploads` with `{fileName, contentType, size}`.
@@ -37,13 +39,16 @@ pub async fn create(
     .await
     {
         Ok(map) => map,
+        Err(res) if res.status() == StatusCode::REQUEST_TIMEOUT => return res,
         Err(_) => return upload_error(StatusCode::BAD_REQUEST, "expected a JSON object"),
     };
     let file_name = map.get("fileName").and_then(Value::as_str).unwrap_or("");
+    // Exactly `type/subtype` or refused (see `content_type`): what is stored and served
+    // back is this parsed type, never the text as given.
     let content_type = map
         .get("contentType")
         .and_then(Value::as_str)
-        .map(essence)
+        .and_then(content_type::parse)
         .unwrap_or_default();
     let size = map.get("size").and_then(Value::as_u64);
     let max = st.config.max_upload_bytes;
@@ -63,11 +68,7 @@ pub async fn create(
         Some(_) => None,
     };
     if let Some(message) = refusal {
-        return envelope::validation(&[FieldError::new(
-            "NewFileDataUrl",
-            Value::from(file_name.chars().take(200).collect::<String>()),
-            message,
-        )]);
+        return attachment_refused(file_name, message);
     }
     let size = size.unwrap_or_default();
     let essence = content_type;
@@ -84,7 +85,29 @@ pub async fn create(
                 "headers": { "Content-Type": essence },
             }),
         ),
-        Err(e) => {
+        Err(IssueError::OverQuota(over)) => {
+            tracing::info!(
+                member = member.user_id,
+                "upload past the member's daily quota refused"
+            );
+            let limit = human_size(st.config.member_storage_bytes_per_day);
+            let message = match over.wait {
+                None => format!("the file is larger than the {limit} one member may upload a day"),
+                Some(wait) => format!(
+                    "you have uploaded the {limit} allowed in 24 hours; try again in {}",
+                    human_wait(wait)
+                ),
+            };
+            attachment_refused(file_name, message)
+        }
+        Err(IssueError::StoreFull) => {
+            tracing::warn!("upload refused: the file store is full (--max-store-bytes)");
+            attachment_refused(
+                file_name,
+                "the server cannot take more files just now; try again later".to_string(),
+            )
+        }
+        Err(IssueError::Io(e)) => {
             tracing::error!(error = %e, "could not issue an upload URL");
             upload_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -134,6 +157,10 @@ pub async fn put(
             upload_error(StatusCode::PAYLOAD_TOO_LARGE, "larger than declared")
         }
         Err(StoreError::TooShort) => upload_error(StatusCode::BAD_REQUEST, "shorter than declared"),
+        Err(StoreError::TimedOut) => upload_error(
+            StatusCode::REQUEST_TIMEOUT,
+            "the upload did not arrive in time",
+        ),
         Err(StoreError::Read) => {
             upload_error(StatusCode::BAD_REQUEST, "the upload could not be read")
         }
@@ -193,10 +220,37 @@ pub async fn get_file(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("private, no-store"),
             ),
+            (header::CONTENT_DISPOSITION, attachment(&meta.file_name)),
         ],
         Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// The 400 envelope on `NewFileDataUrl`, which the panel shows on the attachment.
+fn attachment_refused(file_name: &str, message: String) -> Response {
+    envelope::validation(&[FieldError::new(
+        "NewFileDataUrl",
+        Value::from(file_name.chars().take(200).collect::<String>()),
+        message,
+    )])
+}
+
+/// `3 hours`, `25 minutes`: a wait as a member reads it (rounded up).
+fn human_wait(wait: std::time::Duration) -> String {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    match minutes {
+        1 => "a minute".to_string(),
+        m if m < 120 => format!("{m} minutes"),
+        m => format!("{} hours", m.div_ceil(60)),
+    }
+}
+
+/// `attachment; filename="<name>"`: a browser that opens a file URL downloads it instead of
+/// showing it. Stored names keep only `[A-Za-z0-9._-]`, so they need no escaping.
+fn attachment(file_name: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 /// `25 MB`, `512 KB`, `300 bytes`: a limit as a member reads it.

@@ -26,6 +26,8 @@ pub enum StoreError {
     TooShort,
     /// The body could not be read (the client went away).
     Read,
+    /// The body did not arrive within `--body-read-timeout-seconds`.
+    TimedOut,
     /// The disk refused (logged; the member is told only that it failed).
     Io(std::io::Error),
 }
@@ -75,7 +77,13 @@ async fn write_part(part: &Path, declared: u64, upload: Upload) -> Result<(), St
     let mut body = upload.body;
     let mut written: u64 = 0;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| StoreError::Read)?;
+        let frame = frame.map_err(|e| {
+            if crate::body_deadline::is_timeout(&e) {
+                StoreError::TimedOut
+            } else {
+                StoreError::Read
+            }
+        })?;
         let Ok(data) = frame.into_data() else {
             continue;
         };

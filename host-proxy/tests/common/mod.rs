@@ -368,3 +368,13 @@ pub async fn created(sandbox: &str) -> Value {
         .await
         .unwrap()
 }
+
+/// A child process (the binary), killed when the test ends, however it ends.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
