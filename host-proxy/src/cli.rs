@@ -112,6 +112,21 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 110, value_name = "N")]
     pub upstream_min_spacing_ms: u64,
 
+    /// How long the answer to a write sent with an Idempotency-Key is kept for replay, in
+    /// seconds.
+    #[arg(long, default_value_t = crate::config::DEFAULT_IDEMPOTENCY_TTL_SECONDS, value_name = "N")]
+    pub idempotency_ttl_seconds: u64,
+
+    /// How long a keyed write whose Nexudus connection was lost or timed out stays in flight
+    /// (answering 409) before a look-up decides whether it happened, in seconds. Default: the
+    /// upstream timeout plus 5.
+    #[arg(long, value_name = "N")]
+    pub idempotency_settle_seconds: Option<u64>,
+
+    /// Live Idempotency-Keys one member may hold; past it, keyed writes get 429.
+    #[arg(long, default_value_t = crate::config::DEFAULT_IDEMPOTENCY_KEYS_PER_MEMBER, value_name = "N")]
+    pub idempotency_keys_per_member: usize,
+
     /// Clock skew tolerated on a member session's exp and nbf, in seconds.
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub jwt_leeway_seconds: u64,
@@ -225,6 +240,12 @@ impl ServeArgs {
         config.upstream_min_spacing =
             Duration::from_millis(self.upstream_min_spacing_ms.min(60_000));
         config.jwt_leeway = Duration::from_secs(self.jwt_leeway_seconds.min(3600));
+        config.idempotency_ttl = secs(self.idempotency_ttl_seconds, 30 * DAY);
+        config.idempotency_settle_window = match self.idempotency_settle_seconds {
+            Some(n) => secs(n, 3600),
+            None => config.upstream_timeout + Duration::from_secs(5),
+        };
+        config.idempotency_keys_per_member = self.idempotency_keys_per_member.clamp(1, 1_000_000);
         config.log_requests = !self.quiet;
         Ok(config)
     }

@@ -23,6 +23,8 @@ use serde_json::Value;
 use super::{body, query, MAX_JSON_BODY};
 use crate::claims::Member;
 use crate::envelope::{self, FieldError};
+use crate::idempotency::UpstreamLost;
+use crate::upstream::UpstreamError;
 use crate::AppState;
 
 const PATH: &str = "/api/community/communitythreads";
@@ -125,10 +127,18 @@ pub fn parse_id(raw: &str) -> Option<u64> {
     raw.parse().ok().filter(|id| *id > 0)
 }
 
-/// Sends to the upstream and passes its answer through.
+/// Sends to the upstream and passes its answer through. A write whose connection was lost or
+/// timed out is marked [`UpstreamLost`]: Nexudus may have acted on it.
 pub async fn forward(st: &AppState, method: Method, path: &str, body: Option<Bytes>) -> Response {
     match st.upstream.send(method, path, body).await {
         Ok(answer) => answer.into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => {
+            let lost = matches!(e, UpstreamError::Unreachable | UpstreamError::Timeout);
+            let mut res = e.into_response();
+            if lost {
+                res.extensions_mut().insert(UpstreamLost);
+            }
+            res
+        }
     }
 }
