@@ -8,6 +8,11 @@
 //! medians and 95th percentiles and their differences (the added latency), and the proxy
 //! process's VmRSS (from /proc/<pid>/status) after start-up and again at rest after the run.
 //!
+//! Then the key store's cost per write: CALLS `POST /uploads` (a write the proxy answers itself,
+//! so only the proxy is timed) without a key, with a fresh `Idempotency-Key` each (claim, spawned
+//! task, recorded answer), and again with those keys (replays), interleaved, with medians and
+//! 95th percentiles and the differences.
+//!
 //! The proxy runs with its defaults (one log line per request, to a discarded stderr) except
 //! `--upstream-min-spacing-ms 0`: the pacing that keeps to Nexudus's 1 request per 100 ms is a
 //! deliberate wait, not overhead, and the sandbox here is unthrottled.
@@ -102,6 +107,7 @@ async fn run(calls: usize) -> Result<(), String> {
         Command::new(BIN)
             .args(["--listen", "127.0.0.1:0", "--upstream", &sandbox_base])
             .args(["--upstream-min-spacing-ms", "0"])
+            .args(["--member-writes-per-minute", "0"])
             .arg("--uploads-dir")
             .arg(&uploads)
             .env_remove("NEXUDUS_USERNAME")
@@ -152,6 +158,7 @@ async fn run(calls: usize) -> Result<(), String> {
     }
     direct.sort();
     proxied.sort();
+    let writes = keyed_writes(&client, &proxy_base, member.expose(), calls).await?;
     // Let the proxy settle, then read its memory at rest.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_after = vm_rss_kib(pid);
@@ -176,6 +183,7 @@ async fn run(calls: usize) -> Result<(), String> {
         ms(p50.saturating_sub(d50)),
         ms(p95.saturating_sub(d95))
     );
+    writes.print(calls);
     let kib = |v: Option<u64>| {
         v.map_or("unknown".to_string(), |k| {
             format!("{:.1} MiB", k as f64 / 1024.0)
@@ -187,4 +195,94 @@ async fn run(calls: usize) -> Result<(), String> {
         kib(rss_after)
     );
     Ok(())
+}
+
+/// Timings of `POST /uploads`: unkeyed, first with a key, replayed.
+struct KeyedWrites {
+    plain: Vec<Duration>,
+    keyed: Vec<Duration>,
+    replayed: Vec<Duration>,
+}
+
+impl KeyedWrites {
+    fn print(&self, calls: usize) {
+        let stat = |v: &[Duration]| (percentile(v, 50.0), percentile(v, 95.0));
+        let (a50, a95) = stat(&self.plain);
+        let (k50, k95) = stat(&self.keyed);
+        let (r50, r95) = stat(&self.replayed);
+        println!("POST /uploads, {calls} calls each, one at a time, after {WARM_UP} to warm up");
+        println!(
+            "without a key:          median {:.3} ms, p95 {:.3} ms",
+            ms(a50),
+            ms(a95)
+        );
+        println!(
+            "with a new key:         median {:.3} ms, p95 {:.3} ms",
+            ms(k50),
+            ms(k95)
+        );
+        println!(
+            "replayed:               median {:.3} ms, p95 {:.3} ms",
+            ms(r50),
+            ms(r95)
+        );
+        println!(
+            "added by the key store: median {:.3} ms, p95 {:.3} ms",
+            ms(k50.saturating_sub(a50)),
+            ms(k95.saturating_sub(a95))
+        );
+    }
+}
+
+async fn post_upload(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    key: Option<&str>,
+) -> Result<Duration, String> {
+    let started = Instant::now();
+    let mut rb = client
+        .post(url)
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(r#"{"fileName":"a.png","contentType":"image/png","size":100}"#);
+    if let Some(key) = key {
+        rb = rb.header("Idempotency-Key", key);
+    }
+    let res = rb.send().await.map_err(|e| e.to_string())?;
+    let status = res.status();
+    res.bytes().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{url} answered {status}"));
+    }
+    Ok(started.elapsed())
+}
+
+async fn keyed_writes(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    calls: usize,
+) -> Result<KeyedWrites, String> {
+    let url = format!("{base}/uploads");
+    let mut out = KeyedWrites {
+        plain: Vec::with_capacity(calls),
+        keyed: Vec::with_capacity(calls),
+        replayed: Vec::with_capacity(calls),
+    };
+    for i in 0..WARM_UP + calls {
+        let key = format!("bench-key-{i:08}");
+        let a = post_upload(client, &url, token, None).await?;
+        let k = post_upload(client, &url, token, Some(&key)).await?;
+        let r = post_upload(client, &url, token, Some(&key)).await?;
+        if i >= WARM_UP {
+            out.plain.push(a);
+            out.keyed.push(k);
+            out.replayed.push(r);
+        }
+    }
+    out.plain.sort();
+    out.keyed.sort();
+    out.replayed.sort();
+    Ok(out)
 }

@@ -151,6 +151,20 @@ pub struct ServeArgs {
     /// least the upstream timeout plus 10 s).
     #[arg(long, default_value_t = 60, value_name = "N")]
     pub idle_timeout_seconds: u64,
+    /// How long the answer to a write sent with an Idempotency-Key is kept for replay, in
+    /// seconds.
+    #[arg(long, default_value_t = crate::config::DEFAULT_IDEMPOTENCY_TTL_SECONDS, value_name = "N")]
+    pub idempotency_ttl_seconds: u64,
+
+    /// How long a keyed write whose Nexudus connection was lost or timed out stays in flight
+    /// (answering 409) before a look-up decides whether it happened, in seconds. Default: the
+    /// upstream timeout plus 5.
+    #[arg(long, value_name = "N")]
+    pub idempotency_settle_seconds: Option<u64>,
+
+    /// Live Idempotency-Keys one member may hold; past it, keyed writes get 429.
+    #[arg(long, default_value_t = crate::config::DEFAULT_IDEMPOTENCY_KEYS_PER_MEMBER, value_name = "N")]
+    pub idempotency_keys_per_member: usize,
 
     /// Clock skew tolerated on a member session's exp and nbf, in seconds.
     #[arg(long, default_value_t = 30, value_name = "N")]
@@ -290,6 +304,12 @@ impl ServeArgs {
         config.max_session = secs(self.max_session_seconds, 365 * DAY);
         config.jwt_audience = self.jwt_audience.filter(|a| !a.is_empty());
         config.jwt_issuer = self.jwt_issuer.filter(|i| !i.is_empty());
+        config.idempotency_ttl = secs(self.idempotency_ttl_seconds, 30 * DAY);
+        config.idempotency_settle_window = match self.idempotency_settle_seconds {
+            Some(n) => secs(n, 3600),
+            None => config.upstream_timeout + Duration::from_secs(5),
+        };
+        config.idempotency_keys_per_member = self.idempotency_keys_per_member.clamp(1, 1_000_000);
         config.log_requests = !self.quiet;
         Ok(config)
     }

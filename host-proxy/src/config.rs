@@ -30,6 +30,10 @@ pub const DEFAULT_MAX_STORE_BYTES: u64 = 10 * 1024 * 1024 * 1024;
 pub const DEFAULT_MAX_FILES_PER_THREAD: u32 = 10;
 /// Largest stored file: 25 MB, the panel's own default limit.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
+/// How long a settled `Idempotency-Key` answer is kept: a day.
+pub const DEFAULT_IDEMPOTENCY_TTL_SECONDS: u64 = 86_400;
+/// Live idempotency keys per member: 30 writes a minute for over an hour.
+pub const DEFAULT_IDEMPOTENCY_KEYS_PER_MEMBER: usize = 2_000;
 /// File types the upload store takes unless told otherwise.
 pub const DEFAULT_ALLOWED_TYPES: [&str; 6] = [
     "image/png",
@@ -111,6 +115,15 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// How often expired files, unused upload URLs and idle counters are cleaned up.
     pub cleanup_interval: Duration,
+    /// How long a settled `Idempotency-Key` answer is kept.
+    pub idempotency_ttl: Duration,
+    /// How long a key whose upstream connection was lost stays in flight (answering 409)
+    /// before a look-up decides whether the write happened.
+    pub idempotency_settle_window: Duration,
+    /// Live idempotency keys one member may hold.
+    pub idempotency_keys_per_member: usize,
+    /// Longest answer body recorded under a key (longer: its `WasSuccessful` and `Value.Id`).
+    pub idempotency_max_answer_bytes: usize,
     /// Log one line per request (member id, route, status, duration).
     pub log_requests: bool,
 }
@@ -155,6 +168,10 @@ impl Config {
             body_read_timeout: Duration::from_secs(120),
             idle_timeout: Duration::from_secs(60),
             cleanup_interval: Duration::from_secs(60),
+            idempotency_ttl: Duration::from_secs(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+            idempotency_settle_window: Duration::from_secs(35),
+            idempotency_keys_per_member: DEFAULT_IDEMPOTENCY_KEYS_PER_MEMBER,
+            idempotency_max_answer_bytes: 64 * 1024,
             log_requests: true,
         }
     }

@@ -130,6 +130,39 @@ pub fn body_timeout() -> Response {
     )
 }
 
+/// 409 + `Retry-After: 1` while the first request with the same `Idempotency-Key` is in
+/// flight (Nexudus's own throttling shape, which the panel already waits on and retries).
+pub fn key_in_flight() -> Response {
+    let mut res = refusal(
+        StatusCode::CONFLICT,
+        "A request with this Idempotency-Key is still being processed. Wait 1 seconds.",
+        &[],
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    res
+}
+
+/// 422 when an `Idempotency-Key` is sent again with another request.
+pub fn key_reused() -> Response {
+    refusal(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "This Idempotency-Key was already used for a different request. Send a new key with the changed request.",
+        &[],
+    )
+}
+
+/// 429 when the member holds as many live idempotency keys as the proxy keeps.
+pub fn too_many_keys(wait_secs: u64) -> Response {
+    let message =
+        format!("Too many recent requests with an Idempotency-Key. Wait {wait_secs} seconds.");
+    let mut res = refusal(StatusCode::TOO_MANY_REQUESTS, &message, &[]);
+    if let Ok(value) = HeaderValue::from_str(&wait_secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    res
+}
+
 /// 502 when Nexudus cannot be reached or answers something unreadable.
 pub fn bad_gateway() -> Response {
     refusal(

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod content_type;
 pub mod envelope;
+pub mod idempotency;
 pub mod limit;
 pub mod operator;
 pub mod quota;
@@ -52,6 +53,7 @@ pub(crate) struct AppState {
     pub(crate) limit: limit::WriteLimit,
     pub(crate) uploads: uploads::Uploads,
     pub(crate) attach_turns: routes::ThreadTurns,
+    pub(crate) keys: Box<dyn idempotency::store::KeyStore>,
 }
 
 /// A configured proxy, ready to serve.
@@ -110,6 +112,10 @@ impl Proxy {
             upstream,
             uploads,
             attach_turns: routes::ThreadTurns::default(),
+            keys: Box::new(idempotency::store::MemoryStore::new(
+                config.idempotency_ttl,
+                config.idempotency_keys_per_member,
+            )),
             config,
         };
         Ok(Proxy {
@@ -148,6 +154,7 @@ impl Proxy {
                 tick.tick().await;
                 state.uploads.clean_up().await;
                 state.limit.prune(std::time::Instant::now());
+                state.keys.prune(std::time::Instant::now());
             }
         });
         let app = self.router();
@@ -200,8 +207,9 @@ fn is_loopback_url(url: &str) -> bool {
     }
 }
 
-/// CORS for the portal's origins only (exact match): the panel's methods and headers, and
-/// `Retry-After` exposed so it can wait as told. No origin configured: no CORS headers
+/// CORS for the portal's origins only (exact match): the panel's methods and headers
+/// (`Idempotency-Key` among them), and `Retry-After` and `Idempotent-Replayed` exposed so it
+/// can wait as told and see a replay. No origin configured: no CORS headers
 /// (same-origin deployments).
 fn cors_layer(config: &Config) -> CorsLayer {
     let origins: Vec<HeaderValue> = config
@@ -218,7 +226,12 @@ fn cors_layer(config: &Config) -> CorsLayer {
             Method::DELETE,
             Method::OPTIONS,
         ])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
-        .expose_headers([header::RETRY_AFTER])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            idempotency::key::IDEMPOTENCY_KEY,
+        ])
+        .expose_headers([header::RETRY_AFTER, idempotency::recorded::REPLAYED])
         .max_age(Duration::from_secs(600))
 }

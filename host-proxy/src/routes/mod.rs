@@ -10,6 +10,8 @@
 //! | `POST /uploads`, `PUT /uploads/{id}`, `GET /files/{key}/{name}` | the file store |
 //! | anything else | 404 `"Not found"` |
 //!
+//! Every write may carry an `Idempotency-Key` (see [`crate::idempotency`]).
+//!
 //! Upstream answers pass through unchanged (status, body, `Content-Type`, `Retry-After`),
 //! except that successful lists lose the records that are not the member's.
 
@@ -54,6 +56,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             delete(delete::file),
         )
         .route("/uploads", post(uploads::create))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::idempotency::guard,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_member,

@@ -23,6 +23,8 @@ use serde_json::Value;
 use super::{body, query, MAX_JSON_BODY};
 use crate::claims::{positive_id, Member};
 use crate::envelope::{self, FieldError};
+use crate::idempotency::UpstreamLost;
+use crate::upstream::UpstreamError;
 use crate::AppState;
 
 const PATH: &str = "/api/community/communitythreads";
@@ -151,10 +153,18 @@ pub async fn list(
 
 pub use crate::claims::parse_id;
 
-/// Sends to the upstream and passes its answer through.
+/// Sends to the upstream and passes its answer through. A write whose connection was lost or
+/// timed out is marked [`UpstreamLost`]: Nexudus may have acted on it.
 pub async fn forward(st: &AppState, method: Method, path: &str, body: Option<Bytes>) -> Response {
     match st.upstream.send(method, path, body).await {
         Ok(answer) => answer.into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => {
+            let lost = matches!(e, UpstreamError::Unreachable | UpstreamError::Timeout);
+            let mut res = e.into_response();
+            if lost {
+                res.extensions_mut().insert(UpstreamLost);
+            }
+            res
+        }
     }
 }

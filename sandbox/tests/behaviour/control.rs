@@ -44,6 +44,18 @@ async fn cors_preflight_and_origins() {
     })
     .into();
     rows.extend([
+        // Bare Nexudus does not list `Idempotency-Key` in its CORS answer, so a browser
+        // refuses a write carrying it: the panel's `idempotencyKeys` is for host backends only.
+        request(Method::OPTIONS, THREADS)
+            .header("Origin", "http://localhost:8080")
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization,content-type,idempotency-key",
+            )
+            .expect("a preflight naming Idempotency-Key", StatusCode::OK)
+            .header_lacks("access-control-allow-headers", "idempotency-key")
+            .header_lacks("access-control-allow-headers", "*"),
         preflight("http://evil.example", "POST", THREADS)
             .expect("a preflight from another origin", StatusCode::OK)
             .no_header("access-control-allow-origin"),
