@@ -474,3 +474,24 @@ async fn cors_allows_the_key_and_exposes_the_replay_header() {
         .to_lowercase();
     assert!(exposed.contains("idempotent-replayed"), "{exposed}");
 }
+
+#[tokio::test]
+async fn a_throttled_write_frees_the_key() {
+    let (sandbox, proxy) = stack().await;
+    fault(
+        &sandbox,
+        json!({"method": "POST", "path": THREADS, "status": 409, "headers": {"Retry-After": "1"}}),
+    )
+    .await;
+    let ada = session(10, 1);
+    let body = conversation("Throttled");
+    let (status, replayed, _) = keyed(&proxy, &ada, Method::POST, THREADS, KEY, Some(&body)).await;
+    assert_eq!((status, replayed), (409, false));
+    let (status, replayed, _) = keyed(&proxy, &ada, Method::POST, THREADS, KEY, Some(&body)).await;
+    assert_eq!(
+        (status, replayed),
+        (200, false),
+        "sent again, not a replayed 409"
+    );
+    assert_eq!(threads(&sandbox).await.len(), 1);
+}

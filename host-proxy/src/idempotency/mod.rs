@@ -14,7 +14,8 @@
 //! - an answer that does not say what happened is settled by a look-up first ([`settle`]):
 //!   a 5xx or a success without a positive `Value.Id` at once; a lost or timed-out upstream
 //!   connection (Nexudus may still be working) after `--idempotency-settle-seconds`, the key
-//!   answering 409 meanwhile. A throttled write (409/429) frees the key: nothing happened.
+//!   answering 409 meanwhile. A write refused before acting (401, or throttled: 409/429)
+//!   frees the key: nothing happened.
 //!
 //! Without the header, nothing changes.
 
@@ -123,8 +124,12 @@ impl Keyed {
         let creates = matches!(self.write, Write::Thread { .. } | Write::File { .. });
         if matches!(self.write, Write::Local) {
             self.finish(&st, answer.clone());
-        } else if status == StatusCode::CONFLICT || status == StatusCode::TOO_MANY_REQUESTS {
-            // Throttled (by Nexudus or by the write limit): nothing happened.
+        } else if matches!(
+            status,
+            StatusCode::UNAUTHORIZED | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS
+        ) {
+            // Refused before acting (a session to renew; throttled by Nexudus or by the write
+            // limit): nothing happened, and the same request may be sent again.
             st.keys.release(self.member, &self.key);
         } else if lost {
             settle_later(st, self, Some(answer.clone()));
