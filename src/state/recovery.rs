@@ -305,6 +305,7 @@ mod tests {
             mime: "image/png".into(),
             size: 10,
             photo: None,
+            refusal: None,
         };
         let state = FormState::default()
             .reduce(Action::Edit(Edit::AddFile(meta(1, "a.png"))))
