@@ -253,23 +253,30 @@ impl Submission {
         // Two workers: `join` of two is much smaller in the wasm
         // than `join_all`.
         futures::future::join(worker(), worker()).await;
+        // Every file stored is kept in the facts, also when another failed: a retry
+        // reuses it rather than uploading it again.
         let mut sources = Vec::new();
-        for result in results.into_inner() {
+        let mut failure = None;
+        for (at, result) in results.into_inner().into_iter().enumerate() {
             match result {
-                Some(Ok(source)) => sources.push(source),
-                Some(Err(report)) => return Err(report),
-                // Not reached: a file is left only after another failed.
-                None => return Err(Report::UploadFailed(UploadError::FileGone)),
-            }
-        }
-        for (at, source) in sources.iter().enumerate() {
-            if let (Some(key), Some(FileSource::Url(url))) = (outgoing[at].key, source) {
-                if self.state.recovery.uploaded_url(key).is_none() {
-                    self.emit(Report::Uploaded(key, url.clone()));
+                Some(Ok(source)) => {
+                    if let (Some(key), Some(FileSource::Url(url))) = (outgoing[at].key, &source) {
+                        if self.state.recovery.uploaded_url(key).is_none() {
+                            self.emit(Report::Uploaded(key, url.clone()));
+                        }
+                    }
+                    sources.push(source);
                 }
+                Some(Err(report)) => failure = failure.or(Some(report)),
+                // A file is left only after another failed.
+                None => {}
             }
         }
-        Ok(sources)
+        match failure {
+            Some(report) => Err(report),
+            None if sources.len() == outgoing.len() => Ok(sources),
+            None => Err(Report::UploadFailed(UploadError::FileGone)),
+        }
     }
 
     /// Where the API downloads one attachment from; `at` is its place for the progress.
@@ -355,9 +362,19 @@ impl Submission {
             .await
             .map_err(|reply| Report::StepFailed(Step::Upload, reply))?;
         let ticket = Ticket::read(&json).map_err(failed)?;
+        // Both addresses are checked before a byte leaves: the bytes go to `uploadUrl`
+        // (never in the clear to another machine), and `fileUrl` must be one Nexudus
+        // can download, or the upload would be wasted.
         let upload_url = resolve(&ticket.upload_url, &endpoint)
-            .filter(|url| url.starts_with("https:") || url.starts_with("http:"))
-            .ok_or(failed(PresignedError::Address("uploadUrl")))?;
+            .and_then(|url| downloadable_url(&url).ok())
+            .ok_or(failed(PresignedError::Address(
+                "uploadUrl (https:, or http: on a loopback host only)",
+            )))?;
+        downloadable_url(&ticket.file_url).map_err(|_| {
+            failed(PresignedError::Address(
+                "fileUrl (an absolute https: address, or http: on a loopback host only)",
+            ))
+        })?;
         Ok((ticket, upload_url))
     }
 
