@@ -132,6 +132,16 @@ impl Submission {
                     Ok(None) => self.emit(Report::FileAbsent(name())),
                     Ok(Some(id)) if thread_body.is_some() => self.emit(Report::ThreadCreated(id)),
                     Ok(Some(id)) => self.emit(Report::FileAdded(thread_id, name(), id)),
+                    Err(reply) if thread_body.is_none() => {
+                        // The conversation exists: the ending says which files it holds.
+                        // The look-up settles nothing, so its mark stays.
+                        self.dispatch.emit(Action::Report(Report::StepFailed(
+                            Step::LookUp,
+                            reply.clone(),
+                        )));
+                        failed.extend(pending.drain(..).map(|place| (place, reply.clone())));
+                        return self.end(thread_id, &outgoing, &failed);
+                    }
                     Err(reply) => return self.fail(Step::LookUp, reply),
                 }
                 continue;
@@ -157,11 +167,14 @@ impl Submission {
                         self.emit(Report::FileAdded(thread_id, name, id))
                     }
                     other => {
-                        if let Some(problem) = Problem::from_reply(&other) {
-                            self.report_problem(&problem);
-                        }
                         self.emit(Report::FileFailed(name, other.clone()));
-                        failed.push((place, other));
+                        failed.push((place, other.clone()));
+                        if self.cancel.is_cancelled() {
+                            // One Cancel (or the panel going) ends the run here: the files
+                            // not yet tried are missing too, and the host hears it once.
+                            failed.extend(pending.drain(..).map(|place| (place, other.clone())));
+                            return self.end(thread_id, &outgoing, &failed);
+                        }
                     }
                 }
                 continue;
@@ -190,7 +203,9 @@ impl Submission {
     }
 
     /// The end of a run that reached the conversation: done when every attachment is
-    /// added, else incomplete (the host hears which were added and which were not).
+    /// added, else incomplete. The host hears it once: `onCreated`, or (a conversation
+    /// started here) `onAttachFailed` with the Ids that exist and the names that do not,
+    /// or (attach mode) `onError` with the first failure's problem.
     fn end(&self, thread_id: u64, outgoing: &[Outgoing], failed: &[(usize, Reply)]) {
         let recovery = &self.state.recovery;
         let file_ids: Vec<u64> = outgoing
@@ -208,18 +223,26 @@ impl Submission {
             });
         }
         if matches!(self.mode, Mode::Start { .. }) {
+            let mut messages: Vec<String> = Vec::new();
+            for message in failed.iter().flat_map(|(_, reply)| self.messages_of(reply)) {
+                if !messages.contains(&message) {
+                    messages.push(message);
+                }
+            }
             self.host.on_attach_failed.emit(AttachFailed {
                 thread_id,
-                messages: failed
-                    .iter()
-                    .flat_map(|(_, reply)| self.messages_of(reply))
-                    .collect(),
+                messages,
                 file_ids,
                 missing: failed
                     .iter()
                     .map(|(at, _)| outgoing[*at].name.clone())
                     .collect(),
             });
+        } else if let Some(problem) = failed
+            .iter()
+            .find_map(|(_, reply)| Problem::from_reply(reply))
+        {
+            self.report_problem(&problem);
         }
         self.dispatch.emit(Action::Report(Report::Incomplete));
     }

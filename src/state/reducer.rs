@@ -52,6 +52,8 @@ impl FormState {
                 attach_only,
             } => {
                 if self.can_submit() {
+                    // This run says anew which attachments are missing.
+                    next.recovery.missing.clear();
                     next.problem = None;
                     next.errors = ErrorReport::default();
                     for card in &mut next.more {
