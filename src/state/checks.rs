@@ -90,12 +90,15 @@ pub fn text_length(text: &str) -> usize {
 /// spaces and joiners, direction marks and embeddings, soft hyphens, variation
 /// selectors), so a subject of them would post an invisible conversation.
 pub fn is_blank_text(text: &str) -> bool {
-    text.chars().all(|c| {
-        c.is_whitespace()
-            || matches!(c,
-                '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{206f}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
-    })
+    text.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+/// Whether `c` shows nothing: zero-width spaces and joiners, direction marks and
+/// embeddings, soft hyphens, variation selectors.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
 }
 
 /// Whether a link is an absolute `http:` or `https:` URL.
