@@ -130,7 +130,10 @@ async function prepare(reencode, stripMetadata, file, task) {
   const metadata = task.metadata || !!stripped?.removed;
   const found = { width: task.width, height: task.height, w: task.width, h: task.height, resized: false, metadata, location: task.location || !!stripped?.location };
   const fits = Math.max(task.width, task.height) <= maxDimension && task.width > 0;
-  const wanted = !animated && type !== 'image/gif' && (!stripped || metadata || !fits || original.length > task.small);
+  // Past 2^28 pixels (a 30000×30000 header, true or not) no decode is tried: it would take
+  // gigabytes of the member's memory, where browsers give up or the tab dies.
+  const decodable = task.width * task.height <= 2 ** 28;
+  const wanted = decodable && !animated && type !== 'image/gif' && (!stripped || metadata || !fits || original.length > task.small);
   let made = null;
   if (wanted) {
     try {
