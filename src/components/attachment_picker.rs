@@ -342,6 +342,7 @@ pub fn file_card(
     strings: &Strings,
     on_send_as_is: &Callback<u32>,
 ) -> Html {
+    let note = meta.photo_note(strings);
     let send_as_is = {
         let (on_send_as_is, key) = (on_send_as_is.clone(), meta.key);
         Callback::from(move |_: MouseEvent| on_send_as_is.emit(key))
@@ -368,8 +369,8 @@ pub fn file_card(
             <div class="nsc-file-card__facts">
                 <p class="nsc-file-card__name">{ meta.name.clone() }</p>
                 <p class="nsc-file-card__meta">{ format!("{kind} · {}", human_size(meta.size)) }</p>
-                if meta.photo.is_some() {
-                    <p class="nsc-file-card__note" role="status">{ meta.photo_note(strings) }</p>
+                if !note.is_empty() {
+                    <p class="nsc-file-card__note" role="status">{ note }</p>
                 }
                 if meta.needs_choice() {
                     <button type="button" class="nsc-button nsc-button--secondary nsc-file-card__choice" onclick={send_as_is}>
