@@ -357,7 +357,9 @@ pub fn file_card(
     };
     html! {
         <div class="nsc-file-card" part="file-card">
-            if let (true, Some(url)) = (meta.is_image(), preview) {
+            // No preview of a picture nothing vouched for, or refused: the browser may not
+            // draw it, and a broken image says nothing.
+            if let (true, Some(url)) = (meta.is_image() && !meta.needs_choice() && meta.refusal.is_none(), preview) {
                 <img
                     class="nsc-file-card__preview"
                     src={url.clone()}

@@ -251,7 +251,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     }
                     if recovering && !busy {
                         <button type="button" class="nsc-button nsc-button--secondary" onclick={submission.on_keep}>
-                            { strings.get(if state.file_count() > 1 {
+                            { strings.get(if state.recovery.posted.is_some_and(|id| state.attachment_names(id).len() > 1) {
                                 Msg::KeepWithoutMissing
                             } else {
                                 Msg::KeepWithoutAttachment

@@ -63,19 +63,8 @@ pub fn summary_entries(
 /// (whose files are gone), from the recovery facts.
 fn attach_partial(state: &FormState, thread_id: u64, strings: &Strings) -> String {
     let recovery = &state.recovery;
-    let mut names: Vec<String> = state.outgoing().into_iter().map(|file| file.name).collect();
-    let known = recovery
-        .files
-        .iter()
-        .filter(|facts| facts.thread_id == thread_id)
-        .map(|facts| &facts.name)
-        .chain(&recovery.missing);
-    for name in known {
-        if !names.contains(name) {
-            names.push(name.clone());
-        }
-    }
-    let (added, missing): (Vec<String>, Vec<String>) = names
+    let (added, missing): (Vec<String>, Vec<String>) = state
+        .attachment_names(thread_id)
         .into_iter()
         .partition(|name| recovery.added(name, thread_id).is_some());
     if added.len() + missing.len() > 1 {

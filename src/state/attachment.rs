@@ -236,6 +236,25 @@ impl FormState {
         }
     }
 
+    /// The display names of this intent's attachments of `thread_id`: those of the form,
+    /// then those the recovery facts know (after a new mount, whose files are gone).
+    pub fn attachment_names(&self, thread_id: u64) -> Vec<String> {
+        let mut names: Vec<String> = self.outgoing().into_iter().map(|file| file.name).collect();
+        let known = self
+            .recovery
+            .files
+            .iter()
+            .filter(|facts| facts.thread_id == thread_id)
+            .map(|facts| &facts.name)
+            .chain(&self.recovery.missing);
+        for name in known {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
+    }
+
     /// How many files are chosen (a link counts as one).
     pub fn file_count(&self) -> usize {
         usize::from(self.attachment != Attachment::None) + self.more.len()
