@@ -28,7 +28,7 @@ impl BearerToken {
     /// `text` (a server's answer) with every occurrence of this token blanked out, as it
     /// stands and as JSON may escape it (`\"`, `\\`, `\/`), before any of it is read or
     /// cut: a server that echoes the member's token shows "[hidden]" instead. A token of
-    /// fewer than 4 characters is left to be (blanking it would blank ordinary words).
+    /// fewer than 4 bytes is left to be (blanking it would blank ordinary words).
     ///
     /// ```
     /// # use nexudus_start_conversation::BearerToken;
@@ -37,7 +37,7 @@ impl BearerToken {
     /// ```
     pub fn blank_out(&self, text: &str) -> String {
         let secret: &str = &self.0;
-        if secret.chars().count() < 4 {
+        if secret.len() < 4 {
             return text.to_owned();
         }
         let escaped = secret.replace('\\', "\\\\").replace('"', "\\\"");
