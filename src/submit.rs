@@ -88,8 +88,15 @@ impl Submission {
         let sources = match self.sources(&outgoing).await {
             Ok(sources) => sources,
             Err(report) => {
-                if let Report::UploadFailed(error) = &report {
-                    self.report_problem(&Problem::Upload(error.clone()));
+                // One event for this ending too, a Cancel or a timeout during the upload
+                // included (it said nothing).
+                let problem = match &report {
+                    Report::UploadFailed(error) => Some(Problem::Upload(error.clone())),
+                    Report::StepFailed(_, reply) => Problem::from_reply(reply),
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    self.report_problem(&problem);
                 }
                 self.dispatch.emit(Action::Report(report));
                 return;

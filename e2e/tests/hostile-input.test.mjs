@@ -238,3 +238,64 @@ test('defect 9: an empty file stays on its card and blocks Post until removed; a
   assert.deepEqual(leaks(stored), []);
   await context.close();
 });
+
+test('defect 4: one host event for each other ending: success, a failure before the conversation, a Cancel during the upload', async (t) => {
+  const endings = [
+    { ending: 'created', arm: null, act: (panel) => panel.locator('.nsc-success').waitFor() },
+    {
+      ending: 'error',
+      arm: { method: 'POST', path: THREADS, status: 500, body: '{"Message":"An error has occurred."}' },
+      act: (panel) => panel.locator('.nsc-error-summary').waitFor(),
+    },
+    {
+      ending: 'error',
+      arm: { method: 'POST', path: '/uploads', delayMs: 4000 },
+      act: async (panel) => {
+        await panel.getByRole('button', { name: 'Cancel' }).click();
+        await panel.getByText('Cancelled').first().waitFor();
+      },
+    },
+  ];
+  for (const { ending, arm, act } of endings) {
+    await t.test(`${ending}${arm ? ` (${arm.path} ${arm.status ?? 'held'})` : ''}`, async () => {
+      const { context, page, panel } = await mountPanel({ maxFiles: 3 });
+      await writeAndChoose(panel, ['minutes.txt', 'agenda.txt', 'menu.txt'].map(textFile));
+      if (arm) await fault(arm);
+      await panel.getByRole('button', { name: 'Post conversation' }).click();
+      await act(panel);
+      const events = await hostEvents(page);
+      assert.deepEqual(events.map(([name]) => name), [ending], JSON.stringify(events));
+      if (ending === 'created') assert.equal(events[0][1].fileIds.length, 3);
+      await context.close();
+    });
+  }
+});
+
+test('defect 4: the element removed during the attaches dispatches no event', async () => {
+  const context = await shared.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(new URL('/element.html', shared.stack.pageUrl).href);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.evaluate((token) => {
+    const el = document.getElementById('panel');
+    for (const [name, value] of Object.entries({ 'base-url': location.origin, 'business-id': '1', 'user-id': '10', 'group-id': '1', 'upload-endpoint': '/uploads', 'max-files': '9' })) {
+      el.setAttribute(name, value);
+    }
+    el.token = token;
+    window.hostEvents = [];
+    for (const type of ['nexudus:conversation-created', 'nexudus:attachment-failed', 'nexudus:error']) {
+      document.addEventListener(type, (event) => window.hostEvents.push([type, event.detail]));
+      el.addEventListener(type, (event) => window.hostEvents.push([`on the element: ${type}`, event.detail]));
+    }
+  }, TOKEN);
+  await page.evaluate(() => window.loadElement());
+  const panel = page.locator('#panel');
+  await panel.locator('.nsc-panel').waitFor();
+  requests.length = 0;
+  await nineFilesHeld(page, panel);
+  await page.evaluate(() => document.getElementById('panel').remove());
+  assert.ok(await eventually(async () => live((await createdRecords(shared.stack)).files).length === 2, 10000));
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  assert.deepEqual(await hostEvents(page), []);
+  await context.close();
+});
