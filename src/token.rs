@@ -27,7 +27,7 @@ impl BearerToken {
 
     /// `text` (a server's answer) with every occurrence of this token blanked out, as it
     /// stands and as JSON may escape it (`\"`, `\\`, `\/`), before any of it is read or
-    /// cut: a server that echoes the member's token shows "[hidden]" instead. A token of
+    /// cut: a server that echoes the member's token shows `[hidden]` instead. A token of
     /// fewer than 4 bytes is left to be (blanking it would blank ordinary words).
     ///
     /// ```
