@@ -98,8 +98,9 @@ export class NexudusStartConversationElement extends Base {
     root.append(this.#container);
     this.#callbacks = {};
     for (const [option, type] of Object.entries(EVENTS)) {
+      // A removed element says nothing more (its panel is destroyed at the end of the task).
       this.#callbacks[option] = (detail) =>
-        this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+        this.isConnected && this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
     }
   }
 

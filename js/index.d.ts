@@ -32,9 +32,13 @@ export interface Fields {
 }
 
 /**
- * How a chosen JPEG, PNG or WebP photo is cleaned on the device before it is uploaded: decoded the
- * right way up, downscaled, re-encoded without EXIF, GPS and camera data. Animated pictures,
- * other files, and pictures already small and clean are sent as they are.
+ * How a chosen picture is cleaned on the device before it is uploaded: its metadata (EXIF with
+ * GPS, XMP, IPTC, comments, PNG text chunks) stripped from the whole file, losslessly, and a
+ * JPEG, PNG or WebP photo that is too big or carried metadata decoded the right way up,
+ * downscaled and re-encoded. A picture nothing can vouch for (cut short, lying about itself, an
+ * unknown format, over 100 MB) waits on its card for the member to send it as it is or remove
+ * it; HEIC/AVIF is refused. The size limit applies to the cleaned copy. `false` sends pictures
+ * as they are.
  */
 export interface ImageSettings {
   /** The longest side of a cleaned photo, 320 to 8192 pixels (default 2560). */
@@ -55,7 +59,10 @@ export interface Created {
   fileIds: number[];
 }
 
-/** `detail` of `onAttachFailed` / `nexudus:attachment-failed`: the conversation exists, the attachment failed. */
+/**
+ * `detail` of `onAttachFailed` / `nexudus:attachment-failed`: the conversation (started by this
+ * panel) exists, some attachments are missing; sent once per submission, after a Cancel too.
+ */
 export interface AttachFailed {
   threadId: number;
   /** The messages shown to the member. */

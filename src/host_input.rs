@@ -25,6 +25,12 @@ fn header_char(c: char) -> bool {
     matches!(c, ' '..='~' | '\u{a0}'..='\u{ff}')
 }
 
+/// Whether `value` can stand as a request header's value (an upload ticket's `headers`):
+/// every character a visible Latin-1 character or a space.
+pub fn header_value_is_sendable(value: &str) -> bool {
+    value.chars().all(header_char)
+}
+
 /// Whether `token` (as given, before trimming) can be sent: not empty, and every
 /// character a visible Latin-1 character or a space.
 pub fn token_is_sendable(token: &str) -> bool {

@@ -118,6 +118,16 @@ messages! {
     PhotoDetailsRemoved = "photoDetailsRemoved" { en: "photo details removed · {before} → {after}", fr: "détails de la photo retirés · {before} → {after}" }
     /// On a cleaned photo's card: only downscaled or recompressed.
     PhotoMadeSmaller = "photoMadeSmaller" { en: "made smaller · {before} → {after}", fr: "photo allégée · {before} → {after}" }
+    /// On a photo's card when nothing could check it for location data (issue 22).
+    PhotoUnverified = "photoUnverified" { en: "This photo could not be checked for location data. Send it as it is, or remove it.", fr: "Impossible de vérifier si cette photo contient des données de localisation. Envoyez-la telle quelle, ou retirez-la." }
+    /// The error on a photo not checked, until the member chooses.
+    PhotoChoose = "photoChoose" { en: "Choose whether to send this photo as it is, or remove it", fr: "Choisissez d’envoyer cette photo telle quelle, ou de la retirer" }
+    /// The button that sends a photo not checked as it is.
+    SendAsIs = "sendAsIs" { en: "Send as it is", fr: "Envoyer telle quelle" }
+    /// On a photo's card once the member chose to send it unchecked.
+    PhotoSentAsIs = "photoSentAsIs" { en: "sent as it is, not checked for location data", fr: "envoyée telle quelle, sans vérification de localisation" }
+    /// The error on a HEIC, HEIF or AVIF photo while cleaning is on.
+    PhotoFormatRefused = "photoFormatRefused" { en: "This photo’s format (HEIC or AVIF) cannot be cleaned of its location data here. Save it as JPEG, or remove it", fr: "Le format de cette photo (HEIC ou AVIF) ne permet pas d’en retirer la localisation ici. Enregistrez-la en JPEG, ou retirez-la" }
     /// Submitted while a photo is being cleaned: the submission starts when it is ready.
     WaitingForPhotos = "waitingForPhotos" { en: "Preparing the photos; sending as soon as they are ready…", fr: "Préparation des photos ; envoi dès qu’elles sont prêtes…" }
     /// Replace the chosen file.

@@ -21,6 +21,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, File, ProgressEvent, XmlHttpRequest};
 
 use crate::api::json::JsonView;
+use crate::host_input::header_value_is_sendable;
 use crate::upload::ProgressCallback;
 
 /// The most extra headers an endpoint may ask the upload to carry.
@@ -52,6 +53,15 @@ pub enum PresignedError {
     /// The answer's headers are not an object of strings, or too many.
     #[error("the upload endpoint's `headers` must be an object of at most {MAX_HEADERS} texts")]
     Headers,
+    /// A header's value cannot be sent (its value is never shown: it may be a signature).
+    #[error(
+        "the upload endpoint's header `{0}` has a value that cannot be sent (a line break, a \
+         control character or a character past U+00FF)"
+    )]
+    HeaderValue(String),
+    /// The browser refused to set a header (a name it forbids pages to set, say).
+    #[error("the browser refused to send the upload header `{0}`")]
+    HeaderRefused(String),
     /// An address in the answer is not one the panel may use.
     #[error("the upload endpoint gave an address that cannot be used: {0}")]
     Address(&'static str),
@@ -94,9 +104,13 @@ impl Ticket {
                 keys.into_iter()
                     .map(|key| {
                         let value = object.field(&key).and_then(|v| v.as_text());
-                        value
-                            .map(|value| (key, value))
-                            .ok_or(PresignedError::Headers)
+                        match value {
+                            None => Err(PresignedError::Headers),
+                            Some(value) if !header_value_is_sendable(&value) => {
+                                Err(PresignedError::HeaderValue(key))
+                            }
+                            Some(value) => Ok((key, value)),
+                        }
                     })
                     .collect::<Result<_, _>>()?
             }
@@ -158,7 +172,7 @@ pub async fn send(
     for (name, value) in &ticket.headers {
         // The browser refuses headers a page may not set (`Host`, `Cookie`…).
         xhr.set_request_header(name, value)
-            .map_err(|_| PresignedError::Headers)?;
+            .map_err(|_| PresignedError::HeaderRefused(name.clone()))?;
     }
     if !ticket
         .headers
@@ -338,5 +352,20 @@ mod tests {
         assert_eq!(with(json!({"headers": {"a": 1}})), PresignedError::Headers);
         let many: serde_json::Map<_, _> = (0..21).map(|i| (format!("x-{i}"), json!("v"))).collect();
         assert_eq!(with(json!({ "headers": many })), PresignedError::Headers);
+    }
+
+    #[test]
+    fn a_header_value_with_a_line_break_is_named_as_such() {
+        // Issue 22, defect 11: it was reported as "must be an object of at most 20 texts".
+        let error = Ticket::read(&json!({
+            "uploadUrl": "https://a", "fileUrl": "https://b",
+            "headers": {"x-amz-meta-note": "one\r\nInjected: two"},
+        }))
+        .unwrap_err();
+        assert_eq!(error, PresignedError::HeaderValue("x-amz-meta-note".into()));
+        let message = error.to_string();
+        assert!(message.contains("`x-amz-meta-note`") && message.contains("line break"));
+        assert!(!message.contains("Injected"), "the value is never shown");
+        assert!(!message.contains("at most"));
     }
 }

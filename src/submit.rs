@@ -88,8 +88,15 @@ impl Submission {
         let sources = match self.sources(&outgoing).await {
             Ok(sources) => sources,
             Err(report) => {
-                if let Report::UploadFailed(error) = &report {
-                    self.report_problem(&Problem::Upload(error.clone()));
+                // One event for this ending too, a Cancel or a timeout during the upload
+                // included (it said nothing).
+                let problem = match &report {
+                    Report::UploadFailed(error) => Some(Problem::Upload(error.clone())),
+                    Report::StepFailed(_, reply) => Problem::from_reply(reply),
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    self.report_problem(&problem);
                 }
                 self.dispatch.emit(Action::Report(report));
                 return;
@@ -132,6 +139,16 @@ impl Submission {
                     Ok(None) => self.emit(Report::FileAbsent(name())),
                     Ok(Some(id)) if thread_body.is_some() => self.emit(Report::ThreadCreated(id)),
                     Ok(Some(id)) => self.emit(Report::FileAdded(thread_id, name(), id)),
+                    Err(reply) if thread_body.is_none() => {
+                        // The conversation exists: the ending says which files it holds.
+                        // The look-up settles nothing, so its mark stays.
+                        self.dispatch.emit(Action::Report(Report::StepFailed(
+                            Step::LookUp,
+                            reply.clone(),
+                        )));
+                        failed.extend(pending.drain(..).map(|place| (place, reply.clone())));
+                        return self.end(thread_id, &outgoing, &failed);
+                    }
                     Err(reply) => return self.fail(Step::LookUp, reply),
                 }
                 continue;
@@ -157,11 +174,14 @@ impl Submission {
                         self.emit(Report::FileAdded(thread_id, name, id))
                     }
                     other => {
-                        if let Some(problem) = Problem::from_reply(&other) {
-                            self.report_problem(&problem);
-                        }
                         self.emit(Report::FileFailed(name, other.clone()));
-                        failed.push((place, other));
+                        failed.push((place, other.clone()));
+                        if self.cancel.is_cancelled() {
+                            // One Cancel (or the panel going) ends the run here: the files
+                            // not yet tried are missing too, and the host hears it once.
+                            failed.extend(pending.drain(..).map(|place| (place, other.clone())));
+                            return self.end(thread_id, &outgoing, &failed);
+                        }
                     }
                 }
                 continue;
@@ -190,7 +210,9 @@ impl Submission {
     }
 
     /// The end of a run that reached the conversation: done when every attachment is
-    /// added, else incomplete (the host hears which were added and which were not).
+    /// added, else incomplete. The host hears it once: `onCreated`, or (a conversation
+    /// started here) `onAttachFailed` with the Ids that exist and the names that do not,
+    /// or (attach mode) `onError` with the first failure's problem.
     fn end(&self, thread_id: u64, outgoing: &[Outgoing], failed: &[(usize, Reply)]) {
         let recovery = &self.state.recovery;
         let file_ids: Vec<u64> = outgoing
@@ -208,18 +230,26 @@ impl Submission {
             });
         }
         if matches!(self.mode, Mode::Start { .. }) {
+            let mut messages: Vec<String> = Vec::new();
+            for message in failed.iter().flat_map(|(_, reply)| self.messages_of(reply)) {
+                if !messages.contains(&message) {
+                    messages.push(message);
+                }
+            }
             self.host.on_attach_failed.emit(AttachFailed {
                 thread_id,
-                messages: failed
-                    .iter()
-                    .flat_map(|(_, reply)| self.messages_of(reply))
-                    .collect(),
+                messages,
                 file_ids,
                 missing: failed
                     .iter()
                     .map(|(at, _)| outgoing[*at].name.clone())
                     .collect(),
             });
+        } else if let Some(problem) = failed
+            .iter()
+            .find_map(|(_, reply)| Problem::from_reply(reply))
+        {
+            self.report_problem(&problem);
         }
         self.dispatch.emit(Action::Report(Report::Incomplete));
     }
@@ -253,23 +283,30 @@ impl Submission {
         // Two workers: `join` of two is much smaller in the wasm
         // than `join_all`.
         futures::future::join(worker(), worker()).await;
+        // Every file stored is kept in the facts, also when another failed: a retry
+        // reuses it rather than uploading it again.
         let mut sources = Vec::new();
-        for result in results.into_inner() {
+        let mut failure = None;
+        for (at, result) in results.into_inner().into_iter().enumerate() {
             match result {
-                Some(Ok(source)) => sources.push(source),
-                Some(Err(report)) => return Err(report),
-                // Not reached: a file is left only after another failed.
-                None => return Err(Report::UploadFailed(UploadError::FileGone)),
-            }
-        }
-        for (at, source) in sources.iter().enumerate() {
-            if let (Some(key), Some(FileSource::Url(url))) = (outgoing[at].key, source) {
-                if self.state.recovery.uploaded_url(key).is_none() {
-                    self.emit(Report::Uploaded(key, url.clone()));
+                Some(Ok(source)) => {
+                    if let (Some(key), Some(FileSource::Url(url))) = (outgoing[at].key, &source) {
+                        if self.state.recovery.uploaded_url(key).is_none() {
+                            self.emit(Report::Uploaded(key, url.clone()));
+                        }
+                    }
+                    sources.push(source);
                 }
+                Some(Err(report)) => failure = failure.or(Some(report)),
+                // A file is left only after another failed.
+                None => {}
             }
         }
-        Ok(sources)
+        match failure {
+            Some(report) => Err(report),
+            None if sources.len() == outgoing.len() => Ok(sources),
+            None => Err(Report::UploadFailed(UploadError::FileGone)),
+        }
     }
 
     /// Where the API downloads one attachment from; `at` is its place for the progress.
@@ -355,9 +392,19 @@ impl Submission {
             .await
             .map_err(|reply| Report::StepFailed(Step::Upload, reply))?;
         let ticket = Ticket::read(&json).map_err(failed)?;
+        // Both addresses are checked before a byte leaves: the bytes go to `uploadUrl`
+        // (never in the clear to another machine), and `fileUrl` must be one Nexudus
+        // can download, or the upload would be wasted.
         let upload_url = resolve(&ticket.upload_url, &endpoint)
-            .filter(|url| url.starts_with("https:") || url.starts_with("http:"))
-            .ok_or(failed(PresignedError::Address("uploadUrl")))?;
+            .and_then(|url| downloadable_url(&url).ok())
+            .ok_or(failed(PresignedError::Address(
+                "uploadUrl (https:, or http: on a loopback host only)",
+            )))?;
+        downloadable_url(&ticket.file_url).map_err(|_| {
+            failed(PresignedError::Address(
+                "fileUrl (an absolute https: address, or http: on a loopback host only)",
+            ))
+        })?;
         Ok((ticket, upload_url))
     }
 

@@ -359,6 +359,7 @@ fn intent(attach_mode: bool, files: usize) -> (Mode, FormState, Vec<FileMeta>) {
             mime: "application/pdf".into(),
             size: 100,
             photo: None,
+            refusal: None,
         })
         .collect();
     for meta in &cards {

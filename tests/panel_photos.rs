@@ -148,3 +148,75 @@ async fn with_images_off_a_photo_is_taken_as_it_is() {
     element(&root, ".nsc-file-card__preview").await;
     assert_eq!(note(&root), None);
 }
+
+fn named_file(bytes: &[u8], name: &str, mime: &str) -> File {
+    let options = FilePropertyBag::new();
+    options.set_type(mime);
+    File::new_with_u8_array_sequence_and_options(
+        &Array::of1(&Uint8Array::from(bytes)),
+        name,
+        &options,
+    )
+    .expect("a File")
+}
+
+/// Issue 22: a picture nothing can vouch for waits on its card for the member's choice;
+/// Post is refused meanwhile (the summary says why), and "Send as it is" lets it go.
+#[wasm_bindgen_test]
+async fn a_picture_nothing_vouches_for_waits_for_the_members_choice() {
+    stub_fetch(500, "{}", "application/json");
+    let root = panel(true);
+    // A RIFF/WEBP whose first chunk runs past the end of the file.
+    let mut webp = b"RIFF\x40\0\0\0WEBPVP8 \xff\xff\0\0GPS 48.8582 N".to_vec();
+    webp.resize(0x48, b'x');
+    choose(&root, &named_file(&webp, "odd.webp", "image/webp")).await;
+    wait_for("the choice", Duration::from_secs(10), || {
+        note(&root).filter(|note| note.contains("could not be checked for location data"))
+    })
+    .await;
+    click(&root, "button[type=submit]").await;
+    let summary = element(&root, ".nsc-error-summary").await;
+    assert!(
+        text_of(&summary).contains("Choose whether to send this photo as it is, or remove it"),
+        "{}",
+        text_of(&summary)
+    );
+    assert_eq!(
+        fetch_calls(),
+        "[]",
+        "nothing is sent before the member chose"
+    );
+
+    click(&root, ".nsc-file-card__choice").await;
+    wait_for("the note after the choice", Duration::from_secs(5), || {
+        note(&root).filter(|note| note == "sent as it is, not checked for location data")
+    })
+    .await;
+    click(&root, "button[type=submit]").await;
+    wait_for("the upload request", Duration::from_secs(10), || {
+        fetch_calls().contains(ENDPOINT).then_some(())
+    })
+    .await;
+    restore_fetch();
+}
+
+/// Issue 22: a HEIC photo is refused on its card while cleaning is on, and blocks Post.
+#[wasm_bindgen_test]
+async fn a_heic_photo_is_refused_on_its_card_and_blocks_post() {
+    stub_fetch(500, "{}", "application/json");
+    let root = panel(true);
+    let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\0more bytes of a photo";
+    choose(&root, &named_file(heic, "IMG_0001.HEIC", "image/heic")).await;
+    let refused = "This photo’s format (HEIC or AVIF) cannot be cleaned of its location data here";
+    wait_for("the refusal", Duration::from_secs(10), || {
+        find(&root, ".nsc-attachment")
+            .map(|field| text_of(&field))
+            .filter(|text| text.contains(refused))
+    })
+    .await;
+    click(&root, "button[type=submit]").await;
+    let summary = element(&root, ".nsc-error-summary").await;
+    assert!(text_of(&summary).contains(refused), "{}", text_of(&summary));
+    assert_eq!(fetch_calls(), "[]");
+    restore_fetch();
+}

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { FIXTURES, useStack, watchPageErrors, armFault, createdRecords, eventually, storedFile } from '../harness.mjs';
+import { FIXTURES, PNG, useStack, watchPageErrors, armFault, createdRecords, eventually, storedFile } from '../harness.mjs';
 
 const THREADS = '/api/community/communitythreads';
 const FILES = '/api/community/communitythreadfiles';
@@ -325,7 +325,7 @@ test("10. An uploader's address the server cannot download is an upload error, a
       { answer, id },
     );
     const panel = page.locator(`#${id}`);
-    await panel.locator('input[type="file"]').setInputFiles({ name: 'menu.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71]) });
+    await panel.locator('input[type="file"]').setInputFiles({ name: 'menu.png', mimeType: 'image/png', buffer: PNG });
     await panel.locator('.nsc-file-card').waitFor();
     await submit(panel);
     await failedWith(panel, 'cannot download');

@@ -370,15 +370,26 @@ test('dragging a file onto the drop zone attaches it', async () => {
   await context.close();
 });
 
-test('empty and oversized files are refused on the field before any request', async () => {
+test('empty and oversized files are refused on their card before any request, and block Post until removed', async () => {
   const { context, panel } = await openDemo();
   await panel.locator('input[type="file"]').setInputFiles({ name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
-  assert.equal(await fieldError(panel, 'NewFileDataUrl'), 'Error: The selected file is empty');
+  await panel.locator('.nsc-file-card', { hasText: 'empty.txt' }).waitFor();
+  assert.match(await panel.locator('.nsc-attachment').innerText(), /Error:\s*The selected file is empty/);
+  // Replaced by another refused file, which takes its place on the card.
   await panel
     .locator('input[type="file"]')
     .setInputFiles({ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(25 * 1024 * 1024 + 1) });
-  assert.equal(await fieldError(panel, 'NewFileDataUrl'), 'Error: The file must be smaller than 25 MB');
-  assert.equal(await panel.locator('.nsc-file-card').count(), 0);
+  await panel.locator('.nsc-file-card', { hasText: 'huge.bin' }).waitFor();
+  assert.match(await panel.locator('.nsc-attachment').innerText(), /Error:\s*The file must be smaller than 25 MB/);
+  assert.equal(await panel.locator('.nsc-file-card').count(), 1);
+  // Issue 22, defect 9: Post does not publish the conversation without the file meant.
+  await write(panel, { subject: 'Not without it', message: 'The plan is attached.' });
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('.nsc-error-summary', { hasText: 'The file must be smaller than 25 MB' }).waitFor();
+  assert.equal(live((await createdRecords(shared.stack)).threads).length, 0);
+  await panel.getByRole('button', { name: 'Remove' }).click();
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator('.nsc-success').waitFor();
   await context.close();
 });
 

@@ -4,17 +4,19 @@
 // Not a test: it asserts nothing beyond reaching each state. The several-attachments states
 // (22-…) mount a panel with the packed package in e2e/fixtures/plain-html (installed by
 // `cargo xtask test`); SHOTS=demo or SHOTS=several takes only those of the demo page or only
-// those (the latter needs no DIST_DIR).
+// those (the latter needs no DIST_DIR); SHOTS=hostile only issue 22's card states (30-…: a
+// picture nothing can vouch for, a refused file blocking Post, the missing files named after
+// a new mount), at 320 px and in the dark scheme.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FIXTURES, startStack, launchBrowser } from '../harness.mjs';
-import { drawPhoto, withExif } from '../support/images.js';
+import { drawPhoto, withExif, hostileCorpus } from '../support/images.js';
 
 const out = process.argv[2] ?? 'target/screenshots';
 const only = process.env.SHOTS;
 await mkdir(out, { recursive: true });
 const browser = await launchBrowser();
-const stack = only === 'several' ? null : await startStack();
+const stack = only === 'several' || only === 'hostile' ? null : await startStack();
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAJ0lEQVR42mNkYPhfz0AEYBxVSF+FjP8ZGBj+MzAwMDAxUKgQ0w8AAEQsB/0RBzM1AAAAAElFTkSuQmCC',
   'base64',
@@ -233,7 +235,66 @@ await shot('29-photo-preparing-fr', {}, async (page, panel) => {
 });
 
 await stack?.close();
-if (only !== 'demo') await severalAttachments();
+if (only !== 'demo' && only !== 'hostile') await severalAttachments();
+if (only !== 'demo' && only !== 'several') await hostileStates();
+
+/** Issue 22's card states, in a panel mounted in the plain-html fixture. */
+async function hostileStates() {
+  const fixture = await startStack({ root: path.join(FIXTURES, 'plain-html') });
+  const unsure = hostileCorpus().find((entry) => !entry.vouchable);
+  const text = (name) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(`the contents of ${name}`) });
+  const take = async (name, { width = 480, scheme = 'light' } = {}, steps) => {
+    const context = await browser.newContext({ viewport: { width, height: 1400 }, colorScheme: scheme });
+    const page = await context.newPage();
+    await page.goto(fixture.pageUrl);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+    const mount = (options) => {
+      document.getElementById('hostile')?.remove();
+      const div = document.createElement('div');
+      div.id = 'hostile';
+      document.querySelector('main').prepend(div);
+      window.hostile = window.nsc.mount(div, { baseUrl: location.origin, token: 'sandbox-member-token', businessId: 1, userId: 10, groupId: 1, uploadEndpoint: '/uploads', maxFiles: 3, draftKey: 'shots', ...options });
+    };
+    await page.evaluate(mount, {});
+    const panel = page.locator('#hostile');
+    await panel.locator('[name="Subject"]').fill('Photos from the roof');
+    await panel.locator('[name="Message"]').fill('Two shots and the rota.');
+    await steps(page, panel, mount);
+    await panel.screenshot({ path: path.join(out, `${name}.png`) });
+    await context.close();
+  };
+  const choices = async (page, panel) => {
+    await panel.locator('input[type="file"][name="NewFileDataUrl"]').setInputFiles([
+      { name: 'roof.webp', mimeType: unsure.type, buffer: Buffer.from(unsure.bytes) },
+      { name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) },
+      text('rota.txt'),
+    ]);
+    await panel.getByText('could not be checked for location data').waitFor();
+    await panel.locator('button[type="submit"]').click();
+    await panel.locator('.nsc-error-summary').waitFor();
+  };
+  const missing = async (page, panel, mount) => {
+    await panel.locator('input[type="file"][name="NewFileDataUrl"]').setInputFiles([text('minutes.txt'), text('agenda.txt'), text('menu.txt')]);
+    await panel.locator('.nsc-card').nth(1).waitFor();
+    await fetch(new URL('/_sandbox/faults', fixture.sandboxUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'POST', path: '/api/community/communitythreadfiles', whenBody: { Name: 'agenda' }, status: 500, body: '' }),
+    });
+    await panel.locator('button[type="submit"]').click();
+    await panel.getByText('2 of 3 attachments added').waitFor();
+    await page.evaluate(() => window.hostile.destroy());
+    await page.evaluate(mount, {});
+    await page.locator('#hostile').getByText('Not added: agenda').waitFor();
+  };
+  await take('30-cannot-vouch-and-refused', {}, choices);
+  await take('31-cannot-vouch-and-refused-320', { width: 320 }, choices);
+  await take('32-cannot-vouch-and-refused-dark', { scheme: 'dark' }, choices);
+  await take('33-missing-named-after-remount-320', { width: 320 }, missing);
+  await take('34-missing-named-after-remount-dark', { scheme: 'dark' }, missing);
+  await fixture.close();
+}
 
 /** Several attachments: a panel with `maxFiles: 3` mounted in the plain-html fixture. */
 async function severalAttachments() {

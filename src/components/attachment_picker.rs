@@ -56,6 +56,9 @@ pub struct AttachmentPickerProps {
     pub room: bool,
     /// The member removed the file.
     pub on_remove: Callback<()>,
+    /// The member chose to send the photo, which nothing could check, as it is.
+    #[prop_or_default]
+    pub on_send_as_is: Callback<u32>,
     /// Whether the chosen file is already attached (after a partial failure): it says so,
     /// like a card, and cannot be replaced.
     #[prop_or_default]
@@ -280,7 +283,7 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
                     />
                 }
                 if let Some(meta) = chosen {
-                    { file_card(meta, props.preview_url.as_ref(), strings) }
+                    { file_card(meta, props.preview_url.as_ref(), strings, &props.on_send_as_is) }
                     if props.added {
                         <p class="nsc-hint">{ strings.get(Msg::FileAdded) }</p>
                     }
@@ -330,8 +333,20 @@ pub fn file_actions(
     }
 }
 
-/// A chosen file's preview (or type icon), name, type and size.
-pub fn file_card(meta: &FileMeta, preview: Option<&AttrValue>, strings: &Strings) -> Html {
+/// A chosen file's preview (or type icon), name, type and size, what the cleaner did,
+/// and, for a photo nothing could check, the button that sends it as it is (its Remove
+/// is the card's own).
+pub fn file_card(
+    meta: &FileMeta,
+    preview: Option<&AttrValue>,
+    strings: &Strings,
+    on_send_as_is: &Callback<u32>,
+) -> Html {
+    let note = meta.photo_note(strings);
+    let send_as_is = {
+        let (on_send_as_is, key) = (on_send_as_is.clone(), meta.key);
+        Callback::from(move |_: MouseEvent| on_send_as_is.emit(key))
+    };
     let kind = if meta.mime.is_empty() {
         meta.name
             .rsplit_once('.')
@@ -342,7 +357,9 @@ pub fn file_card(meta: &FileMeta, preview: Option<&AttrValue>, strings: &Strings
     };
     html! {
         <div class="nsc-file-card" part="file-card">
-            if let (true, Some(url)) = (meta.is_image(), preview) {
+            // No preview of a picture nothing vouched for, or refused: the browser may not
+            // draw it, and a broken image says nothing.
+            if let (true, Some(url)) = (meta.is_image() && !meta.needs_choice() && meta.refusal.is_none(), preview) {
                 <img
                     class="nsc-file-card__preview"
                     src={url.clone()}
@@ -354,8 +371,13 @@ pub fn file_card(meta: &FileMeta, preview: Option<&AttrValue>, strings: &Strings
             <div class="nsc-file-card__facts">
                 <p class="nsc-file-card__name">{ meta.name.clone() }</p>
                 <p class="nsc-file-card__meta">{ format!("{kind} · {}", human_size(meta.size)) }</p>
-                if meta.photo.is_some() {
-                    <p class="nsc-file-card__note" role="status">{ meta.photo_note(strings) }</p>
+                if !note.is_empty() {
+                    <p class="nsc-file-card__note" role="status">{ note }</p>
+                }
+                if meta.needs_choice() {
+                    <button type="button" class="nsc-button nsc-button--secondary nsc-file-card__choice" onclick={send_as_is}>
+                        { strings.get(Msg::SendAsIs) }
+                    </button>
                 }
             </div>
         </div>

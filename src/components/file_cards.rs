@@ -34,6 +34,9 @@ pub struct FileCardsProps {
     pub on_replace: Callback<(u32, web_sys::File)>,
     /// The member removed a card.
     pub on_remove: Callback<u32>,
+    /// The member chose to send a card's photo, which nothing could check, as it is.
+    #[prop_or_default]
+    pub on_send_as_is: Callback<u32>,
 }
 
 /// The id of a card's field.
@@ -98,7 +101,7 @@ pub fn file_cards(props: &FileCardsProps) -> Html {
             <fieldset class="nsc-card" part="file-card" key={key}>
                 <legend class="nsc-label">{ card.meta.name.clone() }</legend>
                 <FieldErrors id={error_id.clone()} messages={file_errors} strings={strings.clone()} />
-                { file_card(&card.meta, preview.as_ref(), strings) }
+                { file_card(&card.meta, preview.as_ref(), strings, &props.on_send_as_is) }
                 if *added {
                     <p class="nsc-hint">{ strings.get(Msg::FileAdded) }</p>
                 }

@@ -120,6 +120,9 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
     let on_card_text = make_callback(&state, |state, (key, field, value)| {
         state.dispatch(Action::Edit(Edit::CardText(key, field, value)))
     });
+    let on_send_as_is = make_callback(&state, |state, key| {
+        state.dispatch(Action::Edit(Edit::SendAsIs(key)))
+    });
     let on_remove_card = make_callback(&state, |state, key| {
         state.dispatch(Action::Edit(Edit::RemoveCard(key)))
     });
@@ -198,6 +201,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     multiple={max_files > 1}
                     room={state.file_count() < max_files}
                     on_remove={on_remove}
+                    on_send_as_is={on_send_as_is.clone()}
                     added={first_added}
                     on_toggle_link={on_toggle_link}
                     on_input={on_input.clone()}
@@ -232,6 +236,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                         on_text={on_card_text}
                         on_replace={chosen.on_replace_card}
                         on_remove={on_remove_card}
+                        {on_send_as_is}
                     />
                 }
                 { progress_view(&state.phase, state.draft_unsaved, &strings) }
@@ -246,7 +251,7 @@ pub fn start_conversation(props: &StartConversationProps) -> Html {
                     }
                     if recovering && !busy {
                         <button type="button" class="nsc-button nsc-button--secondary" onclick={submission.on_keep}>
-                            { strings.get(if state.file_count() > 1 {
+                            { strings.get(if state.recovery.posted.is_some_and(|id| state.attachment_names(id).len() > 1) {
                                 Msg::KeepWithoutMissing
                             } else {
                                 Msg::KeepWithoutAttachment

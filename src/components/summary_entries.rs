@@ -16,23 +16,7 @@ pub fn summary_entries(
 ) -> Vec<SummaryEntry> {
     let mut entries = Vec::new();
     if let (Some(thread_id), false) = (state.recovery.posted, state.phase.is_busy()) {
-        let outgoing = state.outgoing();
-        let (added, missing): (Vec<_>, Vec<_>) = outgoing
-            .iter()
-            .partition(|file| state.recovery.added(&file.name, thread_id).is_some());
-        let text = if outgoing.len() > 1 {
-            let names: Vec<&str> = missing.iter().map(|file| file.name.as_str()).collect();
-            strings.fill(
-                Msg::AttachPartial,
-                &[
-                    ("added", &added.len().to_string()),
-                    ("total", &outgoing.len().to_string()),
-                    ("names", &names.join(", ")),
-                ],
-            )
-        } else {
-            strings.get(Msg::AttachFailed).to_owned()
-        };
+        let text = attach_partial(state, thread_id, strings);
         entries.push(SummaryEntry { target: None, text });
     }
     entries.extend(state.problem.iter().map(|problem| SummaryEntry {
@@ -72,4 +56,27 @@ pub fn summary_entries(
         entries.push(more);
     }
     entries
+}
+
+/// What is said of a conversation posted without all its attachments: how many of them
+/// were added and the names of those not, from the form's files and, after a new mount
+/// (whose files are gone), from the recovery facts.
+fn attach_partial(state: &FormState, thread_id: u64, strings: &Strings) -> String {
+    let recovery = &state.recovery;
+    let (added, missing): (Vec<String>, Vec<String>) = state
+        .attachment_names(thread_id)
+        .into_iter()
+        .partition(|name| recovery.added(name, thread_id).is_some());
+    if added.len() + missing.len() > 1 {
+        strings.fill(
+            Msg::AttachPartial,
+            &[
+                ("added", &added.len().to_string()),
+                ("total", &(added.len() + missing.len()).to_string()),
+                ("names", &missing.join(", ")),
+            ],
+        )
+    } else {
+        strings.get(Msg::AttachFailed).to_owned()
+    }
 }

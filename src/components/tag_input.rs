@@ -17,7 +17,7 @@ use super::field_errors::FieldErrors;
 use super::text_field::character_count;
 use crate::api::Field;
 use crate::i18n::{Msg, Strings};
-use crate::state::tags::tags_too_long;
+use crate::state::tags::{tags_too_long, MAX_PENDING_TAG_CHARS};
 use crate::state::{Edit, MAX_TAGS_CHARS};
 use crate::text;
 
@@ -146,6 +146,7 @@ impl TagInput<'_> {
                     name={Field::Tags.api_name()}
                     value={self.text.to_owned()}
                     autocomplete="off"
+                    maxlength={MAX_PENDING_TAG_CHARS.to_string()}
                     aria-invalid={has_errors.then_some("true")}
                     aria-describedby={described_by}
                     {oninput}

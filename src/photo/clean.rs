@@ -39,10 +39,13 @@ pub struct CleanedPhoto {
     pub report: CleanReport,
 }
 
-/// Cleans a chosen photo before its upload: a JPEG, PNG or WebP comes back re-encoded
-/// without metadata and within `settings`' maximum dimension, anything else (or anything
-/// that fails) as the same file with a report that says why. Never fails: the worst case
-/// is the original with [`KeptReason::DecodeFailed`].
+/// Cleans a chosen picture before its upload: its metadata stripped from the bytes (JPEG,
+/// PNG, WebP, GIF), and a JPEG, PNG or WebP re-encoded within `settings`' maximum
+/// dimension where it is too big or carries metadata; a file that carries none comes
+/// back as it is, one nothing can vouch for as [`CleanAction::Unverified`](super::CleanAction),
+/// HEIC/AVIF as refused. Never fails: when the cleaner itself fails (it did not load,
+/// say), the original comes back unverified with [`KeptReason::DecodeFailed`], for the
+/// member to decide.
 ///
 /// It takes as long as the browser needs to decode and encode (about a second for a
 /// 24-megapixel photo, off the main thread); dropping the future drops the result.
@@ -62,6 +65,6 @@ pub async fn clean_photo(file: &File, settings: &ImageSettings) -> CleanedPhoto 
         })
         .unwrap_or_else(|| CleanedPhoto {
             file: file.clone(),
-            report: CleanReport::kept(file.size() as u64, KeptReason::DecodeFailed),
+            report: CleanReport::unverified(file.size() as u64, KeptReason::DecodeFailed),
         })
 }

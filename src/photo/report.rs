@@ -13,8 +13,15 @@ use crate::i18n::{Msg, Strings};
 pub enum CleanAction {
     /// A re-encoded copy, without metadata, within the maximum dimension.
     Cleaned,
-    /// The original file, untouched.
+    /// The original file, untouched: it carries no metadata, or the host keeps it.
     Kept,
+    /// Neither the re-encode nor the stripper can vouch for the file (an unknown
+    /// container, a structure cut short or lying about itself, a file over the reading
+    /// ceiling): the member chooses to send it as it is, or to remove it.
+    Unverified,
+    /// A format whose metadata the cleaner cannot remove (HEIC, HEIF, AVIF): not sent
+    /// while cleaning is on.
+    Refused,
 }
 
 /// Why the original was kept.
@@ -34,8 +41,15 @@ pub enum KeptReason {
     /// A picture the browser cannot re-encode as its own type (a GIF, HEIC, WebP where
     /// there is no WebP encoder).
     Unsupported,
-    /// It could not be read or decoded (or the cleaner failed): sent as it is.
+    /// It could not be decoded (or the cleaner failed); with [`CleanAction::Kept`] the
+    /// stripper vouched for it, with [`CleanAction::Unverified`] nothing did.
     DecodeFailed,
+    /// A picture in no container the cleaner knows.
+    UnknownFormat,
+    /// Over the reading ceiling (100 MB): not read, so not vouched for.
+    TooBigToRead,
+    /// HEIC, HEIF or AVIF.
+    Heif,
 }
 
 impl KeptReason {
@@ -48,6 +62,9 @@ impl KeptReason {
             "keep-metadata" => KeptReason::KeepMetadata,
             "unsupported" => KeptReason::Unsupported,
             "decode-failed" => KeptReason::DecodeFailed,
+            "unknown-format" => KeptReason::UnknownFormat,
+            "too-big-to-read" => KeptReason::TooBigToRead,
+            "heif" => KeptReason::Heif,
             _ => return None,
         })
     }
@@ -60,7 +77,7 @@ impl KeptReason {
 pub struct CleanReport {
     /// Cleaned copy or original.
     pub action: CleanAction,
-    /// Why the original was kept (`None` when cleaned).
+    /// Why the original was kept, not vouched for or refused (`None` when cleaned).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<KeptReason>,
     /// The chosen file's size.
@@ -132,13 +149,16 @@ impl CleanReport {
         let count = |key| value.field(key).and_then(|v| v.read_u64());
         let pixels = |key| count(key).and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
         let flag = |key| value.field(key).and_then(|v| v.as_boolean()) == Some(true);
-        let (action, reason) = match text("action")?.as_str() {
-            "cleaned" => (CleanAction::Cleaned, None),
-            "kept" => (
-                CleanAction::Kept,
-                Some(KeptReason::parse(&text("reason")?)?),
-            ),
+        let action = match text("action")?.as_str() {
+            "cleaned" => CleanAction::Cleaned,
+            "kept" => CleanAction::Kept,
+            "unverified" => CleanAction::Unverified,
+            "refused" => CleanAction::Refused,
             _ => return None,
+        };
+        let reason = match action {
+            CleanAction::Cleaned => None,
+            _ => Some(KeptReason::parse(&text("reason")?)?),
         };
         Some(CleanReport {
             action,
@@ -155,10 +175,19 @@ impl CleanReport {
         })
     }
 
-    /// What the card says of a cleaned photo; `None` for a kept one.
+    /// The original not vouched for by the cleaner (`reason`): what a failure of the
+    /// cleaner itself reports, so that a photo is never sent unchecked unasked.
+    pub fn unverified(bytes: u64, reason: KeptReason) -> CleanReport {
+        CleanReport {
+            action: CleanAction::Unverified,
+            ..CleanReport::kept(bytes, reason)
+        }
+    }
+
+    /// What the card says of a cleaned photo; `None` for any other.
     pub fn note_kind(&self) -> Option<CleanNote> {
         match self.action {
-            CleanAction::Kept => None,
+            CleanAction::Kept | CleanAction::Unverified | CleanAction::Refused => None,
             CleanAction::Cleaned if self.location_removed => Some(CleanNote::LocationRemoved),
             CleanAction::Cleaned if self.metadata_removed => Some(CleanNote::MetadataRemoved),
             CleanAction::Cleaned => Some(CleanNote::MadeSmaller),
@@ -215,6 +244,9 @@ mod tests {
             ("keep-metadata", KeptReason::KeepMetadata),
             ("unsupported", KeptReason::Unsupported),
             ("decode-failed", KeptReason::DecodeFailed),
+            ("unknown-format", KeptReason::UnknownFormat),
+            ("too-big-to-read", KeptReason::TooBigToRead),
+            ("heif", KeptReason::Heif),
         ] {
             let value =
                 json!({"action": "kept", "reason": text, "bytesBefore": 10, "bytesAfter": 10});
@@ -224,6 +256,25 @@ mod tests {
             // And back: the report serializes to the keys it was read from.
             assert_eq!(serde_json::to_value(report).unwrap()["reason"], json!(text));
         }
+    }
+
+    #[test]
+    fn reads_a_file_not_vouched_for_and_a_refused_one() {
+        let value = json!({"action": "unverified", "reason": "unknown-format", "bytesBefore": 7, "bytesAfter": 7});
+        let report = CleanReport::read(&value).unwrap();
+        assert_eq!(
+            report,
+            CleanReport::unverified(7, KeptReason::UnknownFormat)
+        );
+        assert_eq!(report.note_kind(), None);
+        let value =
+            json!({"action": "refused", "reason": "heif", "bytesBefore": 7, "bytesAfter": 7});
+        assert_eq!(
+            CleanReport::read(&value).unwrap().action,
+            CleanAction::Refused
+        );
+        let without_reason = json!({"action": "unverified", "bytesBefore": 1, "bytesAfter": 1});
+        assert_eq!(CleanReport::read(&without_reason), None);
     }
 
     #[test]

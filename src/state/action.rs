@@ -30,8 +30,10 @@ pub enum Action {
     },
     /// The submit waits for the photos being cleaned (the form was checked).
     WaitForPhotos,
-    /// The photo chosen under this key is cleaned (or kept): the cleaner's report.
-    PhotoReady(u32, CleanReport),
+    /// The photo chosen under this key is cleaned (or kept, or not vouched for): the
+    /// cleaner's report, and why it cannot be sent, if so (over the limits once cleaned,
+    /// a refused format).
+    PhotoReady(u32, CleanReport, Option<String>),
     /// After a failed attach: keep the conversation without its attachment.
     KeepWithoutAttachment,
     /// After a failed attach: removing the conversation started.
@@ -51,6 +53,9 @@ pub enum Edit {
     ChooseFile(FileMeta),
     /// The member chose a file that the limits refuse; the message says why.
     RefuseFile(String),
+    /// The member chose to send the photo under this key, which nothing could check, as
+    /// it is.
+    SendAsIs(u32),
     /// The member removed the chosen file.
     RemoveFile,
     /// The member chose one more file (several attachments): it fills the attachment

@@ -2,10 +2,10 @@
 //! the names and messages that come from a file.
 
 use super::FormState;
-use crate::api::{ErrorReport, NewThreadFile};
+use crate::api::{ErrorReport, Field, NewThreadFile};
 use crate::config::{human_size, FileRefusal, Limits};
 use crate::i18n::{Msg, Strings};
-use crate::photo::CleanReport;
+use crate::photo::{CleanAction, CleanReport};
 
 /// A file the member chose; the file itself stays in the browser, keyed by `key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +18,11 @@ pub struct FileMeta {
     pub mime: String,
     /// Its size in bytes (the cleaned copy's, once a photo is cleaned).
     pub size: u64,
-    /// For a photo the cleaner takes (JPEG, PNG, WebP, with cleaning on): where it stands.
+    /// For a picture the cleaner takes (with cleaning on): where it stands.
     pub photo: Option<PhotoStatus>,
+    /// Why it cannot be sent (empty, over the limits once cleaned, a format the cleaner
+    /// refuses), as its card says: it blocks the submission until removed or replaced.
+    pub refusal: Option<String>,
 }
 
 /// A chosen photo on its way through the cleaner (`crate::photo`).
@@ -27,8 +30,12 @@ pub struct FileMeta {
 pub enum PhotoStatus {
     /// Being cleaned: it cannot be sent yet.
     Preparing,
-    /// Cleaned, or kept as it was: what the cleaner reported.
+    /// Cleaned, kept as it was, or sent unchecked by the member's choice: what the
+    /// cleaner reported.
     Ready(CleanReport),
+    /// Nothing could vouch for it: the member chooses to send it as it is (it becomes
+    /// `Ready`) or to remove it; until then it blocks the submission.
+    NeedsChoice(CleanReport),
 }
 
 impl FileMeta {
@@ -42,11 +49,29 @@ impl FileMeta {
         self.photo == Some(PhotoStatus::Preparing)
     }
 
+    /// Whether it waits for the member's choice (send unchecked, or remove).
+    pub fn needs_choice(&self) -> bool {
+        matches!(self.photo, Some(PhotoStatus::NeedsChoice(_)))
+    }
+
+    /// Why it cannot be sent as things stand: its refusal, or the choice it waits for.
+    pub fn blocking(&self, strings: &Strings) -> Option<String> {
+        self.refusal.clone().or_else(|| {
+            self.needs_choice()
+                .then(|| strings.get(Msg::PhotoChoose).to_owned())
+        })
+    }
+
     /// What its card says of the photo: "Preparing photo…", then what the cleaner did
-    /// ("location data removed · 4.2 MB → 922 KB"); empty for a photo kept as it was.
+    /// ("location data removed · 4.2 MB → 922 KB"), or that it was not checked; empty
+    /// for a photo kept as it was or refused.
     pub fn photo_note(&self, strings: &Strings) -> String {
         match &self.photo {
             Some(PhotoStatus::Preparing) => strings.get(Msg::PhotoPreparing).to_owned(),
+            Some(PhotoStatus::NeedsChoice(_)) => strings.get(Msg::PhotoUnverified).to_owned(),
+            Some(PhotoStatus::Ready(report)) if report.action == CleanAction::Unverified => {
+                strings.get(Msg::PhotoSentAsIs).to_owned()
+            }
             Some(PhotoStatus::Ready(report)) => report.note(strings).unwrap_or_default(),
             None => String::new(),
         }
@@ -153,22 +178,81 @@ impl FormState {
         self.chosen_files().any(FileMeta::is_preparing)
     }
 
-    /// Takes in the cleaner's report on the photo chosen under `key`: its size becomes
-    /// the cleaned copy's. A report for a file no longer chosen (replaced or removed
-    /// meanwhile) or not waiting for one changes nothing.
-    pub(super) fn photo_ready(&mut self, key: u32, report: CleanReport) {
+    /// The chosen file under `key`, the form's own or a card's.
+    fn file_mut(&mut self, key: u32) -> Option<&mut FileMeta> {
         let first = match &mut self.attachment {
             Attachment::File(meta) => Some(meta),
             _ => None,
         };
-        let meta = first
+        first
             .into_iter()
             .chain(self.more.iter_mut().map(|card| &mut card.meta))
-            .find(|meta| meta.key == key && meta.is_preparing());
-        if let Some(meta) = meta {
-            meta.size = report.bytes_after;
-            meta.photo = Some(PhotoStatus::Ready(report));
+            .find(|meta| meta.key == key)
+    }
+
+    /// The errors shown for the file under `key`: the form's own, or its card's.
+    pub(super) fn errors_of_file(&mut self, key: u32) -> Option<&mut ErrorReport> {
+        match &self.attachment {
+            Attachment::File(meta) if meta.key == key => Some(&mut self.errors),
+            _ => self
+                .more
+                .iter_mut()
+                .find(|card| card.meta.key == key)
+                .map(|card| &mut card.errors),
         }
+    }
+
+    /// Takes in the cleaner's report on the photo chosen under `key`: its size becomes
+    /// the cleaned copy's, and `refusal` (over the limits once cleaned, a refused
+    /// format) is shown on its card. A report for a file no longer chosen (replaced or
+    /// removed meanwhile) or not waiting for one changes nothing.
+    pub(super) fn photo_ready(&mut self, key: u32, report: CleanReport, refusal: Option<String>) {
+        let Some(meta) = self.file_mut(key).filter(|meta| meta.is_preparing()) else {
+            return;
+        };
+        meta.size = report.bytes_after;
+        meta.photo = Some(if report.action == CleanAction::Unverified {
+            PhotoStatus::NeedsChoice(report)
+        } else {
+            PhotoStatus::Ready(report)
+        });
+        meta.refusal = refusal.clone();
+        if let (Some(message), Some(errors)) = (refusal, self.errors_of_file(key)) {
+            errors.clear_field(Field::Attachment);
+            errors.push_field(Field::Attachment, message);
+        }
+    }
+
+    /// The member chose to send the photo under `key` unchecked.
+    pub(super) fn send_as_is(&mut self, key: u32) {
+        let Some(meta) = self.file_mut(key) else {
+            return;
+        };
+        if let Some(PhotoStatus::NeedsChoice(report)) = meta.photo {
+            meta.photo = Some(PhotoStatus::Ready(report));
+            if let Some(errors) = self.errors_of_file(key) {
+                errors.clear_field(Field::Attachment);
+            }
+        }
+    }
+
+    /// The display names of this intent's attachments of `thread_id`: those of the form,
+    /// then those the recovery facts know (after a new mount, whose files are gone).
+    pub fn attachment_names(&self, thread_id: u64) -> Vec<String> {
+        let mut names: Vec<String> = self.outgoing().into_iter().map(|file| file.name).collect();
+        let known = self
+            .recovery
+            .files
+            .iter()
+            .filter(|facts| facts.thread_id == thread_id)
+            .map(|facts| &facts.name)
+            .chain(&self.recovery.missing);
+        for name in known {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
     }
 
     /// How many files are chosen (a link counts as one).

@@ -39,6 +39,11 @@ impl FormState {
         } else if attach_required && !self.has_attachment() {
             report.push_field(Field::Attachment, strings.get(Msg::RequiredAttachment));
         }
+        if let Attachment::File(meta) = &self.attachment {
+            if let Some(message) = meta.blocking(strings) {
+                report.push_field(Field::Attachment, message);
+            }
+        }
         if self.has_attachment() && blank(&self.draft.name) {
             report.push_field(Field::Name, strings.get(Msg::RequiredName));
         }
@@ -48,15 +53,19 @@ impl FormState {
         report
     }
 
-    /// The same checks for each card (several attachments): a display name, and one
-    /// that no attachment before it has (the look-up after a lost attach matches on
-    /// it). Only the cards with errors are listed.
+    /// The same checks for each card (several attachments): a file that can be sent (not
+    /// refused, not waiting for the member's choice), a display name, and one that no
+    /// attachment before it has (the look-up after a lost attach matches on it). Only the
+    /// cards with errors are listed.
     pub fn validate_cards(&self, strings: &Strings) -> Vec<(u32, ErrorReport)> {
         let mut seen = vec![self.draft.name.trim()];
         let mut found = Vec::new();
         for card in &self.more {
             let name = card.name.trim();
             let mut report = ErrorReport::default();
+            if let Some(message) = card.meta.blocking(strings) {
+                report.push_field(Field::Attachment, message);
+            }
             if is_blank_text(name) {
                 report.push_field(Field::Name, strings.get(Msg::RequiredName));
             } else if seen.contains(&name) {
@@ -81,12 +90,15 @@ pub fn text_length(text: &str) -> usize {
 /// spaces and joiners, direction marks and embeddings, soft hyphens, variation
 /// selectors), so a subject of them would post an invisible conversation.
 pub fn is_blank_text(text: &str) -> bool {
-    text.chars().all(|c| {
-        c.is_whitespace()
-            || matches!(c,
-                '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{206f}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
-    })
+    text.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+/// Whether `c` shows nothing: zero-width spaces and joiners, direction marks and
+/// embeddings, soft hyphens, variation selectors.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
 }
 
 /// Whether a link is an absolute `http:` or `https:` URL.

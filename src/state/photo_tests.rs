@@ -13,6 +13,7 @@ fn photo(key: u32, name: &str) -> FileMeta {
         mime: "image/jpeg".into(),
         size: 4_404_019,
         photo: Some(PhotoStatus::Preparing),
+        refusal: None,
     }
 }
 
@@ -46,7 +47,7 @@ fn each_photo_keeps_its_own_report_and_the_cleaned_size() {
     let strings = Strings::default();
     assert_eq!(state.more[0].meta.photo_note(&strings), "Preparing photo…");
 
-    let one = state.reduce(Action::PhotoReady(2, cleaned()));
+    let one = state.reduce(Action::PhotoReady(2, cleaned(), None));
     assert!(one.photos_pending(), "the first is still being cleaned");
     assert_eq!(one.more[0].meta.size, 943_718);
     assert_eq!(
@@ -61,7 +62,7 @@ fn each_photo_keeps_its_own_report_and_the_cleaned_size() {
     );
 
     let kept = CleanReport::kept(4_404_019, KeptReason::DecodeFailed);
-    let both = one.reduce(Action::PhotoReady(1, kept));
+    let both = one.reduce(Action::PhotoReady(1, kept, None));
     assert!(!both.photos_pending());
     assert_eq!(
         both.attachment,
@@ -78,7 +79,7 @@ fn each_photo_keeps_its_own_report_and_the_cleaned_size() {
         "a photo kept as it was says nothing"
     );
     // A second report for the same file changes nothing.
-    assert_eq!(both.reduce(Action::PhotoReady(2, kept)), both);
+    assert_eq!(both.reduce(Action::PhotoReady(2, kept, None)), both);
 }
 
 #[test]
@@ -89,9 +90,12 @@ fn a_result_for_a_replaced_or_removed_photo_is_dropped() {
     // Card 2 was replaced by 3, which took the form's own place when 1 went.
     assert_eq!(state.file_count(), 1);
     for stale in [1, 2] {
-        assert_eq!(state.reduce(Action::PhotoReady(stale, cleaned())), state);
+        assert_eq!(
+            state.reduce(Action::PhotoReady(stale, cleaned(), None)),
+            state
+        );
     }
-    let ready = state.reduce(Action::PhotoReady(3, cleaned()));
+    let ready = state.reduce(Action::PhotoReady(3, cleaned(), None));
     assert!(!ready.photos_pending());
 }
 
@@ -103,7 +107,7 @@ fn a_submission_waits_for_the_photos_and_editing_goes_on() {
     // Removing a photo meanwhile is allowed.
     let state = state.reduce(Action::Edit(Edit::RemoveCard(2)));
     assert_eq!(state.phase, Phase::WaitingForPhotos);
-    let ready = state.reduce(Action::PhotoReady(1, cleaned()));
+    let ready = state.reduce(Action::PhotoReady(1, cleaned(), None));
     let started = ready.reduce(Action::Submit {
         upload_first: true,
         attach_only: false,

@@ -49,6 +49,10 @@ pub struct Recovery {
     /// The attachments that may exist or were added, by name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileFacts>,
+    /// The display names of the attachments of `posted` that the last run did not add,
+    /// so the panel names them after a new mount too (its files are gone then).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
     /// Where each chosen file (by its key) was uploaded, reused by retries (not saved: a
     /// new mount has no file for it).
     #[serde(skip)]
@@ -130,6 +134,13 @@ impl Recovery {
                 .and_then(|v| v.read_flag())
                 .unwrap_or(false),
             files,
+            missing: json
+                .field("missing")
+                .and_then(|names| names.elements())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|name| name.as_text())
+                .collect(),
             uploaded: Vec::new(),
         }
     }
@@ -151,7 +162,10 @@ impl Recovery {
             Report::ThreadMayExist => self.thread_may_exist = true,
             Report::ThreadAbsent => self.thread_may_exist = false,
             Report::FileMayExist(thread_id, name) => self.set_file(name, *thread_id, None),
-            Report::FileAdded(thread_id, name, id) => self.set_file(name, *thread_id, Some(*id)),
+            Report::FileAdded(thread_id, name, id) => {
+                self.missing.retain(|missing| missing != name);
+                self.set_file(name, *thread_id, Some(*id))
+            }
             Report::FileAbsent(name) => self.forget_file(name),
             // The mark set before sending stays unless the answer settles it: a refusal
             // that cannot have acted. A lost, cancelled, 5xx or unreadable answer may
@@ -159,7 +173,14 @@ impl Recovery {
             Report::StepFailed(Step::Create, reply) if refused(reply) => {
                 self.thread_may_exist = false
             }
-            Report::FileFailed(name, reply) if refused(reply) => self.forget_file(name),
+            Report::FileFailed(name, reply) => {
+                if !self.missing.contains(name) {
+                    self.missing.push(name.clone());
+                }
+                if refused(reply) {
+                    self.forget_file(name);
+                }
+            }
             _ => {}
         }
     }
@@ -305,6 +326,7 @@ mod tests {
             mime: "image/png".into(),
             size: 10,
             photo: None,
+            refusal: None,
         };
         let state = FormState::default()
             .reduce(Action::Edit(Edit::AddFile(meta(1, "a.png"))))
@@ -355,6 +377,7 @@ mod tests {
                     added: Some(9),
                 },
             ],
+            missing: vec!["c".into()],
             uploaded: vec![(1, "https://s/u".into())],
         };
         let json = serde_json::to_value(&facts).unwrap();
@@ -363,12 +386,13 @@ mod tests {
             serde_json::json!({"posted": 5, "threadMayExist": true, "files": [
                 {"name": "a", "threadId": 5},
                 {"name": "b", "threadId": 5, "added": 9},
-            ]})
+            ], "missing": ["c"]})
         );
         let read = Recovery::read(&json);
         assert_eq!(read.posted, Some(5));
         assert!(read.thread_may_exist);
         assert_eq!(read.files, facts.files);
+        assert_eq!(read.missing, ["c"]);
         assert!(read.uploaded.is_empty());
         assert!(Recovery::read(&serde_json::json!({"posted": 0})).is_empty());
         let restored = FormState::default().reduce(Action::RestoreDraft(

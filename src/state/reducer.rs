@@ -52,6 +52,8 @@ impl FormState {
                 attach_only,
             } => {
                 if self.can_submit() {
+                    // This run says anew which attachments are missing.
+                    next.recovery.missing.clear();
                     next.problem = None;
                     next.errors = ErrorReport::default();
                     for card in &mut next.more {
@@ -72,7 +74,7 @@ impl FormState {
                     next.problem = None;
                 }
             }
-            Action::PhotoReady(key, report) => next.photo_ready(key, report),
+            Action::PhotoReady(key, report, refusal) => next.photo_ready(key, report, refusal),
             Action::KeepWithoutAttachment => {
                 if let (Some(thread_id), true) = (self.recovery.posted, self.can_submit()) {
                     let file_id = self.recovery.files.iter().find_map(|file| file.added);
@@ -113,19 +115,26 @@ impl FormState {
                     self.errors.clear_field(Field::Name);
                 }
                 self.forget_first_upload();
-                self.attachment = Attachment::File(meta);
                 self.errors.clear_field(Field::Attachment);
+                if let Some(refusal) = &meta.refusal {
+                    self.errors.push_field(Field::Attachment, refusal.clone());
+                }
+                self.attachment = Attachment::File(meta);
             }
             Edit::AddFile(meta) if self.attachment == Attachment::None => {
                 self.edit(Edit::ChooseFile(meta))
             }
             Edit::AddFile(meta) => {
                 self.errors.clear_field(Field::Attachment);
+                let mut errors = ErrorReport::default();
+                if let Some(refusal) = &meta.refusal {
+                    errors.push_field(Field::Attachment, refusal.clone());
+                }
                 self.more.push(FileCard {
                     name: self.fresh_name(&meta.name),
                     meta,
                     description: String::new(),
-                    errors: ErrorReport::default(),
+                    errors,
                 });
             }
             Edit::ReplaceCard(key, meta) => {
@@ -135,8 +144,11 @@ impl FormState {
                         card.name = fresh;
                         card.errors.clear_field(Field::Name);
                     }
-                    card.meta = meta;
                     card.errors.clear_field(Field::Attachment);
+                    if let Some(refusal) = &meta.refusal {
+                        card.errors.push_field(Field::Attachment, refusal.clone());
+                    }
+                    card.meta = meta;
                     self.recovery.forget_upload(key);
                 }
             }
@@ -195,6 +207,7 @@ impl FormState {
                 too_long,
             } => self.edit_tags(&text, commit, too_long),
             Edit::RemoveTag(index) => self.remove_tag(index),
+            Edit::SendAsIs(key) => self.send_as_is(key),
             Edit::SetPrivate(private) => {
                 self.draft.private = private;
                 self.errors.clear_field(Field::Private);

@@ -236,3 +236,48 @@ impl ThreadFields {
         }
     }
 }
+
+#[test]
+fn look_alike_tags_are_one_tag() {
+    // Issue 22, defect 10: NFC and NFD "Café", a zero-width space, a full-width letter.
+    let mut tags = Vec::new();
+    let (added, left) = add_tags(
+        &mut tags,
+        "Caf\u{e9}, Cafe\u{301}, Ca\u{200b}fé, \u{ff23}afé, CAFÉ",
+    );
+    assert_eq!(added, ["Café"]);
+    assert_eq!(left, None);
+    let draft = Draft {
+        tags: vec!["Café".into()],
+        tag_text: "cafe\u{301}, caf\u{e9}\u{200d}, new\u{200b}".into(),
+        ..Draft::default()
+    };
+    assert_eq!(
+        draft.tags_to_send(),
+        ["Café", "new"],
+        "invisible characters are not sent"
+    );
+}
+
+#[test]
+fn a_thousand_pending_tags_are_sent_once_each() {
+    // Issue 22, defect 5 (the keystroke time is measured by bench/run.mjs).
+    let text: Vec<String> = (0..1000).map(|n| format!("t{n}")).collect();
+    let draft = Draft {
+        tag_text: format!("{}, T1, t2", text.join(", ")),
+        ..Draft::default()
+    };
+    let sent = draft.tags_to_send();
+    assert_eq!(sent.len(), 1000);
+    assert_eq!(sent[999], "t999");
+}
+
+#[test]
+fn what_is_typed_in_the_tag_input_is_cut_at_its_cap() {
+    let state = FormState::default().reduce(Action::Edit(Edit::Tags {
+        text: "é".repeat(MAX_PENDING_TAG_CHARS + 10),
+        commit: false,
+        too_long: String::new(),
+    }));
+    assert_eq!(state.draft.tag_text.chars().count(), MAX_PENDING_TAG_CHARS);
+}

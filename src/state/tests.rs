@@ -24,6 +24,7 @@ fn file(key: u32, name: &str) -> FileMeta {
         mime: "image/png".into(),
         size: 10,
         photo: None,
+        refusal: None,
     }
 }
 

@@ -318,7 +318,8 @@ impl ApiClient {
         let response = request.send().await.map_err(failed)?;
         let status = response.status();
         let retry_after = response.headers().get("Retry-After");
-        let text = response.text().await.map_err(failed)?;
+        // Blanked before anything reads it, so no cut of 300 characters can split it.
+        let text = token.blank_out(&response.text().await.map_err(failed)?);
         Ok(RawAnswer {
             status,
             retry_after,

@@ -22,6 +22,12 @@ extern "C" {
     /// A two-frame looping GIF.
     #[wasm_bindgen(js_name = animatedGif)]
     pub fn animated_gif() -> Uint8Array;
+    /// The hostile corpus of issue 22: `[{ name, type, bytes, vouchable }]`.
+    #[wasm_bindgen(js_name = hostileCorpus)]
+    pub fn hostile_corpus() -> js_sys::Array;
+    /// What of a location, a text or a comment the bytes still carry (a list of findings).
+    #[wasm_bindgen(js_name = leaks)]
+    pub fn leaks(bytes: &Uint8Array) -> js_sys::Array;
     /// The `[r, g, b, a]` at (`x`, `y`) of a picture, as stored.
     #[wasm_bindgen(js_name = pixelAt)]
     pub fn pixel_at(blob: &Blob, x: u32, y: u32) -> js_sys::Promise;

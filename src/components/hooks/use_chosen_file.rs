@@ -20,8 +20,20 @@ use crate::i18n::{Msg, Strings};
 use crate::photo::{clean_photo, CleanAction, ImageSettings};
 use crate::state::{refusal_message, Action, Attachment, Edit, FileMeta, FormState, PhotoStatus};
 
-/// The types the cleaner re-encodes; other files go as they are, without loading it.
-const CLEANED_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
+/// The most of a file the cleaner reads (100 MB, as `READ_CEILING` in
+/// `js/clean-image-work.js`): a picture over it cannot be vouched for, and is refused
+/// (the size limit applies to the cleaned copy, which may be far smaller than the chosen
+/// photo).
+const READ_CEILING: u64 = 100 * 1024 * 1024;
+
+/// Whether the cleaner looks at a file of this MIME type: every picture but SVG (a
+/// drawing, not a photo), and a file the browser could not type (the cleaner reads its
+/// first bytes); other files go as they are, without loading it.
+fn goes_through_cleaner(mime: &str) -> bool {
+    (mime.starts_with("image/") && mime != "image/svg+xml")
+        || mime.is_empty()
+        || mime == "application/octet-stream"
+}
 
 /// What the panel needs of the chosen files.
 #[derive(Clone)]
@@ -76,8 +88,10 @@ struct Taker {
 }
 
 impl Taker {
-    /// Checks `file` against the limits; keeps it and returns its facts, or tells the
-    /// form why it was refused.
+    /// Checks `file` against the limits (a picture's size once cleaned, when the cleaner
+    /// answers) and returns its facts; a refused file is kept too, with its refusal, so
+    /// that it blocks the submission until removed or replaced (posting without it would
+    /// publish the conversation without what the member meant to attach).
     fn keep(&self, file: File) -> Option<FileMeta> {
         let (state, strings, limits) = (&self.state, &self.strings, &self.limits);
         if !self.takes_files {
@@ -86,40 +100,42 @@ impl Taker {
             return None;
         }
         let mime = file.type_();
-        let cleaning = self
-            .images
-            .filter(|_| CLEANED_TYPES.contains(&mime.as_str()));
-        let meta = FileMeta {
+        let cleaning = self.images.filter(|_| goes_through_cleaner(&mime));
+        let mut meta = FileMeta {
             key: next_id(),
             name: file.name(),
             mime,
             size: file.size().max(0.0) as u64,
             photo: cleaning.map(|_| PhotoStatus::Preparing),
+            refusal: None,
         };
-        match limits.check(&meta.name, &meta.mime, meta.size) {
-            Ok(()) => {
-                self.slot
-                    .borrow_mut()
-                    .push(ChosenFile::new(meta.key, file.clone()));
-                if let Some(settings) = cleaning {
-                    self.clean(meta.key, file, settings);
-                }
-                Some(meta)
-            }
-            Err(refusal) => {
-                let message = refusal_message(refusal, limits, strings);
-                state.dispatch(Action::Edit(Edit::RefuseFile(message)));
-                None
-            }
+        // A picture to clean is measured again once cleaned; here only what is read.
+        let checked_size = match cleaning {
+            Some(_) if meta.size <= READ_CEILING => meta.size.min(limits.max_bytes),
+            _ => meta.size,
+        };
+        if let Err(refusal) = limits.check(&meta.name, &meta.mime, checked_size) {
+            meta.photo = None;
+            meta.refusal = Some(refusal_message(refusal, limits, strings));
+            return Some(meta);
         }
+        self.slot
+            .borrow_mut()
+            .push(ChosenFile::new(meta.key, file.clone()));
+        if let Some(settings) = cleaning {
+            self.clean(&meta, file, settings);
+        }
+        Some(meta)
     }
 
     /// Cleans the photo chosen under `key` in the background: the cleaned copy takes its
     /// place in the slot (and its preview), and the form gets the report. A result for a
     /// file no longer in the slot (replaced, removed, the panel gone) is dropped.
-    fn clean(&self, key: u32, file: File, settings: ImageSettings) {
+    fn clean(&self, meta: &FileMeta, file: File, settings: ImageSettings) {
         let slot = self.slot.clone();
         let dispatch = self.state.dispatcher();
+        let (key, name, mime) = (meta.key, meta.name.clone(), meta.mime.clone());
+        let (limits, strings) = (self.limits.clone(), self.strings.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let cleaned = clean_photo(&file, &settings).await;
             {
@@ -131,7 +147,17 @@ impl Taker {
                     *chosen = ChosenFile::new(key, cleaned.file);
                 }
             }
-            dispatch.dispatch(Action::PhotoReady(key, cleaned.report));
+            let report = cleaned.report;
+            let refusal = if report.action == CleanAction::Refused {
+                Some(strings.get(Msg::PhotoFormatRefused).to_owned())
+            } else {
+                // The limits apply to what is sent: the cleaned copy.
+                limits
+                    .check(&name, &mime, report.bytes_after)
+                    .err()
+                    .map(|refusal| refusal_message(refusal, &limits, &strings))
+            };
+            dispatch.dispatch(Action::PhotoReady(key, report, refusal));
         });
     }
 

@@ -69,6 +69,7 @@ pub fn use_saved_draft(
         recovery.posted,
         recovery.thread_may_exist,
         recovery.files.clone(),
+        recovery.missing.clone(),
     );
     use_effect_with((key, draft.clone(), facts), move |(key, draft, facts)| {
         if let Some(key) = key {
@@ -76,6 +77,7 @@ pub fn use_saved_draft(
                 posted: facts.0,
                 thread_may_exist: facts.1,
                 files: facts.2.clone(),
+                missing: facts.3.clone(),
                 uploaded: Vec::new(),
             };
             if !save_draft(key, draft, &facts) {

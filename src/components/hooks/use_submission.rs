@@ -102,7 +102,8 @@ impl Submitter {
     fn keep_without_attachment(&self) {
         let state = &self.state;
         if let (Some(thread_id), false) = (state.recovery.posted, state.phase.is_busy()) {
-            state.dispatch(Action::KeepWithoutAttachment);
+            // Read before the dispatch: the handle reads the state the dispatch makes,
+            // a fresh form without these facts (the event said `fileIds: []`).
             let file_ids: Vec<u64> = state
                 .recovery
                 .files
@@ -110,6 +111,7 @@ impl Submitter {
                 .filter(|file| file.thread_id == thread_id)
                 .filter_map(|file| file.added)
                 .collect();
+            state.dispatch(Action::KeepWithoutAttachment);
             self.host.on_created.emit(Created {
                 thread_id,
                 file_id: file_ids.first().copied(),
@@ -149,11 +151,16 @@ pub fn use_submission(
     // Held until the member is back at an editable form, so a `threadId` given
     // meanwhile never switches a submission half-way.
     let in_flight: InFlight = use_mut_ref(|| None);
+    // Whether the panel is still there: once it is gone (`destroy()`, the element
+    // removed, a Rust host unmounting it), the host hears nothing more from it.
+    let mounted = use_mut_ref(|| true);
     {
-        // Leaving the page mid-submission cancels it.
+        // Leaving the page mid-submission cancels it, silently.
         let in_flight = in_flight.clone();
+        let mounted = mounted.clone();
         use_effect_with((), move |_| {
             move || {
+                *mounted.borrow_mut() = false;
                 if let Some((cancel, _)) = in_flight.borrow_mut().take() {
                     cancel.cancel();
                 }
@@ -172,7 +179,7 @@ pub fn use_submission(
         in_flight,
         delivery: props.files.delivery(),
         fields: props.fields,
-        host: props.host.clone(),
+        host: while_mounted(&props.host, &mounted),
         strings: props.strings.clone(),
     });
     {
@@ -194,5 +201,23 @@ pub fn use_submission(
         on_cancel: make_callback(&submitter, |it, _| it.cancel()),
         on_keep: make_callback(&submitter, |it, _| it.keep_without_attachment()),
         on_remove_conversation: make_callback(&submitter, |it, _| it.remove_conversation()),
+    }
+}
+
+/// The host's callbacks, each called only while `mounted` holds: a submission still
+/// settling after the panel went (its requests cancelled) calls none.
+fn while_mounted(host: &HostCallbacks, mounted: &Rc<RefCell<bool>>) -> HostCallbacks {
+    fn gate<T: 'static>(callback: &Callback<T>, mounted: &Rc<RefCell<bool>>) -> Callback<T> {
+        let (callback, mounted) = (callback.clone(), mounted.clone());
+        Callback::from(move |value| {
+            if *mounted.borrow() {
+                callback.emit(value);
+            }
+        })
+    }
+    HostCallbacks {
+        on_created: gate(&host.on_created, mounted),
+        on_attach_failed: gate(&host.on_attach_failed, mounted),
+        on_error: gate(&host.on_error, mounted),
     }
 }
