@@ -8,41 +8,13 @@
 //! makes READS (default 20) reads one after another. It prints member 11's median, 99th
 //! percentile and worst wait. With one queue for everyone, the wait was about 16 s.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod support;
+
 use std::time::{Duration, Instant};
 
-use nexudus_host_proxy::claims::{mint, Member};
-use nexudus_host_proxy::Secret;
+use support::{percentile, session, start_proxy, start_sandbox, PATH};
 
-const BIN: &str = env!("CARGO_BIN_EXE_nexudus-host-proxy");
-const OPERATOR: &str = "bench-operator-token";
-const KEY: &str = "bench-member-jwt-secret-0123456789abcdef";
-const PATH: &str = "/api/community/communitygroups";
 const FLOOD: usize = 150;
-
-/// Kills the proxy when the benchmark ends.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn session(user_id: u64) -> Result<String, String> {
-    let member = Member {
-        user_id,
-        business_id: 1,
-    };
-    mint(&Secret::new(KEY), member, Duration::from_secs(3600)).map(|s| s.expose().to_string())
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
 
 fn main() -> Result<(), String> {
     let reads: usize = std::env::args()
@@ -58,50 +30,9 @@ fn main() -> Result<(), String> {
 }
 
 async fn run(reads: usize) -> Result<(), String> {
-    let sandbox_config = sandbox::Config {
-        log_requests: false,
-        throttle: sandbox::ThrottleConfig {
-            enabled: false,
-            ..sandbox::ThrottleConfig::default()
-        },
-        extra_tokens: vec![(OPERATOR.to_string(), sandbox::TokenSpec::Admin)],
-        ..sandbox::Config::default()
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let sandbox = sandbox::Sandbox::new(sandbox_config, local).map_err(|e| e.to_string())?;
-    let sandbox_base = sandbox.base_url().to_string();
-    tokio::spawn(sandbox.run(listener, std::future::pending()));
-
-    let uploads = std::env::temp_dir().join(format!("host-proxy-bounds-{}", std::process::id()));
-    let mut child = Child(
-        Command::new(BIN)
-            .args(["--listen", "127.0.0.1:0", "--upstream", &sandbox_base])
-            .args(["--member-queue-depth", "200", "--quiet"])
-            .arg("--uploads-dir")
-            .arg(&uploads)
-            .env_remove("NEXUDUS_USERNAME")
-            .env_remove("NEXUDUS_PASSWORD")
-            .env("NEXUDUS_API_TOKEN", OPERATOR)
-            .env("MEMBER_JWT_SECRET", KEY)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {BIN}: {e}"))?,
-    );
-    let stdout = child.0.stdout.take().ok_or("no stdout")?;
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    let url = format!(
-        "{}{PATH}",
-        line.trim()
-            .strip_prefix("nexudus-host-proxy listening on ")
-            .ok_or_else(|| format!("unexpected first line: {line:?}"))?
-    );
+    let sandbox_base = start_sandbox().await?;
+    let proxy = start_proxy(&sandbox_base, &["--member-queue-depth", "200", "--quiet"])?;
+    let url = format!("{}{PATH}", proxy.base);
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -132,8 +63,7 @@ async fn run(reads: usize) -> Result<(), String> {
         waits.push(started.elapsed());
     }
     flood.abort();
-    drop(child);
-    let _ = std::fs::remove_dir_all(&uploads);
+    drop(proxy);
     waits.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(

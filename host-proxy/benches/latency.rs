@@ -17,38 +17,18 @@
 //! `--upstream-min-spacing-ms 0`: the pacing that keeps to Nexudus's 1 request per 100 ms is a
 //! deliberate wait, not overhead, and the sandbox here is unthrottled.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod support;
+
 use std::time::{Duration, Instant};
 
-use nexudus_host_proxy::claims::{mint, Member};
-use nexudus_host_proxy::Secret;
+use support::{percentile, session, start_proxy, start_sandbox, OPERATOR, PATH};
 
-const BIN: &str = env!("CARGO_BIN_EXE_nexudus-host-proxy");
-const OPERATOR: &str = "bench-operator-token";
-const KEY: &str = "bench-member-jwt-secret-0123456789abcdef";
-const PATH: &str = "/api/community/communitygroups";
 const WARM_UP: usize = 50;
-
-/// Kills the proxy when the benchmark ends.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn vm_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn ms(d: Duration) -> f64 {
@@ -85,61 +65,21 @@ fn main() -> Result<(), String> {
 }
 
 async fn run(calls: usize) -> Result<(), String> {
-    let sandbox_config = sandbox::Config {
-        log_requests: false,
-        throttle: sandbox::ThrottleConfig {
-            enabled: false,
-            ..sandbox::ThrottleConfig::default()
-        },
-        extra_tokens: vec![(OPERATOR.to_string(), sandbox::TokenSpec::Admin)],
-        ..sandbox::Config::default()
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let sandbox = sandbox::Sandbox::new(sandbox_config, local).map_err(|e| e.to_string())?;
-    let sandbox_base = sandbox.base_url().to_string();
-    tokio::spawn(sandbox.run(listener, std::future::pending()));
-
-    let uploads = std::env::temp_dir().join(format!("host-proxy-bench-{}", std::process::id()));
-    let mut child = Child(
-        Command::new(BIN)
-            .args(["--listen", "127.0.0.1:0", "--upstream", &sandbox_base])
-            .args(["--upstream-min-spacing-ms", "0"])
-            .args(["--member-writes-per-minute", "0"])
-            .arg("--uploads-dir")
-            .arg(&uploads)
-            .env_remove("NEXUDUS_USERNAME")
-            .env_remove("NEXUDUS_PASSWORD")
-            .env("NEXUDUS_API_TOKEN", OPERATOR)
-            .env("MEMBER_JWT_SECRET", KEY)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {BIN}: {e}"))?,
-    );
-    let pid = child.0.id();
-    let stdout = child.0.stdout.take().ok_or("no stdout")?;
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    let proxy_base = line
-        .trim()
-        .strip_prefix("nexudus-host-proxy listening on ")
-        .ok_or_else(|| format!("unexpected first line: {line:?}"))?
-        .to_string();
+    let sandbox_base = start_sandbox().await?;
+    let proxy = start_proxy(
+        &sandbox_base,
+        &[
+            "--upstream-min-spacing-ms",
+            "0",
+            "--member-writes-per-minute",
+            "0",
+        ],
+    )?;
+    let pid = proxy.child.id();
+    let proxy_base = proxy.base.clone();
     let rss_started = vm_rss_kib(pid);
 
-    let member = mint(
-        &Secret::new(KEY),
-        Member {
-            user_id: 10,
-            business_id: 1,
-        },
-        Duration::from_secs(3600),
-    )?;
+    let member = session(10)?;
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -150,7 +90,7 @@ async fn run(calls: usize) -> Result<(), String> {
     let mut proxied = Vec::with_capacity(calls);
     for i in 0..WARM_UP + calls {
         let d = timed(&client, &direct_url, OPERATOR).await?;
-        let p = timed(&client, &proxy_url, member.expose()).await?;
+        let p = timed(&client, &proxy_url, &member).await?;
         if i >= WARM_UP {
             direct.push(d);
             proxied.push(p);
@@ -158,12 +98,11 @@ async fn run(calls: usize) -> Result<(), String> {
     }
     direct.sort();
     proxied.sort();
-    let writes = keyed_writes(&client, &proxy_base, member.expose(), calls).await?;
+    let writes = keyed_writes(&client, &proxy_base, &member, calls).await?;
     // Let the proxy settle, then read its memory at rest.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_after = vm_rss_kib(pid);
-    drop(child);
-    let _ = std::fs::remove_dir_all(&uploads);
+    drop(proxy);
 
     let (d50, d95) = (percentile(&direct, 50.0), percentile(&direct, 95.0));
     let (p50, p95) = (percentile(&proxied, 50.0), percentile(&proxied, 95.0));
