@@ -373,13 +373,16 @@ test('dragging a file onto the drop zone attaches it', async () => {
 test('empty and oversized files are refused on their card before any request, and block Post until removed', async () => {
   const { context, panel } = await openDemo();
   await panel.locator('input[type="file"]').setInputFiles({ name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
-  await panel.locator('.nsc-file-card', { hasText: 'empty.txt' }).waitFor();
+  await panel.locator('.nsc-attachment', { hasText: 'The selected file is empty' }).waitFor();
   assert.match(await panel.locator('.nsc-attachment').innerText(), /Error:\s*The selected file is empty/);
   // Replaced by another refused file, which takes its place on the card.
   await panel
     .locator('input[type="file"]')
     .setInputFiles({ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(25 * 1024 * 1024 + 1) });
   await panel.locator('.nsc-file-card', { hasText: 'huge.bin' }).waitFor();
+  // An untyped file is looked at by the photo cleaner first (limits apply to the cleaned
+  // copy), so the refusal comes once it has: wait for it, not for the card alone.
+  await panel.locator('.nsc-attachment', { hasText: 'The file must be smaller than 25 MB' }).waitFor();
   assert.match(await panel.locator('.nsc-attachment').innerText(), /Error:\s*The file must be smaller than 25 MB/);
   assert.equal(await panel.locator('.nsc-file-card').count(), 1);
   // Issue 22, defect 9: Post does not publish the conversation without the file meant.
