@@ -20,9 +20,11 @@ const XVFB = '/usr/bin/Xvfb';
 const KEYS = { Tab: Key.TAB, Enter: Key.ENTER, Backspace: Key.BACK_SPACE, Escape: Key.ESCAPE, Space: Key.SPACE };
 
 class WebKitPage extends EnginePage {
-  constructor(driver) {
+  /** `onStuck` is told when the session would not quit, so the next page gets a fresh driver. */
+  constructor(driver, onStuck) {
     super('webkit');
     this.driver = driver;
+    this.onStuck = onStuck;
     this.folders = [];
   }
 
@@ -79,7 +81,7 @@ class WebKitPage extends EnginePage {
   }
 
   async close() {
-    await within(20_000, 'closing the session', this.driver.quit()).catch(() => {});
+    await within(20_000, 'closing the session', this.driver.quit()).catch(() => this.onStuck());
     await removeFolders(this.folders);
   }
 }
@@ -132,12 +134,33 @@ async function stopChild(child) {
   await exited;
 }
 
+/** Stops a child started `detached` and every process of its group (the driver's MiniBrowser and
+ * WebKit's web processes, which a SIGTERM to the driver alone can leave behind). */
+async function stopGroup(child) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+    await exited;
+  }
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
+}
+
 /** Starts WebKitWebDriver on the display; resolves once it answers /status. */
 async function startDriver(display) {
   const port = await freePort();
   const child = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=local'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, DISPLAY: display },
+    // Its own process group, so stopping it also stops the browsers it started.
+    detached: true,
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
@@ -151,7 +174,7 @@ async function startDriver(display) {
     if (Date.now() > deadline) throw new Error('WebKitWebDriver did not answer within 15 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, stop: () => stopChild(child) };
+  return { url, stop: () => stopGroup(child) };
 }
 
 export const webkitEngine = {
@@ -174,12 +197,32 @@ export const webkitEngine = {
         browserName: 'MiniBrowser',
         'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
       });
-    // One browser session per page (the driver runs one session at a time): each page gets
-    // fresh storage, like a new Playwright context.
-    const newDriver = async () => {
+    // The driver runs one session at a time. A session that would not quit, or one that would not
+    // start (seen once in CI on a loaded machine: no answer within 60 s), leaves it unusable, so it
+    // is replaced, browsers and all, instead of failing every page after it on the engine's account.
+    let stuck = false;
+    const restartDriver = async (why) => {
+      console.error(`webkit: ${why}; starting a fresh WebKitWebDriver`);
+      await driverService.stop();
+      driverService = await startDriver(xvfb.display);
+    };
+    const openSession = async () => {
       const driver = await within(60_000, 'a WebKit session', new Builder().usingServer(driverService.url).withCapabilities(capabilities()).build());
       await driver.manage().setTimeouts({ script: 60_000, pageLoad: 60_000 });
       return driver;
+    };
+    // One browser session per page: each page gets fresh storage, like a new Playwright context.
+    const newDriver = async () => {
+      if (stuck) {
+        stuck = false;
+        await restartDriver('the last session did not quit');
+      }
+      try {
+        return await openSession();
+      } catch (error) {
+        await restartDriver(error.message);
+        return openSession();
+      }
     };
     const probe = await newDriver();
     const version = (await probe.getCapabilities()).get('browserVersion');
@@ -188,7 +231,9 @@ export const webkitEngine = {
       version,
       async newPage({ colorScheme } = {}) {
         if (colorScheme) throw new Unsupported('no prefers-color-scheme emulation over classic WebDriver');
-        return new WebKitPage(await newDriver());
+        return new WebKitPage(await newDriver(), () => {
+          stuck = true;
+        });
       },
       async close() {
         await driverService.stop();
