@@ -70,6 +70,7 @@ pub fn use_saved_draft(
         recovery.thread_may_exist,
         recovery.files.clone(),
         recovery.missing.clone(),
+        recovery.keys.clone(),
     );
     use_effect_with((key, draft.clone(), facts), move |(key, draft, facts)| {
         if let Some(key) = key {
@@ -78,6 +79,7 @@ pub fn use_saved_draft(
                 thread_may_exist: facts.1,
                 files: facts.2.clone(),
                 missing: facts.3.clone(),
+                keys: facts.4.clone(),
                 uploaded: Vec::new(),
             };
             if !save_draft(key, draft, &facts) {
