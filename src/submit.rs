@@ -84,6 +84,11 @@ impl Submission {
     /// Files upload two at a time first; the attaches then go one after another (the
     /// client keeps the API's spacing), and one failing does not stop the others.
     pub async fn run(mut self) {
+        if !self.client.sends_keys() {
+            // Saved while the host had keys on: without the header they guard nothing,
+            // so the look-ups decide again.
+            self.state.recovery.keys.clear();
+        }
         let dispatch = self.dispatch.clone();
         self.client = self
             .client

@@ -16,7 +16,10 @@
 //! draft, so every retry, reload and remount sends the same key; a backend that honours
 //! it answers a repeat with the first answer and never acts twice. A key is retired only
 //! when its write is settled: created (or found by a look-up), or refused before acting.
-//! A look-up that finds nothing does *not* retire it: the server may still be acting.
+//! A write that has a key is sent again with it rather than looked up
+//! ([`Recovery::next_request`]): the backend sees what a look-up cannot (a write it is
+//! still forwarding). Keys are held only while the host's `idempotencyKeys` is on; the
+//! runner drops them otherwise, and the look-ups guard every repeat as before.
 //!
 //! Several attachments: each has facts of its own, keyed by the `Name` it is sent with
 //! (what the look-up matches on; the panel keeps the names of one submission distinct,
@@ -294,14 +297,24 @@ impl Recovery {
         let facts = self;
         let thread_id = match (mode, facts.posted) {
             (Mode::Attach { thread_id }, _) | (Mode::Start { .. }, Some(thread_id)) => thread_id,
-            (Mode::Start { .. }, None) if facts.thread_may_exist => return Next::FindThread,
+            // A write with a key is sent again with it: a backend that honours keys
+            // answers with the first answer, or 409 while it still acts, which a look-up
+            // could not see. Without a key the look-up is the guard.
+            (Mode::Start { .. }, None)
+                if facts.thread_may_exist && facts.key(WriteKey::THREAD).is_none() =>
+            {
+                return Next::FindThread
+            }
             (Mode::Start { .. }, None) => return Next::CreateThread,
         };
         for (at, name) in pending.iter().enumerate() {
             match facts.file(name) {
                 Some(file) if file.thread_id != thread_id => {}
                 Some(file) if file.added.is_some() => continue,
-                Some(_) => return Next::FindFile(thread_id, at),
+                Some(_) if facts.key(&WriteKey::file(thread_id, name)).is_none() => {
+                    return Next::FindFile(thread_id, at)
+                }
+                Some(_) => {}
                 None => {}
             }
             return Next::AttachFile(thread_id, at);
@@ -422,6 +435,8 @@ mod tests {
             state.clone(),
             Report::StepFailed(Step::Create, Err(TransportError::Timeout)),
         );
+        // Sent again with its key, not looked up: the backend sees what a look-up cannot.
+        assert_eq!(lost.next_request(START), Next::CreateThread);
         let absent = report(lost, Report::ThreadAbsent);
         assert_eq!(absent.recovery.key(WriteKey::THREAD), Some(K));
         assert!(!absent.recovery.is_empty(), "a live key is saved");
