@@ -160,6 +160,43 @@ test('(b) a create whose answer is lost, retried after a reload with draftKey: o
   await context.close();
 });
 
+test('(c) two live panels sharing a draftKey: a console warning, and one conversation after a reload', async () => {
+  const { context, page, errors, warnings, writes } = await open();
+  const options = { ...START, draftKey: 'shared', timeoutMs: 3000 };
+  const first = await mountPanel(page, options, 'first');
+  const second = await mountPanel(page, options, 'second');
+  assert.equal(warnings.filter((w) => w.includes('draftKey "shared"')).length, 1, JSON.stringify(warnings));
+  assert.match(warnings.find((w) => w.includes('draftKey')), /another live panel on this page uses draftKey "shared"/);
+  // The first panel's create is lost while the sandbox still acts: its mark and key are saved.
+  await fault({ method: 'POST', path: THREADS, delayMs: 3800 });
+  await write(first, 'Shared slot');
+  await submit(first);
+  await failedWith(first, 'The server took too long to answer.');
+  const saved = await page.evaluate(() => sessionStorage.getItem('nexudus-start-conversation:shared'));
+  // The second panel, edited meanwhile, leaves the first one's saved draft alone.
+  await write(second, 'Other words', 'Typed in the second panel');
+  await second.locator('[name="Message"]').press('Tab');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('nexudus-start-conversation:shared')), saved);
+  assert.match(JSON.parse(saved).keys[0].key, UUID);
+
+  writes.length = 0;
+  await page.reload();
+  await page.locator('body[data-ready="true"]').waitFor();
+  const again = await mountPanel(page, options, 'first');
+  assert.equal(await again.locator('[name="Subject"]').inputValue(), 'Shared slot');
+  await submit(again);
+  const { threadId } = await success(again);
+  assert.deepEqual((await threads()).map((t) => [t.Id, t.Subject]), [[threadId, 'Shared slot']]);
+  assert.ok(writesTo(writes, THREADS).every((w) => w.key === JSON.parse(saved).keys[0].key));
+  // Once the first panel goes, a new panel with the key holds it again, without a warning.
+  const before = warnings.length;
+  await page.evaluate(() => window.handles.first.destroy());
+  await mountPanel(page, options, 'third');
+  assert.equal(warnings.length, before, JSON.stringify(warnings.slice(before)));
+  assert.deepEqual(pageErrors(errors), []);
+  await context.close();
+});
+
 test('(d) a key in flight: 409, the panel says it waits, then the first answer', async () => {
   const { context, page, errors, writes } = await open();
   const panel = await mountPanel(page, { ...START, timeoutMs: 3000 });
