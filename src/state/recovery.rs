@@ -79,6 +79,10 @@ pub struct WriteKey {
     pub write: String,
     /// The key, a UUID v4 from the browser's `crypto.randomUUID()`.
     pub key: String,
+    /// Sent again under this key: an earlier send may have acted, so a refusal of a
+    /// later one settles nothing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resent: bool,
 }
 
 impl WriteKey {
@@ -202,6 +206,11 @@ impl Recovery {
                             .field("key")?
                             .as_text()
                             .filter(|key| sendable_key(key))?,
+                        // Kept unless plainly absent, as a may-exist mark is.
+                        resent: made
+                            .field("resent")
+                            .and_then(|v| v.read_flag())
+                            .unwrap_or(false),
                     })
                 })
                 .collect(),
@@ -231,6 +240,7 @@ impl Recovery {
                 self.keys.push(WriteKey {
                     write: write.clone(),
                     key: key.clone(),
+                    resent: false,
                 });
             }
             Report::ThreadCreated(id) => {
@@ -238,9 +248,20 @@ impl Recovery {
                 self.thread_may_exist = false;
                 self.retire_key(WriteKey::THREAD);
             }
-            Report::ThreadMayExist => self.thread_may_exist = true,
+            Report::ThreadMayExist => {
+                if self.thread_may_exist {
+                    self.mark_resent(WriteKey::THREAD);
+                }
+                self.thread_may_exist = true;
+            }
             Report::ThreadAbsent => self.thread_may_exist = false,
-            Report::FileMayExist(thread_id, name) => self.set_file(name, *thread_id, None),
+            Report::FileMayExist(thread_id, name) => {
+                let marked = self.file(name);
+                if marked.is_some_and(|f| f.thread_id == *thread_id && f.added.is_none()) {
+                    self.mark_resent(&WriteKey::file(*thread_id, name));
+                }
+                self.set_file(name, *thread_id, None)
+            }
             Report::FileAdded(thread_id, name, id) => {
                 self.missing.retain(|missing| missing != name);
                 self.retire_key(&WriteKey::file(*thread_id, name));
@@ -249,8 +270,13 @@ impl Recovery {
             Report::FileAbsent(name) => self.forget_file(name),
             // The mark set before sending stays unless the answer settles it: a refusal
             // that cannot have acted. A lost, cancelled, 5xx or unreadable answer may
-            // hide a record, so the next attempt looks first.
-            Report::StepFailed(Step::Create, reply) if refused(reply) => {
+            // hide a record, so the next attempt looks first. A refusal of a keyed
+            // write's repeat that came before the backend read the key (a 401, a
+            // throttle, or a 409 still in flight after the longest wait) says nothing
+            // of the earlier send: its mark and key stay.
+            Report::StepFailed(Step::Create, reply)
+                if self.settles(reply, |write| write == WriteKey::THREAD) =>
+            {
                 self.thread_may_exist = false;
                 self.retire_key(WriteKey::THREAD);
             }
@@ -263,16 +289,36 @@ impl Recovery {
                 if !self.missing.contains(name) {
                     self.missing.push(name.clone());
                 }
-                if refused(reply) || matches!(reply, Ok(Outcome::KeyReused)) {
+                let settles = self.settles(reply, |write| WriteKey::is_file(write, name));
+                if settles || matches!(reply, Ok(Outcome::KeyReused)) {
                     self.keys
                         .retain(|made| !WriteKey::is_file(&made.write, name));
                 }
-                if refused(reply) {
+                if settles {
                     self.forget_file(name);
                 }
             }
             _ => {}
         }
+    }
+
+    /// Notes that `write` is sent again under its key: an earlier send may have acted.
+    fn mark_resent(&mut self, write: &str) {
+        for made in self.keys.iter_mut().filter(|made| made.write == write) {
+            made.resent = true;
+        }
+    }
+
+    /// Whether `reply` settles the write matching `write` as not done: a refusal that
+    /// cannot have acted, unless it is a repeat's refusal from before the backend read
+    /// its key (then an earlier send may still have acted).
+    fn settles(&self, reply: &Reply, write: impl Fn(&str) -> bool) -> bool {
+        let resent = self
+            .keys
+            .iter()
+            .any(|made| made.resent && write(&made.write));
+        let before_the_key = matches!(reply, Ok(Outcome::Unauthorized | Outcome::Throttled { .. }));
+        refused(reply) && !(resent && before_the_key)
     }
 
     fn set_file(&mut self, name: &str, thread_id: u64, added: Option<u64>) {
@@ -437,6 +483,20 @@ mod tests {
         );
         // Sent again with its key, not looked up: the backend sees what a look-up cannot.
         assert_eq!(lost.next_request(START), Next::CreateThread);
+        // A repeat refused before the backend read its key (a 401) settles nothing: the
+        // first send may have acted. (The first send's own 401 does settle, below.)
+        let resent = report(
+            report(lost.clone(), Report::ThreadMayExist),
+            Report::StepFailed(Step::Create, Ok(Outcome::Unauthorized)),
+        );
+        assert_eq!(resent.recovery.key(WriteKey::THREAD), Some(K));
+        assert!(resent.recovery.thread_may_exist);
+        // A validation refusal passed the key: the key's one write did not act.
+        let invalid = report(
+            report(lost.clone(), Report::ThreadMayExist),
+            Report::StepFailed(Step::Create, Ok(Outcome::Invalid(Default::default()))),
+        );
+        assert_eq!(invalid.recovery.key(WriteKey::THREAD), None);
         let absent = report(lost, Report::ThreadAbsent);
         assert_eq!(absent.recovery.key(WriteKey::THREAD), Some(K));
         assert!(!absent.recovery.is_empty(), "a live key is saved");
@@ -539,6 +599,7 @@ mod tests {
             keys: vec![WriteKey {
                 write: WriteKey::file(5, "a"),
                 key: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+                resent: true,
             }],
             uploaded: vec![(1, "https://s/u".into())],
         };
@@ -549,7 +610,7 @@ mod tests {
                 {"name": "a", "threadId": 5},
                 {"name": "b", "threadId": 5, "added": 9},
             ], "missing": ["c"], "keys": [
-                {"write": "file:5:a", "key": "0f8fad5b-d9cb-469f-a165-70867728950e"},
+                {"write": "file:5:a", "key": "0f8fad5b-d9cb-469f-a165-70867728950e", "resent": true},
             ]})
         );
         let read = Recovery::read(&json);
