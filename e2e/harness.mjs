@@ -489,3 +489,18 @@ export async function createdRecords(stack) {
   const answer = await fetch(new URL('/_sandbox/created', stack.sandboxUrl));
   return answer.json();
 }
+
+/** What the sandbox created since its last reset and still holds: `{ threads, files }`. */
+export async function liveRecords(stack) {
+  const { threads, files } = await createdRecords(stack);
+  const live = (list) => (list ?? []).filter((record) => !record.Deleted);
+  return { threads: live(threads), files: live(files) };
+}
+
+/**
+ * Thrown errors and console errors, without the browser's own note of each failed answer
+ * (the sandbox's faults make them on purpose).
+ */
+export function withoutFailedLoads(errors) {
+  return errors.filter((line) => !line.includes('Failed to load resource'));
+}

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { FIXTURES, PNG, useStack, watchPageErrors, armFault, createdRecords, eventually } from '../harness.mjs';
+import { FIXTURES, PNG, useStack, watchPageErrors, armFault, liveRecords, withoutFailedLoads, eventually } from '../harness.mjs';
 
 const THREADS = '/api/community/communitythreads';
 const FILES = '/api/community/communitythreadfiles';
@@ -22,10 +22,9 @@ const shared = useStack({
   hostProxyArgs: ['--idempotency-settle-seconds', '2'],
 });
 const fault = (spec) => armFault(shared.stack, spec);
-const live = (list) => (list ?? []).filter((record) => !record.Deleted);
-const threads = async () => live((await createdRecords(shared.stack)).threads);
-const files = async () => live((await createdRecords(shared.stack)).files);
-const pageErrors = (errors) => errors.filter((line) => !line.includes('Failed to load resource'));
+const threads = async () => (await liveRecords(shared.stack)).threads;
+const files = async () => (await liveRecords(shared.stack)).files;
+const pageErrors = withoutFailedLoads;
 
 /** Opens the fixture page; records every write to the backend and its answer. */
 async function open() {

@@ -244,11 +244,7 @@ if (!only || only === 'keys') await keyStates();
 async function keyStates() {
   const fixture = await startStack({ root: path.join(FIXTURES, 'plain-html'), hostProxyArgs: ['--idempotency-settle-seconds', '2'] });
   const take = async (name, { width = 480, scheme = 'light', locale = 'en' } = {}, steps) => {
-    const context = await browser.newContext({ viewport: { width, height: 1000 }, colorScheme: scheme });
-    const page = await context.newPage();
-    await page.goto(fixture.pageUrl);
-    await page.locator('body[data-ready="true"]').waitFor();
-    await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+    const { context, page } = await fixturePage(fixture, { width, scheme, height: 1000 });
     await page.evaluate((locale) => {
       const div = document.createElement('div');
       div.id = 'keyed';
@@ -296,17 +292,23 @@ async function keyStates() {
   await fixture.close();
 }
 
+/** A fresh page of a plain-html `fixture` stack at this size and scheme, its sandbox reset. */
+async function fixturePage(fixture, { width = 480, scheme = 'light', height = 1400 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
+  const page = await context.newPage();
+  await page.goto(fixture.pageUrl);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+  return { context, page };
+}
+
 /** Issue 22's card states, in a panel mounted in the plain-html fixture. */
 async function hostileStates() {
   const fixture = await startStack({ root: path.join(FIXTURES, 'plain-html') });
   const unsure = hostileCorpus().find((entry) => !entry.vouchable);
   const text = (name) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(`the contents of ${name}`) });
   const take = async (name, { width = 480, scheme = 'light' } = {}, steps) => {
-    const context = await browser.newContext({ viewport: { width, height: 1400 }, colorScheme: scheme });
-    const page = await context.newPage();
-    await page.goto(fixture.pageUrl);
-    await page.locator('body[data-ready="true"]').waitFor();
-    await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+    const { context, page } = await fixturePage(fixture, { width, scheme });
     const mount = (options) => {
       document.getElementById('hostile')?.remove();
       const div = document.createElement('div');
@@ -360,11 +362,7 @@ async function severalAttachments() {
   const text = (name) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(name) });
   const picture = (name) => ({ name, mimeType: 'image/png', buffer: PNG });
   const several = async (name, { width = 480, scheme = 'light', locale = 'en' } = {}, steps) => {
-    const context = await browser.newContext({ viewport: { width, height: 1400 }, colorScheme: scheme });
-    const page = await context.newPage();
-    await page.goto(fixture.pageUrl);
-    await page.locator('body[data-ready="true"]').waitFor();
-    await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+    const { context, page } = await fixturePage(fixture, { width, scheme });
     await page.evaluate((locale) => {
       const div = document.createElement('div');
       div.id = 'several';
