@@ -85,7 +85,7 @@ export function resetSandbox(sandboxUrl) {
  * this run, storing files under a temporary folder that `publicBase` serves. Returns it
  * with a member session for user 10 of business 1 (what the host's login would give).
  */
-async function startHostProxy(sandboxUrl, pageOrigin, publicBase) {
+async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = []) {
   const bin = required('HOST_PROXY_BIN');
   const secret = randomBytes(32).toString('hex');
   const uploads = await mkdtemp(path.join(os.tmpdir(), 'nsc-host-proxy-'));
@@ -98,7 +98,7 @@ async function startHostProxy(sandboxUrl, pageOrigin, publicBase) {
   const service = await startService(
     'the host proxy',
     bin,
-    ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase, '--quiet'],
+    ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase, '--quiet', ...extraArgs],
     { ...withoutToken, NEXUDUS_USERNAME: 'api@sandbox.test', NEXUDUS_PASSWORD: 'sandbox-api-password', MEMBER_JWT_SECRET: secret },
   );
   return {
@@ -170,9 +170,10 @@ export async function listen(server) {
  * Starts the sandbox and a server for `root` (default: the trunk-built demo in DIST_DIR);
  * returns their URLs and a `close()`. `onRequest`, if given, sees every request the page
  * sent, as the server got it (`{ method, path, headers, body }`, the body's first 64 KB as
- * text): what a browser sent, observed the same way whatever drives it.
+ * text): what a browser sent, observed the same way whatever drives it. `hostProxyArgs` are
+ * added to the host backend's command line.
  */
-export async function startStack({ sandboxArgs = [], root = undefined, onRequest = undefined } = {}) {
+export async function startStack({ sandboxArgs = [], hostProxyArgs = [], root = undefined, onRequest = undefined } = {}) {
   root ??= required('DIST_DIR');
   let sandbox;
   let hostProxy;
@@ -210,7 +211,7 @@ export async function startStack({ sandboxArgs = [], root = undefined, onRequest
   const pageOrigin = page.url;
   try {
     sandbox = await startSandbox(['--public-url', pageOrigin, ...sandboxArgs]);
-    hostProxy = await startHostProxy(sandbox.url, pageOrigin, `${pageOrigin}/host`);
+    hostProxy = await startHostProxy(sandbox.url, pageOrigin, `${pageOrigin}/host`, hostProxyArgs);
   } catch (error) {
     await page.close();
     await sandbox?.stop();
@@ -487,4 +488,19 @@ export async function openDemoPage(shared) {
 export async function createdRecords(stack) {
   const answer = await fetch(new URL('/_sandbox/created', stack.sandboxUrl));
   return answer.json();
+}
+
+/** What the sandbox created since its last reset and still holds: `{ threads, files }`. */
+export async function liveRecords(stack) {
+  const { threads, files } = await createdRecords(stack);
+  const live = (list) => (list ?? []).filter((record) => !record.Deleted);
+  return { threads: live(threads), files: live(files) };
+}
+
+/**
+ * Thrown errors and console errors, without the browser's own note of each failed answer
+ * (the sandbox's faults make them on purpose).
+ */
+export function withoutFailedLoads(errors) {
+  return errors.filter((line) => !line.includes('Failed to load resource'));
 }

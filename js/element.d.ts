@@ -70,6 +70,9 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   /** The `inline-files` boolean attribute: `data:` URLs, for a backend known to accept them. */
   get inlineFiles(): boolean;
   set inlineFiles(value: boolean | null | undefined);
+  /** The `idempotency-keys` boolean attribute: an `Idempotency-Key` on every write, only for a backend that honours it. */
+  get idempotencyKeys(): boolean;
+  set idempotencyKeys(value: boolean | null | undefined);
   /** The `fields` attribute: the conversation's optional fields to show, `"tags private"` (or `"none"`). */
   get fields(): string | null;
   set fields(value: string | readonly (keyof Fields)[] | null | undefined);

@@ -43,6 +43,7 @@ const LIMIT_KEYS = ['maxBytes', 'accept'];
 /** Observed boolean attributes (present = true) and the option each sets. */
 const BOOLEAN_ATTRIBUTES = {
   'inline-files': 'inlineFiles',
+  'idempotency-keys': 'idempotencyKeys',
 };
 
 /** Options that are properties only (functions, objects, and the secret). */

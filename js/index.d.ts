@@ -145,6 +145,13 @@ export interface CommonOptions {
   conversationUrl?: string;
   /** How long one request may take, in milliseconds (default 30000). */
   timeoutMs?: Id;
+  /**
+   * Send an `Idempotency-Key` (a UUID v4, kept with the draft) with every write, so that a
+   * backend that honours it (`nexudus-host-proxy`) never acts twice on a retried write.
+   * Default `false`: a bare Nexudus `baseUrl` refuses the header (its CORS answer does not
+   * allow it), so turn it on only when `baseUrl` is such a backend.
+   */
+  idempotencyKeys?: boolean;
   /** How many files one conversation may get, 1 to 10 (default 1): several are chosen, dropped or pasted at once, each with its own card. */
   maxFiles?: Id;
   /** After a conversation (and its attachment) was created. */

@@ -184,6 +184,10 @@ messages! {
     Unauthorized = "unauthorized" { en: "You are signed out, or your account is not allowed to do this. Sign in again, or ask your space’s team for access.", fr: "Vous êtes déconnecté, ou votre compte n’a pas ce droit. Reconnectez-vous ou demandez l’accès à l’équipe de votre espace." }
     /// 404.
     NotFound = "notFound" { en: "The conversation could not be found. It may have been removed.", fr: "La discussion est introuvable. Elle a peut-être été supprimée." }
+    /// The backend still works on an earlier send of the same write (a 409 to its key).
+    WaitingForServer = "waitingForServer" { en: "The server is still finishing your earlier attempt; waiting for it…", fr: "Le serveur termine encore votre tentative précédente ; patientez…" }
+    /// A 422 to a key: the earlier attempt, with other details, may have been posted.
+    KeyReused = "keyReused" { en: "An earlier attempt with different details may already have been posted. Check the board first: sending again posts it as it is now.", fr: "Une tentative précédente avec d’autres détails a peut-être déjà été publiée. Vérifiez d’abord le forum : un nouvel envoi la publiera telle qu’elle est maintenant." }
     /// 409/429 after the quiet retries.
     Throttled = "throttled" { en: "The board is busy right now. Wait a moment and try again.", fr: "Le forum est très sollicité. Patientez un instant puis réessayez." }
     /// 5xx without a message.

@@ -64,6 +64,7 @@ pub mod address;
 pub mod api;
 pub mod components;
 pub mod config;
+pub mod draft_claim;
 pub mod host_input;
 pub mod i18n;
 pub mod js_api;

@@ -17,10 +17,11 @@ use crate::i18n::Strings;
 use crate::presigned::{self, PresignedError, Ticket};
 use crate::state::{
     Action, Attachment, FormState, Mode, Next, Outgoing, Problem, Report, Step, ThreadFields,
+    WriteKey,
 };
 use crate::text;
 use crate::transport::{
-    file_payload, ApiClient, Cancellation, Method, THREADS_PATH, THREAD_FILES_PATH,
+    file_payload, new_key, ApiClient, Cancellation, Method, THREADS_PATH, THREAD_FILES_PATH,
 };
 use crate::upload::{
     downloadable_url, read_as_base64, FileDelivery, FileSource, ProgressCallback, UploadError,
@@ -83,6 +84,18 @@ impl Submission {
     /// Files upload two at a time first; the attaches then go one after another (the
     /// client keeps the API's spacing), and one failing does not stop the others.
     pub async fn run(mut self) {
+        if !self.client.sends_keys() {
+            // Saved while the host had keys on: without the header they guard nothing,
+            // so the look-ups decide again.
+            self.state.recovery.keys.clear();
+        }
+        let dispatch = self.dispatch.clone();
+        self.client = self
+            .client
+            .clone()
+            .reporting_key_waits(Callback::from(move |()| {
+                dispatch.emit(Action::Report(Report::KeyInFlight))
+            }));
         let shown = &self.fields.shown(self.mode, self.state.has_attachment());
         let outgoing = self.state.outgoing();
         let sources = match self.sources(&outgoing).await {
@@ -159,12 +172,14 @@ impl Submission {
                 };
                 let place = pending.remove(at);
                 let name = outgoing[place].name.clone();
+                let key = self.key_for(&WriteKey::file(thread_id, &name));
                 self.emit(Report::FileMayExist(thread_id, name.clone()));
                 let reply = match file_payload(&file_body, sources[place].as_ref()) {
                     Ok(payload) => {
                         let path = THREAD_FILES_PATH;
+                        let key = key.as_deref();
                         self.client
-                            .request(Method::POST, path, Some(&payload), shown, &self.cancel)
+                            .request(Method::POST, path, Some(&payload), shown, key, &self.cancel)
                             .await
                     }
                     Err(error) => Err(error),
@@ -186,6 +201,7 @@ impl Submission {
                 }
                 continue;
             };
+            let key = self.key_for(WriteKey::THREAD);
             self.emit(Report::ThreadMayExist);
             let reply = match js_sys::JSON::stringify(&to_js_object(body)) {
                 Ok(payload) => {
@@ -196,6 +212,7 @@ impl Submission {
                             THREADS_PATH,
                             Some(&payload),
                             shown,
+                            key.as_deref(),
                             &self.cancel,
                         )
                         .await
@@ -252,6 +269,21 @@ impl Submission {
             self.report_problem(&problem);
         }
         self.dispatch.emit(Action::Report(Report::Incomplete));
+    }
+
+    /// The idempotency key `write` goes with: the one made before its first send (kept in
+    /// the recovery facts, so also after a reload), or a new one, reported (and so saved)
+    /// before this first send. None when the host did not turn `idempotencyKeys` on.
+    fn key_for(&mut self, write: &str) -> Option<String> {
+        if !self.client.sends_keys() {
+            return None;
+        }
+        if let Some(key) = self.state.recovery.key(write) {
+            return Some(key.to_owned());
+        }
+        let key = new_key()?;
+        self.emit(Report::KeyMade(write.to_owned(), key.clone()));
+        Some(key)
     }
 
     /// Reports to the reducer and takes the report's facts into the runner's own copy.
@@ -519,12 +551,16 @@ pub async fn remove_conversation(
     on_error: Callback<PanelError>,
     strings: Strings,
 ) {
+    // A removal is idempotent by itself (a second DELETE finds nothing): its key, made
+    // here, is kept for this removal's sends only (its token refresh and waits).
+    let key = client.sends_keys().then(new_key).flatten();
     let reply = client
         .request(
             Method::DELETE,
             &format!("{THREADS_PATH}/{thread_id}"),
             None,
             &[],
+            key.as_deref(),
             &Cancellation::default(),
         )
         .await;

@@ -127,6 +127,9 @@ panels['member-panel'] = mount($('member-panel'), {
   userId: 10,
   uploadEndpoint: '/host/uploads',
   draftKey: 'demo-member',
+  // The backend honours Idempotency-Key: every write goes with one (a bare Nexudus origin
+  // would refuse the header, so the other panels leave it off).
+  idempotencyKeys: true,
   ...callbacks('member-panel'),
 });
 document.body.dataset.ready = 'true';

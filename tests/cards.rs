@@ -25,6 +25,7 @@ fn three_files(base_url: &str) -> web_sys::Element {
             base_url: base_url.to_owned().into(),
             token: BearerToken::new("sandbox-admin-token").into(),
             timeout_ms: 10_000,
+            idempotency_keys: false,
         },
         target: Target {
             thread_id: Some(1001),

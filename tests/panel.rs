@@ -45,6 +45,7 @@ fn api(base_url: &str, token: &str) -> ApiSettings {
         base_url: base_url.to_owned().into(),
         token: BearerToken::new(token).into(),
         timeout_ms: 10_000,
+        idempotency_keys: false,
     }
 }
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { FIXTURES, PNG, useStack, watchPageErrors, armFault, createdRecords, eventually, storedFile } from '../harness.mjs';
+import { FIXTURES, PNG, useStack, watchPageErrors, armFault, liveRecords, withoutFailedLoads, eventually, storedFile } from '../harness.mjs';
 
 const THREADS = '/api/community/communitythreads';
 const FILES = '/api/community/communitythreadfiles';
@@ -14,12 +14,9 @@ const START = { businessId: 1, userId: 10, groupId: 1 };
 
 const shared = useStack({ root: path.join(FIXTURES, 'plain-html'), sandboxArgs: ['--no-throttle'] });
 const fault = (spec) => armFault(shared.stack, spec);
-const live = (list) => (list ?? []).filter((record) => !record.Deleted);
-const threads = async () => live((await createdRecords(shared.stack)).threads);
-const files = async () => live((await createdRecords(shared.stack)).files);
-// Thrown errors and console errors, without the browser's own note of each failed answer
-// (the faults make them on purpose).
-const pageErrors = (errors) => errors.filter((line) => !line.includes('Failed to load resource'));
+const threads = async () => (await liveRecords(shared.stack)).threads;
+const files = async () => (await liveRecords(shared.stack)).files;
+const pageErrors = withoutFailedLoads;
 
 async function open() {
   const context = await shared.browser.newContext();

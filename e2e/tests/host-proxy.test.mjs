@@ -42,6 +42,12 @@ test('a member starts a conversation with a picture through the host backend', a
     assert.ok(paths.includes(expected), `${expected} in ${paths.join(', ')}`);
   }
   assert.ok(paths.some((p) => p.startsWith('PUT /host/uploads/')), paths.join(', '));
+  // Every write to Nexudus went with an Idempotency-Key (the demo turns idempotencyKeys on
+  // for this panel), each write its own.
+  const writes = calls.filter((r) => r.method() === 'POST' && new URL(r.url()).pathname.startsWith('/host/api/'));
+  const keys = writes.map((r) => r.headers()['idempotency-key']);
+  assert.ok(keys.length >= 2 && keys.every((key) => /^[0-9a-f-]{36}$/.test(key ?? '')), JSON.stringify(keys));
+  assert.equal(new Set(keys).size, keys.length, 'a key per write');
   for (const request of calls) {
     const authorization = request.headers().authorization;
     if (authorization) assert.match(authorization, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/, 'a member JWT, not a Nexudus token');

@@ -6,7 +6,8 @@
 // `cargo xtask test`); SHOTS=demo or SHOTS=several takes only those of the demo page or only
 // those (the latter needs no DIST_DIR); SHOTS=hostile only issue 22's card states (30-…: a
 // picture nothing can vouch for, a refused file blocking Post, the missing files named after
-// a new mount), at 320 px and in the dark scheme.
+// a new mount), at 320 px and in the dark scheme; SHOTS=keys only issue 21's states of the
+// panel with `idempotencyKeys` through the host backend (35-…: a key in flight, the 422 message).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FIXTURES, startStack, launchBrowser } from '../harness.mjs';
@@ -16,7 +17,7 @@ const out = process.argv[2] ?? 'target/screenshots';
 const only = process.env.SHOTS;
 await mkdir(out, { recursive: true });
 const browser = await launchBrowser();
-const stack = only === 'several' || only === 'hostile' ? null : await startStack();
+const stack = only === 'several' || only === 'hostile' || only === 'keys' ? null : await startStack();
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAJ0lEQVR42mNkYPhfz0AEYBxVSF+FjP8ZGBj+MzAwMDAxUKgQ0w8AAEQsB/0RBzM1AAAAAElFTkSuQmCC',
   'base64',
@@ -235,8 +236,71 @@ await shot('29-photo-preparing-fr', {}, async (page, panel) => {
 });
 
 await stack?.close();
-if (only !== 'demo' && only !== 'hostile') await severalAttachments();
-if (only !== 'demo' && only !== 'several') await hostileStates();
+if (!only || only === 'several') await severalAttachments();
+if (!only || only === 'hostile') await hostileStates();
+if (!only || only === 'keys') await keyStates();
+
+/** Issue 21's states: a panel with `idempotencyKeys` through the host backend (/host/). */
+async function keyStates() {
+  const fixture = await startStack({ root: path.join(FIXTURES, 'plain-html'), hostProxyArgs: ['--idempotency-settle-seconds', '2'] });
+  const take = async (name, { width = 480, scheme = 'light', locale = 'en' } = {}, steps) => {
+    const { context, page } = await fixturePage(fixture, { width, scheme, height: 1000 });
+    await page.evaluate((locale) => {
+      const div = document.createElement('div');
+      div.id = 'keyed';
+      document.querySelector('main').prepend(div);
+      window.nsc.mount(div, {
+        baseUrl: `${location.origin}/host`,
+        getToken: () => fetch('/login/session').then((answer) => answer.text()),
+        businessId: 1,
+        userId: 10,
+        groupId: 1,
+        idempotencyKeys: true,
+        timeoutMs: 3000,
+        locale,
+      });
+    }, locale);
+    const panel = page.locator('#keyed');
+    await panel.locator('[name="Subject"]').fill(locale === 'fr' ? 'Déjeuner vendredi' : 'Lunch on Friday');
+    await panel.locator('[name="Message"]').fill(locale === 'fr' ? 'Qui vient ?' : 'Who is in for tacos?');
+    // The sandbox acts after 8 s: the panel gives up at 3 s, the backend keeps the key in flight.
+    await fetch(new URL('/_sandbox/faults', fixture.sandboxUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'POST', path: '/api/community/communitythreads', delayMs: 8000 }),
+    });
+    await panel.locator('button[type="submit"]').click();
+    await panel.locator('.nsc-error-summary').waitFor();
+    await panel.locator('button[type="submit"]:not([disabled])').waitFor();
+    await steps(page, panel);
+    await panel.screenshot({ path: path.join(out, `${name}.png`) });
+    await context.close();
+  };
+  const waiting = async (page, panel) => {
+    await panel.locator('button[type="submit"]').click();
+    await panel.locator('.nsc-status', { hasText: /earlier attempt|tentative précédente/ }).waitFor();
+  };
+  const reused = async (page, panel) => {
+    await panel.locator('[name="Message"]').fill('Changed my mind: pizza?');
+    await panel.locator('button[type="submit"]').click();
+    await panel.locator('.nsc-error-summary', { hasText: /different details|autres détails/ }).waitFor();
+  };
+  await take('35-key-in-flight-waiting', {}, waiting);
+  await take('36-key-reused-422', {}, reused);
+  await take('37-key-reused-422-320-dark', { width: 320, scheme: 'dark' }, reused);
+  await take('38-key-in-flight-waiting-fr', { locale: 'fr' }, waiting);
+  await fixture.close();
+}
+
+/** A fresh page of a plain-html `fixture` stack at this size and scheme, its sandbox reset. */
+async function fixturePage(fixture, { width = 480, scheme = 'light', height = 1400 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
+  const page = await context.newPage();
+  await page.goto(fixture.pageUrl);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+  return { context, page };
+}
 
 /** Issue 22's card states, in a panel mounted in the plain-html fixture. */
 async function hostileStates() {
@@ -244,11 +308,7 @@ async function hostileStates() {
   const unsure = hostileCorpus().find((entry) => !entry.vouchable);
   const text = (name) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(`the contents of ${name}`) });
   const take = async (name, { width = 480, scheme = 'light' } = {}, steps) => {
-    const context = await browser.newContext({ viewport: { width, height: 1400 }, colorScheme: scheme });
-    const page = await context.newPage();
-    await page.goto(fixture.pageUrl);
-    await page.locator('body[data-ready="true"]').waitFor();
-    await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+    const { context, page } = await fixturePage(fixture, { width, scheme });
     const mount = (options) => {
       document.getElementById('hostile')?.remove();
       const div = document.createElement('div');
@@ -302,11 +362,7 @@ async function severalAttachments() {
   const text = (name) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(name) });
   const picture = (name) => ({ name, mimeType: 'image/png', buffer: PNG });
   const several = async (name, { width = 480, scheme = 'light', locale = 'en' } = {}, steps) => {
-    const context = await browser.newContext({ viewport: { width, height: 1400 }, colorScheme: scheme });
-    const page = await context.newPage();
-    await page.goto(fixture.pageUrl);
-    await page.locator('body[data-ready="true"]').waitFor();
-    await fetch(new URL('/_sandbox/reset', fixture.sandboxUrl), { method: 'POST' });
+    const { context, page } = await fixturePage(fixture, { width, scheme });
     await page.evaluate((locale) => {
       const div = document.createElement('div');
       div.id = 'several';

@@ -91,6 +91,10 @@ pub enum Outcome {
         /// The server's message, rendered as text if shown at all.
         message: Option<String>,
     },
+    /// 422 to a write sent with an idempotency key: the backend holds that key for a
+    /// request with other details (the member changed the text after an attempt whose
+    /// answer was lost). That first attempt may have acted.
+    KeyReused,
     /// An answer in no documented shape.
     Unexpected {
         /// The HTTP status.
@@ -128,7 +132,10 @@ impl Outcome {
     /// can come after the record was saved) or a success whose body could not be read.
     pub fn may_have_acted(&self) -> bool {
         match self {
-            Outcome::Created { .. } | Outcome::Succeeded | Outcome::ServerError { .. } => true,
+            Outcome::Created { .. }
+            | Outcome::Succeeded
+            | Outcome::ServerError { .. }
+            | Outcome::KeyReused => true,
             Outcome::Unexpected { status, .. } => *status >= 500 || *status < 300,
             Outcome::Invalid(_)
             | Outcome::Unauthorized

@@ -22,6 +22,7 @@ pub fn progress_view(phase: &Phase, draft_unsaved: bool, strings: &Strings) -> H
         }
         Phase::Posting => (strings.get(Msg::Posting).to_owned(), false, None),
         Phase::Attaching => (strings.get(Msg::Attaching).to_owned(), false, None),
+        Phase::WaitingForServer => (strings.get(Msg::WaitingForServer).to_owned(), false, None),
         Phase::Removing => (strings.get(Msg::Removing).to_owned(), false, None),
         Phase::WaitingForPhotos => (strings.get(Msg::WaitingForPhotos).to_owned(), false, None),
         Phase::Editing if draft_unsaved => (strings.get(Msg::DraftUnsaved).to_owned(), false, None),

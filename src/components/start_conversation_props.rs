@@ -62,6 +62,10 @@ pub struct ApiSettings {
     pub token: TokenSource,
     /// How long one request may take, in milliseconds.
     pub timeout_ms: u32,
+    /// Whether every write goes with an `Idempotency-Key` (the host's backend honours
+    /// it, as `nexudus-host-proxy` does). Off by default: a bare Nexudus origin's CORS
+    /// answer does not allow the header, so the browser would refuse every write.
+    pub idempotency_keys: bool,
 }
 
 impl Default for ApiSettings {
@@ -70,6 +74,7 @@ impl Default for ApiSettings {
             base_url: AttrValue::Static(DEFAULT_BASE_URL),
             token: TokenSource::default(),
             timeout_ms: DEFAULT_TIMEOUT.as_millis() as u32,
+            idempotency_keys: false,
         }
     }
 }
@@ -82,6 +87,7 @@ impl ApiSettings {
             self.token.clone(),
             Duration::from_millis(u64::from(self.timeout_ms)),
         )
+        .with_idempotency_keys(self.idempotency_keys)
     }
 }
 

@@ -329,6 +329,19 @@ pub static OPTIONS: &[Spec] = &[
         },
         keep: None,
     },
+    Spec {
+        name: "idempotencyKeys",
+        kind: Kind::Flag,
+        element: OnElement::BooleanAttribute("idempotency-keys"),
+        default: "false",
+        excludes: None,
+        check: None,
+        set: |v, r| {
+            r.props.api.idempotency_keys = v.flag();
+            Ok(())
+        },
+        keep: None,
+    },
     event_option!("onCreated", "nexudus:conversation-created", on_created),
     event_option!("onAttachFailed", "nexudus:attachment-failed", on_attach_failed),
     event_option!("onError", "nexudus:error", on_error),

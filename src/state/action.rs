@@ -101,6 +101,12 @@ pub enum Report {
     StartPosting,
     /// The file is being attached next (attach mode, or the conversation exists).
     StartAttaching,
+    /// The write named so ([`crate::state::WriteKey`]) is sent with this idempotency key,
+    /// made before its first send and kept until it is settled.
+    KeyMade(String, String),
+    /// The backend is still working on an earlier send of this write's key (409): the
+    /// runner waits as it asks and sends the same key again.
+    KeyInFlight,
     /// The conversation exists (created now, or found after a lost answer).
     ThreadCreated(u64),
     /// A create is about to be sent: until settled, the conversation may exist.

@@ -34,7 +34,7 @@ pub use draft::Draft;
 pub use mode::{Mode, ATTACH_FIELDS};
 pub use phase::{Phase, Step};
 pub use problem::Problem;
-pub use recovery::{FileFacts, Next, Recovery};
+pub use recovery::{FileFacts, Next, Recovery, WriteKey};
 pub use tags::{TagNotice, ThreadFields, MAX_TAGS_CHARS};
 
 use crate::api::ErrorReport;

@@ -17,6 +17,9 @@ pub enum Phase {
     Posting,
     /// The file is being attached.
     Attaching,
+    /// The backend is still finishing an earlier send of the same write (its idempotency
+    /// key is in flight): the panel waits, then sends the same key again.
+    WaitingForServer,
     /// The conversation posted without its attachment is being removed.
     Removing,
     /// Done: the conversation (and its attachment) exist.
@@ -33,7 +36,11 @@ impl Phase {
     pub fn is_busy(&self) -> bool {
         matches!(
             self,
-            Phase::Uploading { .. } | Phase::Posting | Phase::Attaching | Phase::Removing
+            Phase::Uploading { .. }
+                | Phase::Posting
+                | Phase::Attaching
+                | Phase::WaitingForServer
+                | Phase::Removing
         )
     }
 }

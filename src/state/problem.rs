@@ -38,6 +38,7 @@ impl Problem {
             Problem::Failed(Outcome::NotFound) => "not-found",
             Problem::Failed(Outcome::Throttled { .. }) => "throttled",
             Problem::Failed(Outcome::ServerError { .. }) => "server",
+            Problem::Failed(Outcome::KeyReused) => "key-reused",
             Problem::Failed(_) => "unexpected",
             Problem::Transport(TransportError::Network) => "network",
             Problem::Transport(TransportError::Timeout) => "timeout",
@@ -56,6 +57,7 @@ impl Problem {
                 Outcome::Unauthorized => strings.get(Msg::Unauthorized).to_owned(),
                 Outcome::NotFound => strings.get(Msg::NotFound).to_owned(),
                 Outcome::Throttled { .. } => strings.get(Msg::Throttled).to_owned(),
+                Outcome::KeyReused => strings.get(Msg::KeyReused).to_owned(),
                 Outcome::ServerError {
                     message: Some(message),
                 } => strings.fill(Msg::ServerErrorWithMessage, &[("message", message)]),

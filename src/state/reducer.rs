@@ -233,7 +233,9 @@ impl FormState {
                     self.phase = Phase::Uploading { percent };
                 }
             }
+            Report::KeyInFlight => self.phase = Phase::WaitingForServer,
             Report::Uploaded(..)
+            | Report::KeyMade(..)
             | Report::ThreadMayExist
             | Report::ThreadAbsent
             | Report::FileMayExist(..)

@@ -11,10 +11,13 @@ use gloo_net::http::RequestBuilder;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
+use yew::Callback;
 
 use super::payload::{body_from_text, file_payload};
 use super::{Cancellation, TokenSource};
-use super::{MAX_RETRY_AFTER, MAX_THROTTLED_ATTEMPTS, MIN_SPACING, THREAD_FILES_PATH};
+use super::{
+    MAX_KEY_WAIT, MAX_RETRY_AFTER, MAX_THROTTLED_ATTEMPTS, MIN_SPACING, THREAD_FILES_PATH,
+};
 use crate::api::json::to_js_object;
 use crate::api::list::{file_lookup, find_record, thread_lookup, Wanted};
 use crate::api::{classify, Field, NewThread, NewThreadFile, Outcome, Reply, TransportError};
@@ -40,6 +43,15 @@ pub struct ApiClient {
     /// When the last request was sent (ms since the epoch), shared by clones so the
     /// documented spacing holds across every request of the panel.
     last_sent: Rc<Cell<f64>>,
+    /// Set when writes go with an `Idempotency-Key` (the host's `idempotencyKeys`).
+    keys: Option<KeySettings>,
+}
+
+/// How a client that sends idempotency keys reports its waits.
+#[derive(Clone, Default)]
+struct KeySettings {
+    /// Told each time a key is answered "in flight", before the wait.
+    waiting: Option<Callback<()>>,
 }
 
 impl ApiClient {
@@ -50,7 +62,14 @@ impl ApiClient {
             token,
             timeout,
             last_sent: Rc::new(Cell::new(0.0)),
+            keys: None,
         }
+    }
+
+    /// This client, sending the `Idempotency-Key` of each keyed write when `on`.
+    pub fn with_idempotency_keys(mut self, on: bool) -> Self {
+        self.keys = on.then(KeySettings::default);
+        self
     }
 
     /// `POST`s `body` as JSON to `path` and classifies the answer for the `shown` fields.
@@ -86,24 +105,44 @@ impl ApiClient {
         shown: &[Field],
         cancel: &Cancellation,
     ) -> Reply {
-        self.request(Method::POST, path, Some(payload), shown, cancel)
+        self.request(Method::POST, path, Some(payload), shown, None, cancel)
             .await
     }
 
     /// Sends `body` (if any) to an API path and classifies the answer for the `shown`
-    /// fields: the one call site of every write, so the wasm carries one copy.
+    /// fields: the one call site of every write, so the wasm carries one copy. With a
+    /// `key` (only when the host turned `idempotencyKeys` on) it goes as the
+    /// `Idempotency-Key` header of every send; a 422 to it is [`Outcome::KeyReused`].
     pub async fn request(
         &self,
         method: Method,
         path: &str,
         body: Option<&JsValue>,
         shown: &[Field],
+        key: Option<&str>,
         cancel: &Cancellation,
     ) -> Reply {
         let answer = self
-            .send_with_policy(method, &self.url(path), body, cancel)
+            .send_with_policy(method, &self.url(path), body, key, cancel)
             .await?;
+        if key.is_some() && answer.status == 422 {
+            return Ok(Outcome::KeyReused);
+        }
         Ok(self.classify(&answer, shown))
+    }
+
+    /// Whether writes go with an `Idempotency-Key` (the host's `idempotencyKeys`).
+    pub fn sends_keys(&self) -> bool {
+        self.keys.is_some()
+    }
+
+    /// This client, telling `waiting` each time the backend answers that a key is still
+    /// in flight (before it waits and sends the same key again).
+    pub fn reporting_key_waits(mut self, waiting: Callback<()>) -> Self {
+        if let Some(keys) = &mut self.keys {
+            keys.waiting = Some(waiting);
+        }
+        self
     }
 
     /// Sends `body` (if any) to `url` and reads the JSON object of a 2xx answer: the
@@ -118,7 +157,7 @@ impl ApiClient {
         cancel: &Cancellation,
     ) -> Result<JsValue, Reply> {
         let answer = self
-            .send_with_policy(method, url, body, cancel)
+            .send_with_policy(method, url, body, None, cancel)
             .await
             .map_err(Err)?;
         if (200..300).contains(&answer.status) {
@@ -152,7 +191,8 @@ impl ApiClient {
 
     /// `DELETE`s the record at `path`.
     pub async fn delete(&self, path: &str, cancel: &Cancellation) -> Reply {
-        self.request(Method::DELETE, path, None, &[], cancel).await
+        self.request(Method::DELETE, path, None, &[], None, cancel)
+            .await
     }
 
     /// How long one request (or a host callback) may take.
@@ -210,15 +250,20 @@ impl ApiClient {
     /// Sends with the retry policy: one token refresh on 401 (when the host gave a
     /// callback), quiet waits on 409/429 up to [`MAX_THROTTLED_ATTEMPTS`], and the
     /// documented spacing between requests. A lost answer is returned, never retried.
+    /// A keyed write answered 409 (its key in flight at the backend) waits as asked, at
+    /// most [`MAX_RETRY_AFTER`] a time and [`MAX_KEY_WAIT`] in all, and is sent again
+    /// with the same key: the backend then replays the first answer.
     async fn send_with_policy(
         &self,
         method: Method,
         url: &str,
         body: Option<&JsValue>,
+        key: Option<&str>,
         cancel: &Cancellation,
     ) -> Result<RawAnswer, TransportError> {
         let mut refreshed = false;
         let mut throttled = 0;
+        let mut key_waited = Duration::ZERO;
         loop {
             let Some(token) = self.token(refreshed, cancel).await? else {
                 return Ok(RawAnswer {
@@ -228,11 +273,24 @@ impl ApiClient {
                 });
             };
             let answer = self
-                .send_once(method.clone(), url, body, &token, cancel)
+                .send_once(method.clone(), url, body, key, &token, cancel)
                 .await?;
             match answer.status {
                 401 if !refreshed && matches!(self.token, TokenSource::Provider(_)) => {
                     refreshed = true;
+                }
+                409 if key.is_some() && key_waited < MAX_KEY_WAIT => {
+                    let wait = match self.classify(&answer, &[]) {
+                        Outcome::Throttled { retry_after } => retry_after,
+                        _ => crate::api::retry_after::DEFAULT_RETRY_AFTER,
+                    }
+                    .clamp(MIN_SPACING, MAX_RETRY_AFTER);
+                    key_waited += wait;
+                    if let Some(waiting) = self.keys.as_ref().and_then(|keys| keys.waiting.as_ref())
+                    {
+                        waiting.emit(());
+                    }
+                    cancel.sleep(wait).await?;
                 }
                 409 | 429 => {
                     throttled += 1;
@@ -276,6 +334,7 @@ impl ApiClient {
         method: Method,
         url: &str,
         body: Option<&JsValue>,
+        key: Option<&str>,
         token: &BearerToken,
         cancel: &Cancellation,
     ) -> Result<RawAnswer, TransportError> {
@@ -302,11 +361,16 @@ impl ApiClient {
                 TransportError::Network
             }
         };
-        let builder = RequestBuilder::new(url)
+        let mut builder = RequestBuilder::new(url)
             .method(method)
             .header("Authorization", &token.header_value())
             .header("Accept", "application/json")
             .abort_signal(Some(&controller.signal()));
+        // Only when the host said its backend honours it: a bare Nexudus origin's CORS
+        // answer does not list the header, and the browser would refuse the request.
+        if let (Some(key), true) = (key, self.sends_keys()) {
+            builder = builder.header("Idempotency-Key", key);
+        }
         let request = match body {
             Some(json) => builder
                 .header("Content-Type", "application/json")

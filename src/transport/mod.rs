@@ -17,11 +17,13 @@ use std::time::Duration;
 
 pub mod cancel;
 pub mod client;
+pub mod new_key;
 pub mod payload;
 pub mod token_source;
 
 pub use cancel::Cancellation;
 pub use client::{ApiClient, Method};
+pub use new_key::new_key;
 pub use payload::{body_from_text, file_payload};
 pub use token_source::{TokenFuture, TokenSource};
 
@@ -37,6 +39,11 @@ pub const MAX_THROTTLED_ATTEMPTS: u32 = 3;
 
 /// The longest quiet wait on one `Retry-After`; a longer demand ends the attempts.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+
+/// The longest a keyed write waits in all while the backend answers that its key is
+/// still in flight (409): longer than the host backend's default settle window (35 s),
+/// in which it looks up a write whose upstream answer was lost.
+pub const MAX_KEY_WAIT: Duration = Duration::from_secs(60);
 
 /// The endpoint that creates conversations.
 pub const THREADS_PATH: &str = "/api/community/communitythreads";

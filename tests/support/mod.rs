@@ -86,6 +86,7 @@ pub fn offline_api() -> nexudus_start_conversation::ApiSettings {
         base_url: "https://api.invalid".into(),
         token: nexudus_start_conversation::BearerToken::new("t").into(),
         timeout_ms: 10_000,
+        idempotency_keys: false,
     }
 }
 

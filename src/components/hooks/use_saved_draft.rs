@@ -4,6 +4,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::api::json::to_js_object;
+use crate::draft_claim::DraftClaim;
 use crate::state::{Action, Draft, Recovery};
 
 fn session_storage() -> Option<web_sys::Storage> {
@@ -55,6 +56,10 @@ pub fn use_saved_draft(
     recovery: &Recovery,
     dispatch: Callback<Action>,
 ) {
+    // Held while the panel lives with this key; a second live panel with the same key
+    // reads the draft but never writes it (see `crate::draft_claim`).
+    let claim = use_memo(key.clone(), |key| key.as_deref().map(DraftClaim::take));
+    let owned = claim.as_ref().as_ref().is_none_or(DraftClaim::owned);
     {
         let key = key.clone();
         let dispatch = dispatch.clone();
@@ -70,14 +75,16 @@ pub fn use_saved_draft(
         recovery.thread_may_exist,
         recovery.files.clone(),
         recovery.missing.clone(),
+        recovery.keys.clone(),
     );
     use_effect_with((key, draft.clone(), facts), move |(key, draft, facts)| {
-        if let Some(key) = key {
+        if let Some(key) = key.as_ref().filter(|_| owned) {
             let facts = Recovery {
                 posted: facts.0,
                 thread_may_exist: facts.1,
                 files: facts.2.clone(),
                 missing: facts.3.clone(),
+                keys: facts.4.clone(),
                 uploaded: Vec::new(),
             };
             if !save_draft(key, draft, &facts) {
