@@ -181,6 +181,19 @@ pub fn gateway_timeout() -> Response {
     )
 }
 
+/// 503 when the shared store (Redis) cannot be reached: a write fails closed rather than
+/// pass a limit or an `Idempotency-Key` nobody can check. `Retry-After: 5`.
+pub fn store_unavailable() -> Response {
+    let mut res = refusal(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The service cannot take changes just now. Nothing was saved; try again in a few seconds.",
+        &[],
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    res
+}
+
 /// 500 for the proxy's own failures (a file it could not store, a credential it could not get).
 pub fn internal(message: &str) -> Response {
     refusal(StatusCode::INTERNAL_SERVER_ERROR, message, &[])

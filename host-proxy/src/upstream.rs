@@ -121,6 +121,12 @@ impl Upstream {
         &self.operator
     }
 
+    /// Whether the operator's credential gives a token now (a fixed token always does; an
+    /// API user signs in first if it has no current session).
+    pub async fn credential_usable(&self) -> bool {
+        self.operator.token(&self.token_endpoint()).await.is_ok()
+    }
+
     fn token_endpoint(&self) -> TokenEndpoint {
         TokenEndpoint {
             http: self.http.clone(),

@@ -12,7 +12,6 @@
 //! one conversation take turns.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -84,8 +83,8 @@ pub async fn create(
     let Some(thread_id) = thread_id.filter(|_| errors.is_empty()) else {
         return envelope::validation(&errors);
     };
-    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
-        return envelope::too_many_writes(wait);
+    if let Err(refused) = super::admit_write(&st, member.user_id).await {
+        return refused;
     }
     let _turn = st.attach_turns.take(thread_id).await;
     match ownership::thread(&st, member, thread_id).await {
