@@ -52,6 +52,15 @@ pub enum Command {
     },
 }
 
+/// How log lines are written.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 /// The serving flags.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -201,6 +210,16 @@ pub struct ServeArgs {
     /// Log only warnings and errors (no line per request).
     #[arg(long)]
     pub quiet: bool,
+
+    /// Log lines as `text` (human-readable) or `json` (one object per line, for a log
+    /// collector).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// On SIGTERM (or Ctrl-C): stop accepting, and give requests in progress this many seconds
+    /// to finish before they are cut.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub shutdown_grace_seconds: u64,
 }
 
 const DAY: u64 = 24 * 3600;
@@ -328,6 +347,7 @@ impl ServeArgs {
             .redis_url
             .filter(|url| !url.trim().is_empty())
             .map(|url| Secret::new(url.trim()));
+        config.shutdown_grace = Duration::from_secs(self.shutdown_grace_seconds.min(3600));
         config.log_requests = !self.quiet;
         Ok(config)
     }

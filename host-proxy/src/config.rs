@@ -126,6 +126,8 @@ pub struct Config {
     pub idempotency_max_answer_bytes: usize,
     /// How long a key in flight stays claimed once its instance stops renewing it.
     pub idempotency_lease: Duration,
+    /// How long requests in progress may take to finish once shutdown starts.
+    pub shutdown_grace: Duration,
     /// Shared state in Redis (`None`: in this process). A secret: it may hold a password.
     pub redis_url: Option<Secret>,
     /// Log one line per request (member id, route, status, duration).
@@ -178,6 +180,7 @@ impl Config {
             idempotency_max_answer_bytes: 64 * 1024,
             idempotency_lease: Duration::from_secs(15),
             redis_url: None,
+            shutdown_grace: Duration::from_secs(30),
             log_requests: true,
         }
     }

@@ -22,6 +22,7 @@ pub mod content_type;
 pub mod envelope;
 pub mod idempotency;
 pub mod limit;
+pub mod metrics;
 pub mod operator;
 pub mod quota;
 pub mod schedule;
@@ -58,6 +59,7 @@ pub(crate) struct AppState {
     pub(crate) uploads: uploads::Uploads,
     pub(crate) attach_turns: routes::ThreadTurns,
     pub(crate) keys: Box<dyn idempotency::store::KeyStore>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
 }
 
 /// The state stores: in this process, or shared in Redis.
@@ -150,12 +152,14 @@ impl Proxy {
             config.member_queue_depth,
             pacer,
         );
+        let metrics = Arc::new(metrics::Metrics::new().map_err(std::io::Error::other)?);
         let upstream = upstream::Upstream::new(
             http,
             &config.upstream,
             Arc::new(turns),
             config.upstream_timeout,
             operator,
+            metrics.clone(),
         );
         if !config.public_base_url.starts_with("https:")
             && !is_loopback_url(&config.public_base_url)
@@ -182,6 +186,7 @@ impl Proxy {
             uploads,
             attach_turns: routes::ThreadTurns::default(),
             keys: stores.keys,
+            metrics,
             config,
         };
         Ok(Proxy {
@@ -229,6 +234,7 @@ impl Proxy {
             max_connections: config.max_connections,
             header_read_timeout: config.header_read_timeout,
             idle_timeout: config.connection_idle_timeout(),
+            shutdown_grace: config.shutdown_grace,
         };
         let served = serve::serve(listener, app, limits, shutdown).await;
         cleaner.abort();

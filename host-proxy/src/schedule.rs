@@ -77,6 +77,10 @@ pub struct QueueFull {
 pub trait Turns: Send + Sync {
     /// Waits for a slot for a call made for `member`; dropping the future leaves the queue.
     fn turn(&self, member: u64) -> futures_util::future::BoxFuture<'_, Result<(), QueueFull>>;
+    /// How many calls wait for a slot in this process.
+    fn queued(&self) -> usize {
+        0
+    }
 }
 
 type Waiter = (u64, oneshot::Sender<()>);
@@ -183,6 +187,10 @@ impl Scheduler {
 impl Turns for Scheduler {
     fn turn(&self, member: u64) -> futures_util::future::BoxFuture<'_, Result<(), QueueFull>> {
         Box::pin(self.wait(member))
+    }
+
+    fn queued(&self) -> usize {
+        Scheduler::queued(self)
     }
 }
 

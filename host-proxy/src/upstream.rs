@@ -95,6 +95,7 @@ pub struct Upstream {
     turns: Arc<dyn Turns>,
     timeout: Duration,
     operator: Operator,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Upstream {
@@ -106,6 +107,7 @@ impl Upstream {
         turns: Arc<dyn Turns>,
         timeout: Duration,
         operator: Operator,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Upstream {
         Upstream {
             http,
@@ -113,7 +115,13 @@ impl Upstream {
             turns,
             timeout,
             operator,
+            metrics,
         }
+    }
+
+    /// How many calls wait for an upstream slot in this process.
+    pub fn queued(&self) -> usize {
+        self.turns.queued()
     }
 
     /// The operator's credential (for its grant counters).
@@ -199,6 +207,21 @@ impl Upstream {
         token: &Secret,
     ) -> Result<Answer, UpstreamError> {
         self.turns.turn(member).await.map_err(UpstreamError::Busy)?;
+        let started = std::time::Instant::now();
+        let method_name = method.as_str().to_string();
+        let answer = self.call(method, path_and_query, body, token).await;
+        self.metrics
+            .upstream_call(&method_name, started.elapsed().as_secs_f64());
+        answer
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+        token: &Secret,
+    ) -> Result<Answer, UpstreamError> {
         let mut request = self
             .http
             .request(method, format!("{}{path_and_query}", self.base))

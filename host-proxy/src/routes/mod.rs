@@ -9,6 +9,7 @@
 //! | `DELETE /api/community/communitythreads/{id}`, `.../communitythreadfiles/{id}` | the member's own only |
 //! | `POST /uploads`, `PUT /uploads/{id}`, `GET /files/{key}/{name}` | the file store |
 //! | `GET /healthz`, `GET /readyz` | the probes (see `probes`) |
+//! | `GET /metrics` | Prometheus text (see [`crate::metrics`]) |
 //! | anything else | 404 `"Not found"` |
 //!
 //! Every write may carry an `Idempotency-Key` (see [`crate::idempotency`]).
@@ -83,7 +84,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/uploads/{id}", put(uploads::put))
         .route("/files/{key}/{name}", get(uploads::get_file))
         .route("/healthz", get(crate::probes::healthz))
-        .route("/readyz", get(crate::probes::readyz));
+        .route("/readyz", get(crate::probes::readyz))
+        .route("/metrics", get(crate::metrics::serve));
     Router::new()
         .merge(member)
         .merge(open)
@@ -93,5 +95,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         ))
         .fallback(|| async { envelope::not_found() })
         .method_not_allowed_fallback(|| async { envelope::not_found() })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::count,
+        ))
         .with_state(state)
 }

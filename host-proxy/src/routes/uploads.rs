@@ -97,13 +97,16 @@ pub async fn create(
                     human_wait(wait)
                 ),
             };
-            attachment_refused(file_name, message)
+            envelope::refused_for("storage_quota", attachment_refused(file_name, message))
         }
         Err(IssueError::StoreFull) => {
             tracing::warn!("upload refused: the file store is full (--max-store-bytes)");
-            attachment_refused(
-                file_name,
-                "the server cannot take more files just now; try again later".to_string(),
+            envelope::refused_for(
+                "store_full",
+                attachment_refused(
+                    file_name,
+                    "the server cannot take more files just now; try again later".to_string(),
+                ),
             )
         }
         Err(IssueError::Unavailable) => envelope::store_unavailable(),
