@@ -221,34 +221,45 @@ impl Uploads {
         Ok(url)
     }
 
-    /// The current record of file `key`: shared, else this instance's own.
-    async fn record(&self, key: &str) -> Option<FileMeta> {
-        let shared = self.tickets.file(key).await.ok().flatten();
-        let meta = shared.or_else(|| lock(&self.files).get(key).cloned())?;
-        (meta.expires_at_ms > unix_millis()).then_some(meta)
+    /// The current record of file `key`: shared, else this instance's own; `Err` when the
+    /// shared store cannot be asked and this instance has no record of its own.
+    async fn record(&self, key: &str) -> Result<Option<FileMeta>, crate::shared::Unavailable> {
+        let shared = self.tickets.file(key).await;
+        let own = || lock(&self.files).get(key).cloned();
+        let meta = match shared {
+            Ok(Some(meta)) => Some(meta),
+            Ok(None) => own(),
+            Err(unavailable) => Some(own().ok_or(unavailable)?),
+        };
+        Ok(meta.filter(|m| m.expires_at_ms > unix_millis()))
     }
 
-    /// Whether `url` is the file URL of a stored, current file issued to `member`.
-    pub async fn issued_to(&self, url: &str, member: Member) -> bool {
+    /// Whether `url` is the file URL of a stored, current file issued to `member` (`Err`: the
+    /// shared store cannot tell).
+    pub async fn issued_to(
+        &self,
+        url: &str,
+        member: Member,
+    ) -> Result<bool, crate::shared::Unavailable> {
         let Some(rest) = url
             .strip_prefix(&self.public_base)
             .and_then(|r| r.strip_prefix("/files/"))
         else {
-            return false;
+            return Ok(false);
         };
         let Some((key, name)) = rest.split_once('/') else {
-            return false;
+            return Ok(false);
         };
-        self.record(key).await.is_some_and(|meta| {
+        Ok(self.record(key).await?.is_some_and(|meta| {
             meta.file_name == name
                 && meta.user_id == member.user_id
                 && meta.business_id == member.business_id
-        })
+        }))
     }
 
     /// The stored, current file `key` named `name`: its metadata and path.
     pub async fn find(&self, key: &str, name: &str) -> Option<(FileMeta, PathBuf)> {
-        let meta = self.record(key).await?;
+        let meta = self.record(key).await.ok().flatten()?;
         (meta.file_name == name).then(|| (meta, disk::data_path(&self.dir, key)))
     }
 

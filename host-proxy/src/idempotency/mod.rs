@@ -113,6 +113,11 @@ async fn settle_first(
     key: &str,
     write: &Write,
 ) -> Option<Response> {
+    if matches!(write, Write::Local) {
+        // Answered by the proxy itself (an upload URL): nothing reached Nexudus, so the
+        // request is simply made again.
+        return None;
+    }
     match settle::look_up(st, member, write).await {
         Outcome::Happened(found) => {
             st.keys.finish(member, key, found.clone()).await;

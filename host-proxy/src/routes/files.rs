@@ -72,8 +72,16 @@ pub async fn create(
             "is a required field",
         ));
     }
-    match fields.get("NewFileDataUrl").and_then(Value::as_str) {
-        Some(url) if st.uploads.issued_to(url, member).await => {}
+    let url = fields.get("NewFileDataUrl").and_then(Value::as_str);
+    let issued = match url {
+        Some(url) => match st.uploads.issued_to(url, member).await {
+            Ok(issued) => issued,
+            Err(_) => return envelope::store_unavailable(),
+        },
+        None => false,
+    };
+    match url {
+        Some(_) if issued => {}
         other => errors.push(FieldError::new(
             "NewFileDataUrl",
             short(other.map_or(Value::Null, Value::from)),
