@@ -151,7 +151,7 @@ async fn probes_say_alive_and_ready_and_name_what_fails() {
 /// Starts the binary in front of `sandbox` with `extra` flags; returns it, its base URL and
 /// its stderr.
 fn spawn(sandbox: &str, extra: &[&str]) -> (Child, String, std::process::ChildStderr) {
-    let mut child = Child(
+    let (mut child, base) = start_binary(
         Command::new(BIN)
             .args(["--listen", "127.0.0.1:0", "--upstream", sandbox])
             .args(["--upstream-min-spacing-ms", "0"])
@@ -161,20 +161,8 @@ fn spawn(sandbox: &str, extra: &[&str]) -> (Child, String, std::process::ChildSt
             .env_remove("REDIS_URL")
             .env("NEXUDUS_API_TOKEN", OPERATOR_TOKEN)
             .env("MEMBER_JWT_SECRET", JWT_SECRET)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+            .stderr(Stdio::piped()),
     );
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("nexudus-host-proxy listening on ")
-        .unwrap()
-        .to_string();
     let stderr = child.0.stderr.take().unwrap();
     (child, base, stderr)
 }

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -184,7 +183,7 @@ async fn an_upload_issued_by_one_instance_is_taken_and_served_by_the_other() {
 
 /// Starts the binary on `redis` in front of `sandbox`; returns it and its base URL.
 fn spawn(sandbox: &str, redis: &RedisServer, dir: &std::path::Path) -> (Child, String) {
-    let mut child = Child(
+    start_binary(
         Command::new(BIN)
             .args(["--listen", "127.0.0.1:0", "--upstream", sandbox, "--quiet"])
             .args(["--upstream-min-spacing-ms", "0"])
@@ -194,21 +193,8 @@ fn spawn(sandbox: &str, redis: &RedisServer, dir: &std::path::Path) -> (Child, S
             .env("REDIS_URL", redis.url())
             .env("NEXUDUS_API_TOKEN", OPERATOR_TOKEN)
             .env("MEMBER_JWT_SECRET", JWT_SECRET)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("nexudus-host-proxy listening on ")
-        .unwrap()
-        .to_string();
-    (child, base)
+            .stderr(Stdio::null()),
+    )
 }
 
 #[tokio::test]
