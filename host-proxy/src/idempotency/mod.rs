@@ -118,6 +118,9 @@ async fn settle_first(
         // request is simply made again.
         return None;
     }
+    // The look-up may take longer than a lease: held meanwhile, so no other retry claims the
+    // key and sends the write while this one looks.
+    let _lease = Lease::hold(st, member, key);
     match settle::look_up(st, member, write).await {
         Outcome::Happened(found) => {
             st.keys.finish(member, key, found.clone()).await;
