@@ -21,15 +21,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{percentile, session, start_proxy, start_sandbox, OPERATOR, PATH};
+use support::{percentile, session, start_proxy, start_sandbox, vm_rss_kib, OPERATOR, PATH};
 
 const WARM_UP: usize = 50;
-
-fn vm_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

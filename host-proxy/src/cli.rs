@@ -52,6 +52,15 @@ pub enum Command {
     },
 }
 
+/// How log lines are written.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 /// The serving flags.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -162,6 +171,19 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N")]
     pub idempotency_settle_seconds: Option<u64>,
 
+    /// Shared state for several instances: Redis or Valkey (`redis://host:6379/0`,
+    /// `rediss://` for TLS). Holds the member limits, the storage quota, the upstream pacer,
+    /// upload tickets and idempotency records. Without it, all of these live in this process
+    /// (one instance). A URL with a password belongs in the REDIS_URL environment variable,
+    /// not on the command line.
+    #[arg(long, env = "REDIS_URL", value_name = "URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// How long a keyed write in flight stays claimed after its instance stops renewing it
+    /// (the instance died), in seconds; then the next request with the key looks it up.
+    #[arg(long, default_value_t = 15, value_name = "N")]
+    pub idempotency_lease_seconds: u64,
+
     /// Live Idempotency-Keys one member may hold; past it, keyed writes get 429.
     #[arg(long, default_value_t = crate::config::DEFAULT_IDEMPOTENCY_KEYS_PER_MEMBER, value_name = "N")]
     pub idempotency_keys_per_member: usize,
@@ -188,6 +210,16 @@ pub struct ServeArgs {
     /// Log only warnings and errors (no line per request).
     #[arg(long)]
     pub quiet: bool,
+
+    /// Log lines as `text` (human-readable) or `json` (one object per line, for a log
+    /// collector).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// On SIGTERM (or Ctrl-C): stop accepting, and give requests in progress this many seconds
+    /// to finish before they are cut.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub shutdown_grace_seconds: u64,
 }
 
 const DAY: u64 = 24 * 3600;
@@ -310,6 +342,12 @@ impl ServeArgs {
             None => config.upstream_timeout + Duration::from_secs(5),
         };
         config.idempotency_keys_per_member = self.idempotency_keys_per_member.clamp(1, 1_000_000);
+        config.idempotency_lease = secs(self.idempotency_lease_seconds.max(1), 3600);
+        config.redis_url = self
+            .redis_url
+            .filter(|url| !url.trim().is_empty())
+            .map(|url| Secret::new(url.trim()));
+        config.shutdown_grace = Duration::from_secs(self.shutdown_grace_seconds.min(3600));
         config.log_requests = !self.quiet;
         Ok(config)
     }

@@ -124,6 +124,12 @@ pub struct Config {
     pub idempotency_keys_per_member: usize,
     /// Longest answer body recorded under a key (longer: its `WasSuccessful` and `Value.Id`).
     pub idempotency_max_answer_bytes: usize,
+    /// How long a key in flight stays claimed once its instance stops renewing it.
+    pub idempotency_lease: Duration,
+    /// How long requests in progress may take to finish once shutdown starts.
+    pub shutdown_grace: Duration,
+    /// Shared state in Redis (`None`: in this process). A secret: it may hold a password.
+    pub redis_url: Option<Secret>,
     /// Log one line per request (member id, route, status, duration).
     pub log_requests: bool,
 }
@@ -172,6 +178,9 @@ impl Config {
             idempotency_settle_window: Duration::from_secs(35),
             idempotency_keys_per_member: DEFAULT_IDEMPOTENCY_KEYS_PER_MEMBER,
             idempotency_max_answer_bytes: 64 * 1024,
+            idempotency_lease: Duration::from_secs(15),
+            redis_url: None,
+            shutdown_grace: Duration::from_secs(30),
             log_requests: true,
         }
     }

@@ -51,6 +51,12 @@ pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     }
 }
 
+/// Marks `res` as the proxy's own refusal for `reason` (counted by `/metrics`).
+pub fn refused_for(reason: &'static str, mut res: Response) -> Response {
+    res.extensions_mut().insert(crate::metrics::Refusal(reason));
+    res
+}
+
 /// The envelope of a refusal: `Message` lists the errors as `PropertyName: message`.
 fn refusal(status: StatusCode, message: &str, errors: &[FieldError]) -> Response {
     json(
@@ -87,29 +93,37 @@ pub fn not_found() -> Response {
 
 /// 401 for a missing, malformed, expired or wrongly signed member session.
 pub fn unauthorized() -> Response {
-    let mut res = json(
-        StatusCode::UNAUTHORIZED,
-        &json!({ "Message": "Authorization has been denied for this request." }),
-    );
-    res.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    res
+    refused_for("session", {
+        let mut res = json(
+            StatusCode::UNAUTHORIZED,
+            &json!({ "Message": "Authorization has been denied for this request." }),
+        );
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        res
+    })
 }
 
 /// 429 past the member's own write limit, with the wait in `Retry-After` and in the text.
 pub fn too_many_writes(wait_secs: u64) -> Response {
-    too_many(
-        &format!("Too many changes in a short time. Wait {wait_secs} seconds."),
-        wait_secs,
-    )
+    refused_for("write_limit", {
+        too_many(
+            &format!("Too many changes in a short time. Wait {wait_secs} seconds."),
+            wait_secs,
+        )
+    })
 }
 
 /// 429 when the member already has `--member-queue-depth` calls waiting for the upstream.
 pub fn too_many_queued(wait_secs: u64) -> Response {
-    too_many(
-        &format!("Too many requests are waiting for the Nexudus API. Wait {wait_secs} seconds."),
-        wait_secs,
-    )
+    refused_for("queue_full", {
+        too_many(
+            &format!(
+                "Too many requests are waiting for the Nexudus API. Wait {wait_secs} seconds."
+            ),
+            wait_secs,
+        )
+    })
 }
 
 /// A 429 with `message` and the wait in `Retry-After`.
@@ -123,44 +137,52 @@ fn too_many(message: &str, wait_secs: u64) -> Response {
 
 /// 408 when the request's body did not arrive within `--body-read-timeout-seconds`.
 pub fn body_timeout() -> Response {
-    refusal(
-        StatusCode::REQUEST_TIMEOUT,
-        "The request body did not arrive in time.",
-        &[],
-    )
+    refused_for("body_timeout", {
+        refusal(
+            StatusCode::REQUEST_TIMEOUT,
+            "The request body did not arrive in time.",
+            &[],
+        )
+    })
 }
 
 /// 409 + `Retry-After: 1` while the first request with the same `Idempotency-Key` is in
 /// flight (Nexudus's own throttling shape, which the panel already waits on and retries).
 pub fn key_in_flight() -> Response {
-    let mut res = refusal(
-        StatusCode::CONFLICT,
-        "A request with this Idempotency-Key is still being processed. Wait 1 seconds.",
-        &[],
-    );
-    res.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    res
+    refused_for("key_in_flight", {
+        let mut res = refusal(
+            StatusCode::CONFLICT,
+            "A request with this Idempotency-Key is still being processed. Wait 1 seconds.",
+            &[],
+        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        res
+    })
 }
 
 /// 422 when an `Idempotency-Key` is sent again with another request.
 pub fn key_reused() -> Response {
-    refusal(
+    refused_for("key_reused", {
+        refusal(
         StatusCode::UNPROCESSABLE_ENTITY,
         "This Idempotency-Key was already used for a different request. Send a new key with the changed request.",
         &[],
     )
+    })
 }
 
 /// 429 when the member holds as many live idempotency keys as the proxy keeps.
 pub fn too_many_keys(wait_secs: u64) -> Response {
-    let message =
-        format!("Too many recent requests with an Idempotency-Key. Wait {wait_secs} seconds.");
-    let mut res = refusal(StatusCode::TOO_MANY_REQUESTS, &message, &[]);
-    if let Ok(value) = HeaderValue::from_str(&wait_secs.to_string()) {
-        res.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    res
+    refused_for("too_many_keys", {
+        let message =
+            format!("Too many recent requests with an Idempotency-Key. Wait {wait_secs} seconds.");
+        let mut res = refusal(StatusCode::TOO_MANY_REQUESTS, &message, &[]);
+        if let Ok(value) = HeaderValue::from_str(&wait_secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        res
+    })
 }
 
 /// 502 when Nexudus cannot be reached or answers something unreadable.
@@ -179,6 +201,21 @@ pub fn gateway_timeout() -> Response {
         "The Nexudus API did not answer in time.",
         &[],
     )
+}
+
+/// 503 when the shared store (Redis) cannot be reached: a write fails closed rather than
+/// pass a limit or an `Idempotency-Key` nobody can check. `Retry-After: 5`.
+pub fn store_unavailable() -> Response {
+    refused_for("store_unavailable", {
+        let mut res = refusal(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The service cannot take changes just now. Nothing was saved; try again in a few seconds.",
+        &[],
+    );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        res
+    })
 }
 
 /// 500 for the proxy's own failures (a file it could not store, a credential it could not get).

@@ -22,15 +22,18 @@ pub mod content_type;
 pub mod envelope;
 pub mod idempotency;
 pub mod limit;
+pub mod metrics;
 pub mod operator;
 pub mod quota;
 pub mod schedule;
 pub mod secret;
+pub mod shared;
 pub mod uploads;
 pub mod upstream;
 
 mod auth;
 mod body_deadline;
+mod probes;
 mod routes;
 mod serve;
 
@@ -50,10 +53,62 @@ pub(crate) struct AppState {
     pub(crate) config: Config,
     pub(crate) verifier: claims::Verifier,
     pub(crate) upstream: upstream::Upstream,
-    pub(crate) limit: limit::WriteLimit,
+    pub(crate) limit: Box<dyn limit::WriteLimits>,
+    /// The shared store, when configured (for the readiness probe).
+    pub(crate) redis: Option<shared::Redis>,
     pub(crate) uploads: uploads::Uploads,
     pub(crate) attach_turns: routes::ThreadTurns,
     pub(crate) keys: Box<dyn idempotency::store::KeyStore>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
+}
+
+/// The state stores: in this process, or shared in Redis.
+struct Stores {
+    limit: Box<dyn limit::WriteLimits>,
+    keys: Box<dyn idempotency::store::KeyStore>,
+    uploads: uploads::Backing,
+}
+
+impl Stores {
+    fn new(config: &Config, redis: Option<&shared::Redis>) -> Stores {
+        let Some(redis) = redis else {
+            return Stores {
+                limit: Box::new(limit::WriteLimit::new(config.member_writes_per_minute)),
+                keys: Box::new(idempotency::store::MemoryStore::new(
+                    config.idempotency_ttl,
+                    config.idempotency_keys_per_member,
+                )),
+                uploads: uploads::Backing {
+                    tickets: Box::new(uploads::tickets::InProcessTickets::default()),
+                    quota: Box::new(quota::InProcessQuota::new(
+                        config.member_storage_bytes_per_day,
+                    )),
+                    quota_counts_store: false,
+                },
+            };
+        };
+        Stores {
+            limit: Box::new(shared::limit::RedisLimit::new(
+                redis.clone(),
+                config.member_writes_per_minute,
+            )),
+            keys: Box::new(shared::keys::RedisKeys::new(
+                redis.clone(),
+                config.idempotency_ttl,
+                config.idempotency_keys_per_member,
+                config.idempotency_lease,
+            )),
+            uploads: uploads::Backing {
+                tickets: Box::new(shared::tickets::RedisTickets::new(redis.clone())),
+                quota: Box::new(shared::quota::RedisQuota::new(
+                    redis.clone(),
+                    config.member_storage_bytes_per_day,
+                    config.max_store_bytes,
+                )),
+                quota_counts_store: true,
+            },
+        }
+    }
 }
 
 /// A configured proxy, ready to serve.
@@ -81,14 +136,30 @@ impl Proxy {
             .build()
             .map_err(|e| std::io::Error::other(format!("HTTP client: {e}")))?;
         let operator = operator::Operator::new(config.credential.clone());
-        let turns =
-            schedule::Scheduler::new(config.upstream_min_spacing, config.member_queue_depth);
+        let redis = match &config.redis_url {
+            Some(url) => Some(shared::Redis::connect(url.expose()).map_err(std::io::Error::other)?),
+            None => None,
+        };
+        let pacer: Arc<dyn schedule::Pacer> = match &redis {
+            Some(r) => Arc::new(shared::pacer::RedisPacer::new(
+                r.clone(),
+                config.upstream_min_spacing,
+            )),
+            None => Arc::new(schedule::LocalPacer::new(config.upstream_min_spacing)),
+        };
+        let turns = schedule::Scheduler::with_pacer(
+            config.upstream_min_spacing,
+            config.member_queue_depth,
+            pacer,
+        );
+        let metrics = Arc::new(metrics::Metrics::new().map_err(std::io::Error::other)?);
         let upstream = upstream::Upstream::new(
             http,
             &config.upstream,
             Arc::new(turns),
             config.upstream_timeout,
             operator,
+            metrics.clone(),
         );
         if !config.public_base_url.starts_with("https:")
             && !is_loopback_url(&config.public_base_url)
@@ -105,17 +176,17 @@ impl Proxy {
         };
         let verifier = claims::Verifier::with_rules(&config.member_jwt_secret, rules)
             .map_err(std::io::Error::other)?;
-        let uploads = uploads::Uploads::open(&config).await?;
+        let stores = Stores::new(&config, redis.as_ref());
+        let uploads = uploads::Uploads::open(&config, stores.uploads).await?;
         let state = AppState {
             verifier,
-            limit: limit::WriteLimit::new(config.member_writes_per_minute),
+            limit: stores.limit,
+            redis,
             upstream,
             uploads,
             attach_turns: routes::ThreadTurns::default(),
-            keys: Box::new(idempotency::store::MemoryStore::new(
-                config.idempotency_ttl,
-                config.idempotency_keys_per_member,
-            )),
+            keys: stores.keys,
+            metrics,
             config,
         };
         Ok(Proxy {
@@ -163,6 +234,7 @@ impl Proxy {
             max_connections: config.max_connections,
             header_read_timeout: config.header_read_timeout,
             idle_timeout: config.connection_idle_timeout(),
+            shutdown_grace: config.shutdown_grace,
         };
         let served = serve::serve(listener, app, limits, shutdown).await;
         cleaner.abort();

@@ -6,15 +6,48 @@
 //! `POST`/`DELETE` calls and upload requests); past that the answer is 429 with
 //! `Retry-After`, before anything reaches Nexudus. A refused write is not counted.
 //!
-//! The counters live in this process: several instances behind a load balancer need a shared
-//! store for them (Redis, say) to keep the limit per member rather than per instance.
+//! [`WriteLimit`] keeps the counters in this process; several instances behind a load
+//! balancer share them in Redis instead ([`crate::shared::limit`]), so the limit stays per
+//! member rather than per instance. [`WriteLimits`] is the seam.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
+
+use crate::shared::Unavailable;
+
 /// The window of the limit.
-const WINDOW: Duration = Duration::from_secs(60);
+pub const WINDOW: Duration = Duration::from_secs(60);
+
+/// Counts each member's writes; each call is atomic with respect to every other, on every
+/// instance sharing the counters.
+pub trait WriteLimits: Send + Sync {
+    /// Counts a write of `member` now, or says how many whole seconds to wait (`Ok(Err(_))`).
+    fn admit(&self, member: u64) -> BoxFuture<'_, Result<Result<(), u64>, Unavailable>>;
+    /// Forgets idle counters kept in this process (a shared store expires its own).
+    fn prune(&self, now: Instant);
+}
+
+impl WriteLimits for WriteLimit {
+    fn admit(&self, member: u64) -> BoxFuture<'_, Result<Result<(), u64>, Unavailable>> {
+        Box::pin(std::future::ready(Ok(WriteLimit::admit(
+            self,
+            member,
+            Instant::now(),
+        ))))
+    }
+
+    fn prune(&self, now: Instant) {
+        WriteLimit::prune(self, now);
+    }
+}
+
+/// Seconds to wait, rounded up, at least 1.
+pub(crate) fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_millis().div_ceil(1000).max(1) as u64
+}
 
 /// Sliding-window counters of writes per member.
 pub struct WriteLimit {
@@ -53,7 +86,7 @@ impl WriteLimit {
         }
         let oldest = times.front().copied().unwrap_or(now);
         let wait = WINDOW.saturating_sub(now.saturating_duration_since(oldest));
-        Err(wait.as_millis().div_ceil(1000).max(1) as u64)
+        Err(whole_seconds(wait))
     }
 
     /// Forgets members with no write in the last window (run from the clean-up task, so the

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use nexudus_host_proxy::claims::{self, Member};
-use nexudus_host_proxy::cli::{secret_var, secrets_from_env, Cli, Command};
+use nexudus_host_proxy::cli::{secret_var, secrets_from_env, Cli, Command, LogFormat};
 use nexudus_host_proxy::Proxy;
 
 fn print_line(line: &str) -> Result<(), String> {
@@ -39,17 +39,19 @@ fn mint(sub: u64, business_id: u64, ttl_seconds: u64) -> Result<(), String> {
 }
 
 async fn serve(cli: Cli) -> Result<(), String> {
-    let quiet = cli.serve.quiet;
-    tracing_subscriber::fmt()
+    let level = if cli.serve.quiet {
+        tracing::Level::WARN
+    } else {
+        tracing::Level::INFO
+    };
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_max_level(if quiet {
-            tracing::Level::WARN
-        } else {
-            tracing::Level::INFO
-        })
-        .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_max_level(level)
+        .with_target(false);
+    match cli.serve.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
     let listen = cli.serve.listen;
     let secrets = secrets_from_env()?;
     let listener = tokio::net::TcpListener::bind(listen)

@@ -12,15 +12,56 @@
 //! files count) are queued as that member's; calls made for nobody (the sign-in) are queued
 //! under [`OPERATOR`].
 //!
-//! The queues live in this process. Several instances share the credential's allowance, so
-//! each should be given its share of the spacing (or, later, a shared store can hand out the
-//! slots): [`Turns`] is the seam.
+//! The queues live in this process; the slots come from a [`Pacer`]: [`LocalPacer`] spaces
+//! this instance's calls, and with `--redis-url` every instance claims its slots from one
+//! shared clock in Redis ([`crate::shared::pacer`]), so all of them together keep to the one
+//! allowance of the account. [`Turns`] is the seam for the whole scheduler.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use tokio::sync::{oneshot, Notify};
+use tokio::time::Instant;
+
+/// Hands out the moments at which the next upstream call may go.
+pub trait Pacer: Send + Sync {
+    /// Waits until the next slot of the credential's allowance is this caller's.
+    fn next_slot(&self) -> BoxFuture<'_, ()>;
+}
+
+/// Slots `spacing` apart for this process alone.
+pub struct LocalPacer {
+    spacing: Duration,
+    next: Mutex<Option<Instant>>,
+}
+
+impl LocalPacer {
+    /// Slots `spacing` apart.
+    pub fn new(spacing: Duration) -> LocalPacer {
+        LocalPacer {
+            spacing,
+            next: Mutex::new(None),
+        }
+    }
+}
+
+impl Pacer for LocalPacer {
+    fn next_slot(&self) -> BoxFuture<'_, ()> {
+        let now = Instant::now();
+        let slot = {
+            let mut next = self
+                .next
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let slot = next.map_or(now, |at| at.max(now));
+            *next = Some(slot + self.spacing);
+            slot
+        };
+        Box::pin(tokio::time::sleep_until(slot))
+    }
+}
 
 /// The queue of calls made for no member (the operator's sign-in).
 pub const OPERATOR: u64 = 0;
@@ -36,6 +77,10 @@ pub struct QueueFull {
 pub trait Turns: Send + Sync {
     /// Waits for a slot for a call made for `member`; dropping the future leaves the queue.
     fn turn(&self, member: u64) -> futures_util::future::BoxFuture<'_, Result<(), QueueFull>>;
+    /// How many calls wait for a slot in this process.
+    fn queued(&self) -> usize {
+        0
+    }
 }
 
 type Waiter = (u64, oneshot::Sender<()>);
@@ -74,13 +119,19 @@ impl Scheduler {
     /// member (0 is taken as 1). Must be called within a Tokio runtime when `spacing` is not
     /// zero (it starts the task that hands out the slots).
     pub fn new(spacing: Duration, depth: usize) -> Scheduler {
+        Scheduler::with_pacer(spacing, depth, Arc::new(LocalPacer::new(spacing)))
+    }
+
+    /// As [`Scheduler::new`], with the slots from `pacer` (zero `spacing`: no pacing at all).
+    pub fn with_pacer(spacing: Duration, depth: usize, pacer: Arc<dyn Pacer>) -> Scheduler {
         let shared = Arc::new(Shared {
             spacing,
             depth: depth.max(1),
             queues: Mutex::new(Queues::default()),
             wake: Notify::new(),
         });
-        let dispatcher = (!spacing.is_zero()).then(|| tokio::spawn(dispatch(shared.clone())));
+        let dispatcher =
+            (!spacing.is_zero()).then(|| tokio::spawn(dispatch(shared.clone(), pacer)));
         Scheduler { shared, dispatcher }
     }
 
@@ -137,6 +188,10 @@ impl Turns for Scheduler {
     fn turn(&self, member: u64) -> futures_util::future::BoxFuture<'_, Result<(), QueueFull>> {
         Box::pin(self.wait(member))
     }
+
+    fn queued(&self) -> usize {
+        Scheduler::queued(self)
+    }
 }
 
 impl Drop for Scheduler {
@@ -172,18 +227,20 @@ impl Drop for Place<'_> {
     }
 }
 
-/// Hands out slots: the next member in the ring gets one for its oldest call, then waits
-/// `spacing`. A call abandoned meanwhile (its receiver gone) takes no slot.
-async fn dispatch(shared: Arc<Shared>) {
+/// Hands out slots: while calls wait, waits for the pacer's next slot and gives it to the next
+/// member in the ring for its oldest call. A call abandoned meanwhile (its receiver gone)
+/// takes no slot.
+async fn dispatch(shared: Arc<Shared>, pacer: Arc<dyn Pacer>) {
     loop {
         let notified = shared.wake.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        if grant_next(&shared) {
-            tokio::time::sleep(shared.spacing).await;
-        } else {
+        if shared.lock().ring.is_empty() {
             notified.await;
+            continue;
         }
+        pacer.next_slot().await;
+        grant_next(&shared);
     }
 }
 
@@ -213,7 +270,6 @@ fn grant_next(shared: &Shared) -> bool {
 mod tests {
     use super::*;
     use futures_util::FutureExt as _;
-    use tokio::time::Instant;
 
     #[tokio::test(start_paused = true)]
     async fn spaces_slots_and_goes_round_robin() {

@@ -14,7 +14,8 @@
 //!   streak and retried after a short pause: never a spin, never a crash.
 //!
 //! On shutdown the loop stops accepting, idle connections close at once, and requests in
-//! progress get up to [`SHUTDOWN_GRACE`] to finish.
+//! progress get up to [`ConnectionLimits::shutdown_grace`] (`--shutdown-grace-seconds`, 30) to
+//! finish.
 
 use std::future::Future as _;
 use std::pin::Pin;
@@ -31,9 +32,6 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
 
-/// The longest shutdown waits for requests in progress.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-
 /// The pause after an accept error.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
@@ -46,6 +44,8 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// No byte either way for this long closes the connection.
     pub idle_timeout: Duration,
+    /// The longest shutdown waits for requests in progress.
+    pub shutdown_grace: Duration,
 }
 
 /// Serves `app` on `listener` within `limits` until `shutdown` completes.
@@ -103,7 +103,7 @@ where
         });
     }
     drop(listener);
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
         .await
         .is_err()
     {

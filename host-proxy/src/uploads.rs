@@ -8,24 +8,27 @@
 //! `--file-ttl-seconds`, then removed; an upload URL not used in time is forgotten.
 //!
 //! Files live in `--uploads-dir` as `<key>.bin` with a `<key>.json` beside it (owner, type,
-//! size, expiry), so a restart keeps them. Upload URLs not yet used live in memory only.
-//! Several instances behind a load balancer need a shared store instead (an object store
-//! with presigned URLs, say).
+//! size, expiry), so a restart keeps them. Upload URLs not yet used (tickets) live in memory,
+//! or with `--redis-url` in Redis with the file records ([`tickets`]), so several instances
+//! sharing one `--uploads-dir` (a shared volume) take each other's uploads and serve each
+//! other's files.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::claims::Member;
 use crate::config::Config;
-use crate::quota::{InProcessQuota, OverQuota, Reservation, StorageQuota};
+use crate::quota::{OverQuota, Refused, StorageQuota};
 
 mod disk;
+pub mod tickets;
 
 pub use disk::{StoreError, Upload};
+pub use tickets::{Pending, Taken, Tickets};
 
 /// What is known of a stored file (its `<key>.json`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -45,14 +48,6 @@ pub struct FileMeta {
     pub expires_at_ms: u64,
 }
 
-/// An upload URL issued and not yet used.
-pub struct Pending {
-    key: String,
-    meta: FileMeta,
-    url_expires: Instant,
-    reservation: Reservation,
-}
-
 /// Why no upload URL was issued.
 #[derive(Debug)]
 pub enum IssueError {
@@ -60,6 +55,8 @@ pub enum IssueError {
     OverQuota(OverQuota),
     /// The store as a whole would pass `--max-store-bytes`.
     StoreFull,
+    /// The shared store (Redis) could not be reached.
+    Unavailable,
     /// No random key could be had.
     Io(std::io::Error),
 }
@@ -78,10 +75,24 @@ pub struct Uploads {
     public_base: String,
     url_ttl: Duration,
     file_ttl: Duration,
-    pending: Mutex<HashMap<String, Pending>>,
+    tickets: Box<dyn Tickets>,
+    /// The files stored through this instance (and found on disk at start): what its clean-up
+    /// removes, and its own look-ups when no record is shared.
     files: Mutex<HashMap<String, FileMeta>>,
     quota: Box<dyn StorageQuota>,
+    /// Whether the quota counts the store's total itself (a shared store does).
+    quota_counts_store: bool,
     max_store_bytes: u64,
+}
+
+/// Where an upload store keeps its tickets and counts.
+pub struct Backing {
+    /// The tickets and shared file records.
+    pub tickets: Box<dyn Tickets>,
+    /// The member quota.
+    pub quota: Box<dyn StorageQuota>,
+    /// Whether `quota` counts the store's total for all instances.
+    pub quota_counts_store: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -91,7 +102,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Uploads {
     /// Opens the store in `config.uploads_dir`, creating it, keeping the files of an earlier
     /// run that have not expired and removing the rest.
-    pub async fn open(config: &Config) -> std::io::Result<Uploads> {
+    pub async fn open(config: &Config, backing: Backing) -> std::io::Result<Uploads> {
         tokio::fs::create_dir_all(&config.uploads_dir).await?;
         let files = disk::load(&config.uploads_dir, unix_millis()).await?;
         Ok(Uploads {
@@ -99,9 +110,10 @@ impl Uploads {
             public_base: config.public_base_url.clone(),
             url_ttl: config.upload_url_ttl,
             file_ttl: config.file_ttl,
-            pending: Mutex::new(HashMap::new()),
+            tickets: backing.tickets,
             files: Mutex::new(files),
-            quota: Box::new(InProcessQuota::new(config.member_storage_bytes_per_day)),
+            quota: backing.quota,
+            quota_counts_store: backing.quota_counts_store,
             max_store_bytes: config.max_store_bytes,
         })
     }
@@ -109,7 +121,7 @@ impl Uploads {
     /// Issues an upload URL for a file of `size` bytes of `content_type` (both already
     /// checked against the limits) to `member`, counting it against the member's quota and
     /// the store's total (stored files and upload URLs not yet used).
-    pub fn issue(
+    pub async fn issue(
         &self,
         member: Member,
         file_name: &str,
@@ -118,44 +130,50 @@ impl Uploads {
     ) -> Result<Issued, IssueError> {
         let upload_id = random_key().map_err(IssueError::Io)?;
         let key = random_key().map_err(IssueError::Io)?;
+        if !self.quota_counts_store && self.max_store_bytes > 0 {
+            let stored: u64 = lock(&self.files).values().map(|m| m.size).sum();
+            let waiting = self.tickets.waiting_bytes();
+            if waiting.saturating_add(stored).saturating_add(size) > self.max_store_bytes {
+                return Err(IssueError::StoreFull);
+            }
+        }
         let reservation = self
             .quota
-            .reserve(member.user_id, size, Instant::now())
-            .map_err(IssueError::OverQuota)?;
+            .reserve(member.user_id, size, self.url_ttl)
+            .await
+            .map_err(|refused| match refused {
+                Refused::OverQuota(over) => IssueError::OverQuota(over),
+                Refused::StoreFull => IssueError::StoreFull,
+                Refused::Unavailable => IssueError::Unavailable,
+            })?;
         let file_name = sanitize(file_name);
         let issued = Issued {
             upload_url: format!("{}/uploads/{upload_id}", self.public_base),
             file_url: self.file_url(&key, &file_name),
         };
-        let meta = FileMeta {
-            file_name,
-            content_type: content_type.to_string(),
-            size,
-            user_id: member.user_id,
-            business_id: member.business_id,
-            expires_at_ms: 0,
-        };
-        let mut pending = lock(&self.pending);
-        if self.max_store_bytes > 0 {
-            let waiting: u64 = pending.values().map(|p| p.meta.size).sum();
-            let stored: u64 = lock(&self.files).values().map(|m| m.size).sum();
-            if waiting.saturating_add(stored).saturating_add(size) > self.max_store_bytes {
-                drop(pending);
-                self.quota.release(reservation);
-                return Err(IssueError::StoreFull);
-            }
-        }
-        pending.insert(
-            upload_id,
-            Pending {
-                key,
-                meta,
-                url_expires: Instant::now()
-                    .checked_add(self.url_ttl)
-                    .unwrap_or_else(Instant::now),
-                reservation,
+        let ttl_ms = u64::try_from(self.url_ttl.as_millis()).unwrap_or(u64::MAX);
+        let ticket = Pending {
+            key,
+            meta: FileMeta {
+                file_name,
+                content_type: content_type.to_string(),
+                size,
+                user_id: member.user_id,
+                business_id: member.business_id,
+                expires_at_ms: 0,
             },
-        );
+            url_expires_ms: unix_millis().saturating_add(ttl_ms),
+            reservation,
+        };
+        if self
+            .tickets
+            .put(&upload_id, &ticket, self.url_ttl)
+            .await
+            .is_err()
+        {
+            self.quota.release(reservation).await;
+            return Err(IssueError::Unavailable);
+        }
         Ok(issued)
     }
 
@@ -163,14 +181,20 @@ impl Uploads {
         format!("{}/files/{key}/{file_name}", self.public_base)
     }
 
-    /// Takes the upload URL `upload_id` for its one use (`None`: unknown, used or expired).
-    pub fn take(&self, upload_id: &str) -> Option<Pending> {
-        let pending = lock(&self.pending).remove(upload_id)?;
-        if Instant::now() < pending.url_expires {
-            return Some(pending);
+    /// Takes the upload URL `upload_id` for its one use (`Ok(None)`: unknown, used or
+    /// expired).
+    pub async fn take(
+        &self,
+        upload_id: &str,
+    ) -> Result<Option<Pending>, crate::shared::Unavailable> {
+        match self.tickets.take(upload_id).await? {
+            Taken::Current(pending) => Ok(Some(pending)),
+            Taken::Expired(pending) => {
+                self.quota.release(pending.reservation).await;
+                Ok(None)
+            }
+            Taken::Unknown => Ok(None),
         }
-        self.quota.release(pending.reservation);
-        None
     }
 
     /// The content type and size the upload was issued for.
@@ -184,62 +208,68 @@ impl Uploads {
         let ttl_ms = u64::try_from(self.file_ttl.as_millis()).unwrap_or(u64::MAX);
         meta.expires_at_ms = unix_millis().saturating_add(ttl_ms);
         if let Err(e) = disk::write(&self.dir, &pending.key, &meta, upload).await {
-            self.quota.release(pending.reservation);
+            self.quota.release(pending.reservation).await;
             return Err(e);
+        }
+        self.quota.keep(pending.reservation, self.file_ttl).await;
+        if self.tickets.record_file(&pending.key, &meta).await.is_err() {
+            // Served by this instance only (its own index) until Redis is back.
+            tracing::warn!("a stored file's record could not be shared");
         }
         let url = self.file_url(&pending.key, &meta.file_name);
         lock(&self.files).insert(pending.key, meta);
         Ok(url)
     }
 
-    /// Whether `url` is the file URL of a stored, current file issued to `member`.
-    pub async fn issued_to(&self, url: &str, member: Member) -> bool {
+    /// The current record of file `key`: shared, else this instance's own; `Err` when the
+    /// shared store cannot be asked and this instance has no record of its own.
+    async fn record(&self, key: &str) -> Result<Option<FileMeta>, crate::shared::Unavailable> {
+        let shared = self.tickets.file(key).await;
+        let own = || lock(&self.files).get(key).cloned();
+        let meta = match shared {
+            Ok(Some(meta)) => Some(meta),
+            Ok(None) => own(),
+            Err(unavailable) => Some(own().ok_or(unavailable)?),
+        };
+        Ok(meta.filter(|m| m.expires_at_ms > unix_millis()))
+    }
+
+    /// Whether `url` is the file URL of a stored, current file issued to `member` (`Err`: the
+    /// shared store cannot tell).
+    pub async fn issued_to(
+        &self,
+        url: &str,
+        member: Member,
+    ) -> Result<bool, crate::shared::Unavailable> {
         let Some(rest) = url
             .strip_prefix(&self.public_base)
             .and_then(|r| r.strip_prefix("/files/"))
         else {
-            return false;
+            return Ok(false);
         };
         let Some((key, name)) = rest.split_once('/') else {
-            return false;
+            return Ok(false);
         };
-        let files = lock(&self.files);
-        files.get(key).is_some_and(|meta| {
+        Ok(self.record(key).await?.is_some_and(|meta| {
             meta.file_name == name
                 && meta.user_id == member.user_id
                 && meta.business_id == member.business_id
-                && meta.expires_at_ms > unix_millis()
-        })
+        }))
     }
 
     /// The stored, current file `key` named `name`: its metadata and path.
-    pub fn find(&self, key: &str, name: &str) -> Option<(FileMeta, PathBuf)> {
-        let meta = lock(&self.files).get(key).cloned()?;
-        (meta.file_name == name && meta.expires_at_ms > unix_millis())
-            .then(|| (meta, disk::data_path(&self.dir, key)))
+    pub async fn find(&self, key: &str, name: &str) -> Option<(FileMeta, PathBuf)> {
+        let meta = self.record(key).await.ok().flatten()?;
+        (meta.file_name == name).then(|| (meta, disk::data_path(&self.dir, key)))
     }
 
     /// Forgets upload URLs past their time (giving back their quota) and removes files past
     /// theirs.
     pub async fn clean_up(&self) {
-        let now = Instant::now();
-        let unused: Vec<Reservation> = {
-            let mut pending = lock(&self.pending);
-            let expired: Vec<String> = pending
-                .iter()
-                .filter(|(_, p)| p.url_expires <= now)
-                .map(|(id, _)| id.clone())
-                .collect();
-            expired
-                .iter()
-                .filter_map(|id| pending.remove(id))
-                .map(|p| p.reservation)
-                .collect()
-        };
-        for reservation in unused {
-            self.quota.release(reservation);
+        for pending in self.tickets.expired(unix_millis()).await {
+            self.quota.release(pending.reservation).await;
         }
-        self.quota.prune(now);
+        self.quota.prune(std::time::Instant::now());
         let now_ms = unix_millis();
         let expired: Vec<String> = {
             let mut files = lock(&self.files);
@@ -265,7 +295,7 @@ impl Uploads {
 }
 
 /// Milliseconds since the Unix epoch (0 if the clock is before it).
-fn unix_millis() -> u64 {
+pub(crate) fn unix_millis() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))

@@ -95,6 +95,7 @@ pub struct Upstream {
     turns: Arc<dyn Turns>,
     timeout: Duration,
     operator: Operator,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Upstream {
@@ -106,6 +107,7 @@ impl Upstream {
         turns: Arc<dyn Turns>,
         timeout: Duration,
         operator: Operator,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Upstream {
         Upstream {
             http,
@@ -113,12 +115,24 @@ impl Upstream {
             turns,
             timeout,
             operator,
+            metrics,
         }
+    }
+
+    /// How many calls wait for an upstream slot in this process.
+    pub fn queued(&self) -> usize {
+        self.turns.queued()
     }
 
     /// The operator's credential (for its grant counters).
     pub fn operator(&self) -> &Operator {
         &self.operator
+    }
+
+    /// Whether the operator's credential gives a token now (a fixed token always does; an
+    /// API user signs in first if it has no current session).
+    pub async fn credential_usable(&self) -> bool {
+        self.operator.token(&self.token_endpoint()).await.is_ok()
     }
 
     fn token_endpoint(&self) -> TokenEndpoint {
@@ -193,6 +207,21 @@ impl Upstream {
         token: &Secret,
     ) -> Result<Answer, UpstreamError> {
         self.turns.turn(member).await.map_err(UpstreamError::Busy)?;
+        let started = std::time::Instant::now();
+        let method_name = method.as_str().to_string();
+        let answer = self.call(method, path_and_query, body, token).await;
+        self.metrics
+            .upstream_call(&method_name, started.elapsed().as_secs_f64());
+        answer
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+        token: &Secret,
+    ) -> Result<Answer, UpstreamError> {
         let mut request = self
             .http
             .request(method, format!("{}{path_and_query}", self.base))

@@ -27,12 +27,14 @@ pub struct HostProxy {
 }
 
 /// Builds `nexudus-host-proxy`, mints the demo's member session and starts the proxy in
-/// front of `sandbox_url`, with CORS for the demo page at `page_origin`.
+/// front of `sandbox_url`, with CORS for the demo page at `page_origin`; its shared state in
+/// Redis at `redis_url` when given, else in the process (the embedded default).
 pub fn start(
     toolbox: &Toolbox,
     target_dir: &Path,
     sandbox_url: &str,
     page_origin: &str,
+    redis_url: Option<&str>,
 ) -> XResult<HostProxy> {
     run(toolbox
         .command("cargo")
@@ -53,10 +55,14 @@ pub fn start(
     // `connect-src 'self'` allows the uploads; the sandbox downloads files there too.
     let public = format!("{page_origin}/host");
     let uploads = target_dir.join("host-proxy-uploads");
+    let mut command = toolbox.command(&binary);
+    match redis_url {
+        Some(redis) => command.env("REDIS_URL", redis),
+        None => command.env_remove("REDIS_URL"),
+    };
     let (service, url) = Service::spawn_listening(
         "host-proxy",
-        toolbox
-            .command(&binary)
+        command
             .args(["--listen", DEMO_PROXY_ADDR, "--upstream", sandbox_url])
             .args(["--cors-origin", page_origin, "--public-base-url", &public])
             .arg("--uploads-dir")

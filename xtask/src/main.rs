@@ -39,7 +39,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   demo    run the demo: the sandbox API on http://127.0.0.1:8787, the host backend
           (host-proxy) in front of it on http://127.0.0.1:8790, and the panel on
-          http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops all
+          http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops all.
+          `demo --redis-url redis://127.0.0.1:6379` keeps the host backend's shared state
+          in that Redis instead of in the process
   test    run every check: cargo fmt, clippy (native and wasm), native tests, a short
           fuzz of the response classifier, browser tests in headless Chromium, the size
           budget, the release check, and end-to-end tests against the trunk-built demo and
@@ -61,7 +63,7 @@ commands:
 
 Each installs what is missing first: the wasm32 target, trunk and wasm-bindgen-cli at
 pinned versions, wasm-opt from npm, Debian's chromium, chromium-driver, firefox-esr,
-webkit2gtk-driver, xvfb and xauth (tests only), and the npm packages of e2e/ and its
+webkit2gtk-driver, xvfb, xauth and redis-server (tests only), and the npm packages of e2e/ and its
 fixtures from their lockfiles.";
 
 fn main() -> ExitCode {
@@ -115,6 +117,19 @@ fn start_sandbox(toolbox: &Toolbox, addr: &str, extra: &[&str]) -> XResult<(Serv
     )
 }
 
+/// `cargo xtask demo --redis-url URL`: the host backend's shared state in that Redis.
+fn demo_redis_url() -> XResult<Option<String>> {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    match args.as_slice() {
+        [] => Ok(None),
+        [flag, url] if flag == "--redis-url" => Ok(Some(url.clone())),
+        [one] if one.starts_with("--redis-url=") => {
+            Ok(Some(one.trim_start_matches("--redis-url=").to_string()))
+        }
+        _ => Err(format!("demo takes only --redis-url URL\n\n{USAGE}")),
+    }
+}
+
 fn demo(toolbox: &Toolbox) -> XResult {
     toolbox.ensure_for_demo()?;
     // trunk serves /uploads on the page's origin, so the upload store's addresses use it
@@ -125,7 +140,14 @@ fn demo(toolbox: &Toolbox) -> XResult {
         DEMO_SANDBOX_ADDR,
         &["--enable-faults", "--public-url", &page_origin],
     )?;
-    let proxy = host_proxy::start(toolbox, &target_dir(toolbox), &sandbox_url, &page_origin)?;
+    let redis_url = demo_redis_url()?;
+    let proxy = host_proxy::start(
+        toolbox,
+        &target_dir(toolbox),
+        &sandbox_url,
+        &page_origin,
+        redis_url.as_deref(),
+    )?;
     demo_login::serve(proxy.session.clone())?;
     let mut trunk = Service::spawn("trunk", toolbox.command("trunk").arg("serve"))?;
 

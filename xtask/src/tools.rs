@@ -19,6 +19,8 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi in the e2e tests.
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// Debian's Redis, started by the host backend's shared-state tests on a free port.
+pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
 /// Debian's WebKitGTK driver (its MiniBrowser comes with libwebkit2gtk), driven by
 /// selenium-webdriver in the e2e tests.
 pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
@@ -98,10 +100,11 @@ impl Toolbox {
         self.ensure_npm("tools")
     }
 
-    /// Everything the tests need: the demo's tools, the three browser engines and the e2e
-    /// packages (playwright-core, puppeteer-core, selenium-webdriver, axe-core).
+    /// Everything the tests need: the demo's tools, the three browser engines, Redis and the
+    /// e2e packages (playwright-core, puppeteer-core, selenium-webdriver, axe-core).
     pub fn ensure_for_tests(&self) -> XResult {
         self.ensure_for_demo()?;
+        self.ensure_redis()?;
         self.ensure_chromium()?;
         self.ensure_other_engines()?;
         self.ensure_npm("e2e")
@@ -159,6 +162,15 @@ impl Toolbox {
                 "--no-fund",
             ])),
         }
+    }
+
+    /// Debian's redis-server for the host backend's shared-state tests (each test starts its
+    /// own on a free loopback port; no system service is used).
+    pub fn ensure_redis(&self) -> XResult {
+        ensure_debian_packages(
+            &[(REDIS_SERVER, "redis-server")],
+            "the host backend's shared-state tests",
+        )
     }
 
     fn ensure_chromium(&self) -> XResult {

@@ -1,6 +1,9 @@
 //! What the proxy's benchmarks share: an in-process sandbox, the release binary in front of it
 //! (killed when dropped), member sessions, percentiles.
 
+// Each benchmark uses a part of this module.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -58,7 +61,9 @@ pub async fn start_sandbox() -> Result<String, String> {
 /// Starts the release proxy in front of `upstream` with its defaults and `args`, the
 /// operator's fixed token and the benchmarks' session key; waits for its listening line.
 pub fn start_proxy(upstream: &str, args: &[&str]) -> Result<Proxy, String> {
-    let uploads = std::env::temp_dir().join(format!("host-proxy-bench-{}", std::process::id()));
+    static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let uploads = std::env::temp_dir().join(format!("host-proxy-bench-{}-{n}", std::process::id()));
     let child = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0", "--upstream", upstream])
         .args(args)
@@ -88,6 +93,53 @@ pub fn start_proxy(upstream: &str, args: &[&str]) -> Result<Proxy, String> {
         .ok_or_else(|| format!("unexpected first line: {line:?}"))?
         .to_string();
     Ok(proxy)
+}
+
+/// A `redis-server` on a free loopback port, nothing saved; killed when dropped.
+pub struct Redis {
+    child: std::process::Child,
+    /// `redis://127.0.0.1:<port>`.
+    pub url: String,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts Debian's `redis-server` (or `REDIS_SERVER`) and waits until it takes connections.
+pub fn start_redis() -> Result<Redis, String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    let child = Command::new(&binary)
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no", "--loglevel", "warning"])
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {binary}: {e} (cargo xtask test installs it)"))?;
+    let redis = Redis {
+        child,
+        url: format!("redis://127.0.0.1:{port}"),
+    };
+    for _ in 0..500 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(redis);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Err("redis-server did not start".into())
+}
+
+/// VmRSS of process `pid` in KiB (from /proc/<pid>/status).
+pub fn vm_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// A session for member `user_id` of business 1, valid for an hour.

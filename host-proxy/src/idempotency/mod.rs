@@ -11,6 +11,10 @@
 //!   Nexudus and without counting against the member's write limit;
 //! - the same key while the first is in flight: 409 with `Retry-After: 1`; the same key with
 //!   another request: 422. Both in the Nexudus envelope;
+//! - a key whose first request's instance died (its lease, renewed while the write is worked
+//!   on, ran out after `--idempotency-lease-seconds`): the write is looked up first
+//!   ([`settle`]), then replayed as found, or sent when it did not happen;
+//! - the key store unreachable (Redis down): 503, nothing sent;
 //! - an answer that does not say what happened is settled by a look-up first ([`settle`]):
 //!   a 5xx or a success without a positive `Value.Id` at once; a lost or timed-out upstream
 //!   connection (Nexudus may still be working) after `--idempotency-settle-seconds`, the key
@@ -25,7 +29,7 @@ pub(crate) mod settle;
 pub mod store;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -72,14 +76,20 @@ pub(crate) async fn guard(
         .path_and_query()
         .map_or_else(|| parts.uri.path().to_string(), |p| p.to_string());
     let fingerprint = key::fingerprint(&parts.method, &path, &bytes);
-    match st.keys.begin(member, &key, fingerprint, Instant::now()) {
-        Begin::Started => {}
-        Begin::Replay(answer) => return answer.response(true),
-        Begin::InFlight => return envelope::key_in_flight(),
-        Begin::OtherPayload => return envelope::key_reused(),
-        Begin::Full(wait) => return envelope::too_many_keys(wait),
-    }
     let write = Write::of(&parts.method, parts.uri.path(), &bytes);
+    match st.keys.begin(member, &key, fingerprint).await {
+        Ok(Begin::Started) => {}
+        Ok(Begin::Replay(answer)) => return answer.response(true),
+        Ok(Begin::InFlight) => return envelope::key_in_flight(),
+        Ok(Begin::OtherPayload) => return envelope::key_reused(),
+        Ok(Begin::Full(wait)) => return envelope::too_many_keys(wait),
+        Ok(Begin::Unsettled) => {
+            if let Some(answer) = settle_first(&st, member, &key, &write).await {
+                return answer;
+            }
+        }
+        Err(_) => return envelope::store_unavailable(),
+    }
     let req = Request::from_parts(parts, Body::from(bytes));
     let keyed = Keyed { member, key, write };
     let task = spawn_keyed(caller::current(), keyed.clone().run(st.clone(), req, next));
@@ -91,6 +101,56 @@ pub(crate) async fn guard(
             settle_later(st, keyed, None);
             envelope::internal("The request could not be completed.")
         }
+    }
+}
+
+/// A key whose first request's instance died: looks the write up before sending it again.
+/// `None`: it did not happen, send it; otherwise the answer (the record found, or 409 while
+/// nobody can tell, the key kept for a later retry).
+async fn settle_first(
+    st: &Arc<AppState>,
+    member: Member,
+    key: &str,
+    write: &Write,
+) -> Option<Response> {
+    if matches!(write, Write::Local) {
+        // Answered by the proxy itself (an upload URL): nothing reached Nexudus, so the
+        // request is simply made again.
+        return None;
+    }
+    // The look-up may take longer than a lease: held meanwhile, so no other retry claims the
+    // key and sends the write while this one looks.
+    let _lease = Lease::hold(st, member, key);
+    match settle::look_up(st, member, write).await {
+        Outcome::Happened(found) => {
+            st.keys.finish(member, key, found.clone()).await;
+            Some(found.response(true))
+        }
+        Outcome::DidNot => None,
+        Outcome::Unknown => Some(envelope::key_in_flight()),
+    }
+}
+
+/// Renews the lease of a key in flight until dropped, so that only an instance that dies
+/// lets it run out.
+struct Lease(tokio::task::JoinHandle<()>);
+
+impl Lease {
+    fn hold(st: &Arc<AppState>, member: Member, key: &str) -> Lease {
+        let (st, key) = (st.clone(), key.to_string());
+        let every = (st.config.idempotency_lease / 3).max(Duration::from_millis(50));
+        Lease(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                st.keys.renew(member, &key).await;
+            }
+        }))
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -117,20 +177,21 @@ struct Keyed {
 
 impl Keyed {
     async fn run(self, st: Arc<AppState>, req: Request, next: Next) -> Response {
+        let lease = Lease::hold(&st, self.member, &self.key);
         let res = next.run(req).await;
         let lost = res.extensions().get::<UpstreamLost>().is_some();
         let answer = Recorded::read(res, st.config.idempotency_max_answer_bytes).await;
         let status = answer.status;
         let creates = matches!(self.write, Write::Thread { .. } | Write::File { .. });
         if matches!(self.write, Write::Local) {
-            self.finish(&st, answer.clone());
+            self.finish(&st, answer.clone()).await;
         } else if matches!(
             status,
             StatusCode::UNAUTHORIZED | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS
         ) {
             // Refused before acting (a session to renew; throttled by Nexudus or by the write
             // limit): nothing happened, and the same request may be sent again.
-            st.keys.release(self.member, &self.key);
+            st.keys.release(self.member, &self.key).await;
         } else if lost {
             settle_later(st, self, Some(answer.clone()));
         } else if status.is_server_error()
@@ -138,21 +199,21 @@ impl Keyed {
         {
             match settle::look_up(&st, self.member, &self.write).await {
                 Outcome::Happened(found) => {
-                    self.finish(&st, found.clone());
+                    self.finish(&st, found.clone()).await;
                     return found.response(false);
                 }
-                Outcome::DidNot => st.keys.release(self.member, &self.key),
+                Outcome::DidNot => st.keys.release(self.member, &self.key).await,
                 Outcome::Unknown => settle_later(st, self, Some(answer.clone())),
             }
         } else {
-            self.finish(&st, answer.clone());
+            self.finish(&st, answer.clone()).await;
         }
+        drop(lease);
         answer.response(false)
     }
 
-    fn finish(&self, st: &AppState, answer: Recorded) {
-        st.keys
-            .finish(self.member, &self.key, answer, Instant::now());
+    async fn finish(&self, st: &AppState, answer: Recorded) {
+        st.keys.finish(self.member, &self.key, answer).await;
     }
 }
 
@@ -160,6 +221,7 @@ impl Keyed {
 /// [`SETTLE_ATTEMPTS`] that cannot tell, records `answer` (or frees the key without one).
 fn settle_later(st: Arc<AppState>, keyed: Keyed, answer: Option<Recorded>) {
     let work = async move {
+        let _lease = Lease::hold(&st, keyed.member, &keyed.key);
         let mut wait = st.config.idempotency_settle_window;
         for _ in 0..SETTLE_ATTEMPTS {
             tokio::time::sleep(wait).await;
@@ -171,8 +233,8 @@ fn settle_later(st: Arc<AppState>, keyed: Keyed, answer: Option<Recorded>) {
             };
             let looked = caller::scope(caller, settle::look_up(&st, keyed.member, &keyed.write));
             match looked.await {
-                Outcome::Happened(found) => return keyed.finish(&st, found),
-                Outcome::DidNot => return st.keys.release(keyed.member, &keyed.key),
+                Outcome::Happened(found) => return keyed.finish(&st, found).await,
+                Outcome::DidNot => return st.keys.release(keyed.member, &keyed.key).await,
                 Outcome::Unknown => wait = (wait * 2).min(Duration::from_secs(300)),
             }
         }
@@ -181,8 +243,8 @@ fn settle_later(st: Arc<AppState>, keyed: Keyed, answer: Option<Recorded>) {
             "an uncertain write could not be looked up; its key keeps the answer as it was"
         );
         match answer {
-            Some(answer) => keyed.finish(&st, answer),
-            None => st.keys.release(keyed.member, &keyed.key),
+            Some(answer) => keyed.finish(&st, answer).await,
+            None => st.keys.release(keyed.member, &keyed.key).await,
         }
     };
     drop(spawn_keyed(None, work));

@@ -3,7 +3,6 @@
 //! cannot tell the two apart. Deletes count against the member's write limit.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::{Path, State};
 use axum::http::Method;
@@ -42,8 +41,8 @@ async fn own(
     let Some(id) = parse_id(&id) else {
         return envelope::not_found();
     };
-    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
-        return envelope::too_many_writes(wait);
+    if let Err(refused) = super::admit_write(&st, member.user_id).await {
+        return refused;
     }
     match ownership::owner(&st, member, record, id).await {
         Ok(Owner::Member) => forward(&st, Method::DELETE, &record.path(id), None).await,

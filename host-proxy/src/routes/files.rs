@@ -12,7 +12,6 @@
 //! one conversation take turns.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -73,8 +72,16 @@ pub async fn create(
             "is a required field",
         ));
     }
-    match fields.get("NewFileDataUrl").and_then(Value::as_str) {
-        Some(url) if st.uploads.issued_to(url, member).await => {}
+    let url = fields.get("NewFileDataUrl").and_then(Value::as_str);
+    let issued = match url {
+        Some(url) => match st.uploads.issued_to(url, member).await {
+            Ok(issued) => issued,
+            Err(_) => return envelope::store_unavailable(),
+        },
+        None => false,
+    };
+    match url {
+        Some(_) if issued => {}
         other => errors.push(FieldError::new(
             "NewFileDataUrl",
             short(other.map_or(Value::Null, Value::from)),
@@ -84,8 +91,8 @@ pub async fn create(
     let Some(thread_id) = thread_id.filter(|_| errors.is_empty()) else {
         return envelope::validation(&errors);
     };
-    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
-        return envelope::too_many_writes(wait);
+    if let Err(refused) = super::admit_write(&st, member.user_id).await {
+        return refused;
     }
     let _turn = st.attach_turns.take(thread_id).await;
     match ownership::thread(&st, member, thread_id).await {

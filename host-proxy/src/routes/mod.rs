@@ -8,6 +8,8 @@
 //! | `POST /api/community/communitythreadfiles` | only onto the member's own thread, only with a file of this proxy, at most `--max-files-per-thread` per thread |
 //! | `DELETE /api/community/communitythreads/{id}`, `.../communitythreadfiles/{id}` | the member's own only |
 //! | `POST /uploads`, `PUT /uploads/{id}`, `GET /files/{key}/{name}` | the file store |
+//! | `GET /healthz`, `GET /readyz` | the probes (see `probes`) |
+//! | `GET /metrics` | Prometheus text (see [`crate::metrics`]) |
 //! | anything else | 404 `"Not found"` |
 //!
 //! Every write may carry an `Idempotency-Key` (see [`crate::idempotency`]).
@@ -38,6 +40,19 @@ pub(crate) use file_limit::ThreadTurns;
 /// URL, never inline.
 pub(crate) const MAX_JSON_BODY: usize = 1024 * 1024;
 
+/// Counts a write of `member` against its limit: the 429 past it, the 503 when the shared
+/// store cannot be reached (writes fail closed).
+pub(crate) async fn admit_write(
+    st: &AppState,
+    member: u64,
+) -> Result<(), axum::response::Response> {
+    match st.limit.admit(member).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(wait)) => Err(envelope::too_many_writes(wait)),
+        Err(crate::shared::Unavailable) => Err(envelope::store_unavailable()),
+    }
+}
+
 /// Builds every route.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let member = Router::new()
@@ -67,7 +82,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     // The upload URL and the file key are the capabilities here: no session.
     let open = Router::new()
         .route("/uploads/{id}", put(uploads::put))
-        .route("/files/{key}/{name}", get(uploads::get_file));
+        .route("/files/{key}/{name}", get(uploads::get_file))
+        .route("/healthz", get(crate::probes::healthz))
+        .route("/readyz", get(crate::probes::readyz))
+        .route("/metrics", get(crate::metrics::serve));
     Router::new()
         .merge(member)
         .merge(open)
@@ -77,5 +95,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         ))
         .fallback(|| async { envelope::not_found() })
         .method_not_allowed_fallback(|| async { envelope::not_found() })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::count,
+        ))
         .with_state(state)
 }

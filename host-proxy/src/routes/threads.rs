@@ -11,7 +11,6 @@
 //! nothing reaches Nexudus.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -105,8 +104,8 @@ pub async fn create(
     let Ok(json) = serde_json::to_vec(&Value::Object(fields)) else {
         return envelope::internal("The request could not be prepared.");
     };
-    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
-        return envelope::too_many_writes(wait);
+    if let Err(refused) = super::admit_write(&st, member.user_id).await {
+        return refused;
     }
     forward(&st, Method::POST, PATH, Some(Bytes::from(json))).await
 }

@@ -11,7 +11,6 @@
 //! run as a page of this origin, nor even be shown inline.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -72,10 +71,10 @@ pub async fn create(
     }
     let size = size.unwrap_or_default();
     let essence = content_type;
-    if let Err(wait) = st.limit.admit(member.user_id, Instant::now()) {
-        return envelope::too_many_writes(wait);
+    if let Err(refused) = super::admit_write(&st, member.user_id).await {
+        return refused;
     }
-    match st.uploads.issue(member, file_name, &essence, size) {
+    match st.uploads.issue(member, file_name, &essence, size).await {
         Ok(issued) => envelope::json(
             StatusCode::OK,
             &json!({
@@ -98,15 +97,19 @@ pub async fn create(
                     human_wait(wait)
                 ),
             };
-            attachment_refused(file_name, message)
+            envelope::refused_for("storage_quota", attachment_refused(file_name, message))
         }
         Err(IssueError::StoreFull) => {
             tracing::warn!("upload refused: the file store is full (--max-store-bytes)");
-            attachment_refused(
-                file_name,
-                "the server cannot take more files just now; try again later".to_string(),
+            envelope::refused_for(
+                "store_full",
+                attachment_refused(
+                    file_name,
+                    "the server cannot take more files just now; try again later".to_string(),
+                ),
             )
         }
+        Err(IssueError::Unavailable) => envelope::store_unavailable(),
         Err(IssueError::Io(e)) => {
             tracing::error!(error = %e, "could not issue an upload URL");
             upload_error(
@@ -128,8 +131,15 @@ pub async fn put(
     if !is_key(&id) {
         return unknown();
     }
-    let Some(pending) = st.uploads.take(&id) else {
-        return unknown();
+    let pending = match st.uploads.take(&id).await {
+        Ok(Some(pending)) => pending,
+        Ok(None) => return unknown(),
+        Err(_) => {
+            return upload_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the upload cannot be taken just now; try again in a few seconds",
+            )
+        }
     };
     let (declared_type, declared_size) = Uploads::declared(&pending);
     if let Some(sent) = headers
@@ -182,7 +192,7 @@ pub async fn get_file(
     if !is_key(&key) {
         return envelope::not_found();
     }
-    let Some((meta, path)) = st.uploads.find(&key, &name) else {
+    let Some((meta, path)) = st.uploads.find(&key, &name).await else {
         return envelope::not_found();
     };
     let file = match tokio::fs::File::open(&path).await {

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod redis_server;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -377,4 +379,26 @@ impl Drop for Child {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Spawns the binary as `command` describes (stdout piped, read here) and waits for its
+/// listening line; returns the process and its base URL.
+pub fn start_binary(command: &mut std::process::Command) -> (Child, String) {
+    use std::io::BufRead as _;
+    let mut child = Child(
+        command
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("nexudus-host-proxy listening on ")
+        .unwrap()
+        .to_string();
+    (child, base)
 }
