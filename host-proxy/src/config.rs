@@ -15,6 +15,9 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8790";
 /// the most files the panel allows (10) takes 21: the create, 10 upload requests, 10 attaches;
 /// 30 leaves room for a few retries.
 pub const DEFAULT_MEMBER_WRITES_PER_MINUTE: u32 = 30;
+/// Seconds a business's board list is kept: short, so a board added or made restricted is
+/// seen soon, long enough that a flood of creates lists the boards once.
+pub const DEFAULT_BOARD_CACHE_SECONDS: u64 = 30;
 /// Files one conversation may have (the most the panel's `maxFiles` allows).
 pub const DEFAULT_MAX_FILES_PER_THREAD: u32 = 10;
 /// Largest stored file: 25 MB, the panel's own default limit.
@@ -81,6 +84,12 @@ pub struct Config {
     pub cleanup_interval: Duration,
     /// Log one line per request (member id, route, status, duration).
     pub log_requests: bool,
+    /// How long a business's board list is kept before it is listed again.
+    pub board_cache_ttl: Duration,
+    /// Members may set `InstantDelivery` (the portal's form does not offer it).
+    pub allow_instant_delivery: bool,
+    /// Members may set `Guests` (the portal's form does not offer it).
+    pub allow_guests: bool,
 }
 
 impl Config {
@@ -114,6 +123,9 @@ impl Config {
             upstream_min_spacing: Duration::from_millis(110),
             cleanup_interval: Duration::from_secs(60),
             log_requests: true,
+            board_cache_ttl: Duration::from_secs(DEFAULT_BOARD_CACHE_SECONDS),
+            allow_instant_delivery: false,
+            allow_guests: false,
         }
     }
 

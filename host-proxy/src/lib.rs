@@ -14,6 +14,7 @@
 // Handlers return the ready answer (an axum `Response`) as their error, on cold paths.
 #![allow(clippy::result_large_err)]
 
+pub mod boards;
 pub mod claims;
 pub mod cli;
 pub mod config;
@@ -46,6 +47,7 @@ pub(crate) struct AppState {
     pub(crate) limit: limit::WriteLimit,
     pub(crate) uploads: uploads::Uploads,
     pub(crate) attach_turns: routes::ThreadTurns,
+    pub(crate) boards: boards::BoardCache,
 }
 
 /// A configured proxy, ready to serve.
@@ -95,6 +97,7 @@ impl Proxy {
             upstream,
             uploads,
             attach_turns: routes::ThreadTurns::default(),
+            boards: boards::BoardCache::new(config.board_cache_ttl),
             config,
         };
         Ok(Proxy {

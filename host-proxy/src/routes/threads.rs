@@ -8,7 +8,10 @@
 //! 50 characters, counted in UTF-16 code units as a browser's `maxlength` counts them, the
 //! limit of the portal's own form [seen, nexudus-api.md "Limits of the board's own form"],
 //! which the API is not documented to enforce. Past it: the 400 envelope on `Tags`, and
-//! nothing reaches Nexudus.
+//! nothing reaches Nexudus. The board must be one the member may post on ([`crate::boards`]),
+//! and `InstantDelivery` and `Guests`, which the portal's form never offers members, are
+//! refused unless the operator allows them (their neutral values, `false`, `[]` and `null`,
+//! are dropped, so a client sending the defaults keeps working).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,7 +24,7 @@ use axum::Extension;
 use serde_json::Value;
 
 use super::{body, query, MAX_JSON_BODY};
-use crate::claims::Member;
+use crate::claims::{Member, MemberGroups};
 use crate::envelope::{self, FieldError};
 use crate::AppState;
 
@@ -46,6 +49,7 @@ const MEMBER_FIELDS: [&str; 7] = [
 pub async fn create(
     State(st): State<Arc<AppState>>,
     Extension(member): Extension<Member>,
+    Extension(groups): Extension<MemberGroups>,
     request_body: Body,
 ) -> Response {
     let map = match body::read_object(request_body, MAX_JSON_BODY, || {
@@ -69,6 +73,22 @@ pub async fn create(
             )]);
         }
     }
+    if let Err(res) = beyond_the_form(&mut fields, &st.config) {
+        return res;
+    }
+    if fields.get("CommunityGroupId").is_some_and(|v| !v.is_null()) {
+        let boards = match st.boards.boards(&st.upstream, member.business_id).await {
+            Ok(boards) => boards,
+            Err(res) => return res,
+        };
+        match crate::boards::check(fields.get("CommunityGroupId"), &boards, &groups) {
+            Ok(Some(id)) => {
+                fields.insert("CommunityGroupId".into(), Value::from(id));
+            }
+            Ok(None) => {}
+            Err(res) => return res,
+        }
+    }
     fields.insert("BusinessId".into(), Value::from(member.business_id));
     fields.insert("UserId".into(), Value::from(member.user_id));
     let Ok(json) = serde_json::to_vec(&Value::Object(fields)) else {
@@ -78,6 +98,37 @@ pub async fn create(
         return envelope::too_many_writes(wait);
     }
     forward(&st, Method::POST, PATH, Some(Bytes::from(json))).await
+}
+
+/// Drops `InstantDelivery` and `Guests` at their neutral values, and refuses them otherwise
+/// unless `config` allows them.
+fn beyond_the_form(
+    fields: &mut serde_json::Map<String, Value>,
+    config: &crate::Config,
+) -> Result<(), Response> {
+    for (name, allowed) in [
+        ("InstantDelivery", config.allow_instant_delivery),
+        ("Guests", config.allow_guests),
+    ] {
+        let Some(value) = fields.get(name) else {
+            continue;
+        };
+        let neutral = match value {
+            Value::Null | Value::Bool(false) => true,
+            Value::Array(items) => items.is_empty(),
+            _ => false,
+        };
+        if neutral && !allowed {
+            fields.remove(name);
+        } else if !allowed {
+            return Err(envelope::validation(&[FieldError::new(
+                name,
+                body::short(value.clone()),
+                "cannot be set by members here",
+            )]));
+        }
+    }
+    Ok(())
 }
 
 /// `GET /api/community/communitythreads`: only the member's own conversations in their
