@@ -14,6 +14,7 @@
 // Handlers return the ready answer (an axum `Response`) as their error, on cold paths.
 #![allow(clippy::result_large_err)]
 
+pub mod boards;
 pub mod caller;
 pub mod claims;
 pub mod cli;
@@ -54,6 +55,7 @@ pub(crate) struct AppState {
     pub(crate) uploads: uploads::Uploads,
     pub(crate) attach_turns: routes::ThreadTurns,
     pub(crate) keys: Box<dyn idempotency::store::KeyStore>,
+    pub(crate) boards: boards::BoardCache,
 }
 
 /// A configured proxy, ready to serve.
@@ -116,6 +118,7 @@ impl Proxy {
                 config.idempotency_ttl,
                 config.idempotency_keys_per_member,
             )),
+            boards: boards::BoardCache::new(config.board_cache_ttl),
             config,
         };
         Ok(Proxy {

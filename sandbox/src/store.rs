@@ -67,9 +67,15 @@ pub struct Group {
     pub group_access: u8,
     /// The business (location) it belongs to.
     pub business_id: i64,
+    /// The users who belong to it (its members). Not in the record: Nexudus's board list
+    /// does not name members; a host's login knows them (the proxy's `groups` claim).
+    #[serde(skip)]
+    pub members: &'static [i64],
 }
 
-/// The seeded groups.
+/// The seeded groups: two public boards, a private one nobody seeded belongs to (3) and a
+/// restricted one Ada (user 10) belongs to (4). The API lets an administrator post on any of
+/// them, as live Nexudus does; who a member may post as is the host backend's check.
 pub fn groups() -> Vec<Group> {
     let g = |id, name, description, group_access| Group {
         id,
@@ -77,6 +83,7 @@ pub fn groups() -> Vec<Group> {
         description,
         group_access,
         business_id: BUSINESS_ID,
+        members: if id == 4 { &[10] } else { &[] },
     };
     vec![
         g(
@@ -94,6 +101,15 @@ pub fn groups() -> Vec<Group> {
             1,
         ),
     ]
+}
+
+/// The seeded boards `user` belongs to.
+pub fn groups_of(user: i64) -> Vec<i64> {
+    groups()
+        .into_iter()
+        .filter(|g| g.members.contains(&user))
+        .map(|g| g.id)
+        .collect()
 }
 
 /// A CommunityThread record (a conversation).
