@@ -423,3 +423,66 @@ async fn a_member_flooding_reads_does_not_hold_the_board_list_behind_them() {
     assert!(!flood.is_finished());
     flood.abort();
 }
+
+#[tokio::test]
+async fn the_board_field_is_checked_whatever_its_spelling() {
+    let (sandbox, proxy) = stack().await;
+    let outsider = session(11, 1);
+    for body in [
+        json!({"Subject": "S", "Message": "M", "communitygroupid": 4}),
+        json!({"Subject": "S", "Message": "M", "COMMUNITYGROUPID": "4"}),
+    ] {
+        let (status, answer) = proxy.post(&outsider, THREADS, &body).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(field_error(&answer).0, "CommunityGroupId");
+    }
+    // Two spellings at once: refused, not one of them picked.
+    let (status, _) = proxy
+        .post(
+            &outsider,
+            THREADS,
+            &json!({"Subject": "S", "Message": "M", "CommunityGroupId": 1, "communityGroupId": 4}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(created_boards(&sandbox).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_board_listing_is_answered_and_not_kept() {
+    // The first listing fails (Nexudus's 500); the next one succeeds.
+    let failures = Arc::new(Mutex::new(1));
+    let double = {
+        let failures = failures.clone();
+        start_double(move |seen| {
+            if seen.method == "POST" {
+                return json_response(
+                    200,
+                    &json!({"Status": 200, "Value": {"Id": 5000}, "WasSuccessful": true}),
+                );
+            }
+            let mut left = failures.lock().unwrap();
+            if *left > 0 {
+                *left -= 1;
+                return json_response(500, &json!({"Message": "An error has occurred."}));
+            }
+            json_response(
+                200,
+                &json!({"Records": [board(1, 2, 1)], "HasNextPage": false}),
+            )
+        })
+        .await
+    };
+    let proxy = start_proxy(proxy_config(&double.base)).await;
+    let ada = session(10, 1);
+    let (status, body) = post_on(&proxy, &ada, json!(1)).await;
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        double.seen().iter().all(|s| s.method == "GET"),
+        "the create was not forwarded"
+    );
+    // Not kept: the next create lists again and goes through.
+    let (status, body) = post_on(&proxy, &ada, json!(1)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(listings(&double), 2);
+}
