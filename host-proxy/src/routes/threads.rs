@@ -95,6 +95,10 @@ pub async fn create(
             Err(res) => return res,
         };
         if !crate::boards::may_post(&boards, &groups, id) {
+            tracing::info!(
+                member = member.user_id,
+                "a board not open to the member refused"
+            );
             return crate::boards::refusal(board);
         }
         fields.insert("CommunityGroupId".into(), Value::from(id));
