@@ -83,18 +83,25 @@ export function resetSandbox(sandboxUrl) {
  * Starts the host backend (host-proxy) in front of the sandbox, as a portal operator runs
  * it: signed in as the sandbox's API user, accepting member sessions signed with a key of
  * this run, storing files under a temporary folder that `publicBase` serves. Returns it
- * with a member session for user 10 of business 1 (what the host's login would give).
+ * with member sessions, as the host's login would give them: `session` for user 10 (Ada) of
+ * business 1, and `sessions` for users 10 and 11 (Grace), each with a `groups` claim naming
+ * the boards the sandbox seeds them in (its `/_sandbox/memberships`: Ada in restricted board
+ * 4, Grace in private board 3).
  */
 async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = []) {
   const bin = required('HOST_PROXY_BIN');
   const secret = randomBytes(32).toString('hex');
   const uploads = await mkdtemp(path.join(os.tmpdir(), 'nsc-host-proxy-'));
   const { NEXUDUS_API_TOKEN: _ignored, ...withoutToken } = process.env;
-  const minted = spawnSync(bin, ['mint-session', '--sub', '10', '--business-id', '1'], {
-    env: { ...process.env, MEMBER_JWT_SECRET: secret },
-    encoding: 'utf8',
-  });
-  if (minted.status !== 0) throw new Error(`mint-session failed: ${minted.stderr}`);
+  const mint = async (user) => {
+    const { groups } = await (await fetch(new URL(`/_sandbox/memberships?user=${user}`, sandboxUrl))).json();
+    const args = ['mint-session', '--sub', String(user), '--business-id', '1'];
+    if (groups.length > 0) args.push('--groups', groups.join(','));
+    const minted = spawnSync(bin, args, { env: { ...process.env, MEMBER_JWT_SECRET: secret }, encoding: 'utf8' });
+    if (minted.status !== 0) throw new Error(`mint-session failed: ${minted.stderr}`);
+    return minted.stdout.trim();
+  };
+  const sessions = { ada: await mint(10), grace: await mint(11) };
   const service = await startService(
     'the host proxy',
     bin,
@@ -103,7 +110,8 @@ async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = []
   );
   return {
     ...service,
-    session: minted.stdout.trim(),
+    session: sessions.ada,
+    sessions,
     async stop() {
       await service.stop();
       await rm(uploads, { recursive: true, force: true });
@@ -221,6 +229,8 @@ export async function startStack({ sandboxArgs = [], hostProxyArgs = [], root = 
     pageUrl: `${pageOrigin}/`,
     sandboxUrl: sandbox.url,
     hostProxyUrl: hostProxy.url,
+    /** Member sessions for the host backend: `{ ada, grace }` (see `startHostProxy`). */
+    memberSessions: hostProxy.sessions,
     /** GETs a sandbox JSON endpoint (inspection, faults). */
     async sandboxJson(pathname, init) {
       const answer = await fetch(new URL(pathname, sandbox.url), init);
@@ -470,11 +480,17 @@ export async function armFault(stack, spec) {
 
 /**
  * Opens the demo page in a fresh context that counts live resources, once its script is
- * ready; records page errors and every request.
+ * ready; records page errors and every request. With `memberSession`, the stand-in login
+ * (`/login/session`) hands the page that session instead of Ada's: another member signs in.
  */
-export async function openDemoPage(shared) {
+export async function openDemoPage(shared, { memberSession } = {}) {
   const context = await shared.browser.newContext();
   await watchLiveResources(context);
+  if (memberSession) {
+    await context.route('**/login/session', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/plain', headers: { 'cache-control': 'no-store' }, body: memberSession }),
+    );
+  }
   const page = await context.newPage();
   const errors = watchPageErrors(page);
   const requests = [];

@@ -76,6 +76,8 @@ messages! {
     BoardEveryone = "boardEveryone" { en: "Everyone (no particular board)", fr: "Tout le monde (aucun forum en particulier)" }
     /// While the boards load.
     BoardLoading = "boardLoading" { en: "Loading boards…", fr: "Chargement des forums…" }
+    /// A board open only to its members (restricted or private), as the picker names it.
+    BoardMembersOnly = "boardMembersOnly" { en: "{name} (members only)", fr: "{name} (réservé aux membres)" }
     /// When the boards could not be loaded.
     BoardFailed = "boardFailed" { en: "The boards could not be loaded. The conversation can still be posted for everyone.", fr: "Les forums n’ont pas pu être chargés. La discussion peut quand même être publiée pour tout le monde." }
     /// Label of the attachment.

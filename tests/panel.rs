@@ -193,6 +193,66 @@ async fn start_mode_checks_required_fields_before_any_request() {
     restore_fetch();
 }
 
+/// The board list as the host backend answers it: only the boards this member may post in,
+/// each marked `MemberCanPost`; plus boards bare Nexudus would list (no marker), which the
+/// old rule still judges.
+const BACKEND_BOARDS: &str = r#"{"Records":[
+    {"Id":1,"Name":"General","GroupAccess":2,"MemberCanPost":true},
+    {"Id":4,"Name":"Designers","GroupAccess":1,"MemberCanPost":true},
+    {"Id":5,"Name":"Board of directors","GroupAccess":3,"MemberCanPost":true},
+    {"Id":3,"Name":"Managers","GroupAccess":3},
+    {"Id":6,"Name":"Closed","GroupAccess":1,"MemberCanPost":false}]}"#;
+
+#[wasm_bindgen_test]
+async fn the_picker_offers_the_restricted_boards_the_list_marks_open_to_the_member() {
+    for (strings, suffix) in [
+        (Strings::default(), "(members only)"),
+        (
+            Strings::new(Locale::Fr, Vec::new()),
+            "(réservé aux membres)",
+        ),
+    ] {
+        stub_fetch(200, BACKEND_BOARDS, "application/json");
+        let root = mount(start_props("https://api.invalid", strings));
+        let designers = element(&root, "select[name=CommunityGroupId] option[value=\"4\"]").await;
+        assert_eq!(text_of(&designers), format!("Designers {suffix}"));
+        let directors = element(&root, "select option[value=\"5\"]").await;
+        assert_eq!(text_of(&directors), format!("Board of directors {suffix}"));
+        assert_eq!(
+            text_of(&element(&root, "select option[value=\"1\"]").await),
+            "General"
+        );
+        // Unmarked (bare Nexudus) and refused restricted/private boards are not offered.
+        assert!(find(&root, "select option[value=\"3\"]").is_none());
+        assert!(find(&root, "select option[value=\"6\"]").is_none());
+        restore_fetch();
+    }
+
+    // Chosen, it is the board the conversation is posted to.
+    stub_fetch(200, BACKEND_BOARDS, "application/json");
+    let root = mount(start_props("https://api.invalid", Strings::default()));
+    element(&root, "select option[value=\"4\"]").await;
+    let select: web_sys::HtmlSelectElement = element(&root, "select[name=CommunityGroupId]")
+        .await
+        .dyn_into()
+        .unwrap();
+    select.set_value("4");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    type_into(&root, "[name=Subject]", "Brief").await;
+    type_into(&root, "[name=Message]", "For the designers").await;
+    click(&root, "button[type=submit]").await;
+    let calls = wait_for("the create", std::time::Duration::from_secs(5), || {
+        let calls = fetch_calls();
+        calls.contains("\"method\":\"POST\"").then_some(calls)
+    })
+    .await;
+    // The body is a JSON string inside the calls' JSON, its quotes escaped.
+    assert!(calls.contains(r#"\"CommunityGroupId\":4"#), "{calls}");
+    restore_fetch();
+}
+
 #[wasm_bindgen_test]
 async fn an_error_envelope_highlights_the_right_fields() {
     stub_fetch(

@@ -7,7 +7,9 @@
 // those (the latter needs no DIST_DIR); SHOTS=hostile only issue 22's card states (30-…: a
 // picture nothing can vouch for, a refused file blocking Post, the missing files named after
 // a new mount), at 320 px and in the dark scheme; SHOTS=keys only issue 21's states of the
-// panel with `idempotencyKeys` through the host backend (35-…: a key in flight, the 422 message).
+// panel with `idempotencyKeys` through the host backend (35-…: a key in flight, the 422 message);
+// SHOTS=boards only issue 26's board states (39-…: the member panel through the host backend
+// offering a restricted board, and another member's crafted post refused on the Board field).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FIXTURES, startStack, launchBrowser } from '../harness.mjs';
@@ -23,9 +25,13 @@ const PNG = Buffer.from(
   'base64',
 );
 
-async function shot(name, { width = 480, scheme = 'light', locale, selector = '#start-panel', ready = '[name="Subject"]' } = {}, steps) {
-  if (!stack) return;
+async function shot(name, { width = 480, scheme = 'light', locale, selector = '#start-panel', ready = '[name="Subject"]', memberSession } = {}, steps) {
+  if (!stack || (only === 'boards' && !name.includes('-board'))) return;
   const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+  if (memberSession) {
+    // Another member signs in: the stand-in login hands the page their session.
+    await context.route('**/login/session', (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: memberSession }));
+  }
   const page = await context.newPage();
   await page.goto(stack.pageUrl + (locale ? `?locale=${locale}` : ''));
   const panel = page.locator(selector);
@@ -233,6 +239,31 @@ await shot('29-photo-preparing-fr', {}, async (page, panel) => {
   await panel.getByText('Préparation de la photo…').waitFor();
   await panel.getByRole('button', { name: 'Publier la discussion' }).click();
   await panel.getByText('Préparation des photos', { exact: false }).waitFor();
+});
+
+// Issue 26: through the host backend, Ada (in restricted board 4) is offered it, named as
+// members only; the open list is shown as a list box (a closed <select>'s pop-up is the
+// browser's own window, which a page screenshot does not hold). Grace (not in it) posts to it
+// by hand and gets the Board field's error.
+const BOARD = 'select[name="CommunityGroupId"]';
+const boardsListed = async (page, panel) => {
+  await panel.locator(`${BOARD} option[value="4"]`).waitFor({ state: 'attached' });
+  await panel.locator(BOARD).evaluate((select) => { select.size = select.options.length; });
+  await panel.locator(BOARD).selectOption('4');
+};
+await shot('39-board-members-only-offered', { selector: '#member-panel' }, boardsListed);
+await shot('40-board-members-only-offered-fr-dark-320', { selector: '#member-panel', scheme: 'dark', width: 320 }, async (page, panel) => {
+  await page.locator('input[name="locale"][value="fr"]').check();
+  await panel.getByText('Forum', { exact: true }).waitFor();
+  await boardsListed(page, panel);
+});
+await shot('41-board-refused-on-the-field', { selector: '#member-panel', memberSession: stack?.memberSessions.grace }, async (page, panel) => {
+  await panel.locator(`${BOARD} option[value="3"]`).waitFor({ state: 'attached' });
+  await panel.locator(BOARD).evaluate((select) => select.add(new Option('Founders circle', '4')));
+  await panel.locator(BOARD).selectOption('4');
+  await fill(panel);
+  await panel.getByRole('button', { name: 'Post conversation' }).click();
+  await panel.locator(`${BOARD}[aria-invalid="true"]`).waitFor();
 });
 
 await stack?.close();

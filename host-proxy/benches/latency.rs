@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p nexudus-host-proxy --bench latency [-- CALLS]` starts a sandbox
 //! (in-process, unthrottled, quiet) and the release `nexudus-host-proxy` binary in front of
-//! it, then makes CALLS (default 500) identical `GET /api/community/communitygroups` calls
+//! it, then makes CALLS (default 500) identical `GET /api/community/communitythreads` calls
 //! directly to the sandbox and as many through the proxy, interleaved, one at a time over
 //! kept-alive connections, after 50 of each to warm up. It prints the direct and proxied
 //! medians and 95th percentiles and their differences (the added latency), and the proxy

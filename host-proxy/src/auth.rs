@@ -43,14 +43,15 @@ pub async fn require_member(
         tracing::info!("request without a member session refused");
         return envelope::unauthorized();
     };
-    let member = match st.verifier.verify(token) {
-        Ok(member) => member,
+    let (member, groups) = match st.verifier.verify_session(token) {
+        Ok(session) => session,
         Err(refusal) => {
             tracing::info!(reason = ?refusal, "member session refused");
             return envelope::unauthorized();
         }
     };
     req.extensions_mut().insert(member);
+    req.extensions_mut().insert(groups);
     let caller = Caller {
         member: member.user_id,
         deadline: tokio::time::Instant::now() + st.config.upstream_timeout,

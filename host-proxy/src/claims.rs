@@ -3,7 +3,9 @@
 //!
 //! Claims: `sub` = the member's Nexudus UserId, `businessId` = their location, `exp`
 //! (required and checked), optional `nbf` (checked when present). Ids may be JSON numbers or
-//! strings of digits (JWT's `sub` is a string by the RFC). Only HS256 is accepted, so a token
+//! strings of digits (JWT's `sub` is a string by the RFC). Optional `groups`: the board Ids the host's login says
+//! the member belongs to (a JSON array of at most [`MAX_GROUPS`] positive integers up to 2^53,
+//! numbers or strings of digits); anything else in it refuses the session. Only HS256 is accepted, so a token
 //! signed with `none` or another algorithm is refused. The proxy trusts nothing else in the
 //! request to say who the member is.
 
@@ -60,6 +62,20 @@ pub struct Member {
     pub business_id: u64,
 }
 
+/// The most board Ids a `groups` claim may hold.
+pub const MAX_GROUPS: usize = 1000;
+
+/// The boards a member belongs to, from the session's `groups` claim (empty without it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemberGroups(pub std::sync::Arc<std::collections::BTreeSet<u64>>);
+
+impl MemberGroups {
+    /// Whether the member belongs to board `id`.
+    pub fn contains(&self, id: u64) -> bool {
+        self.0.contains(&id)
+    }
+}
+
 #[derive(Deserialize)]
 struct RawClaims {
     sub: Value,
@@ -70,6 +86,14 @@ struct RawClaims {
     exp: Value,
     #[serde(default)]
     iat: Option<Value>,
+    /// `None` when absent; `Some(Null)` when given as `null` (refused).
+    #[serde(default, deserialize_with = "present")]
+    groups: Option<Value>,
+}
+
+/// A claim that is present, whatever its value (`null` included).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 #[derive(Serialize)]
@@ -77,6 +101,8 @@ struct MintedClaims {
     sub: String,
     #[serde(rename = "businessId")]
     business_id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<u64>>,
     iat: u64,
     exp: u64,
 }
@@ -90,7 +116,8 @@ pub enum Refusal {
     Expired,
     /// `nbf` is still ahead.
     NotYetValid,
-    /// `sub` or `businessId` is missing or not an integer in 1..=2^53.
+    /// `sub` or `businessId` is missing or not an integer in 1..=2^53, or `groups` is not a
+    /// bounded list of board Ids.
     BadClaims,
     /// `exp` is further ahead than `--max-session-seconds`, or `exp - iat` longer.
     TooLong,
@@ -142,6 +169,11 @@ impl Verifier {
 
     /// The member a session names, if it is genuine and current.
     pub fn verify(&self, token: &str) -> Result<Member, Refusal> {
+        self.verify_session(token).map(|(member, _)| member)
+    }
+
+    /// The member a session names and the boards it says they belong to.
+    pub fn verify_session(&self, token: &str) -> Result<(Member, MemberGroups), Refusal> {
         use jsonwebtoken::errors::ErrorKind;
         let data =
             jsonwebtoken::decode::<RawClaims>(token, &self.key, &self.validation).map_err(|e| {
@@ -165,10 +197,17 @@ impl Verifier {
         self.check_lifetime(&data.claims, unix_now())?;
         let user_id = positive_id(&data.claims.sub).ok_or(Refusal::BadClaims)?;
         let business_id = positive_id(&data.claims.business_id).ok_or(Refusal::BadClaims)?;
-        Ok(Member {
-            user_id,
-            business_id,
-        })
+        let groups = match &data.claims.groups {
+            None => MemberGroups::default(),
+            Some(value) => group_ids(value).ok_or(Refusal::BadClaims)?,
+        };
+        Ok((
+            Member {
+                user_id,
+                business_id,
+            },
+            groups,
+        ))
     }
 }
 
@@ -208,12 +247,33 @@ pub fn parse_id(raw: &str) -> Option<u64> {
     raw.parse().ok().filter(|n| (1..=MAX_ID).contains(n))
 }
 
+/// A `groups` claim's board Ids: an array of at most [`MAX_GROUPS`] ids in 1..=2^53.
+fn group_ids(value: &Value) -> Option<MemberGroups> {
+    let items = value.as_array()?;
+    if items.len() > MAX_GROUPS {
+        return None;
+    }
+    let ids = items.iter().map(positive_id).collect::<Option<_>>()?;
+    Some(MemberGroups(std::sync::Arc::new(ids)))
+}
+
 /// Signs a member session, as a host's login would (the `mint-session` command, tests, demo).
 pub fn mint(secret: &Secret, member: Member, ttl: Duration) -> Result<Secret, String> {
+    mint_with_groups(secret, member, None, ttl)
+}
+
+/// Signs a member session with a `groups` claim when `groups` is given.
+pub fn mint_with_groups(
+    secret: &Secret,
+    member: Member,
+    groups: Option<&[u64]>,
+    ttl: Duration,
+) -> Result<Secret, String> {
     let now = unix_now();
     let claims = MintedClaims {
         sub: member.user_id.to_string(),
         business_id: member.business_id,
+        groups: groups.map(<[u64]>::to_vec),
         iat: now,
         exp: now.saturating_add(ttl.as_secs()),
     };
@@ -307,6 +367,38 @@ mod tests {
         }
         let top = json!({"sub": 9_007_199_254_740_992u64, "businessId": 1, "exp": now + 60});
         assert!(v.verify(&sign(&top, KEY, Algorithm::HS256)).is_ok());
+        for bad in [
+            json!(null),
+            json!(4),
+            json!("4"),
+            json!({"4": true}),
+            json!([4, -1]),
+            json!([0]),
+            json!([4.5]),
+            json!([4.0]),
+            json!(["x"]),
+            json!([""]),
+            json!([[4]]),
+            json!([null]),
+            json!([(1u64 << 53) + 1]),
+            Value::Array(vec![json!(1); MAX_GROUPS + 1]),
+        ] {
+            let c = json!({"sub": 10, "businessId": 1, "exp": now + 60, "groups": bad});
+            assert_eq!(
+                v.verify(&sign(&c, KEY, Algorithm::HS256)),
+                Err(Refusal::BadClaims),
+                "{bad}"
+            );
+        }
+        let fine = json!({"sub": 10, "businessId": 1, "exp": now + 60,
+            "groups": [4, "3", 1u64 << 53, 4]});
+        let (_, groups) = v
+            .verify_session(&sign(&fine, KEY, Algorithm::HS256))
+            .unwrap();
+        assert_eq!(
+            groups.0.iter().copied().collect::<Vec<_>>(),
+            vec![3, 4, 1 << 53]
+        );
         let no_business = json!({"sub": "10", "exp": now + 60});
         assert!(v
             .verify(&sign(&no_business, KEY, Algorithm::HS256))

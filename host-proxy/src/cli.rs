@@ -18,7 +18,8 @@ Environment (secrets, never flags):
   MEMBER_JWT_SECRET      the HS256 key (at least 32 bytes) the host's login signs member
                            sessions with: claims sub (Nexudus UserId), businessId, exp,
                            nbf?, iat?, aud? and iss? (checked when --jwt-audience and
-                           --jwt-issuer are set)
+                           --jwt-issuer are set), groups? (the board Ids the member
+                           belongs to)
 
 The panel's baseUrl points at this server and its bearer token is the member's session.";
 
@@ -46,6 +47,10 @@ pub enum Command {
         /// The member's business (the `businessId` claim).
         #[arg(long, value_name = "ID")]
         business_id: u64,
+        /// The boards the member belongs to (the `groups` claim), comma-separated Ids, e.g.
+        /// `--groups 3,4`; without it the session has no `groups` claim.
+        #[arg(long, value_name = "IDS", value_delimiter = ',')]
+        groups: Option<Vec<u64>>,
         /// How long the session lasts.
         #[arg(long, default_value_t = 3600, value_name = "N")]
         ttl_seconds: u64,
@@ -207,6 +212,21 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ISS")]
     pub jwt_issuer: Option<String>,
 
+    /// How long a business's board list (which decides where members may post) is kept
+    /// before it is listed again, in seconds.
+    #[arg(long, default_value_t = crate::config::DEFAULT_BOARD_CACHE_SECONDS, value_name = "N")]
+    pub board_cache_seconds: u64,
+
+    /// Let members set InstantDelivery on a new conversation (the portal's form does not
+    /// offer it; without this flag a true value is refused with the 400 envelope).
+    #[arg(long)]
+    pub allow_instant_delivery: bool,
+
+    /// Let members invite Guests to a new conversation (the portal's form does not offer
+    /// it; without this flag a non-empty list is refused with the 400 envelope).
+    #[arg(long)]
+    pub allow_guests: bool,
+
     /// Log only warnings and errors (no line per request).
     #[arg(long)]
     pub quiet: bool,
@@ -349,6 +369,9 @@ impl ServeArgs {
             .map(|url| Secret::new(url.trim()));
         config.shutdown_grace = Duration::from_secs(self.shutdown_grace_seconds.min(3600));
         config.log_requests = !self.quiet;
+        config.board_cache_ttl = secs(self.board_cache_seconds, 3600);
+        config.allow_instant_delivery = self.allow_instant_delivery;
+        config.allow_guests = self.allow_guests;
         Ok(config)
     }
 }
@@ -376,6 +399,8 @@ mod tests {
         assert_eq!(c.allowed_types.len(), DEFAULT_ALLOWED_TYPES.len());
         assert_eq!(c.max_files_per_thread, 10);
         assert_eq!(c.member_writes_per_minute, 30);
+        assert_eq!(c.board_cache_ttl, Duration::from_secs(30));
+        assert!(!c.allow_instant_delivery && !c.allow_guests);
         assert!(base_url("--upstream", "ftp://x").is_err());
         assert!(base_url("--upstream", "http://x/?a=1").is_err());
     }

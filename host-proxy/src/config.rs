@@ -26,6 +26,9 @@ pub const DEFAULT_MEMBER_STORAGE_BYTES_PER_DAY: u64 = 200 * 1024 * 1024;
 /// Bytes the store holds at most, all members together (stored files and upload URLs not yet
 /// used): 10 GB.
 pub const DEFAULT_MAX_STORE_BYTES: u64 = 10 * 1024 * 1024 * 1024;
+/// Seconds a business's board list is kept: short, so a board added or made restricted is
+/// seen soon, long enough that a flood of creates lists the boards once.
+pub const DEFAULT_BOARD_CACHE_SECONDS: u64 = 30;
 /// Files one conversation may have (the most the panel's `maxFiles` allows).
 pub const DEFAULT_MAX_FILES_PER_THREAD: u32 = 10;
 /// Largest stored file: 25 MB, the panel's own default limit.
@@ -132,6 +135,12 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     /// Log one line per request (member id, route, status, duration).
     pub log_requests: bool,
+    /// How long a business's board list is kept before it is listed again.
+    pub board_cache_ttl: Duration,
+    /// Members may set `InstantDelivery` (the portal's form does not offer it).
+    pub allow_instant_delivery: bool,
+    /// Members may set `Guests` (the portal's form does not offer it).
+    pub allow_guests: bool,
 }
 
 impl Config {
@@ -182,6 +191,9 @@ impl Config {
             redis_url: None,
             shutdown_grace: Duration::from_secs(30),
             log_requests: true,
+            board_cache_ttl: Duration::from_secs(DEFAULT_BOARD_CACHE_SECONDS),
+            allow_instant_delivery: false,
+            allow_guests: false,
         }
     }
 

@@ -14,6 +14,7 @@
 // Handlers return the ready answer (an axum `Response`) as their error, on cold paths.
 #![allow(clippy::result_large_err)]
 
+pub mod boards;
 pub mod caller;
 pub mod claims;
 pub mod cli;
@@ -60,6 +61,7 @@ pub(crate) struct AppState {
     pub(crate) attach_turns: routes::ThreadTurns,
     pub(crate) keys: Box<dyn idempotency::store::KeyStore>,
     pub(crate) metrics: Arc<metrics::Metrics>,
+    pub(crate) boards: boards::BoardCache,
 }
 
 /// The state stores: in this process, or shared in Redis.
@@ -187,6 +189,7 @@ impl Proxy {
             attach_turns: routes::ThreadTurns::default(),
             keys: stores.keys,
             metrics,
+            boards: boards::BoardCache::new(config.board_cache_ttl),
             config,
         };
         Ok(Proxy {

@@ -19,7 +19,12 @@ fn print_line(line: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot write to stdout: {e}"))
 }
 
-fn mint(sub: u64, business_id: u64, ttl_seconds: u64) -> Result<(), String> {
+fn mint(
+    sub: u64,
+    business_id: u64,
+    groups: Option<Vec<u64>>,
+    ttl_seconds: u64,
+) -> Result<(), String> {
     let secret = secret_var("MEMBER_JWT_SECRET").ok_or("MEMBER_JWT_SECRET is not set")?;
     if secret.expose().len() < claims::MIN_SECRET_BYTES {
         return Err(format!(
@@ -34,7 +39,22 @@ fn mint(sub: u64, business_id: u64, ttl_seconds: u64) -> Result<(), String> {
         user_id: sub,
         business_id,
     };
-    let token = claims::mint(&secret, member, Duration::from_secs(ttl_seconds))?;
+    if let Some(groups) = &groups {
+        if groups.len() > claims::MAX_GROUPS
+            || groups.iter().any(|g| *g == 0 || *g > claims::MAX_ID)
+        {
+            return Err(format!(
+                "--groups takes at most {} board Ids, each in 1..=2^53",
+                claims::MAX_GROUPS
+            ));
+        }
+    }
+    let token = claims::mint_with_groups(
+        &secret,
+        member,
+        groups.as_deref(),
+        Duration::from_secs(ttl_seconds),
+    )?;
     print_line(token.expose())
 }
 
@@ -76,8 +96,9 @@ async fn main() -> ExitCode {
         Some(Command::MintSession {
             sub,
             business_id,
+            groups,
             ttl_seconds,
-        }) => mint(sub, business_id, ttl_seconds),
+        }) => mint(sub, business_id, groups, ttl_seconds),
         None => serve(cli).await,
     };
     match result {

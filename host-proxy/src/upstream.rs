@@ -124,6 +124,11 @@ impl Upstream {
         self.turns.queued()
     }
 
+    /// How long a call made for no request may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// The operator's credential (for its grant counters).
     pub fn operator(&self) -> &Operator {
         &self.operator

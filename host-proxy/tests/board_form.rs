@@ -79,7 +79,12 @@ async fn tags_and_private_reach_nexudus_and_come_back() {
 
 #[tokio::test]
 async fn the_proxy_keeps_the_forms_fifty_character_tags_before_nexudus() {
-    let double = start_double(|_| {
+    let double = start_double(|seen| {
+        if seen.method == "GET" {
+            // The board list the proxy checks `CommunityGroupId` against.
+            let board = json!({"Id": 1, "GroupAccess": 2, "BusinessId": 1});
+            return json_response(200, &json!({"Records": [board], "HasNextPage": false}));
+        }
         json_response(200, &json!({"WasSuccessful": true, "Value": {"Id": 5001}}))
     })
     .await;
@@ -101,7 +106,7 @@ async fn the_proxy_keeps_the_forms_fifty_character_tags_before_nexudus() {
     );
     assert_eq!(answer["Errors"][0]["AttemptedValue"], json!(long));
     assert_eq!(
-        double.seen().len(),
+        double.seen().iter().filter(|s| s.method == "POST").count(),
         1,
         "the refused one never reached Nexudus"
     );

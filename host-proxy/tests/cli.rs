@@ -54,6 +54,9 @@ fn help_documents_every_flag_and_variable() {
         "--max-store-bytes",
         "--jwt-audience",
         "--jwt-issuer",
+        "--board-cache-seconds",
+        "--allow-instant-delivery",
+        "--allow-guests",
         "--quiet",
         "mint-session",
         "NEXUDUS_API_TOKEN",
@@ -68,7 +71,10 @@ fn help_documents_every_flag_and_variable() {
     let out = proxy().args(["mint-session", "--help"]).output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(
-        help.contains("--sub") && help.contains("--business-id") && help.contains("--ttl-seconds")
+        help.contains("--sub")
+            && help.contains("--business-id")
+            && help.contains("--ttl-seconds")
+            && help.contains("--groups")
     );
 }
 
@@ -93,6 +99,33 @@ fn mint_session_prints_a_session_the_proxy_accepts() {
             business_id: 1
         })
     );
+    // With --groups: the claim the proxy reads; an id that is not one is refused.
+    let out = proxy()
+        .args(["mint-session", "--sub", "10", "--business-id", "1"])
+        .args(["--groups", "4,3"])
+        .env("MEMBER_JWT_SECRET", KEY)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let token = String::from_utf8(out.stdout).unwrap();
+    let (_, groups) = verifier.verify_session(token.trim()).unwrap();
+    assert_eq!(groups.0.iter().copied().collect::<Vec<_>>(), [3, 4]);
+    for bad in ["0", "4,x", "9007199254740993"] {
+        let out = proxy()
+            .args([
+                "mint-session",
+                "--sub",
+                "10",
+                "--business-id",
+                "1",
+                "--groups",
+                bad,
+            ])
+            .env("MEMBER_JWT_SECRET", KEY)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--groups {bad}");
+    }
     // Without the key, or with a short one: an error that shows no value.
     let out = proxy()
         .args(["mint-session", "--sub", "10", "--business-id", "1"])

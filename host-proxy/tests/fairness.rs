@@ -1,4 +1,5 @@
-//! Fair turns at the upstream: a member flooding reads cannot push another member's read past
+//! Fair turns at the upstream (reads of conversations, which always go upstream; the board
+//! list is cached): a member flooding reads cannot push another member's read past
 //! a second; a member's own queue is capped (429 + Retry-After); queued time counts toward
 //! the upstream timeout; abandoned requests leave the queue. The upstream here is a recording
 //! double that answers at once, so every delay measured is the proxy's queueing, at the
@@ -32,7 +33,7 @@ fn flood(
     let calls: Vec<_> = (0..n)
         .map(|_| {
             proxy
-                .request(reqwest::Method::GET, Some(token), GROUPS)
+                .request(reqwest::Method::GET, Some(token), THREADS)
                 .timeout(give_up)
                 .send()
         })
@@ -61,7 +62,7 @@ async fn other_member_reads(proxy: &Running, n: usize) -> Vec<Duration> {
     let mut times = Vec::new();
     for _ in 0..n {
         let started = Instant::now();
-        let (status, body) = proxy.get(&other, GROUPS).await;
+        let (status, body) = proxy.get(&other, THREADS).await;
         assert_eq!(status, 200, "{body}");
         times.push(started.elapsed());
     }
@@ -116,7 +117,7 @@ async fn a_full_queue_is_refused_with_retry_after() {
         .is_some_and(|s| s >= 1)));
     // The refusal is the envelope with a clear message.
     let other = session(11, 1);
-    let (status, _) = proxy.get(&other, GROUPS).await;
+    let (status, _) = proxy.get(&other, THREADS).await;
     assert_eq!(status, 200);
 }
 

@@ -77,12 +77,9 @@ async fn the_lookup_shows_only_the_members_own_conversations() {
 async fn the_queries_sent_upstream_are_the_members() {
     let double = start_double(|seen| {
         if seen.path_and_query.starts_with(GROUPS) {
-            json_response(
-                200,
-                &json!({"Records": [
-                {"Id": 1, "BusinessId": 1}, {"Id": 7, "BusinessId": 2}
-            ], "TotalItems": 2}),
-            )
+            json_response(200, &json!({"Records": [
+                {"Id": 1, "BusinessId": 1, "GroupAccess": 2}, {"Id": 7, "BusinessId": 2, "GroupAccess": 2}
+            ], "TotalItems": 2}))
         } else {
             json_response(
                 200,
@@ -101,7 +98,11 @@ async fn the_queries_sent_upstream_are_the_members() {
             &format!("{GROUPS}?page=1&size=100&CommunityGroup_Business=2"),
         )
         .await;
-    assert_eq!(groups["Records"], json!([{"Id": 1, "BusinessId": 1}]));
+    // The member's query does not reach Nexudus: the proxy lists the business's boards.
+    assert_eq!(
+        groups["Records"],
+        json!([{"Id": 1, "BusinessId": 1, "GroupAccess": 2, "MemberCanPost": true}])
+    );
     let (_, threads) = proxy
         .get(
             &member,
@@ -125,7 +126,7 @@ async fn the_queries_sent_upstream_are_the_members() {
     let seen = double.seen();
     assert_eq!(
         seen[0].path_and_query,
-        format!("{GROUPS}?page=1&size=100&CommunityGroup_Business=1")
+        format!("{GROUPS}?CommunityGroup_Business=1&page=1&size=1000")
     );
     assert_eq!(
         seen[1].path_and_query,
@@ -140,7 +141,8 @@ async fn boards_are_those_of_the_members_business() {
         .get(&session(10, 1), &format!("{GROUPS}?page=1&size=100"))
         .await;
     assert_eq!(status, 200);
-    assert_eq!(list["Records"].as_array().unwrap().len(), 4);
+    // The public ones (the restricted and private boards need the `groups` claim).
+    assert_eq!(list["Records"].as_array().unwrap().len(), 2);
     let (status, list) = proxy.get(&session(10, 2), GROUPS).await;
     assert_eq!(status, 200);
     assert_eq!(list["Records"], json!([]));

@@ -16,6 +16,8 @@ const API_PASSWORD: &str = "sandbox-api-password";
 
 fn password_config(upstream: &str, password: &str) -> nexudus_host_proxy::Config {
     let mut c = proxy_config(upstream);
+    // The board list is read from Nexudus on every call, so each call here reaches it.
+    c.board_cache_ttl = std::time::Duration::ZERO;
     c.credential = OperatorCredential::Password {
         username: Secret::new(API_USER),
         password: Secret::new(password),

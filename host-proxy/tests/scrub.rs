@@ -12,7 +12,7 @@ async fn an_echoing_upstream_never_passes_the_operator_token_on() {
         let auth = seen.authorization.clone().unwrap_or_default();
         let token = auth.trim_start_matches("Bearer ").to_string();
         let body = json!({
-            "Records": [{"BusinessId": 1, "Echo": auth}],
+            "Records": [{"Id": 1, "GroupAccess": 2, "BusinessId": 1, "Echo": auth}],
             "TotalItems": 1,
             "Value": {"Id": 5, "UserId": 10, "Request": {"headers": {"authorization": auth}}},
             "WasSuccessful": true,

@@ -41,6 +41,16 @@ pub async fn health() -> Response {
     )
 }
 
+/// `GET /_sandbox/memberships?user=N`: the boards seeded user N belongs to
+/// (`{"groups": [4]}`), for a stand-in login that puts them in a member's session.
+pub async fn memberships(axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Response {
+    let user = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "user")
+        .and_then(|(_, v)| v.parse::<i64>().ok());
+    let groups = user.map(crate::store::groups_of).unwrap_or_default();
+    json(StatusCode::OK, &json!({ "groups": groups }))
+}
+
 /// `GET /_sandbox/created`.
 pub async fn created(State(st): State<Arc<AppState>>) -> Response {
     let s = lock(&st.store);

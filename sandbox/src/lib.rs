@@ -409,6 +409,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/uploads/{*key}", get(uploads::get_one).put(uploads::put))
         .route("/_sandbox/health", get(control::health))
         .route("/_sandbox/created", get(control::created))
+        .route("/_sandbox/memberships", get(control::memberships))
         .route("/_sandbox/reset", post(control::reset))
         .route(
             "/_sandbox/faults",

@@ -2,8 +2,8 @@
 //! JSON state file.
 //!
 //! Seed: business 1 "Sandbox Coworking"; users 10 (Ada Member) and 11 (Grace Member); groups
-//! 1 General (Public), 2 Events (Public), 3 Managers (Private), 4 Founders circle
-//! (Restricted); threads 1001 and 1002. New thread ids start at 5001, new file ids at 87654321.
+//! 1 General (Public), 2 Events (Public), 3 Managers (Private; Grace belongs to it), 4
+//! Founders circle (Restricted; Ada belongs to it); threads 1001 and 1002. New thread ids start at 5001, new file ids at 87654321.
 //!
 //! The state file holds threads, files (their bytes as base64) and the next ids. The
 //! business, users and groups are fixed and not saved; neither are uploads nor the log of
@@ -67,9 +67,15 @@ pub struct Group {
     pub group_access: u8,
     /// The business (location) it belongs to.
     pub business_id: i64,
+    /// The users who belong to it (its members). Not in the record: Nexudus's board list
+    /// does not name members; a host's login knows them (the proxy's `groups` claim).
+    #[serde(skip)]
+    pub members: &'static [i64],
 }
 
-/// The seeded groups.
+/// The seeded groups: two public boards, a private one Grace (user 11) belongs to (3) and a
+/// restricted one Ada (user 10) belongs to (4). The API lets an administrator post on any of
+/// them, as live Nexudus does; who a member may post as is the host backend's check.
 pub fn groups() -> Vec<Group> {
     let g = |id, name, description, group_access| Group {
         id,
@@ -77,6 +83,11 @@ pub fn groups() -> Vec<Group> {
         description,
         group_access,
         business_id: BUSINESS_ID,
+        members: match id {
+            3 => &[11],
+            4 => &[10],
+            _ => &[],
+        },
     };
     vec![
         g(
@@ -94,6 +105,15 @@ pub fn groups() -> Vec<Group> {
             1,
         ),
     ]
+}
+
+/// The seeded boards `user` belongs to.
+pub fn groups_of(user: i64) -> Vec<i64> {
+    groups()
+        .into_iter()
+        .filter(|g| g.members.contains(&user))
+        .map(|g| g.id)
+        .collect()
 }
 
 /// A CommunityThread record (a conversation).
@@ -359,5 +379,19 @@ mod tests {
         assert_eq!(back.clone().take_file_id(), FIRST_FILE_ID + 1);
         assert!(user(10).is_some_and(|u| u.name == "Ada Member"));
         assert_eq!(BUSINESS_NAME, "Sandbox Coworking");
+    }
+
+    #[test]
+    fn a_restricted_and_a_private_board_have_members() {
+        assert_eq!(groups_of(10), [4]);
+        assert_eq!(groups_of(11), [3]);
+        assert!(groups_of(12).is_empty());
+        let access = |id| {
+            groups()
+                .into_iter()
+                .find(|g| g.id == id)
+                .map(|g| g.group_access)
+        };
+        assert_eq!((access(3), access(4)), (Some(3), Some(1)));
     }
 }

@@ -82,6 +82,9 @@ pub struct Group {
     pub group_access: Option<i64>,
     /// The location it belongs to.
     pub business_id: Option<u64>,
+    /// `MemberCanPost: true`: the host backend says this member may post here (it checks the
+    /// board's access against the member's session). Nexudus itself does not send it.
+    pub member_can_post: bool,
 }
 
 impl Group {
@@ -96,6 +99,10 @@ impl Group {
             description: json.field("Description").and_then(|v| v.as_text()),
             group_access: json.field("GroupAccess").and_then(|v| v.read_i64()),
             business_id: json.field("BusinessId").and_then(|v| v.read_u64()),
+            member_can_post: json
+                .field("MemberCanPost")
+                .and_then(|v| v.read_flag())
+                .unwrap_or(false),
         })
     }
 
@@ -104,11 +111,18 @@ impl Group {
         self.group_access.map(GroupAccess::from)
     }
 
-    /// Whether a member may be offered this board: public boards, and boards whose
-    /// access is not stated. Restricted and private boards need an invitation the
-    /// widget cannot check, so they are not offered.
+    /// Whether a member may be offered this board: public boards, boards whose access is
+    /// not stated, and boards the list marks `MemberCanPost` (the host backend's list, which
+    /// knows the member's boards). Other restricted and private boards need a membership
+    /// the widget cannot check, so they are not offered (bare Nexudus's list).
     pub fn open_to_members(&self) -> bool {
-        matches!(self.access(), None | Some(GroupAccess::Public))
+        self.member_can_post || matches!(self.access(), None | Some(GroupAccess::Public))
+    }
+
+    /// Whether the board is open only to its members (restricted, private, or an access
+    /// the documentation does not list): the picker says so beside its name.
+    pub fn members_only(&self) -> bool {
+        !matches!(self.access(), None | Some(GroupAccess::Public))
     }
 }
 
@@ -264,6 +278,30 @@ mod tests {
         assert!(page.records[0].open_to_members());
         assert!(!page.records[1].open_to_members());
         assert_eq!(page.total_items, Some(2));
+    }
+
+    #[test]
+    fn offers_restricted_and_private_boards_only_when_the_list_marks_them() {
+        let json = serde_json::json!({"Records": [
+            {"Id": 1, "GroupAccess": 2},
+            {"Id": 2},
+            {"Id": 3, "GroupAccess": 3},
+            {"Id": 4, "GroupAccess": 1, "MemberCanPost": true},
+            {"Id": 5, "GroupAccess": 3, "MemberCanPost": "true"},
+            {"Id": 6, "GroupAccess": 1, "MemberCanPost": false},
+            {"Id": 7, "GroupAccess": 1, "MemberCanPost": "yes"},
+            {"Id": 8, "GroupAccess": 9, "MemberCanPost": true},
+            {"Id": 9, "GroupAccess": 1, "MemberCanPost": null}
+        ]});
+        let offered: Vec<(u64, bool)> = records(&json, Group::read)
+            .into_iter()
+            .filter(Group::open_to_members)
+            .map(|g| (g.id, g.members_only()))
+            .collect();
+        assert_eq!(
+            offered,
+            [(1, false), (2, false), (4, true), (5, true), (8, true)]
+        );
     }
 
     #[test]

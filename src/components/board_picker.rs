@@ -1,5 +1,5 @@
 //! The board (CommunityGroup) picker: a native `<select>` of the boards a member may
-//! post to, with "everyone" first.
+//! post to, with "everyone" first; a board open only to its members says so beside its name.
 
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -63,9 +63,16 @@ pub fn board_picker(props: &BoardPickerProps) -> Html {
     });
     let selected = props.selected;
     let option = |group: &Group| {
+        // A restricted or private board is offered only when the list says this member may
+        // post there; its name says so, so nobody posts to a closed circle unawares.
+        let name = if group.members_only() {
+            strings.fill(Msg::BoardMembersOnly, &[("name", &group.name)])
+        } else {
+            group.name.clone()
+        };
         html! {
             <option value={group.id.to_string()} selected={selected == Some(group.id)}>
-                { group.name.clone() }
+                { name }
             </option>
         }
     };

@@ -1,7 +1,9 @@
 //! The demo's host backend (`host-proxy/`): the production topology, panel → host-proxy →
 //! sandbox. The proxy signs in to the sandbox as its seeded API user and accepts member
 //! sessions signed with a fixed demo-only key; the demo mints one for user 10 of business 1,
-//! as a host's own login would, and prints it.
+//! as a host's own login would, and prints it. The session's `groups` claim names the board
+//! the sandbox seeds Ada in ([`DEMO_MEMBER_GROUPS`]), so the member's picker offers that
+//! restricted board too.
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,13 +18,17 @@ pub const DEMO_PROXY_ADDR: &str = "127.0.0.1:8790";
 /// that matters. A real deployment sets its own secret in `MEMBER_JWT_SECRET`.
 const DEMO_MEMBER_JWT_SECRET: &str = "demo-only-member-session-key-never-use-in-production";
 
+/// The boards user 10 belongs to in the sandbox's seed (`GET /_sandbox/memberships?user=10`):
+/// the restricted board 4, "Founders circle". A host's login knows its members' boards.
+const DEMO_MEMBER_GROUPS: &str = "4";
+
 /// The host backend, started; its URL and the member session minted for the demo.
 pub struct HostProxy {
     /// The running proxy, held so that dropping this value stops it.
     _service: Service,
     /// `http://127.0.0.1:8790`.
     pub url: String,
-    /// A member session for user 10 of business 1.
+    /// A member session for user 10 of business 1, in board 4.
     pub session: String,
 }
 
@@ -45,6 +51,7 @@ pub fn start(
         toolbox
             .command(&binary)
             .args(["mint-session", "--sub", "10", "--business-id", "1"])
+            .args(["--groups", DEMO_MEMBER_GROUPS])
             .args(["--ttl-seconds", "86400"])
             .env("MEMBER_JWT_SECRET", DEMO_MEMBER_JWT_SECRET),
     )

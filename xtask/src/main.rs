@@ -179,8 +179,8 @@ fn demo(toolbox: &Toolbox) -> XResult {
         proxy.url
     );
     println!("  Member session:   {}", proxy.session);
-    println!("                    (user 10, business 1; the page gets it from /login/session, a");
-    println!("                    stand-in for the host's own login)");
+    println!("                    (user 10, business 1, in restricted board 4; the page gets it");
+    println!("                    from /login/session, a stand-in for the host's own login)");
     println!();
     println!("  Press Ctrl-C to stop them all.");
     loop {

@@ -16,8 +16,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_nexudus-host-proxy");
 /// The operator's fixed token, which the sandbox also takes directly.
 pub const OPERATOR: &str = "bench-operator-token";
 const KEY: &str = "bench-member-jwt-secret-0123456789abcdef";
-/// The read both benchmarks make.
-pub const PATH: &str = "/api/community/communitygroups";
+/// The read both benchmarks make: the conversations list, which the proxy forwards every time
+/// (the board list is answered from its cache, so it would time the cache).
+pub const PATH: &str = "/api/community/communitythreads";
 
 /// The proxy binary, running; killed (and its file store removed) when dropped.
 pub struct Proxy {

@@ -2,9 +2,9 @@
 //!
 //! | route | what the proxy does |
 //! | --- | --- |
-//! | `GET /api/community/communitygroups` | forwarded, restricted to the member's business |
+//! | `GET /api/community/communitygroups` | the boards of the member's business they may post on, marked `MemberCanPost` |
 //! | `GET /api/community/communitythreads` | forwarded, forced to the member's own threads |
-//! | `POST /api/community/communitythreads` | `UserId`/`BusinessId` set from the session; `Tags` within the portal form's 50 characters |
+//! | `POST /api/community/communitythreads` | `UserId`/`BusinessId` set from the session; only on a board the member may post on; `Tags` within the portal form's 50 characters; `InstantDelivery`/`Guests` only when allowed |
 //! | `POST /api/community/communitythreadfiles` | only onto the member's own thread, only with a file of this proxy, at most `--max-files-per-thread` per thread |
 //! | `DELETE /api/community/communitythreads/{id}`, `.../communitythreadfiles/{id}` | the member's own only |
 //! | `POST /uploads`, `PUT /uploads/{id}`, `GET /files/{key}/{name}` | the file store |
@@ -34,7 +34,9 @@ use axum::Router;
 
 use crate::{auth, envelope, AppState};
 
+pub(crate) use body::short;
 pub(crate) use file_limit::ThreadTurns;
+pub(crate) use query::id_field;
 
 /// The largest JSON body of a forwarded write. Conversations are text; a file is attached by
 /// URL, never inline.

@@ -8,7 +8,10 @@
 //! 50 characters, counted in UTF-16 code units as a browser's `maxlength` counts them, the
 //! limit of the portal's own form [seen, nexudus-api.md "Limits of the board's own form"],
 //! which the API is not documented to enforce. Past it: the 400 envelope on `Tags`, and
-//! nothing reaches Nexudus.
+//! nothing reaches Nexudus. The board must be one the member may post on ([`crate::boards`]),
+//! and `InstantDelivery` and `Guests`, which the portal's form never offers members, are
+//! refused unless the operator allows them (their neutral values, `false`, `[]` and `null`,
+//! are dropped, so a client sending the defaults keeps working).
 
 use std::sync::Arc;
 
@@ -20,7 +23,7 @@ use axum::Extension;
 use serde_json::Value;
 
 use super::{body, query, MAX_JSON_BODY};
-use crate::claims::{positive_id, Member};
+use crate::claims::{Member, MemberGroups};
 use crate::envelope::{self, FieldError};
 use crate::idempotency::UpstreamLost;
 use crate::upstream::UpstreamError;
@@ -53,6 +56,7 @@ const ID_FILTERS: [&str; 2] = [
 pub async fn create(
     State(st): State<Arc<AppState>>,
     Extension(member): Extension<Member>,
+    Extension(groups): Extension<MemberGroups>,
     request_body: Body,
 ) -> Response {
     let map = match body::read_object(request_body, MAX_JSON_BODY, || {
@@ -76,28 +80,27 @@ pub async fn create(
             )]);
         }
     }
-    // An id sent upstream is within 1..=2^53 (a larger one would be rounded by JavaScript
-    // readers, and no Nexudus id is that large); a value of another type is Nexudus's to
-    // refuse, as before.
-    if let Some(group) = fields.get("CommunityGroupId") {
-        let numeric = match group {
-            Value::Number(_) => true,
-            Value::String(s) => {
-                !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit())
-            }
-            _ => false,
+    if let Err(res) = beyond_the_form(&mut fields, &st.config) {
+        return res;
+    }
+    if let Some(board) = fields.get("CommunityGroupId").filter(|v| !v.is_null()) {
+        let board = board.clone();
+        // A value that is no id is refused before the boards are listed.
+        let Some(id) = crate::boards::board_id(&board) else {
+            return crate::boards::refusal(board);
         };
-        let valid = match group {
-            Value::String(s) => parse_id(s.trim()).is_some(),
-            other => positive_id(other).is_some(),
+        let boards = match st.boards.boards(&st.upstream, member.business_id).await {
+            Ok(boards) => boards,
+            Err(res) => return res,
         };
-        if numeric && !valid {
-            return envelope::validation(&[FieldError::new(
-                "CommunityGroupId",
-                body::short(group.clone()),
-                "is not a valid id",
-            )]);
+        if !crate::boards::may_post(&boards, &groups, id) {
+            tracing::info!(
+                member = member.user_id,
+                "a board not open to the member refused"
+            );
+            return crate::boards::refusal(board);
         }
+        fields.insert("CommunityGroupId".into(), Value::from(id));
     }
     fields.insert("BusinessId".into(), Value::from(member.business_id));
     fields.insert("UserId".into(), Value::from(member.user_id));
@@ -108,6 +111,37 @@ pub async fn create(
         return refused;
     }
     forward(&st, Method::POST, PATH, Some(Bytes::from(json))).await
+}
+
+/// Drops `InstantDelivery` and `Guests` at their neutral values, and refuses them otherwise
+/// unless `config` allows them.
+fn beyond_the_form(
+    fields: &mut serde_json::Map<String, Value>,
+    config: &crate::Config,
+) -> Result<(), Response> {
+    for (name, allowed) in [
+        ("InstantDelivery", config.allow_instant_delivery),
+        ("Guests", config.allow_guests),
+    ] {
+        let Some(value) = fields.get(name) else {
+            continue;
+        };
+        let neutral = match value {
+            Value::Null | Value::Bool(false) => true,
+            Value::Array(items) => items.is_empty(),
+            _ => false,
+        };
+        if neutral && !allowed {
+            fields.remove(name);
+        } else if !allowed {
+            return Err(envelope::validation(&[FieldError::new(
+                name,
+                body::short(value.clone()),
+                "cannot be set by members here",
+            )]));
+        }
+    }
+    Ok(())
 }
 
 /// `GET /api/community/communitythreads`: only the member's own conversations in their

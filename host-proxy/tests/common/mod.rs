@@ -153,6 +153,34 @@ pub fn session(sub: u64, business_id: u64) -> String {
         .to_string()
 }
 
+/// A member session for user `sub` of business `business_id` whose `groups` claim names
+/// `groups`, valid for an hour.
+pub fn session_in(sub: u64, business_id: u64, groups: &[u64]) -> String {
+    let member = Member {
+        user_id: sub,
+        business_id,
+    };
+    nexudus_host_proxy::claims::mint_with_groups(
+        &Secret::new(JWT_SECRET),
+        member,
+        Some(groups),
+        Duration::from_secs(3600),
+    )
+    .unwrap()
+    .expose()
+    .to_string()
+}
+
+/// A session with exactly `claims`, signed with the tests' key.
+pub fn session_with_claims(claims: &Value) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
 /// Status, `Retry-After` and JSON body (`Null` when empty, a string when not JSON).
 pub async fn read(res: reqwest::Response) -> (StatusCode, Value) {
     let status = StatusCode::from_u16(res.status().as_u16()).unwrap();
