@@ -20,7 +20,9 @@
 //!   `{"Message":"Ooops! There was a problem while running this action. Please try again
 //!   later."}`), `contentType` and `headers` as below: the record exists although the answer
 //!   says it failed, as after the live API's generic 500 [seen, nexudus-api.md "Failures seen in
-//!   the wild": "After a 500 on a create, the record may or may not exist"];
+//!   the wild": "After a 500 on a create, the record may or may not exist"]. With either
+//!   of these two, a request the rate limiter refuses gets the limiter's answer and leaves the
+//!   fault armed for the next one: the server never took it, so it cannot have acted;
 //! - with `status` (alone), answers `status` with `body` (default empty), `contentType`
 //!   (default: none for an empty body, `application/json` for a body that parses as JSON, else
 //!   `text/plain`) and `headers`, instead of the real handler;
@@ -86,6 +88,7 @@ use serde_json::{Map, Value};
 
 use crate::fault_fields::{self, FieldErrorSpec};
 use crate::server::ConnControl;
+use crate::throttle::Refused;
 use crate::{lock, AppState};
 
 /// Longest delay a fault may ask for (5 minutes).
@@ -349,6 +352,14 @@ impl Faults {
         }
         Some(fault)
     }
+
+    /// Puts back, first in line and for one more request, a fault taken for a request it did
+    /// not apply to.
+    fn give_back(&mut self, mut fault: FaultSpec) {
+        fault.count = 1;
+        fault.skip = 0;
+        self.pending.insert(0, fault);
+    }
 }
 
 /// Middleware applying the pending faults.
@@ -381,9 +392,16 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
         }
         response
     };
+    // A failure after the server acted needs a request the server took: one the rate limiter
+    // refused never reached it (live Nexudus answers those at once), so the limiter's answer
+    // goes out as it is and the fault waits for the next matching request.
     if fault.drop_after_handling {
         if let Some(conn) = req.extensions().get::<ConnControl>().cloned() {
-            let _lost = handle(req).await;
+            let lost = handle(req).await;
+            if lost.extensions().get::<Refused>().is_some() {
+                lock(&st.faults).give_back(fault);
+                return lost;
+            }
             conn.kill();
             std::future::pending::<()>().await;
         }
@@ -394,7 +412,11 @@ pub async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -
             .into_response();
     }
     if fault.fail_after_handling {
-        let _discarded = handle(req).await;
+        let discarded = handle(req).await;
+        if discarded.extensions().get::<Refused>().is_some() {
+            lock(&st.faults).give_back(fault);
+            return discarded;
+        }
         return fault.answer(fault.status.unwrap_or(500), body.as_ref());
     }
     if fault.drop {

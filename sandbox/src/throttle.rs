@@ -179,9 +179,16 @@ impl Throttle {
 
     /// The answer to a refused request that should wait `wait`.
     pub fn refusal(&self, wait: Duration) -> Response {
-        throttled(self.config.status, wait)
+        let mut refusal = throttled(self.config.status, wait);
+        refusal.extensions_mut().insert(Refused);
+        refusal
     }
 }
+
+/// Marks an answer of the limiter itself: the request never reached the API's handlers, so a
+/// fault that models a failure after the server acted does not apply to it (see `faults::inject`).
+#[derive(Clone, Copy, Debug)]
+pub struct Refused;
 
 /// Whole seconds to announce for `wait`: rounded up, at least 1.
 fn whole_seconds(wait: Duration) -> u64 {

@@ -211,6 +211,39 @@ async fn fail_after_handling_creates_the_record_then_answers_the_generic_500() {
 }
 
 #[tokio::test]
+async fn a_request_the_limiter_refuses_does_not_take_a_fault_that_needs_the_server_to_act() {
+    // Spacing of 10 s: the second request comes too soon and is refused by the limiter.
+    let s = start(sandbox::Config {
+        enable_faults: true,
+        ..throttled(60, 120, 10_000)
+    })
+    .await;
+    run(
+        &s,
+        [
+            get(MEMBER, GROUPS).expect("a read that starts the spacing", StatusCode::OK),
+            arm(json!({ "method": "POST", "path": THREADS, "failAfterHandling": true })),
+            post(MEMBER, THREADS, new_thread("Too soon"))
+                .expect(
+                    "refused by the limiter, not turned into the 500",
+                    StatusCode::CONFLICT,
+                )
+                .header("retry-after", "1"),
+            get(ADMIN, "/_sandbox/created")
+                .expect("nothing was created", StatusCode::OK)
+                .len("/threads", 0),
+            get(ADMIN, "/_sandbox/faults")
+                .expect(
+                    "the fault still waits for a request the server takes",
+                    StatusCode::OK,
+                )
+                .len("", 1),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn drop_faults_close_the_connection_without_answering() {
     let s = start(with_faults()).await;
     run(
