@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Command, Stdio};
 
 use common::*;
@@ -17,7 +17,7 @@ const API_PASSWORD: &str = "sandbox-api-password";
 async fn the_log_names_members_and_routes_and_no_secret() {
     let sandbox = start_sandbox(sandbox_config()).await;
     let dir = uploads_dir();
-    let mut child = Child(
+    let (mut child, base) = start_binary(
         Command::new(BIN)
             .args(["--listen", "127.0.0.1:0", "--upstream", &sandbox])
             .args(["--upstream-min-spacing-ms", "0"])
@@ -27,20 +27,8 @@ async fn the_log_names_members_and_routes_and_no_secret() {
             .env("NEXUDUS_USERNAME", API_USER)
             .env("NEXUDUS_PASSWORD", API_PASSWORD)
             .env("MEMBER_JWT_SECRET", JWT_SECRET)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+            .stderr(Stdio::piped()),
     );
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("nexudus-host-proxy listening on ")
-        .unwrap()
-        .to_string();
     let http = client();
     let member = session(10, 1);
     let other = session(11, 1);
