@@ -12,21 +12,12 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{percentile, session, start_proxy, start_sandbox, PATH};
+use support::{percentile, run_counted, session, start_proxy, start_sandbox, PATH};
 
 const FLOOD: usize = 150;
 
 fn main() -> Result<(), String> {
-    let reads: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(20);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(run(reads.max(1)))
+    run_counted(20, 2, |reads| run(reads.max(1)))
 }
 
 async fn run(reads: usize) -> Result<(), String> {

@@ -21,7 +21,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{percentile, session, start_proxy, start_sandbox, vm_rss_kib, OPERATOR, PATH};
+use support::{
+    percentile, run_counted, session, start_proxy, start_sandbox, vm_rss_kib, OPERATOR, PATH,
+};
 
 const WARM_UP: usize = 50;
 
@@ -46,16 +48,7 @@ async fn timed(client: &reqwest::Client, url: &str, token: &str) -> Result<Durat
 }
 
 fn main() -> Result<(), String> {
-    let calls: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(500);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(run(calls))
+    run_counted(500, 1, run)
 }
 
 async fn run(calls: usize) -> Result<(), String> {

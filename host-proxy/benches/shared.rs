@@ -21,7 +21,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use support::{percentile, session, start_proxy, start_redis, start_sandbox, vm_rss_kib, PATH};
+use support::{
+    percentile, run_counted, session, start_proxy, start_redis, start_sandbox, vm_rss_kib, PATH,
+};
 
 const WARM_UP: usize = 50;
 const CLIENTS: usize = 16;
@@ -174,16 +176,7 @@ async fn scenario(
 }
 
 fn main() -> Result<(), String> {
-    let calls: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(400);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(run(calls))
+    run_counted(400, 2, run)
 }
 
 async fn run(calls: usize) -> Result<(), String> {
