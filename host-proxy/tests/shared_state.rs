@@ -115,17 +115,12 @@ async fn a_key_used_on_one_instance_is_replayed_by_the_other() {
     let both = pair(&sandbox, &redis, |_| {}).await;
     let member = session(10, 1);
     let body = json!({"Subject": "Shared key", "Message": "Once", "CommunityGroupId": 1});
-    let send = |on: &Running| {
-        on.request(Method::POST, Some(&member), THREADS)
-            .header("Idempotency-Key", "0f5d1c7e-2b3a-4c5d-8e9f-aabbccddeeff")
-            .json(&body)
-            .send()
-    };
-    let first = send(&both[0]).await.unwrap();
+    const KEY: &str = "0f5d1c7e-2b3a-4c5d-8e9f-aabbccddeeff";
+    let first = keyed_create(&both[0], &member, KEY, &body).await;
     assert_eq!(first.status().as_u16(), 200);
     assert!(first.headers().get("idempotent-replayed").is_none());
     let first: Value = first.json().await.unwrap();
-    let again = send(&both[1]).await.unwrap();
+    let again = keyed_create(&both[1], &member, KEY, &body).await;
     assert_eq!(again.status().as_u16(), 200);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap(), first);
@@ -135,13 +130,8 @@ async fn a_key_used_on_one_instance_is_replayed_by_the_other() {
         .unwrap();
     assert_eq!(threads.len(), 1, "{threads:?}");
     // The same key with another body, on either instance: 422.
-    let other = both[0]
-        .request(Method::POST, Some(&member), THREADS)
-        .header("Idempotency-Key", "0f5d1c7e-2b3a-4c5d-8e9f-aabbccddeeff")
-        .json(&json!({"Subject": "Other", "Message": "M", "CommunityGroupId": 1}))
-        .send()
-        .await
-        .unwrap();
+    let other = json!({"Subject": "Other", "Message": "M", "CommunityGroupId": 1});
+    let other = keyed_create(&both[0], &member, KEY, &other).await;
     assert_eq!(other.status().as_u16(), 422);
 }
 
@@ -299,13 +289,8 @@ async fn with_redis_stopped_writes_fail_closed_and_reads_are_served() {
     let (status, body) = both[0].post(&member, "/uploads", &upload_request()).await;
     assert_eq!(status.as_u16(), 503, "{body}");
     assert_eq!(body["WasSuccessful"], false, "{body}");
-    let keyed = both[1]
-        .request(Method::POST, Some(&member), THREADS)
-        .header("Idempotency-Key", "while-redis-is-down")
-        .json(&json!({"Subject": "Down", "Message": "M", "CommunityGroupId": 1}))
-        .send()
-        .await
-        .unwrap();
+    let down = json!({"Subject": "Down", "Message": "M", "CommunityGroupId": 1});
+    let keyed = keyed_create(&both[1], &member, "while-redis-is-down", &down).await;
     assert_eq!(keyed.status().as_u16(), 503);
     assert!(keyed.headers().contains_key("retry-after"));
     let (status, body) = both[1]
@@ -323,4 +308,14 @@ async fn with_redis_stopped_writes_fail_closed_and_reads_are_served() {
 
     let (status, body) = both[1].get(&member, THREADS).await;
     assert_eq!(status.as_u16(), 200, "{body}");
+}
+
+/// A create on `on` as `member` under the Idempotency-Key `key`.
+async fn keyed_create(on: &Running, member: &str, key: &str, body: &Value) -> reqwest::Response {
+    on.request(Method::POST, Some(member), THREADS)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
 }
