@@ -13,7 +13,9 @@
 // - Removing the element destroys the panel: listeners, timers, object URLs, requests.
 // - Importing it where there is no DOM (server-side rendering) is safe: the class extends
 //   a stand-in there, and the element registers itself only where `customElements` exists.
-import init, { mount } from './index.js';
+// - A language shipped as a pack (`locale="de"`, or the page's) is fetched first: the panel
+//   paints in it, never in English first; a pack that fails leaves it in English.
+import init, { loadLocale, mount } from './index.js';
 import css from './style.js';
 
 export const TAG = 'nexudus-start-conversation';
@@ -221,7 +223,7 @@ export class NexudusStartConversationElement extends Base {
   #mountWhenReady() {
     if (this.#handle || this.#loading) return;
     this.#loading = true;
-    init().then(
+    Promise.all([init(), this.#loadLocale()]).then(
       () => {
         this.#loading = false;
         if (!this.isConnected || this.#handle) return;
@@ -245,15 +247,24 @@ export class NexudusStartConversationElement extends Base {
     queueMicrotask(() => {
       this.#scheduled = false;
       if (this.#handle) {
-        try {
-          this.#handle.update(this.#options());
-        } catch (error) {
-          this.#fail(error, 'invalid-options');
-        }
+        this.#loadLocale().then(() => {
+          if (!this.#handle) return;
+          try {
+            this.#handle.update(this.#options());
+          } catch (error) {
+            this.#fail(error, 'invalid-options');
+          }
+        });
       } else if (this.isConnected) {
         this.#mountWhenReady();
       }
     });
+  }
+
+  /** The strings of the `locale` attribute's language (or the page's), when a pack. */
+  #loadLocale() {
+    const tag = this.getAttribute('locale');
+    return loadLocale(tag === null || tag.trim() === '' ? undefined : tag);
   }
 
   #fail(error, code) {

@@ -9,8 +9,14 @@
 /** A positive integer, as a number or a string of digits (`1001` or `"1001"`). */
 export type Id = number | `${number}`;
 
-/** The languages shipped; a regional tag such as `"fr-CA"` selects its language. */
-export type Locale = 'en' | 'fr' | `en-${string}` | `fr-${string}`;
+/**
+ * The languages shipped; a regional tag such as `"fr-CA"` selects its language (`"pt-PT"`
+ * Portuguese as written in Portugal, any other `pt` Brazilian). English and French are
+ * built in; the others are packs: `await loadLocale(tag)` before `mount()`/`update()`.
+ */
+export type Locale =
+  | 'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt' | 'pt-PT'
+  | `${'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt'}-${string}`;
 
 /** The keys of the visible strings a host may override (`strings: { submitStart: "Publish" }`). */
 export type StringKey = /* STRING_KEYS: filled in from src/i18n.rs by `cargo xtask package` */ string;
@@ -135,7 +141,11 @@ export interface CommonOptions {
    * `"none"`), as the element's `fields` attribute gives it. Default `{ tags: true, private: false }`.
    */
   fields?: Fields | string;
-  /** The language of the shipped strings (default `"en"`). */
+  /**
+   * The language of the shipped strings (default: the page's `<html lang>`, then
+   * `navigator.languages`, then `"en"`). A pack's language needs `await loadLocale(tag)`
+   * first, or the panel shows English (said on the console).
+   */
   locale?: Locale;
   /** Overrides of the visible strings, by key; an unknown key is a `TypeError`. */
   strings?: Partial<Record<StringKey, string>>;
@@ -244,3 +254,11 @@ export default function init(moduleOrPath?: InitInput | { module_or_path: InitIn
  * Element, or when it already holds a panel.
  */
 export function mount(element: Element, options?: MountOptions): PanelHandle;
+
+/**
+ * Fetches the strings of a language shipped as a pack (`locales/<tag>.json` next to the
+ * module; without a tag, the page's language), once. Resolves to the tag to use: `"en"`
+ * when the pack could not be loaded (said on the console). `init()` already loads the
+ * page's language.
+ */
+export function loadLocale(tag?: Locale): Promise<string>;

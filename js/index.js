@@ -10,6 +10,12 @@
 // plain ES module pages and bundlers all resolve); it may be given another location or a
 // compiled `WebAssembly.Module`. Calling it again returns the same promise.
 //
+// Languages: English and French are in the .wasm; German, Spanish, Italian, Dutch and
+// Portuguese (pt, and pt-PT over it) are small packs, `locales/<tag>.json` next to this file,
+// fetched only when used: `init()` loads the page's (`<html lang>`, then
+// `navigator.languages`), `await loadLocale(tag)` another one, before mount() or update().
+// A pack that fails to load leaves the panel in English, with a console note.
+//
 // Importing this module runs nothing that needs a browser, so server-side rendering
 // (Next.js, Nuxt, Astro, SvelteKit) can import it; `init()` and `mount()` there fail with
 // an error that says to call them in the browser.
@@ -26,6 +32,80 @@ function inBrowser() {
   return typeof document !== 'undefined' && typeof window !== 'undefined';
 }
 
+/** The languages shipped as packs (`locales/<tag>.json`); English and French are built in. */
+const PACKS = ['de', 'es', 'it', 'nl', 'pt', 'pt-PT'];
+/** Tag → the loading of its pack (a promise of the tag to use: 'en' when it failed). */
+const pending = new Map();
+/** Tag → the pack's strings, once loaded. */
+const packs = new Map();
+
+/** The shipped language for `tag`, or, when none is given, the page's; other tags as given. */
+function pick(tag) {
+  const wanted = tag == null ? [document.documentElement.lang, ...(navigator.languages ?? [])] : [tag];
+  for (const candidate of wanted) {
+    if (typeof candidate !== 'string' || candidate === '') continue;
+    const [language, region = ''] = candidate.trim().toLowerCase().split(/[-_]/);
+    if (language === 'pt' && region === 'pt') return 'pt-PT';
+    if (language === 'en' || language === 'fr' || PACKS.includes(language)) return language;
+  }
+  return tag ?? 'en';
+}
+
+/** Fetches one pack, next to this module. */
+async function fetchPack(tag) {
+  const response = await fetch(new URL(`./locales/${tag}.json`, import.meta.url));
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
+}
+
+/**
+ * Loads the strings of `tag` (or, without one, of the page's language) once; resolves to
+ * the tag to use, 'en' when the pack could not be loaded (said on the console).
+ */
+export function loadLocale(tag) {
+  if (!inBrowser()) return Promise.reject(new Error(NO_BROWSER));
+  const picked = pick(tag);
+  if (!PACKS.includes(picked)) return Promise.resolve(picked);
+  if (!pending.has(picked)) {
+    const parts = picked === 'pt-PT' ? ['pt', picked] : [picked];
+    const loaded = Promise.all(parts.map(fetchPack)).then(
+      (list) => {
+        packs.set(picked, Object.assign({}, ...list));
+        return picked;
+      },
+      (error) => {
+        // Forgotten, so a later call tries again.
+        pending.delete(picked);
+        console.warn(`nexudus-start-conversation: the "${picked}" strings could not be loaded (${error.message}); the panel is in English`);
+        return 'en';
+      },
+    );
+    pending.set(picked, loaded);
+  }
+  return pending.get(picked);
+}
+
+/**
+ * The options the .wasm gets for the host's `locale` and `strings`: a loaded pack's strings
+ * under the host's (the host's win); English when the pack is not loaded.
+ */
+function withPack(options, locale, strings) {
+  const tag = pick(locale);
+  if (!PACKS.includes(tag)) return { ...options, locale: locale ?? (tag === 'fr' ? tag : undefined), strings };
+  const pack = packs.get(tag);
+  if (!pack) {
+    console.warn(`nexudus-start-conversation: call \`await loadLocale('${tag}')\` before mount() or update(); the panel is in English`);
+    return { ...options, locale: 'en', strings };
+  }
+  const own = strings != null && Object.getPrototypeOf(strings) === Object.prototype;
+  // Strings that are not an object go as they are, for the .wasm to name the mistake.
+  return { ...options, locale: locale ?? tag, strings: own || strings == null ? { ...pack, ...strings } : strings };
+}
+
+function isPlain(value) {
+  return value != null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
 export default function init(moduleOrPath) {
   if (!inBrowser()) return Promise.reject(new Error(NO_BROWSER));
   if (!loading) {
@@ -34,7 +114,7 @@ export default function init(moduleOrPath) {
       (moduleOrPath !== null && Object.getPrototypeOf(moduleOrPath) === Object.prototype)
         ? moduleOrPath
         : { module_or_path: moduleOrPath };
-    loading = initWasm(input).then(
+    loading = Promise.all([initWasm(input), loadLocale()]).then(
       () => {
         ready = true;
       },
@@ -52,7 +132,21 @@ export function mount(element, options) {
   if (!ready) {
     throw new Error('nexudus-start-conversation: call `await init()` before mount()');
   }
-  return mountWasm(element, options);
+  if (!isPlain(options)) return mountWasm(element, options);
+  // The host's own locale and strings, as last given: a pack goes under them at each update.
+  let host = { locale: options.locale, strings: options.strings };
+  const handle = mountWasm(element, withPack(options, host.locale, host.strings));
+  const update = handle.update.bind(handle);
+  handle.update = (partial) => {
+    if (!isPlain(partial)) return update(partial);
+    const next = {
+      locale: 'locale' in partial ? partial.locale : host.locale,
+      strings: 'strings' in partial ? partial.strings : host.strings,
+    };
+    update(withPack(partial, next.locale, next.strings));
+    host = next;
+  };
+  return handle;
 }
 
 export { PanelHandle };

@@ -1,6 +1,12 @@
 //! Every visible string of the panel, in English and French, each overridable by the
 //! host by its key (`strings: { submitStart: "Publish" }`). Templates take `{name}`
 //! placeholders. DOM-free.
+//!
+//! German, Spanish, Italian, Dutch and Portuguese are packs (`locales/<tag>.json`, the
+//! keys of [`Msg`]) that are not compiled in, so they cost the first load nothing: the
+//! npm entry fetches the one in use and hands it over as overrides; a Rust host reads one
+//! into [`Strings::with_overrides_by_key`]. Their [`Locale`] only names the language (the
+//! `lang` attribute); a key a pack lacks shows in English.
 
 use std::rc::Rc;
 
@@ -12,15 +18,35 @@ pub enum Locale {
     En,
     /// French.
     Fr,
+    /// German (a pack).
+    De,
+    /// Spanish (a pack).
+    Es,
+    /// Italian (a pack).
+    It,
+    /// Dutch (a pack).
+    Nl,
+    /// Portuguese as written in Brazil (a pack).
+    Pt,
+    /// Portuguese as written in Portugal (the `pt-PT` pack over the `pt` one).
+    PtPt,
 }
 
 impl Locale {
     /// Reads a BCP 47 tag (`fr`, `fr-CA`, `en-GB`); `None` for a language not shipped.
     pub fn parse(tag: &str) -> Option<Locale> {
-        let language = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        match language.as_str() {
-            "en" => Some(Locale::En),
-            "fr" => Some(Locale::Fr),
+        let mut parts = tag.trim().split(['-', '_']);
+        let language = parts.next()?.to_ascii_lowercase();
+        let region = parts.next().unwrap_or_default().to_ascii_lowercase();
+        match (language.as_str(), region.as_str()) {
+            ("en", _) => Some(Locale::En),
+            ("fr", _) => Some(Locale::Fr),
+            ("de", _) => Some(Locale::De),
+            ("es", _) => Some(Locale::Es),
+            ("it", _) => Some(Locale::It),
+            ("nl", _) => Some(Locale::Nl),
+            ("pt", "pt") => Some(Locale::PtPt),
+            ("pt", _) => Some(Locale::Pt),
             _ => None,
         }
     }
@@ -30,6 +56,12 @@ impl Locale {
         match self {
             Locale::En => "en",
             Locale::Fr => "fr",
+            Locale::De => "de",
+            Locale::Es => "es",
+            Locale::It => "it",
+            Locale::Nl => "nl",
+            Locale::Pt => "pt",
+            Locale::PtPt => "pt-PT",
         }
     }
 }
@@ -51,10 +83,11 @@ macro_rules! messages {
                 match self { $( Msg::$variant => $key, )* }
             }
 
-            /// The shipped text in `locale`.
+            /// The compiled-in text in `locale`: English for a pack's language (the pack
+            /// comes as overrides).
             pub const fn text(self, locale: Locale) -> &'static str {
                 match (self, locale) {
-                    $( (Msg::$variant, Locale::En) => $en, (Msg::$variant, Locale::Fr) => $fr, )*
+                    $( (Msg::$variant, Locale::Fr) => $fr, (Msg::$variant, _) => $en, )*
                 }
             }
         }
@@ -395,6 +428,9 @@ mod tests {
             "Uploading the file… 40%"
         );
         assert_eq!(Locale::parse("fr-CA"), Some(Locale::Fr));
-        assert_eq!(Locale::parse("de"), None);
+        assert_eq!(Locale::parse("de-AT"), Some(Locale::De));
+        assert_eq!(Locale::parse("pt-BR"), Some(Locale::Pt));
+        assert_eq!(Locale::parse("pt_PT"), Some(Locale::PtPt));
+        assert_eq!(Locale::parse("ja"), None);
     }
 }

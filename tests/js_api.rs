@@ -76,7 +76,7 @@ fn wrong_options_are_type_errors_that_name_them() {
         (r#"{ token: "x", getToken: async () => "y" }"#, "`getToken`"),
         (r#"{ token: 42 }"#, "`token`"),
         (r#"{ strings: { nope: "x" } }"#, "`nope`"),
-        (r#"{ locale: "de" }"#, "`locale`"),
+        (r#"{ locale: "ja" }"#, "`locale`"),
         (r#"{ limits: { maxBytes: -1 } }"#, "`limits.maxBytes`"),
         (r#"{ limits: { size: 1 } }"#, "`size`"),
         (r#"{ upload: "https://x" }"#, "`upload`"),

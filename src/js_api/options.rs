@@ -262,7 +262,10 @@ pub static OPTIONS: &[Spec] = &[
         check: Some(|v| {
             Locale::parse(v.text())
                 .map(drop)
-                .ok_or("\"en\" or \"fr\" (a regional tag such as \"fr-CA\" works too)")
+                .ok_or(
+                    "\"en\", \"fr\", \"de\", \"es\", \"it\", \"nl\", \"pt\" or \"pt-PT\" \
+                     (a regional tag such as \"fr-CA\" works too)",
+                )
         }),
         set: |v, r| {
             r.locale = Locale::parse(v.text()).unwrap_or_default();

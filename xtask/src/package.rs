@@ -79,6 +79,7 @@ pub fn build(toolbox: &Toolbox) -> XResult<PathBuf> {
             "--outfile={}",
             pkg.join("nexudus-start-conversation.css").display()
         )))?;
+    copy_locales(root, &pkg)?;
     copy(&js.join("element.d.ts"), &pkg.join("element.d.ts"))?;
     copy(&js.join("README.md"), &pkg.join("README.md"))?;
     copy(&root.join("LICENSE"), &pkg.join("LICENSE"))?;
@@ -89,6 +90,30 @@ pub fn build(toolbox: &Toolbox) -> XResult<PathBuf> {
     run(toolbox.command("node").arg(js.join("sizes.mjs")).arg(&pkg))?;
     eprintln!("xtask: the package is in {}", pkg.display());
     Ok(pkg)
+}
+
+/// The language packs (`locales/<tag>.json`) into `pkg/locales/`, where `index.js` fetches
+/// the one in use, compacted; none of them is loaded before the first paint.
+fn copy_locales(root: &Path, pkg: &Path) -> XResult {
+    let from = root.join("locales");
+    let to = pkg.join("locales");
+    fs::create_dir_all(&to).map_err(|e| format!("could not create {}: {e}", to.display()))?;
+    let entries =
+        fs::read_dir(&from).map_err(|e| format!("could not read {}: {e}", from.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("could not read {}: {e}", from.display()))?
+            .path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            if let Some(name) = path.file_name() {
+                // Compact: the source keeps one string a line for review.
+                let pack: serde_json::Value = serde_json::from_str(&read(&path)?)
+                    .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+                write(&to.join(name), &pack.to_string())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `npm pack` of `pkg/` into `target/npm/`; returns the tarball.
