@@ -15,7 +15,7 @@
 use std::rc::Rc;
 
 use nexudus_start_conversation::config::{AttachFailed, Created, Limits, PanelError};
-use nexudus_start_conversation::i18n::{Locale, Msg, Strings};
+use nexudus_start_conversation::i18n::{Locale, Strings};
 use nexudus_start_conversation::token::TokenError;
 use nexudus_start_conversation::transport::TokenFuture;
 use nexudus_start_conversation::{
@@ -41,11 +41,23 @@ fn app() -> Html {
             Box::pin(member_token(refresh))
         }))
     });
+    // English is compiled in; another language is its pack (`locales/<tag>.json`, here
+    // built into the host; a host may as well fetch it) read into overrides, with the
+    // host's own on top (the later entry wins).
     let strings = use_memo(*locale, |locale| {
-        Strings::new(
-            *locale,
-            vec![(Msg::SubmitStart, "Share with the community".into())],
-        )
+        let pack: Vec<(String, String)> = match locale {
+            Locale::Fr => serde_json::from_str::<std::collections::BTreeMap<String, String>>(
+                include_str!("../locales/fr.json"),
+            )
+            .map(|pack| pack.into_iter().collect())
+            .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let own = [(
+            "submitStart".to_owned(),
+            "Share with the community".to_owned(),
+        )];
+        Strings::with_overrides_by_key(*locale, pack.into_iter().chain(own)).unwrap_or_default()
     });
 
     let on_created = {
@@ -75,7 +87,7 @@ fn app() -> Html {
         Callback::from(move |_| {
             locale.set(match *locale {
                 Locale::En => Locale::Fr,
-                Locale::Fr => Locale::En,
+                _ => Locale::En,
             })
         })
     };

@@ -10,7 +10,7 @@
 // plain ES module pages and bundlers all resolve); it may be given another location or a
 // compiled `WebAssembly.Module`. Calling it again returns the same promise.
 //
-// Languages: English and French are in the .wasm; German, Spanish, Italian, Dutch and
+// Languages: English is in the .wasm; French, German, Spanish, Italian, Dutch and
 // Portuguese (pt, and pt-PT over it) are small packs, `locales/<tag>.json` next to this file,
 // fetched only when used: `init()` loads the page's (`<html lang>`, then
 // `navigator.languages`), `await loadLocale(tag)` another one, before mount() or update().
@@ -32,8 +32,8 @@ function inBrowser() {
   return typeof document !== 'undefined' && typeof window !== 'undefined';
 }
 
-/** The languages shipped as packs (`locales/<tag>.json`); English and French are built in. */
-const PACKS = ['de', 'es', 'it', 'nl', 'pt', 'pt-PT'];
+/** The languages shipped as packs (`locales/<tag>.json`); English is built in. */
+const PACKS = ['fr', 'de', 'es', 'it', 'nl', 'pt', 'pt-PT'];
 /** Tag → the loading of its pack (a promise of the tag to use: 'en' when it failed). */
 const pending = new Map();
 /** Tag → the pack's strings, once loaded. */
@@ -46,7 +46,7 @@ function pick(tag) {
     if (typeof candidate !== 'string' || candidate === '') continue;
     const [language, region = ''] = candidate.trim().toLowerCase().split(/[-_]/);
     if (language === 'pt' && region === 'pt') return 'pt-PT';
-    if (language === 'en' || language === 'fr' || PACKS.includes(language)) return language;
+    if (language === 'en' || PACKS.includes(language)) return language;
   }
   return tag ?? 'en';
 }
@@ -87,19 +87,16 @@ export function loadLocale(tag) {
 
 /**
  * The options the .wasm gets for the host's `locale` and `strings`: a loaded pack's strings
- * under the host's (the host's win); English when the pack is not loaded.
+ * under the host's (the host's win); English while the pack is not loaded.
  */
-function withPack(options, locale, strings) {
+function withPack(options, { locale, strings }) {
   const tag = pick(locale);
-  if (!PACKS.includes(tag)) return { ...options, locale: locale ?? (tag === 'fr' ? tag : undefined), strings };
+  if (!PACKS.includes(tag)) return { ...options, locale, strings };
   const pack = packs.get(tag);
-  if (!pack) {
-    console.warn(`nexudus-start-conversation: call \`await loadLocale('${tag}')\` before mount() or update(); the panel is in English`);
-    return { ...options, locale: 'en', strings };
-  }
-  const own = strings != null && Object.getPrototypeOf(strings) === Object.prototype;
+  if (!pack) return { ...options, locale: 'en', strings };
   // Strings that are not an object go as they are, for the .wasm to name the mistake.
-  return { ...options, locale: locale ?? tag, strings: own || strings == null ? { ...pack, ...strings } : strings };
+  const merged = strings == null || isPlain(strings) ? { ...pack, ...strings } : strings;
+  return { ...options, locale: locale ?? tag, strings: merged };
 }
 
 function isPlain(value) {
@@ -133,19 +130,31 @@ export function mount(element, options) {
     throw new Error('nexudus-start-conversation: call `await init()` before mount()');
   }
   if (!isPlain(options)) return mountWasm(element, options);
-  // The host's own locale and strings, as last given: a pack goes under them at each update.
+  // The host's own locale and strings, as last given: a pack goes under them each time.
   let host = { locale: options.locale, strings: options.strings };
-  const handle = mountWasm(element, withPack(options, host.locale, host.strings));
+  const handle = mountWasm(element, withPack(options, host));
   const update = handle.update.bind(handle);
+  // A pack not loaded yet (no `await loadLocale(tag)` first): English now, the language
+  // when it comes.
+  const follow = () => {
+    const tag = pick(host.locale);
+    if (!PACKS.includes(tag) || packs.has(tag)) return;
+    console.warn(`nexudus-start-conversation: "${tag}" is loaded after the first paint; \`await loadLocale('${tag}')\` first paints in it at once`);
+    loadLocale(tag).then(() => {
+      if (!handle.destroyed && packs.has(tag) && pick(host.locale) === tag) update(withPack({}, host));
+    });
+  };
   handle.update = (partial) => {
     if (!isPlain(partial)) return update(partial);
     const next = {
       locale: 'locale' in partial ? partial.locale : host.locale,
       strings: 'strings' in partial ? partial.strings : host.strings,
     };
-    update(withPack(partial, next.locale, next.strings));
+    update(withPack(partial, next));
     host = next;
+    follow();
   };
+  follow();
   return handle;
 }
 

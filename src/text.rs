@@ -56,7 +56,6 @@ fn starts_lowercase(text: &str) -> bool {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::i18n::Locale;
 
     #[test]
     fn predicates_read_after_the_label() {
@@ -66,7 +65,7 @@ mod tests {
             "Display name is a required field"
         );
         assert_eq!(field_message(Field::Name, "Too long.", &en), "Too long.");
-        let fr = Strings::new(Locale::Fr, Vec::new());
+        let fr = crate::i18n::french();
         assert_eq!(
             field_message(Field::Subject, "is a required field", &fr),
             "Sujet : is a required field"

@@ -8,7 +8,7 @@ use std::path::Path;
 use nexudus_start_conversation::i18n::{Locale, Msg};
 
 /// The packs that must have every key.
-const WHOLE: [&str; 5] = ["de", "es", "it", "nl", "pt"];
+const WHOLE: [&str; 6] = ["fr", "de", "es", "it", "nl", "pt"];
 /// The packs laid over another, with some keys.
 const PARTIAL: [&str; 1] = ["pt-PT"];
 
@@ -49,12 +49,12 @@ fn problems(pack: &BTreeMap<String, String>, whole: bool) -> Vec<String> {
         if text.trim().is_empty() {
             problems.push(format!("{} is empty", msg.key()));
         }
-        if holes(text) != holes(msg.text(Locale::En)) {
+        if holes(text) != holes(msg.text()) {
             problems.push(format!(
                 "{} has placeholders {:?}, the English {:?}",
                 msg.key(),
                 holes(text),
-                holes(msg.text(Locale::En))
+                holes(msg.text())
             ));
         }
     }

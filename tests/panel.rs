@@ -207,10 +207,7 @@ const BACKEND_BOARDS: &str = r#"{"Records":[
 async fn the_picker_offers_the_restricted_boards_the_list_marks_open_to_the_member() {
     for (strings, suffix) in [
         (Strings::default(), "(members only)"),
-        (
-            Strings::new(Locale::Fr, Vec::new()),
-            "(réservé aux membres)",
-        ),
+        (french(), "(réservé aux membres)"),
     ] {
         stub_fetch(200, BACKEND_BOARDS, "application/json");
         let root = mount(start_props("https://api.invalid", strings));
@@ -345,13 +342,17 @@ async fn an_html_gateway_page_is_a_readable_problem_not_markup() {
     restore_fetch();
 }
 
+/// The French strings as a Rust host has them: the pack read into overrides.
+fn french() -> Strings {
+    let pack: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(include_str!("../locales/fr.json")).unwrap();
+    Strings::with_overrides_by_key(Locale::Fr, pack).unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn strings_follow_the_locale_and_the_hosts_overrides() {
     stub_fetch(500, "", "text/plain");
-    let french = mount(start_props(
-        "https://api.invalid",
-        Strings::new(Locale::Fr, Vec::new()),
-    ));
+    let french = mount(start_props("https://api.invalid", french()));
     assert_eq!(
         text_of(&element(&french, "h2").await),
         "Lancer une discussion"

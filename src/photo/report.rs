@@ -210,7 +210,6 @@ impl CleanReport {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::i18n::Locale;
     use serde_json::json;
 
     fn cleaned() -> serde_json::Value {
@@ -304,9 +303,7 @@ mod tests {
             Some("location data removed · 4.2 MB → 922 KB")
         );
         assert_eq!(
-            report
-                .note(&Strings::new(Locale::Fr, Vec::new()))
-                .as_deref(),
+            report.note(&crate::i18n::french()).as_deref(),
             Some("données de localisation retirées · 4.2 MB → 922 KB")
         );
         let details = CleanReport {

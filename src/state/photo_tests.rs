@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::api::{ErrorReport, Field};
-use crate::i18n::{Locale, Strings};
+use crate::i18n::Strings;
 use crate::photo::{CleanAction, CleanReport, KeptReason};
 
 fn photo(key: u32, name: &str) -> FileMeta {
@@ -55,9 +55,7 @@ fn each_photo_keeps_its_own_report_and_the_cleaned_size() {
         "location data removed · 4.2 MB → 922 KB"
     );
     assert_eq!(
-        one.more[0]
-            .meta
-            .photo_note(&Strings::new(Locale::Fr, Vec::new())),
+        one.more[0].meta.photo_note(&crate::i18n::french()),
         "données de localisation retirées · 4.2 MB → 922 KB"
     );
 
