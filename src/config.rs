@@ -83,32 +83,49 @@ impl Limits {
     }
 }
 
-/// A byte count for people: `0 bytes`, `512 bytes`, `1.5 KB`, `25 MB`.
+/// A byte count for people: `0 bytes`, `512 bytes`, `1.5 KB`, `25 MB` (in English; a
+/// language's own is [`Strings::size`](crate::i18n::Strings::size)).
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let (tenths, unit) = size_in_tenths(bytes);
+    format!("{} {}", tenths_text(tenths), UNITS[unit])
+}
+
+/// A byte count as tenths of its unit and the unit (0 bytes, 1 KB … 4 TB): whole units from
+/// 10 up and for round values, else one decimal, rounded half up.
 ///
 /// Integer arithmetic only: formatting an `f64` would add ~10 KB of float printing
 /// to the wasm.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+pub fn size_in_tenths(bytes: u64) -> (u64, usize) {
     if bytes < 1024 {
-        return format!("{bytes} bytes");
+        return (bytes * 10, 0);
     }
-    let mut unit = 0;
+    let mut unit = 1;
     let mut scale: u64 = 1024;
-    while bytes / scale >= 1024 && unit < UNITS.len() - 1 {
+    while bytes / scale >= 1024 && unit < 4 {
         scale *= 1024;
         unit += 1;
     }
-    // Whole units and tenths, rounded half up, without 128-bit or float arithmetic.
+    // Whole units and tenths, without 128-bit or float arithmetic.
     let whole = bytes / scale;
     let rest = bytes % scale;
     let tenth = (rest * 10 + scale / 2) / scale;
     let rounded = whole + u64::from(rest * 2 >= scale);
-    if rounded == 1024 && unit + 1 < UNITS.len() {
-        format!("1 {}", UNITS[unit + 1])
+    if rounded == 1024 && unit < 4 {
+        (10, unit + 1)
     } else if whole >= 10 || tenth == 0 || tenth == 10 {
-        format!("{rounded} {}", UNITS[unit])
+        (rounded * 10, unit)
     } else {
-        format!("{whole}.{tenth} {}", UNITS[unit])
+        (whole * 10 + tenth, unit)
+    }
+}
+
+/// Tenths written with a point: `42` → `4.2`, `250` → `25`.
+pub fn tenths_text(tenths: u64) -> String {
+    if tenths % 10 == 0 {
+        format!("{}", tenths / 10)
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
     }
 }
 

@@ -292,6 +292,16 @@ messages! {
     LabelPrivate = "labelPrivate" { en: "Make this conversation private" }
     /// The private choice's name in error messages ("{label} is not allowed").
     FieldPrivate = "fieldPrivate" { en: "Private conversation" }
+    /// A size under 1 KB; `{count}` is the number, as the language writes it.
+    SizeBytes = "sizeBytes" { en: "{count} bytes" }
+    /// A size in kilobytes (of 1024 bytes).
+    SizeKb = "sizeKb" { en: "{count} KB" }
+    /// A size in megabytes.
+    SizeMb = "sizeMb" { en: "{count} MB" }
+    /// A size in gigabytes.
+    SizeGb = "sizeGb" { en: "{count} GB" }
+    /// A size in terabytes.
+    SizeTb = "sizeTb" { en: "{count} TB" }
     /// Hint of the private choice: what it does is the space's to decide.
     PrivateHint = "privateHint" { en: "Your space decides who can see a private conversation." }
 }
@@ -342,6 +352,35 @@ impl Strings {
             .find(|(m, _)| *m == msg)
             .map(|(_, text)| text.as_str())
             .unwrap_or_else(|| msg.text())
+    }
+
+    /// A byte count in this language: its unit from the strings (`Mo` in French), its
+    /// number as the language writes it (`2,3`; the browser's `toLocaleString`).
+    pub fn size(&self, bytes: u64) -> String {
+        const UNITS: [Msg; 5] = [
+            Msg::SizeBytes,
+            Msg::SizeKb,
+            Msg::SizeMb,
+            Msg::SizeGb,
+            Msg::SizeTb,
+        ];
+        let (tenths, unit) = crate::config::size_in_tenths(bytes);
+        let number = self.number(tenths);
+        self.fill(UNITS[unit], &[("count", &number)])
+    }
+
+    /// Tenths as the language writes the number (`4,2` in French, `4.2` in English).
+    #[cfg(target_arch = "wasm32")]
+    fn number(&self, tenths: u64) -> String {
+        // Up to 1024 × 10 tenths: exact as an f64.
+        let value = js_sys::Number::from(tenths as f64 / 10.0);
+        String::from(value.to_locale_string(self.locale.tag()))
+    }
+
+    /// Tenths with a point (no browser natively).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn number(&self, tenths: u64) -> String {
+        crate::config::tenths_text(tenths)
     }
 
     /// A message with its `{name}` placeholders filled.

@@ -1,5 +1,6 @@
 // The languages: each pack (locales/<tag>.json) fetched by the npm entry when used, the
-// panel's first painted text already in it (no flash of English), a field error from the
+// panel's first painted text already in it (no flash of English), sizes written as it
+// writes them, a field error from the
 // API's Errors[] and the success screen in it; the page's <html lang> chosen when the host
 // gives no locale; the host's strings over the pack; a pack that fails to load leaves the
 // panel in English with a console note, never blank.
@@ -88,8 +89,11 @@ for (const tag of ['fr', 'de', 'es', 'it', 'nl', 'pt', 'pt-PT']) {
   test(`${tag}: painted in it from the first text, a server field error and the success screen`, async () => {
     const strings = pack(tag);
     const { context, page, errors } = await open();
-    const { loaded, panel } = await mountIn(page, tag);
+    // 2.3 MB: the size in the hint is written as the language writes it (`2,3 Mo`).
+    const { loaded, panel } = await mountIn(page, tag, { limits: { maxBytes: 2_411_725 }, inlineFiles: true });
     assert.equal(loaded, tag);
+    const max = strings.sizeMb.replace('{count}', (2.3).toLocaleString(tag));
+    await panel.getByText(strings.attachmentHint.replace('{max}', max)).waitFor();
     assert.equal(await page.evaluate(() => window.firstHeading), strings.titleStart);
     assert.equal(await panel.locator('section.nsc-panel').getAttribute('lang'), tag);
 

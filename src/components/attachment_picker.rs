@@ -12,7 +12,7 @@ use super::field_errors::FieldErrors;
 use super::hooks::list_files;
 use super::text_field::TextField;
 use crate::api::Field;
-use crate::config::{human_size, Limits};
+use crate::config::Limits;
 use crate::i18n::{Msg, Strings};
 use crate::state::{Attachment, FileMeta};
 
@@ -228,7 +228,7 @@ pub fn attachment_picker(props: &AttachmentPickerProps) -> Html {
     .flatten()
     .collect::<Vec<_>>()
     .join(" ");
-    let max = human_size(props.limits.max_bytes);
+    let max = strings.size(props.limits.max_bytes);
 
     html! {
         <div
@@ -370,7 +370,7 @@ pub fn file_card(
             }
             <div class="nsc-file-card__facts">
                 <p class="nsc-file-card__name">{ meta.name.clone() }</p>
-                <p class="nsc-file-card__meta">{ format!("{kind} · {}", human_size(meta.size)) }</p>
+                <p class="nsc-file-card__meta">{ format!("{kind} · {}", strings.size(meta.size)) }</p>
                 if !note.is_empty() {
                     <p class="nsc-file-card__note" role="status">{ note }</p>
                 }

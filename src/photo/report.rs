@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::api::json::JsonView;
-use crate::config::human_size;
 use crate::i18n::{Msg, Strings};
 
 /// Whether the photo to upload is a cleaned copy or the original.
@@ -200,8 +199,8 @@ impl CleanReport {
         Some(strings.fill(
             kind.msg(),
             &[
-                ("before", &human_size(self.bytes_before)),
-                ("after", &human_size(self.bytes_after)),
+                ("before", &strings.size(self.bytes_before)),
+                ("after", &strings.size(self.bytes_after)),
             ],
         ))
     }
@@ -304,7 +303,7 @@ mod tests {
         );
         assert_eq!(
             report.note(&crate::i18n::french()).as_deref(),
-            Some("données de localisation retirées · 4.2 MB → 922 KB")
+            Some("données de localisation retirées · 4.2 Mo → 922 Ko")
         );
         let details = CleanReport {
             location_removed: false,

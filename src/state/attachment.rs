@@ -3,7 +3,7 @@
 
 use super::FormState;
 use crate::api::{ErrorReport, Field, NewThreadFile};
-use crate::config::{human_size, FileRefusal, Limits};
+use crate::config::{FileRefusal, Limits};
 use crate::i18n::{Msg, Strings};
 use crate::photo::{CleanAction, CleanReport};
 
@@ -304,9 +304,10 @@ impl FormState {
 pub fn refusal_message(refusal: FileRefusal, limits: &Limits, strings: &Strings) -> String {
     match refusal {
         FileRefusal::Empty => strings.get(Msg::FileEmpty).to_owned(),
-        FileRefusal::TooLarge => {
-            strings.fill(Msg::FileTooLarge, &[("max", &human_size(limits.max_bytes))])
-        }
+        FileRefusal::TooLarge => strings.fill(
+            Msg::FileTooLarge,
+            &[("max", &strings.size(limits.max_bytes))],
+        ),
         FileRefusal::WrongType => {
             strings.fill(Msg::FileWrongType, &[("types", &limits.accept.join(", "))])
         }

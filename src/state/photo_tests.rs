@@ -56,7 +56,7 @@ fn each_photo_keeps_its_own_report_and_the_cleaned_size() {
     );
     assert_eq!(
         one.more[0].meta.photo_note(&crate::i18n::french()),
-        "données de localisation retirées · 4.2 MB → 922 KB"
+        "données de localisation retirées · 4.2 Mo → 922 Ko"
     );
 
     let kept = CleanReport::kept(4_404_019, KeptReason::DecodeFailed);
