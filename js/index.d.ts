@@ -18,6 +18,12 @@ export type Locale =
   | 'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt' | 'pt-PT'
   | `${'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt'}-${string}`;
 
+/** The keys of the messages that say a `{count}`, which may take plural forms. */
+export type CountedKey = 'moreErrors' | 'charactersLeft' | 'charactersOver' | 'filesLeftOut';
+
+/** The plural forms of `Intl.PluralRules`. */
+export type PluralForm = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
+
 /** The keys of the visible strings a host may override (`strings: { submitStart: "Publish" }`). */
 export type StringKey = /* STRING_KEYS: filled in from src/i18n.rs by `cargo xtask package` */ string;
 
@@ -147,8 +153,12 @@ export interface CommonOptions {
    * first, or the panel shows English (said on the console).
    */
   locale?: Locale;
-  /** Overrides of the visible strings, by key; an unknown key is a `TypeError`. */
-  strings?: Partial<Record<StringKey, string>>;
+  /**
+   * Overrides of the visible strings, by key; an unknown key is a `TypeError`. A message
+   * that says a `{count}` (`moreErrors`, `charactersLeft`, `charactersOver`, `filesLeftOut`)
+   * may also take one plural form (`Intl.PluralRules`) as `key.form`: `charactersLeft.one`.
+   */
+  strings?: Partial<Record<StringKey | `${CountedKey}.${PluralForm}`, string>>;
   /** Where in `sessionStorage` to keep the draft; no draft is kept without it. */
   draftKey?: string;
   /** A link to a new conversation, with `{id}` for its Id (`"/community/threads/{id}"`). */

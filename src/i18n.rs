@@ -251,7 +251,7 @@ messages! {
     /// After a failed attach of some of several attachments.
     AttachPartial = "attachPartial" { en: "Your conversation is posted; {added} of {total} attachments added. Not added: {names}." }
     /// A file chosen beyond `maxFiles`.
-    FilesLeftOut = "filesLeftOut" { en: "{count} file(s) left out: at most {max} attachments" }
+    FilesLeftOut = "filesLeftOut" { en: "{count} files left out: at most {max} attachments" }
     /// Two attachments with one display name.
     NameTaken = "nameTaken" { en: "Give each attachment a different display name" }
     /// An attachment already added, on its card.
@@ -306,11 +306,36 @@ messages! {
     PrivateHint = "privateHint" { en: "Your space decides who can see a private conversation." }
 }
 
+/// The messages that say a `{count}`, whose text may differ by the number's plural form:
+/// a pack or a host gives a form as `key.form` (`charactersLeft.one`), beside `key`, the
+/// text of every other form.
+pub const COUNTED: [Msg; 4] = [
+    Msg::MoreErrors,
+    Msg::CharactersLeft,
+    Msg::CharactersOver,
+    Msg::FilesLeftOut,
+];
+
+/// The plural forms of `Intl.PluralRules` (CLDR).
+pub const PLURAL_FORMS: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+
+/// The English text for one, where it differs from the others.
+const fn english_one(msg: Msg) -> Option<&'static str> {
+    match msg {
+        Msg::CharactersLeft => Some("You have {count} character remaining"),
+        Msg::CharactersOver => Some("You have {count} character too many"),
+        Msg::FilesLeftOut => Some("{count} file left out: at most {max} attachments"),
+        _ => None,
+    }
+}
+
 /// The strings in use: a locale's, with the host's overrides on top.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Strings {
     locale: Locale,
     overrides: Rc<Vec<(Msg, String)>>,
+    /// Overrides of one plural form of a [`COUNTED`] message: the message, the form, the text.
+    forms: Rc<Vec<(Msg, String, String)>>,
 }
 
 impl Strings {
@@ -319,24 +344,37 @@ impl Strings {
         Strings {
             locale,
             overrides: Rc::new(overrides),
+            forms: Rc::default(),
         }
     }
 
-    /// Reads host overrides given by key; an unknown key is an error naming it.
+    /// Reads host overrides given by key (`key`, or `key.form` for a plural form of a
+    /// [`COUNTED`] message); an unknown key is an error naming it.
     pub fn with_overrides_by_key(
         locale: Locale,
         overrides: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Strings, String> {
         let mut list = Vec::new();
+        let mut forms = Vec::new();
         for (key, text) in overrides {
-            let msg = Msg::ALL
-                .iter()
-                .copied()
-                .find(|msg| msg.key() == key)
-                .ok_or(key)?;
-            list.push((msg, text));
+            let (base, form) = match key.split_once('.') {
+                Some((base, form)) => (base, Some(form)),
+                None => (key.as_str(), None),
+            };
+            let msg = Msg::ALL.iter().copied().find(|msg| msg.key() == base);
+            match (msg, form) {
+                (Some(msg), None) => list.push((msg, text)),
+                (Some(msg), Some(form))
+                    if COUNTED.contains(&msg) && PLURAL_FORMS.contains(&form) =>
+                {
+                    forms.push((msg, form.to_owned(), text));
+                }
+                _ => return Err(key),
+            }
         }
-        Ok(Strings::new(locale, list))
+        let mut strings = Strings::new(locale, list);
+        strings.forms = Rc::new(forms);
+        Ok(strings)
     }
 
     /// The locale in use.
@@ -352,6 +390,45 @@ impl Strings {
             .find(|(m, _)| *m == msg)
             .map(|(_, text)| text.as_str())
             .unwrap_or_else(|| msg.text())
+    }
+
+    /// A [`COUNTED`] message for `count`, in the number's plural form, its `{count}` and
+    /// `args` filled.
+    pub fn fill_count(&self, msg: Msg, count: u64, args: &[(&str, &str)]) -> String {
+        let form = self.plural_form(count);
+        let text = self
+            .forms
+            .iter()
+            .rev()
+            .find(|(m, f, _)| *m == msg && *f == form)
+            .map(|(_, _, text)| text.as_str())
+            .or_else(|| {
+                self.overrides
+                    .iter()
+                    .rev()
+                    .find(|(m, _)| *m == msg)
+                    .map(|(_, text)| text.as_str())
+            })
+            .or_else(|| english_one(msg).filter(|_| form == "one"))
+            .unwrap_or_else(|| msg.text());
+        let count = count.to_string();
+        let mut all = vec![("count", count.as_str())];
+        all.extend_from_slice(args);
+        fill(text, &all)
+    }
+
+    /// The plural form of `count` in this language (`Intl.PluralRules`).
+    #[cfg(target_arch = "wasm32")]
+    fn plural_form(&self, count: u64) -> String {
+        let locales = js_sys::Array::of1(&self.locale.tag().into());
+        let rules = js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new());
+        String::from(rules.select(count as f64))
+    }
+
+    /// One or other, as English has them (no browser natively).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn plural_form(&self, count: u64) -> String {
+        if count == 1 { "one" } else { "other" }.to_owned()
     }
 
     /// A byte count in this language: its unit from the strings (`Mo` in French), its
@@ -385,32 +462,35 @@ impl Strings {
 
     /// A message with its `{name}` placeholders filled.
     pub fn fill(&self, msg: Msg, args: &[(&str, &str)]) -> String {
-        let mut text = String::new();
-        let mut rest = self.get(msg);
-        // Each `{name}` of a known name becomes its value; anything else stays as it is.
-        while let Some((head, tail)) = rest.split_once('{') {
-            text.push_str(head);
-            let filled = tail.split_once('}').and_then(|(name, after)| {
-                let (_, value) = args.iter().find(|(known, _)| *known == name)?;
-                Some((value, after))
-            });
-            match filled {
-                Some((value, after)) => {
-                    text.push_str(value);
-                    rest = after;
-                }
-                None => {
-                    text.push('{');
-                    rest = tail;
-                }
-            }
-        }
-        text.push_str(rest);
-        text
+        fill(self.get(msg), args)
     }
 }
 
-/// The French pack's entries, in its order (for the tests: a pack is not compiled in).
+/// `template` with each `{name}` of a known name filled; anything else stays as it is.
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut text = String::new();
+    let mut rest = template;
+    while let Some((head, tail)) = rest.split_once('{') {
+        text.push_str(head);
+        let filled = tail.split_once('}').and_then(|(name, after)| {
+            let (_, value) = args.iter().find(|(known, _)| *known == name)?;
+            Some((value, after))
+        });
+        match filled {
+            Some((value, after)) => {
+                text.push_str(value);
+                rest = after;
+            }
+            None => {
+                text.push('{');
+                rest = tail;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 fn french_pack() -> Vec<(String, String)> {
     let pack: serde_json::Map<String, serde_json::Value> =
@@ -451,6 +531,47 @@ mod tests {
             Strings::with_overrides_by_key(Locale::En, [("nope".to_owned(), String::new())]),
             Err("nope".to_owned())
         );
+    }
+
+    #[test]
+    fn counts_take_their_plural_form() {
+        let english = Strings::default();
+        let left = |strings: &Strings, n| strings.fill_count(Msg::CharactersLeft, n, &[]);
+        assert_eq!(left(&english, 1), "You have 1 character remaining");
+        assert_eq!(left(&english, 2), "You have 2 characters remaining");
+        assert_eq!(
+            english.fill_count(Msg::FilesLeftOut, 1, &[("max", "3")]),
+            "1 file left out: at most 3 attachments"
+        );
+        let french = french();
+        assert_eq!(left(&french, 1), "Il vous reste 1 caractère");
+        assert_eq!(left(&french, 3), "Il vous reste 3 caractères");
+        // A host's text without forms is used for every number; a form the host gives wins.
+        let host = |entries: &[(&str, &str)]| {
+            let entries = entries
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+            Strings::with_overrides_by_key(Locale::En, entries).unwrap()
+        };
+        assert_eq!(
+            left(&host(&[("charactersLeft", "{count} left")]), 1),
+            "1 left"
+        );
+        let both = host(&[
+            ("charactersLeft", "{count} left"),
+            ("charactersLeft.one", "one left"),
+        ]);
+        assert_eq!(
+            (left(&both, 1), left(&both, 5)),
+            ("one left".into(), "5 left".into())
+        );
+        // Forms only of counted messages, only CLDR's.
+        for key in ["cancel.one", "charactersLeft.single", "charactersLeft."] {
+            assert_eq!(
+                Strings::with_overrides_by_key(Locale::En, [(key.to_owned(), String::new())]),
+                Err(key.to_owned())
+            );
+        }
     }
 
     #[test]

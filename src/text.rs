@@ -45,7 +45,7 @@ pub fn form_message(message: &FormMessage, strings: &Strings) -> String {
         ),
         FormMessage::Server { text, .. } => text.trim().to_owned(),
         FormMessage::NoDetail => strings.get(Msg::NoDetail).to_owned(),
-        FormMessage::More(count) => strings.fill(Msg::MoreErrors, &[("count", &count.to_string())]),
+        FormMessage::More(count) => strings.fill_count(Msg::MoreErrors, *count as u64, &[]),
     }
 }
 

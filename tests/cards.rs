@@ -112,7 +112,7 @@ async fn three_files_make_two_cards_and_a_fourth_is_refused_before_any_request()
     paste_file(&root, "d.txt", "text/plain", "d").await;
     element(&root, "[aria-invalid=true]").await;
     assert!(
-        text_of(&root).contains("1 file(s) left out: at most 3 attachments"),
+        text_of(&root).contains("1 file left out: at most 3 attachments"),
         "{}",
         text_of(&root)
     );

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use nexudus_start_conversation::i18n::{Locale, Msg};
+use nexudus_start_conversation::i18n::{Locale, Msg, COUNTED, PLURAL_FORMS};
 
 /// The packs that must have every key.
 const WHOLE: [&str; 6] = ["fr", "de", "es", "it", "nl", "pt"];
@@ -30,13 +30,25 @@ fn holes(text: &str) -> Vec<&str> {
 }
 
 /// What is wrong with `pack` (empty when nothing): unknown keys, missing keys (when
-/// `whole`), empty texts, placeholders other than the English ones.
+/// `whole`), empty texts, placeholders other than the English ones; a plural form
+/// (`key.one`) only of a counted message, with its placeholders.
 fn problems(pack: &BTreeMap<String, String>, whole: bool) -> Vec<String> {
     let mut problems = Vec::new();
     let keys: BTreeSet<&str> = Msg::ALL.iter().map(|msg| msg.key()).collect();
-    for key in pack.keys() {
-        if !keys.contains(key.as_str()) {
-            problems.push(format!("extra key {key}"));
+    for (key, text) in pack {
+        let Some((base, form)) = key.split_once('.') else {
+            if !keys.contains(key.as_str()) {
+                problems.push(format!("extra key {key}"));
+            }
+            continue;
+        };
+        match COUNTED.iter().find(|msg| msg.key() == base) {
+            Some(msg) if PLURAL_FORMS.contains(&form) => {
+                if holes(text) != holes(msg.text()) {
+                    problems.push(format!("{key} has placeholders {:?}", holes(text)));
+                }
+            }
+            _ => problems.push(format!("extra key {key}")),
         }
     }
     for msg in Msg::ALL {
@@ -88,6 +100,19 @@ fn the_check_finds_a_missing_key_an_extra_key_and_a_foreign_placeholder() {
             "missing key cancel",
             "uploading has placeholders [\"percentage\"], the English [\"percent\"]",
             "successStart is empty",
+        ]
+    );
+    // Plural forms only of counted messages, only CLDR's, with the English placeholders.
+    let mut forms = pack("fr");
+    forms.insert("cancel.one".to_owned(), "x".to_owned());
+    forms.insert("charactersLeft.single".to_owned(), "x".to_owned());
+    forms.insert("charactersOver.one".to_owned(), "{n} de trop".to_owned());
+    assert_eq!(
+        problems(&forms, true),
+        [
+            "extra key cancel.one",
+            "extra key charactersLeft.single",
+            "charactersOver.one has placeholders [\"n\"]",
         ]
     );
     // A partial pack may leave keys out, not add them.

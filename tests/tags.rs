@@ -160,7 +160,7 @@ async fn a_pasted_list_adds_each_tag_and_the_limit_is_refused_inline() {
     assert_eq!(input.value(), long, "the refused tag stays typed");
     assert_eq!(shown_tags(&root), ["a", "b", "c"]);
     let count = element(&root, &format!("#{}-count", input.id())).await;
-    assert_eq!(text_of(&count), "You have 1 characters too many");
+    assert_eq!(text_of(&count), "You have 1 character too many");
 }
 
 #[wasm_bindgen_test]

@@ -227,7 +227,7 @@ test('French: the cards, the count limit and the partial failure', async () => {
   await panel.locator('[name="Subject"]').fill('Trois fichiers');
   await panel.locator('[name="Message"]').fill('Deux passent.');
   await panel.locator('input[type="file"][name="NewFileDataUrl"]').setInputFiles(['a.txt', 'b.txt', 'c.txt'].map(textFile));
-  await panel.getByText('1 fichier(s) laissé(s) de côté : 2 pièces jointes au plus').first().waitFor();
+  await panel.getByText('1 fichier laissé de côté : 2 pièces jointes au plus').first().waitFor();
   assert.equal(await panel.locator('.nsc-card').count(), 1);
   await panel.locator('.nsc-card').getByRole('button', { name: 'Retirer' }).waitFor();
   await fault({ method: 'POST', path: FILES, skip: 1, status: 500, body: GENERIC_500 });

@@ -155,16 +155,10 @@ pub(crate) fn character_count(
         return None;
     }
     Some(if length > max {
-        let count = (length - max).to_string();
-        (
-            true,
-            strings.fill(Msg::CharactersOver, &[("count", &count)]),
-        )
+        let count = (length - max) as u64;
+        (true, strings.fill_count(Msg::CharactersOver, count, &[]))
     } else {
-        let count = (max - length).to_string();
-        (
-            false,
-            strings.fill(Msg::CharactersLeft, &[("count", &count)]),
-        )
+        let count = (max - length) as u64;
+        (false, strings.fill_count(Msg::CharactersLeft, count, &[]))
     })
 }

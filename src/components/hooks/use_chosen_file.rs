@@ -187,9 +187,10 @@ impl Taker {
             }
         }
         if left_out > 0 {
-            let message = self.strings.fill(
+            let message = self.strings.fill_count(
                 Msg::FilesLeftOut,
-                &[("count", &left_out.to_string()), ("max", &max.to_string())],
+                left_out as u64,
+                &[("max", &max.to_string())],
             );
             self.state.dispatch(Action::Edit(Edit::RefuseFile(message)));
         }
