@@ -2,6 +2,9 @@
 //! [`Msg::ALL`], no other, each text with exactly the English placeholders, nothing empty.
 //! `pt-PT` holds only the strings that differ from `pt` (the npm entry lays it over `pt`).
 
+// Native only: it reads the files (a wasm test has no file system).
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

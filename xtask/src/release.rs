@@ -43,7 +43,8 @@ const CRATE_FILES: &[&str] = &[
 ];
 /// Exactly the files of the npm package: what a host loads (the entry points, the glue, the
 /// wasm, the shadow root's CSS module, the CSS), the declarations, and the documents; and
-/// the snippets the glue imports and those load lazily ([`package::snippets`]).
+/// the snippets the glue imports and those load lazily ([`package::snippets`]); and the
+/// language packs (`locales/*.json`).
 const NPM_FILES: &[&str] = &[
     "package.json",
     "README.md",
@@ -299,11 +300,20 @@ fn check_npm_files(toolbox: &Toolbox, pkg: &Path, version: &str) -> XResult {
     // of the crate's name and version.
     let glue = read(&pkg.join("nexudus-start-conversation.js"))?;
     let snippets = package::snippets(pkg, &glue)?;
+    // Plus one language pack per file of the repository's locales/.
+    let locales = toolbox.root.join("locales");
+    let packs: Vec<String> = std::fs::read_dir(&locales)
+        .map_err(|e| format!("could not read {}: {e}", locales.display()))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".json"))
+        .map(|name| format!("locales/{name}"))
+        .collect();
     let expected: BTreeSet<String> = NPM_FILES
         .iter()
         .map(|s| s.to_string())
         .chain(snippets.imported)
         .chain(snippets.lazy)
+        .chain(packs)
         .collect();
     let extra: Vec<&String> = listed.difference(&expected).collect();
     let missing: Vec<&String> = expected.difference(&listed).collect();
