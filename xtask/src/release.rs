@@ -28,7 +28,8 @@ use crate::versions::{self, manifest_value, placeholder_reason};
 
 /// What `cargo package` adds to the listed files itself.
 const CARGO_GENERATED: &[&str] = &["Cargo.toml.orig", "Cargo.lock", ".cargo_vcs_info.json"];
-/// The crate's files besides `src/**/*.rs`: each must be there, and nothing else may.
+/// The crate's files besides `src/**/*.rs` and the language packs `locales/*.json`: each
+/// must be there, and nothing else may.
 const CRATE_FILES: &[&str] = &[
     "Cargo.toml",
     "README.md",
@@ -177,6 +178,7 @@ fn check_metadata(root: &Path) -> XResult {
 /// Whether a path listed by `cargo package --list` belongs in the crate.
 fn crate_file_allowed(path: &str) -> bool {
     (path.starts_with("src/") && path.ends_with(".rs"))
+        || (path.starts_with("locales/") && path.ends_with(".json"))
         || CRATE_FILES.contains(&path)
         || CARGO_GENERATED.contains(&path)
 }
@@ -212,7 +214,7 @@ fn check_crate_files(toolbox: &Toolbox) -> XResult {
         .collect();
     let missing: Vec<&str> = CRATE_FILES
         .iter()
-        .chain(&["src/lib.rs"])
+        .chain(&["src/lib.rs", "locales/fr.json"])
         .copied()
         .filter(|path| !listed.contains(*path))
         .collect();
