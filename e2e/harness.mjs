@@ -52,14 +52,54 @@ async function startService(what, bin, args, env = process.env) {
       match ? resolve(match[1]) : reject(new Error(`unexpected output from ${what}: ${line}`));
     });
   });
+  const end = async (signal) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    }
+  };
   return {
     url,
+    stop: () => end('SIGTERM'),
+    /** Ends it as a crash or an OOM killer would: no draining, no goodbye. */
+    kill: () => end('SIGKILL'),
+  };
+}
+
+/**
+ * Starts Debian's `redis-server` (or `REDIS_SERVER`) on a Unix socket in a fresh temporary
+ * folder (no port to race for), nothing saved to disk; resolves with its `url` for
+ * `--redis-url` once it takes connections, and a `stop()`.
+ */
+export async function startRedis() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'nsc-redis-'));
+  const socket = path.join(dir, 'redis.sock');
+  const args = ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir];
+  const child = spawn(process.env.REDIS_SERVER || 'redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis-server did not start within 30 s')), 30_000);
+    child.once('error', (error) =>
+      reject(new Error(`cannot start redis-server (${error.message}): \`cargo xtask test\` installs Debian's`)),
+    );
+    child.once('exit', (code) => reject(new Error(`redis-server exited early (${code})`)));
+    lines.on('line', (line) => {
+      if (/ready to accept connections/i.test(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    url: `redis+unix://${socket}`,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;
       }
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
@@ -88,7 +128,7 @@ export function resetSandbox(sandboxUrl) {
  * the boards the sandbox seeds them in (its `/_sandbox/memberships`: Ada in restricted board
  * 4, Grace in private board 3).
  */
-async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = []) {
+async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = [], count = 1) {
   const bin = required('HOST_PROXY_BIN');
   const secret = randomBytes(32).toString('hex');
   const uploads = await mkdtemp(path.join(os.tmpdir(), 'nsc-host-proxy-'));
@@ -102,18 +142,31 @@ async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = []
     return minted.stdout.trim();
   };
   const sessions = { ada: await mint(10), grace: await mint(11) };
-  const service = await startService(
-    'the host proxy',
-    bin,
-    ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase, '--quiet', ...extraArgs],
-    { ...withoutToken, NEXUDUS_USERNAME: 'api@sandbox.test', NEXUDUS_PASSWORD: 'sandbox-api-password', MEMBER_JWT_SECRET: secret },
-  );
+  // Several instances share what an operator gives them all: the session key, the upload
+  // folder (one volume), and whatever `extraArgs` names (a `--redis-url`).
+  const instances = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      instances.push(
+        await startService(
+          'the host proxy',
+          bin,
+          ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase, '--quiet', ...extraArgs],
+          { ...withoutToken, NEXUDUS_USERNAME: 'api@sandbox.test', NEXUDUS_PASSWORD: 'sandbox-api-password', MEMBER_JWT_SECRET: secret },
+        ),
+      );
+    }
+  } catch (error) {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    throw error;
+  }
   return {
-    ...service,
+    url: instances[0].url,
+    instances,
     session: sessions.ada,
     sessions,
     async stop() {
-      await service.stop();
+      await Promise.all(instances.map((instance) => instance.stop()));
       await rm(uploads, { recursive: true, force: true });
     },
   };
@@ -181,10 +234,21 @@ export async function listen(server) {
  * text): what a browser sent, observed the same way whatever drives it. `hostProxyArgs` are
  * added to the host backend's command line.
  */
-export async function startStack({ sandboxArgs = [], hostProxyArgs = [], root = undefined, onRequest = undefined } = {}) {
+export async function startStack({
+  sandboxArgs = [],
+  hostProxyArgs = [],
+  hostProxies = 1,
+  redis = false,
+  root = undefined,
+  onRequest = undefined,
+} = {}) {
   root ??= required('DIST_DIR');
   let sandbox;
   let hostProxy;
+  let redisServer;
+  // The load balancer in front of the host backend's instances: each request to the next
+  // live one in turn (a request is one call: the page's server keeps no connection alive).
+  const balanced = { next: 0, dead: new Set(), log: [] };
   const server = http.createServer((request, response) => {
     if (onRequest) {
       const chunks = [];
@@ -205,7 +269,11 @@ export async function startStack({ sandboxArgs = [], hostProxyArgs = [], root = 
       proxy(request, response, sandbox.url);
     } else if (request.url.startsWith('/host/')) {
       // The host backend on the page's own origin, as `cargo xtask demo` serves it.
-      proxy(request, response, hostProxy.url, request.url.slice('/host'.length));
+      const live = hostProxy.instances.map((_, i) => i).filter((i) => !balanced.dead.has(i));
+      const instance = live[balanced.next++ % live.length];
+      const pathname = request.url.slice('/host'.length);
+      balanced.log.push({ instance, method: request.method, path: pathname });
+      proxy(request, response, hostProxy.instances[instance].url, pathname);
     } else if (request.url === '/login/session') {
       // The stand-in for the host's own sign-in: the member's session.
       response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(hostProxy.session);
@@ -219,10 +287,16 @@ export async function startStack({ sandboxArgs = [], hostProxyArgs = [], root = 
   const pageOrigin = page.url;
   try {
     sandbox = await startSandbox(['--public-url', pageOrigin, ...sandboxArgs]);
-    hostProxy = await startHostProxy(sandbox.url, pageOrigin, `${pageOrigin}/host`, hostProxyArgs);
+    const shared = [];
+    if (redis) {
+      redisServer = await startRedis();
+      shared.push('--redis-url', redisServer.url);
+    }
+    hostProxy = await startHostProxy(sandbox.url, pageOrigin, `${pageOrigin}/host`, [...shared, ...hostProxyArgs], hostProxies);
   } catch (error) {
     await page.close();
     await sandbox?.stop();
+    await redisServer?.stop();
     throw error;
   }
   return {
@@ -236,10 +310,21 @@ export async function startStack({ sandboxArgs = [], hostProxyArgs = [], root = 
       const answer = await fetch(new URL(pathname, sandbox.url), init);
       return answer.json();
     },
+    /**
+     * The requests the balancer sent to the host backend, in order: `{ instance, method,
+     * path }` (`instance` indexes the instances started, with `hostProxies`).
+     */
+    hostProxyLog: balanced.log,
+    /** SIGKILLs instance `i`; the balancer sends nothing more to it. */
+    async killHostProxy(i) {
+      balanced.dead.add(i);
+      await hostProxy.instances[i].kill();
+    },
     async close() {
       await page.close();
       await hostProxy.stop();
       await sandbox.stop();
+      await redisServer?.stop();
     },
   };
 }

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { FIXTURES, PNG, useStack, watchPageErrors, armFault, liveRecords, withoutFailedLoads, eventually } from '../harness.mjs';
+import { FIXTURES, PNG, useStack, armFault, liveRecords, withoutFailedLoads, eventually } from '../harness.mjs';
+import { open as openPage, mountPanel, write, submit, failedWith, success, writesTo } from '../backend-panel.mjs';
 
 const THREADS = '/api/community/communitythreads';
 const FILES = '/api/community/communitythreadfiles';
@@ -25,81 +26,7 @@ const fault = (spec) => armFault(shared.stack, spec);
 const threads = async () => (await liveRecords(shared.stack)).threads;
 const files = async () => (await liveRecords(shared.stack)).files;
 const pageErrors = withoutFailedLoads;
-
-/** Opens the fixture page; records every write to the backend and its answer. */
-async function open() {
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
-  const warnings = [];
-  page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
-  const writes = [];
-  page.on('response', async (response) => {
-    const request = response.request();
-    if (!new URL(request.url()).pathname.startsWith('/host/api/') || request.method() === 'GET') return;
-    writes.push({
-      method: request.method(),
-      path: new URL(request.url()).pathname.slice('/host'.length),
-      key: (await request.allHeaders())['idempotency-key'],
-      status: response.status(),
-      replayed: response.headers()['idempotent-replayed'],
-    });
-  });
-  await page.goto(shared.stack.pageUrl);
-  await page.locator('body[data-ready="true"]').waitFor();
-  return { context, page, errors, warnings, writes };
-}
-
-/** Mounts a panel through the backend, with keys on, in a new element `#id`. */
-async function mountPanel(page, options = {}, id = 'under-test') {
-  await page.evaluate(
-    ({ options, id }) => {
-      const div = document.createElement('div');
-      div.id = id;
-      document.body.append(div);
-      window.hostEvents ??= [];
-      window.handles ??= {};
-      window.handles[id] = window.nsc.mount(div, {
-        baseUrl: `${location.origin}/host`,
-        getToken: () => fetch('/login/session').then((answer) => answer.text()),
-        uploadEndpoint: '/host/uploads',
-        idempotencyKeys: true,
-        timeoutMs: 10000,
-        ...options,
-        onError: (detail) => window.hostEvents.push(['error', detail]),
-        onCreated: (detail) => window.hostEvents.push(['created', detail]),
-        onAttachFailed: (detail) => window.hostEvents.push(['attach-failed', detail]),
-      });
-    },
-    { options, id },
-  );
-  const panel = page.locator(`#${id}`);
-  await panel.locator('.nsc-panel').waitFor();
-  return panel;
-}
-
-async function write(panel, subject, message = 'Who is in?') {
-  await panel.locator('[name="Subject"]').fill(subject);
-  await panel.locator('[name="Message"]').fill(message);
-}
-
-async function submit(panel) {
-  await panel.locator('button[type="submit"]:not([disabled])').click();
-}
-
-async function failedWith(panel, text) {
-  await panel.locator('.nsc-error-summary', { hasText: text }).waitFor();
-  await panel.locator('button[type="submit"]:not([disabled])').waitFor();
-}
-
-async function success(panel) {
-  const done = panel.locator('.nsc-success');
-  await done.waitFor({ timeout: 30_000 });
-  const fileId = await done.getAttribute('data-file-id');
-  return { threadId: Number(await done.getAttribute('data-thread-id')), fileId: fileId && Number(fileId) };
-}
-
-const writesTo = (writes, path) => writes.filter((w) => w.method === 'POST' && w.path === path);
+const open = () => openPage(shared);
 
 test('(a) an attach that timed out while the sandbox still acts, retried at once: one file', async () => {
   const { context, page, errors, writes } = await open();
