@@ -5,51 +5,12 @@
 //! be reached. None of them ever echoes a token, a credential or a file's bytes.
 
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use serde_json::{json, Value};
+use axum::response::Response;
+use serde_json::json;
 
-/// Content type of every JSON answer, as ASP.NET sends it.
-pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
-
-/// One entry of `Errors[]`.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
-pub struct FieldError {
-    /// What the client sent, or null (never a secret).
-    pub attempted_value: Value,
-    /// The message without the property name.
-    pub message: String,
-    /// The property (or the entity, as Nexudus names references: `CommunityThread`).
-    pub property_name: String,
-}
-
-impl FieldError {
-    /// A new entry.
-    pub fn new(property: &str, attempted: Value, message: impl Into<String>) -> FieldError {
-        FieldError {
-            attempted_value: attempted,
-            message: message.into(),
-            property_name: property.to_string(),
-        }
-    }
-}
-
-/// A JSON response.
-pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(JSON_CONTENT_TYPE),
-            )],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
+pub use nexudus_wire::envelope::{
+    json, not_found, refusal, validation, FieldError, JSON_CONTENT_TYPE,
+};
 
 /// Marks `res` as the proxy's own refusal for `reason` (counted by `/metrics`).
 pub fn refused_for(reason: &'static str, mut res: Response) -> Response {
@@ -57,38 +18,9 @@ pub fn refused_for(reason: &'static str, mut res: Response) -> Response {
     res
 }
 
-/// The envelope of a refusal: `Message` lists the errors as `PropertyName: message`.
-fn refusal(status: StatusCode, message: &str, errors: &[FieldError]) -> Response {
-    json(
-        status,
-        &json!({
-            "Message": message,
-            "Value": null,
-            "Errors": errors,
-            "WasSuccessful": false,
-        }),
-    )
-}
-
-/// HTTP 400 with `Errors[]`, as Nexudus answers a validation failure.
-pub fn validation(errors: &[FieldError]) -> Response {
-    let message = errors
-        .iter()
-        .map(|e| format!("{}: {}", e.property_name, e.message))
-        .collect::<Vec<_>>()
-        .join("\n");
-    refusal(StatusCode::BAD_REQUEST, &message, errors)
-}
-
 /// HTTP 400 about the request as a whole (`Errors: []`).
 pub fn bad_request(message: &str) -> Response {
-    refusal(StatusCode::BAD_REQUEST, message, &[])
-}
-
-/// The bare `"Not found"` 404 of Nexudus, also the answer to every route the proxy does not
-/// serve and to records the member may not touch (their existence is not revealed).
-pub fn not_found() -> Response {
-    json(StatusCode::NOT_FOUND, &"Not found")
+    nexudus_wire::envelope::request_error(StatusCode::BAD_REQUEST, message)
 }
 
 /// 401 for a missing, malformed, expired or wrongly signed member session.

@@ -313,24 +313,9 @@ pub fn is_key(key: &str) -> bool {
     key.len() == 32 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Keeps `[A-Za-z0-9._-]`, replaces the rest with `_`; never empty, never dots only.
+/// The stored name of a file called `name` (its first 100 characters, made safe).
 pub fn sanitize(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .take(100)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.chars().all(|c| c == '.' || c == '_') {
-        "file".to_string()
-    } else {
-        cleaned
-    }
+    nexudus_wire::file_name::sanitize(name, 100)
 }
 
 #[cfg(test)]

@@ -18,31 +18,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-/// Content type of every JSON answer, as ASP.NET sends it.
-pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
-
-/// One entry of `Errors[]` (fields in the seed page's order).
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
-pub struct FieldError {
-    /// What the client sent for the property, or null.
-    pub attempted_value: Value,
-    /// The message without the property name, e.g. `is a required field`.
-    pub message: String,
-    /// The property (or, for references, the entity: `CommunityThread`, `User`...).
-    pub property_name: String,
-}
-
-impl FieldError {
-    /// A new error entry.
-    pub fn new(property: &str, attempted: Value, message: impl Into<String>) -> FieldError {
-        FieldError {
-            attempted_value: attempted,
-            message: message.into(),
-            property_name: property.to_string(),
-        }
-    }
-}
+pub use nexudus_wire::envelope::{
+    json, not_found, request_error, summary, validation, FieldError, JSON_CONTENT_TYPE,
+};
 
 /// The envelope with every documented field, as a success (and a missing-role 401) has it.
 #[derive(Serialize)]
@@ -69,31 +47,6 @@ struct FullEnvelope {
     errors: Option<Vec<FieldError>>,
     #[serde(rename = "WasSuccessful")]
     was_successful: bool,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct ErrorEnvelope<'a> {
-    message: &'a str,
-    value: Option<Value>,
-    errors: &'a [FieldError],
-    was_successful: bool,
-}
-
-/// A JSON response with the given status.
-pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(JSON_CONTENT_TYPE),
-            )],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }
 
 fn success(message: String, id: i64, by: &str) -> Response {
@@ -144,47 +97,6 @@ pub fn created(entity: &str, id: i64, by: &str) -> Response {
 /// `{"Status":200,"Message":"<Entity> was successfully deleted.","Value":{"Id":id},...}`.
 pub fn deleted(entity: &str, id: i64, by: &str) -> Response {
     success(format!("{entity} was successfully deleted."), id, by)
-}
-
-/// The HTTP 400 validation envelope for one or more field errors.
-pub fn validation(errors: &[FieldError]) -> Response {
-    let message = summary(errors);
-    json(
-        StatusCode::BAD_REQUEST,
-        &ErrorEnvelope {
-            message: &message,
-            value: None,
-            errors,
-            was_successful: false,
-        },
-    )
-}
-
-/// `Message` of a validation failure: `PropertyName: message`, one error per line.
-pub fn summary(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.property_name, e.message))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The 400-shaped envelope for a problem with the request as a whole (`Errors: []`).
-pub fn request_error(status: StatusCode, message: &str) -> Response {
-    json(
-        status,
-        &ErrorEnvelope {
-            message,
-            value: None,
-            errors: &[],
-            was_successful: false,
-        },
-    )
-}
-
-/// 404 with the bare JSON string `"Not found"`, as the reference documents.
-pub fn not_found() -> Response {
-    json(StatusCode::NOT_FOUND, &"Not found")
 }
 
 /// Fallback for unknown routes.

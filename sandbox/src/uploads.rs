@@ -68,24 +68,9 @@ fn error(status: StatusCode, message: &str) -> Response {
     json(status, &json!({ "error": message }))
 }
 
-/// Keeps `[A-Za-z0-9._-]`, replaces the rest with `_`; never empty, never a dot-only name.
+/// The stored name of a file called `name` (its first 120 characters, made safe).
 fn sanitize(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .take(120)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.chars().all(|c| c == '.' || c == '_') {
-        "file".to_string()
-    } else {
-        cleaned
-    }
+    nexudus_wire::file_name::sanitize(name, 120)
 }
 
 /// `POST /uploads`.

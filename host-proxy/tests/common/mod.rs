@@ -18,14 +18,14 @@ use nexudus_host_proxy::{Config, OperatorCredential, Proxy, Secret};
 use reqwest::Method;
 use serde_json::Value;
 
+// Shared with the other server's tests (nexudus-wire); each file uses some of them.
+#[allow(unused_imports)]
+pub use nexudus_wire::testing::{client, FILES, GROUPS, THREADS};
+
 /// The operator's token the tests give the proxy: distinctive, so a leak is easy to find.
 pub const OPERATOR_TOKEN: &str = "operator-secret-token-7f3a9c";
 /// The member-session key of the tests.
 pub const JWT_SECRET: &str = "test-member-jwt-secret-0123456789abcdef";
-
-pub const THREADS: &str = "/api/community/communitythreads";
-pub const FILES: &str = "/api/community/communitythreadfiles";
-pub const GROUPS: &str = "/api/community/communitygroups";
 
 /// A sandbox config: no logs, no throttling, faults on, and [`OPERATOR_TOKEN`] an admin.
 pub fn sandbox_config() -> sandbox::Config {
@@ -130,15 +130,6 @@ pub async fn stack_with(adjust: impl FnOnce(&mut Config)) -> (String, Running) {
     adjust(&mut config);
     let proxy = start_proxy(config).await;
     (sandbox, proxy)
-}
-
-/// A client that never uses a proxy from the environment.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
 }
 
 /// A member session for user `sub` of business `business_id`, valid for an hour.

@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use sandbox::{Config, ThrottleConfig};
+
+// Shared with the other server's tests (nexudus-wire); each file uses some of them.
+#[allow(unused_imports)]
+pub use nexudus_wire::testing::{client, start_app, FILES, GROUPS, THREADS};
 use serde_json::{json, Value};
 
 // Each test file uses some of these, as it uses some of the rest of this module.
@@ -19,10 +23,6 @@ pub const MEMBER: &str = "sandbox-member-token";
 pub const NO_FILES: &str = "sandbox-no-files-token";
 pub const EXPIRED: &str = "sandbox-expired-token";
 pub const PORTAL: &str = "sandbox-portal-token";
-
-pub const THREADS: &str = "/api/community/communitythreads";
-pub const FILES: &str = "/api/community/communitythreadfiles";
-pub const GROUPS: &str = "/api/community/communitygroups";
 
 /// Defaults, without request logs and without throttling (tests send requests back to back),
 /// and with `data:` URLs accepted (`--accept-data-urls`: most tests attach small files that
@@ -84,15 +84,6 @@ pub async fn start(config: Config) -> Server {
         base,
         http: client(),
     }
-}
-
-/// A client that never uses a proxy from the environment.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
 }
 
 impl Server {
@@ -167,12 +158,4 @@ pub fn attach(thread: i64, url: &str) -> exchange::Request {
         FILES,
         json!({ "CommunityThreadId": thread, "Name": "photo", "NewFileDataUrl": url }),
     )
-}
-
-/// Starts a plain axum app (a test double of some other host) on a free loopback port.
-pub async fn start_app(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
 }
