@@ -52,19 +52,21 @@ async function startService(what, bin, args, env = process.env) {
       match ? resolve(match[1]) : reject(new Error(`unexpected output from ${what}: ${line}`));
     });
   });
-  const end = async (signal) => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill(signal);
-      await exited;
-    }
-  };
   return {
     url,
-    stop: () => end('SIGTERM'),
+    stop: () => endProcess(child, 'SIGTERM'),
     /** Ends it as a crash or an OOM killer would: no draining, no goodbye. */
-    kill: () => end('SIGKILL'),
+    kill: () => endProcess(child, 'SIGKILL'),
   };
+}
+
+/** Sends `signal` to `child` unless it has ended, and resolves once it has. */
+async function endProcess(child, signal) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
 }
 
 /**
@@ -94,11 +96,7 @@ export async function startRedis() {
   return {
     url: `redis+unix://${socket}`,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await endProcess(child, 'SIGTERM');
       await rm(dir, { recursive: true, force: true });
     },
   };
