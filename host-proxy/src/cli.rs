@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, OperatorCredential};
 use crate::secret::Secret;
+use crate::uploads::bucket::BucketConfig;
 
 const ENVIRONMENT: &str = "\
 Environment (secrets, never flags):
@@ -82,9 +83,18 @@ pub struct ServeArgs {
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
 
-    /// Folder of the uploaded files (created if missing).
+    /// Folder of the uploaded files (created if missing). The same as
+    /// `--store-url file:///DIR`.
     #[arg(long, default_value = "host-proxy-uploads", value_name = "DIR")]
     pub uploads_dir: PathBuf,
+
+    /// Where the files are stored: `file:///path` (a folder, as --uploads-dir) or
+    /// `s3://bucket/prefix`, an S3-compatible bucket configured from the standard AWS_*
+    /// environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_SESSION_TOKEN; AWS_ALLOW_HTTP=true for a local http:// endpoint). With a bucket the
+    /// browser uploads to it with a presigned PUT and Nexudus downloads with a presigned GET.
+    #[arg(long, env = "STORE_URL", value_name = "URL")]
+    pub store_url: Option<String>,
 
     /// Public base URL of this server, from which Nexudus downloads stored files and to which
     /// the browser uploads them. Default: http://<listen address>.
@@ -312,6 +322,27 @@ fn base_url(flag: &str, value: &str) -> Result<String, String> {
     Ok(value.trim_end_matches('/').to_string())
 }
 
+/// `file:///path` (a folder) or `s3://bucket/prefix` (a bucket, from the `AWS_*` variables
+/// `env` gives).
+fn store_location(
+    value: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(PathBuf, Option<BucketConfig>), String> {
+    let url = url::Url::parse(value).map_err(|e| format!("--store-url: {e}"))?;
+    match url.scheme() {
+        "file" => {
+            let dir = url
+                .to_file_path()
+                .map_err(|()| "--store-url: file:// needs an absolute path (file:///srv/files)")?;
+            Ok((dir, None))
+        }
+        "s3" => Ok((PathBuf::new(), Some(BucketConfig::from_url(&url, env)?))),
+        other => Err(format!(
+            "--store-url: {other}:// is not supported; use file:///path or s3://bucket/prefix"
+        )),
+    }
+}
+
 impl ServeArgs {
     /// The configuration for these flags and `secrets`, for a server bound to `bound`.
     pub fn into_config(self, secrets: Secrets, bound: SocketAddr) -> Result<Config, String> {
@@ -323,13 +354,18 @@ impl ServeArgs {
         for origin in &self.cors_origins {
             base_url("--cors-origin", origin)?;
         }
+        let (uploads_dir, bucket) = match self.store_url.as_deref().map(str::trim) {
+            None | Some("") => (self.uploads_dir, None),
+            Some(url) => store_location(url, |name| std::env::var(name).ok())?,
+        };
         let mut config = Config::new(
             &upstream,
             secrets.credential,
             secrets.member_jwt_secret,
-            self.uploads_dir,
+            uploads_dir,
             &public,
         );
+        config.bucket = bucket;
         config.cors_origins = self.cors_origins;
         config.member_writes_per_minute = self.member_writes_per_minute;
         config.max_files_per_thread = self.max_files_per_thread;
@@ -402,6 +438,20 @@ mod tests {
         assert_eq!(c.board_cache_ttl, Duration::from_secs(30));
         assert!(!c.allow_instant_delivery && !c.allow_guests);
         assert!(base_url("--upstream", "ftp://x").is_err());
+        let none = |_: &str| None;
+        let (dir, bucket) = store_location("file:///srv/files", none).unwrap();
+        assert_eq!((dir, bucket.is_none()), (PathBuf::from("/srv/files"), true));
+        assert!(store_location("gs://b", none)
+            .unwrap_err()
+            .contains("not supported"));
+        assert!(store_location("file://elsewhere/srv", none).is_err());
+        let env = |name: &str| match name {
+            "AWS_ACCESS_KEY_ID" => Some("AKID".to_string()),
+            "AWS_SECRET_ACCESS_KEY" => Some("s".to_string()),
+            _ => None,
+        };
+        let (_, bucket) = store_location("s3://files/portal", env).unwrap();
+        assert_eq!(bucket.map(|b| b.prefix), Some("portal/".to_string()));
         assert!(base_url("--upstream", "http://x/?a=1").is_err());
     }
 }

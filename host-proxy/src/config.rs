@@ -69,8 +69,10 @@ pub struct Config {
     pub upstream: String,
     /// Origins of the portal pages allowed by CORS (exact match). Empty: no CORS headers.
     pub cors_origins: Vec<String>,
-    /// Where uploaded files are stored.
+    /// Where uploaded files are stored (unused with a bucket).
     pub uploads_dir: PathBuf,
+    /// The bucket files are stored in instead (`--store-url s3://…`).
+    pub bucket: Option<crate::uploads::bucket::BucketConfig>,
     /// Public base URL of this proxy, from which the upstream downloads stored files.
     pub public_base_url: String,
     /// The operator's API credential.
@@ -157,6 +159,7 @@ impl Config {
             upstream: upstream.trim_end_matches('/').to_string(),
             cors_origins: Vec::new(),
             uploads_dir,
+            bucket: None,
             public_base_url: public_base_url.trim_end_matches('/').to_string(),
             credential,
             member_jwt_secret,

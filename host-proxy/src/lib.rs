@@ -156,7 +156,7 @@ impl Proxy {
         );
         let metrics = Arc::new(metrics::Metrics::new().map_err(std::io::Error::other)?);
         let upstream = upstream::Upstream::new(
-            http,
+            http.clone(),
             &config.upstream,
             Arc::new(turns),
             config.upstream_timeout,
@@ -179,7 +179,7 @@ impl Proxy {
         let verifier = claims::Verifier::with_rules(&config.member_jwt_secret, rules)
             .map_err(std::io::Error::other)?;
         let stores = Stores::new(&config, redis.as_ref());
-        let uploads = uploads::Uploads::open(&config, stores.uploads).await?;
+        let uploads = uploads::Uploads::open(&config, stores.uploads, http).await?;
         let state = AppState {
             verifier,
             limit: stores.limit,

@@ -19,9 +19,7 @@ pub async fn healthz() -> Response {
 
 /// `GET /readyz`: 200 when every dependency is usable, 503 naming those that are not.
 pub async fn readyz(State(st): State<Arc<AppState>>) -> Response {
-    let store = tokio::fs::metadata(st.uploads.dir())
-        .await
-        .is_ok_and(|m| m.is_dir());
+    let store = st.uploads.ready().await;
     let redis = match &st.redis {
         Some(redis) => Some(redis.ping().await),
         None => None,

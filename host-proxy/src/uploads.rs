@@ -12,9 +12,14 @@
 //! or with `--redis-url` in Redis with the file records ([`tickets`]), so several instances
 //! sharing one `--uploads-dir` (a shared volume) take each other's uploads and serve each
 //! other's files.
+//!
+//! With `--store-url s3://bucket/prefix` the files live in a bucket instead ([`bucket`]): the
+//! upload URL is a presigned `PUT` to the bucket and the file URL a presigned `GET`, so the
+//! bytes never pass through this server, and an attach checks the object itself ([`attach`]).
+//! The record of each file (owner, declared type and size, expiry) is kept as with a folder.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -24,8 +29,12 @@ use crate::claims::Member;
 use crate::config::Config;
 use crate::quota::{OverQuota, Refused, StorageQuota};
 
+mod attach;
+pub mod bucket;
 mod disk;
 pub mod tickets;
+
+pub use attach::Attach;
 
 pub use disk::{StoreError, Upload};
 pub use tickets::{Pending, Taken, Tickets};
@@ -83,6 +92,8 @@ pub struct Uploads {
     /// Whether the quota counts the store's total itself (a shared store does).
     quota_counts_store: bool,
     max_store_bytes: u64,
+    /// The bucket, with `--store-url s3://…` (the folder is then unused).
+    bucket: Option<bucket::Bucket>,
 }
 
 /// Where an upload store keeps its tickets and counts.
@@ -101,10 +112,24 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Uploads {
     /// Opens the store in `config.uploads_dir`, creating it, keeping the files of an earlier
-    /// run that have not expired and removing the rest.
-    pub async fn open(config: &Config, backing: Backing) -> std::io::Result<Uploads> {
-        tokio::fs::create_dir_all(&config.uploads_dir).await?;
-        let files = disk::load(&config.uploads_dir, unix_millis()).await?;
+    /// run that have not expired and removing the rest; or, with `config.bucket`, in the
+    /// bucket, asked through `http` (the proxy's client: no proxy from the environment, no
+    /// redirects, so a signed request goes only where it was signed for).
+    pub async fn open(
+        config: &Config,
+        backing: Backing,
+        http: reqwest::Client,
+    ) -> std::io::Result<Uploads> {
+        let bucket = match &config.bucket {
+            Some(bucket) => Some(bucket::Bucket::new(bucket, http).map_err(std::io::Error::other)?),
+            None => None,
+        };
+        let files = if bucket.is_some() {
+            HashMap::new()
+        } else {
+            tokio::fs::create_dir_all(&config.uploads_dir).await?;
+            disk::load(&config.uploads_dir, unix_millis()).await?
+        };
         Ok(Uploads {
             dir: config.uploads_dir.clone(),
             public_base: config.public_base_url.clone(),
@@ -115,6 +140,7 @@ impl Uploads {
             quota: backing.quota,
             quota_counts_store: backing.quota_counts_store,
             max_store_bytes: config.max_store_bytes,
+            bucket,
         })
     }
 
@@ -147,6 +173,19 @@ impl Uploads {
                 Refused::Unavailable => IssueError::Unavailable,
             })?;
         let file_name = sanitize(file_name);
+        if let Some(bucket) = &self.bucket {
+            return self
+                .issue_to_bucket(
+                    bucket,
+                    key,
+                    member,
+                    file_name,
+                    content_type,
+                    size,
+                    reservation,
+                )
+                .await;
+        }
         let issued = Issued {
             upload_url: format!("{}/uploads/{upload_id}", self.public_base),
             file_url: self.file_url(&key, &file_name),
@@ -174,6 +213,46 @@ impl Uploads {
             self.quota.release(reservation).await;
             return Err(IssueError::Unavailable);
         }
+        Ok(issued)
+    }
+
+    /// With a bucket the file is recorded at once (the bucket tells no one when it is
+    /// `PUT`), and its declared bytes count for the member's day and the store from now.
+    #[allow(clippy::too_many_arguments)]
+    async fn issue_to_bucket(
+        &self,
+        bucket: &bucket::Bucket,
+        key: String,
+        member: Member,
+        file_name: String,
+        content_type: &str,
+        size: u64,
+        reservation: crate::quota::Reservation,
+    ) -> Result<Issued, IssueError> {
+        let ttl_ms = u64::try_from(self.file_ttl.as_millis()).unwrap_or(u64::MAX);
+        let meta = FileMeta {
+            file_name,
+            content_type: content_type.to_string(),
+            size,
+            user_id: member.user_id,
+            business_id: member.business_id,
+            expires_at_ms: unix_millis().saturating_add(ttl_ms),
+        };
+        if self.tickets.record_file(&key, &meta).await.is_err() {
+            self.quota.release(reservation).await;
+            return Err(IssueError::Unavailable);
+        }
+        self.quota.keep(reservation, self.file_ttl).await;
+        let object = bucket.object(&key, &meta.file_name);
+        let issued = Issued {
+            upload_url: bucket
+                .presign_put(&object, content_type, size, self.url_ttl)
+                .to_string(),
+            file_url: bucket
+                .presign_get(&object, &meta.file_name, self.file_ttl)
+                .to_string(),
+        };
+        lock(&self.files).insert(key, meta);
         Ok(issued)
     }
 
@@ -234,31 +313,11 @@ impl Uploads {
         Ok(meta.filter(|m| m.expires_at_ms > unix_millis()))
     }
 
-    /// Whether `url` is the file URL of a stored, current file issued to `member` (`Err`: the
-    /// shared store cannot tell).
-    pub async fn issued_to(
-        &self,
-        url: &str,
-        member: Member,
-    ) -> Result<bool, crate::shared::Unavailable> {
-        let Some(rest) = url
-            .strip_prefix(&self.public_base)
-            .and_then(|r| r.strip_prefix("/files/"))
-        else {
-            return Ok(false);
-        };
-        let Some((key, name)) = rest.split_once('/') else {
-            return Ok(false);
-        };
-        Ok(self.record(key).await?.is_some_and(|meta| {
-            meta.file_name == name
-                && meta.user_id == member.user_id
-                && meta.business_id == member.business_id
-        }))
-    }
-
     /// The stored, current file `key` named `name`: its metadata and path.
     pub async fn find(&self, key: &str, name: &str) -> Option<(FileMeta, PathBuf)> {
+        if self.bucket.is_some() {
+            return None;
+        }
         let meta = self.record(key).await.ok().flatten()?;
         (meta.file_name == name).then(|| (meta, disk::data_path(&self.dir, key)))
     }
@@ -271,26 +330,39 @@ impl Uploads {
         }
         self.quota.prune(std::time::Instant::now());
         let now_ms = unix_millis();
-        let expired: Vec<String> = {
+        let expired: Vec<(String, FileMeta)> = {
             let mut files = lock(&self.files);
             let keys: Vec<String> = files
                 .iter()
                 .filter(|(_, m)| m.expires_at_ms <= now_ms)
                 .map(|(k, _)| k.clone())
                 .collect();
-            for key in &keys {
-                files.remove(key);
-            }
-            keys
+            keys.into_iter()
+                .filter_map(|key| files.remove(&key).map(|meta| (key, meta)))
+                .collect()
         };
-        for key in expired {
-            disk::remove(&self.dir, &key).await;
+        for (key, meta) in expired {
+            match &self.bucket {
+                // A bucket's lifecycle rule removes what an instance stopped before this.
+                Some(bucket) => {
+                    if let Err(e) = bucket.delete(&bucket.object(&key, &meta.file_name)).await {
+                        tracing::warn!(error = %e.0, "an expired file could not be removed from the bucket");
+                    }
+                }
+                None => disk::remove(&self.dir, &key).await,
+            }
         }
     }
 
-    /// The store's folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// Whether the store can take files: its folder is there, or the bucket answers our
+    /// signed requests.
+    pub async fn ready(&self) -> bool {
+        match &self.bucket {
+            Some(bucket) => bucket.ready().await,
+            None => tokio::fs::metadata(&self.dir)
+                .await
+                .is_ok_and(|m| m.is_dir()),
+        }
     }
 }
 

@@ -73,15 +73,8 @@ async fn a_file_uploaded_through_the_proxy_is_what_the_sandbox_downloads() {
         .await;
     assert_eq!(status, 200, "{answer}");
     let file_id = answer["Value"]["Id"].as_i64().unwrap();
-    let downloaded = client()
-        .get(format!("{sandbox}{FILES}/{file_id}/content"))
-        .bearer_auth(OPERATOR_TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(downloaded.status().as_u16(), 200);
-    assert_eq!(downloaded.headers()["content-type"], "image/png");
-    assert_eq!(downloaded.bytes().await.unwrap().to_vec(), picture());
+    let downloaded = sandbox_file(&sandbox, file_id).await;
+    assert_eq!(downloaded, ("image/png".to_string(), picture()));
     let c = created(&sandbox).await;
     assert_eq!(c["files"][0]["FileName"], "plan_b.png");
     assert_eq!(c["files"][0]["CommunityThreadId"], thread);

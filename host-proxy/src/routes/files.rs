@@ -27,6 +27,7 @@ use super::threads::{forward, parse_id};
 use super::MAX_JSON_BODY;
 use crate::claims::{positive_id, Member};
 use crate::envelope::{self, FieldError};
+use crate::uploads::Attach;
 use crate::AppState;
 
 const PATH: &str = "/api/community/communitythreadfiles";
@@ -36,6 +37,13 @@ const FIELDS: [&str; 4] = ["CommunityThreadId", "Name", "Description", "NewFileD
 
 /// What the member is told about a URL this proxy did not issue to them.
 pub const FOREIGN_URL: &str = "must be a file uploaded through this portal";
+/// An upload URL issued but never used (a bucket's store only).
+pub const NOT_UPLOADED: &str = "was not uploaded; add the file again";
+/// An object larger than its declared size (a bucket's store only).
+pub const LARGER_THAN_DECLARED: &str =
+    "is larger than the size declared for it; add the file again";
+/// An object of another type than declared (a bucket's store only).
+pub const OTHER_TYPE: &str = "is not of the type declared for it; add the file again";
 
 /// `POST /api/community/communitythreadfiles`.
 pub async fn create(
@@ -74,26 +82,39 @@ pub async fn create(
     }
     let url = fields.get("NewFileDataUrl").and_then(Value::as_str);
     let issued = match url {
-        Some(url) => match st.uploads.issued_to(url, member).await {
+        Some(url) => match st.uploads.issued_file(url, member).await {
             Ok(issued) => issued,
             Err(_) => return envelope::store_unavailable(),
         },
-        None => false,
+        None => None,
     };
-    match url {
-        Some(_) if issued => {}
-        other => errors.push(FieldError::new(
+    if issued.is_none() {
+        errors.push(FieldError::new(
             "NewFileDataUrl",
-            short(other.map_or(Value::Null, Value::from)),
+            short(url.map_or(Value::Null, Value::from)),
             FOREIGN_URL,
-        )),
+        ));
     }
-    let Some(thread_id) = thread_id.filter(|_| errors.is_empty()) else {
+    let (Some(thread_id), Some(issued)) = (thread_id, issued.filter(|_| errors.is_empty())) else {
         return envelope::validation(&errors);
     };
     if let Err(refused) = super::admit_write(&st, member.user_id).await {
         return refused;
     }
+    // A bucket is asked only now, past the member's write limit.
+    let attempted = issued_url(&fields);
+    let forwarded_url = match st.uploads.attachable(issued).await {
+        Ok(Attach::Accepted(forwarded)) => forwarded,
+        Ok(refused) => {
+            let message = match refused {
+                Attach::NotUploaded => NOT_UPLOADED,
+                Attach::LargerThanDeclared => LARGER_THAN_DECLARED,
+                _ => OTHER_TYPE,
+            };
+            return envelope::validation(&[FieldError::new("NewFileDataUrl", attempted, message)]);
+        }
+        Err(_) => return envelope::store_unavailable(),
+    };
     let _turn = st.attach_turns.take(thread_id).await;
     match ownership::thread(&st, member, thread_id).await {
         Ok(Owner::Member) => {}
@@ -113,8 +134,16 @@ pub async fn create(
     if let Err(res) = file_limit::check(&st, thread_id, st.config.max_files_per_thread).await {
         return res;
     }
+    let mut fields = fields;
+    // A bucket's URL signed afresh for Nexudus; a folder's as given.
+    fields.insert("NewFileDataUrl".to_string(), Value::from(forwarded_url));
     let Ok(json) = serde_json::to_vec(&Value::Object(fields)) else {
         return envelope::internal("The request could not be prepared.");
     };
     forward(&st, Method::POST, PATH, Some(Bytes::from(json))).await
+}
+
+/// The `NewFileDataUrl` as sent, shortened for an error's `AttemptedValue`.
+fn issued_url(fields: &serde_json::Map<String, Value>) -> Value {
+    short(fields.get("NewFileDataUrl").cloned().unwrap_or(Value::Null))
 }

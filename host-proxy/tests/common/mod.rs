@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod redis_server;
+pub mod s3_server;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -379,6 +380,26 @@ pub async fn fault(sandbox: &str, spec: Value) {
 }
 
 /// What the sandbox created since start (`{threads: [...], files: [...]}`).
+/// The content type and bytes of attachment `file_id` as the sandbox (Nexudus) downloaded it.
+pub async fn sandbox_file(sandbox: &str, file_id: i64) -> (String, Vec<u8>) {
+    let answer = client()
+        .get(format!("{sandbox}{FILES}/{file_id}/content"))
+        .bearer_auth(OPERATOR_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        200,
+        "the sandbox has file {file_id}"
+    );
+    let content_type = answer.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    (content_type, answer.bytes().await.unwrap().to_vec())
+}
+
 pub async fn created(sandbox: &str) -> Value {
     client()
         .get(format!("{sandbox}/_sandbox/created"))
