@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::demo_bucket::DemoBucket;
 use crate::run::{capture, run, Service, XResult};
 use crate::tools::Toolbox;
 
@@ -32,15 +33,23 @@ pub struct HostProxy {
     pub session: String,
 }
 
+/// Where the demo's host backend keeps its state.
+pub struct Stores<'a> {
+    /// Redis, else in the process (the embedded default).
+    pub redis_url: Option<&'a str>,
+    /// The demo's local bucket, else a folder in `target/`.
+    pub bucket: Option<&'a DemoBucket>,
+}
+
 /// Builds `nexudus-host-proxy`, mints the demo's member session and starts the proxy in
-/// front of `sandbox_url`, with CORS for the demo page at `page_origin`; its shared state in
-/// Redis at `redis_url` when given, else in the process (the embedded default).
+/// front of `sandbox_url`, with CORS for the demo page at `page_origin`, its state where
+/// `stores` says.
 pub fn start(
     toolbox: &Toolbox,
     target_dir: &Path,
     sandbox_url: &str,
     page_origin: &str,
-    redis_url: Option<&str>,
+    stores: &Stores<'_>,
 ) -> XResult<HostProxy> {
     run(toolbox
         .command("cargo")
@@ -63,9 +72,13 @@ pub fn start(
     let public = format!("{page_origin}/host");
     let uploads = target_dir.join("host-proxy-uploads");
     let mut command = toolbox.command(&binary);
-    match redis_url {
+    match stores.redis_url {
         Some(redis) => command.env("REDIS_URL", redis),
         None => command.env_remove("REDIS_URL"),
+    };
+    match stores.bucket {
+        Some(bucket) => command.envs(bucket.proxy_env()),
+        None => command.env_remove("STORE_URL"),
     };
     let (service, url) = Service::spawn_listening(
         "host-proxy",

@@ -11,6 +11,7 @@
 //! Each command installs what is missing first (see [`tools`]).
 
 mod bench;
+mod demo_bucket;
 mod demo_login;
 mod fuzz;
 mod host_proxy;
@@ -41,7 +42,9 @@ commands:
           (host-proxy) in front of it on http://127.0.0.1:8790, and the panel on
           http://127.0.0.1:8080 (trunk serve, /api proxied to the sandbox); Ctrl-C stops all.
           `demo --redis-url redis://127.0.0.1:6379` keeps the host backend's shared state
-          in that Redis instead of in the process
+          in that Redis instead of in the process; `demo --bucket` keeps the files in a
+          local S3-compatible bucket (s3s-fs on http://127.0.0.1:8792, which checks
+          signatures; installed on first use) instead of a folder in target/
   test    run every check: cargo fmt, clippy (native and wasm), native tests, a short
           fuzz of the response classifier, browser tests in headless Chromium, the size
           budget, the release check, and end-to-end tests against the trunk-built demo and
@@ -63,8 +66,8 @@ commands:
 
 Each installs what is missing first: the wasm32 target, trunk and wasm-bindgen-cli at
 pinned versions, wasm-opt from npm, Debian's chromium, chromium-driver, firefox-esr,
-webkit2gtk-driver, xvfb, xauth and redis-server (tests only), and the npm packages of e2e/ and its
-fixtures from their lockfiles.";
+webkit2gtk-driver, xvfb, xauth and redis-server (tests only), s3s-fs from crates.io (tests
+only), and the npm packages of e2e/ and its fixtures from their lockfiles.";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -117,17 +120,35 @@ fn start_sandbox(toolbox: &Toolbox, addr: &str, extra: &[&str]) -> XResult<(Serv
     )
 }
 
-/// `cargo xtask demo --redis-url URL`: the host backend's shared state in that Redis.
-fn demo_redis_url() -> XResult<Option<String>> {
-    let args: Vec<String> = std::env::args().skip(2).collect();
-    match args.as_slice() {
-        [] => Ok(None),
-        [flag, url] if flag == "--redis-url" => Ok(Some(url.clone())),
-        [one] if one.starts_with("--redis-url=") => {
-            Ok(Some(one.trim_start_matches("--redis-url=").to_string()))
+/// `cargo xtask demo [--redis-url URL] [--bucket]`: the host backend's shared state in that
+/// Redis, its files in a local bucket.
+#[derive(Default)]
+struct DemoFlags {
+    redis_url: Option<String>,
+    bucket: bool,
+}
+
+fn demo_flags() -> XResult<DemoFlags> {
+    let mut flags = DemoFlags::default();
+    let mut args = std::env::args().skip(2);
+    while let Some(arg) = args.next() {
+        match arg.split_once('=') {
+            _ if arg == "--bucket" => flags.bucket = true,
+            Some(("--redis-url", url)) => flags.redis_url = Some(url.to_string()),
+            None if arg == "--redis-url" => {
+                let url = args
+                    .next()
+                    .ok_or_else(|| format!("--redis-url needs a URL\n\n{USAGE}"))?;
+                flags.redis_url = Some(url);
+            }
+            _ => {
+                return Err(format!(
+                    "demo takes only --redis-url URL and --bucket\n\n{USAGE}"
+                ))
+            }
         }
-        _ => Err(format!("demo takes only --redis-url URL\n\n{USAGE}")),
     }
+    Ok(flags)
 }
 
 fn demo(toolbox: &Toolbox) -> XResult {
@@ -140,16 +161,35 @@ fn demo(toolbox: &Toolbox) -> XResult {
         DEMO_SANDBOX_ADDR,
         &["--enable-faults", "--public-url", &page_origin],
     )?;
-    let redis_url = demo_redis_url()?;
+    let flags = demo_flags()?;
+    let bucket = if flags.bucket {
+        Some(demo_bucket::start(
+            toolbox,
+            &target_dir(toolbox),
+            &page_origin,
+        )?)
+    } else {
+        None
+    };
     let proxy = host_proxy::start(
         toolbox,
         &target_dir(toolbox),
         &sandbox_url,
         &page_origin,
-        redis_url.as_deref(),
+        &host_proxy::Stores {
+            redis_url: flags.redis_url.as_deref(),
+            bucket: bucket.as_ref(),
+        },
     )?;
     demo_login::serve(proxy.session.clone())?;
-    let mut trunk = Service::spawn("trunk", toolbox.command("trunk").arg("serve"))?;
+    let mut trunk_serve = toolbox.command("trunk");
+    trunk_serve.arg("serve");
+    // The page may PUT to the bucket's origin (trunk's post_build hook, xtask/demo-csp.mjs).
+    match &bucket {
+        Some(bucket) => trunk_serve.env("DEMO_CONNECT_SRC", &bucket.origin),
+        None => trunk_serve.env_remove("DEMO_CONNECT_SRC"),
+    };
+    let mut trunk = Service::spawn("trunk", &mut trunk_serve)?;
 
     let (stop, stopped) = mpsc::channel();
     ctrlc::set_handler(move || {
@@ -178,6 +218,12 @@ fn demo(toolbox: &Toolbox) -> XResult {
         "  The host backend: {} (host-proxy → the sandbox, as its API user api@sandbox.test)",
         proxy.url
     );
+    if let Some(bucket) = &bucket {
+        println!(
+            "  The files:        {} (s3s-fs over target/demo-bucket/; the host backend signs, the page PUTs there)",
+            bucket.origin
+        );
+    }
     println!("  Member session:   {}", proxy.session);
     println!("                    (user 10, business 1, in restricted board 4; the page gets it");
     println!("                    from /login/session, a stand-in for the host's own login)");

@@ -21,6 +21,9 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
 /// Debian's Redis, started by the host backend's shared-state tests on a free port.
 pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
+/// The S3-compatible server of the host backend's bucket tests: it checks SigV4 signatures,
+/// presigned URLs included. 0.15 and later need rustc 1.96; these machines have 1.95.
+pub const S3S_FS_VERSION: &str = "0.14.1";
 /// Debian's WebKitGTK driver (its MiniBrowser comes with libwebkit2gtk), driven by
 /// selenium-webdriver in the e2e tests.
 pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
@@ -100,11 +103,13 @@ impl Toolbox {
         self.ensure_npm("tools")
     }
 
-    /// Everything the tests need: the demo's tools, the three browser engines, Redis and the
-    /// e2e packages (playwright-core, puppeteer-core, selenium-webdriver, axe-core).
+    /// Everything the tests need: the demo's tools, the three browser engines, Redis, the S3
+    /// server and the e2e packages (playwright-core, puppeteer-core, selenium-webdriver,
+    /// axe-core).
     pub fn ensure_for_tests(&self) -> XResult {
         self.ensure_for_demo()?;
         self.ensure_redis()?;
+        self.ensure_s3_server()?;
         self.ensure_chromium()?;
         self.ensure_other_engines()?;
         self.ensure_npm("e2e")
@@ -170,6 +175,17 @@ impl Toolbox {
         ensure_debian_packages(
             &[(REDIS_SERVER, "redis-server")],
             "the host backend's shared-state tests",
+        )
+    }
+
+    /// `s3s-fs` from crates.io for the host backend's bucket tests (each test starts its own
+    /// on a free loopback port over a fresh folder); its binary needs the `binary` feature.
+    pub fn ensure_s3_server(&self) -> XResult {
+        self.ensure_cargo_tool(
+            "s3s-fs",
+            "s3s-fs",
+            S3S_FS_VERSION,
+            &["--locked", "--features", "binary"],
         )
     }
 
