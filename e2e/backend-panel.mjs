@@ -1,6 +1,7 @@
 // The panel through the host backend, as the exactly-once tests drive it: the packed package's
 // plain page (fixtures/plain-html), the member's session from the stand-in login, the backend at
 // /host/ on the page's origin, `idempotencyKeys` on. Every wait is on DOM state.
+import assert from 'node:assert/strict';
 import { watchPageErrors } from './harness.mjs';
 
 /** Opens the fixture page; records every write to the backend and its answer. */
@@ -67,6 +68,13 @@ export async function submit(panel) {
 export async function failedWith(panel, text) {
   await panel.locator('.nsc-error-summary', { hasText: text }).waitFor();
   await panel.locator('button[type="submit"]:not([disabled])').waitFor();
+}
+
+/** The panel still holds what the member wrote and the file card. */
+export async function assertKept(panel, subject, message) {
+  assert.equal(await panel.locator('[name="Subject"]').inputValue(), subject);
+  assert.equal(await panel.locator('[name="Message"]').inputValue(), message);
+  await panel.locator('.nsc-file-card').waitFor();
 }
 
 export async function success(panel) {

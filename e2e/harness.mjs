@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { before, after, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
+import { startBucket } from './bucket.mjs';
 
 const PROXIED = ['/api/', '/uploads', '/_sandbox/'];
 
@@ -126,7 +127,7 @@ export function resetSandbox(sandboxUrl) {
  * the boards the sandbox seeds them in (its `/_sandbox/memberships`: Ada in restricted board
  * 4, Grace in private board 3).
  */
-async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = [], count = 1) {
+async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = [], count = 1, extraEnv = {}) {
   const bin = required('HOST_PROXY_BIN');
   const secret = randomBytes(32).toString('hex');
   const uploads = await mkdtemp(path.join(os.tmpdir(), 'nsc-host-proxy-'));
@@ -150,7 +151,7 @@ async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = []
           'the host proxy',
           bin,
           ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase, '--quiet', ...extraArgs],
-          { ...withoutToken, NEXUDUS_USERNAME: 'api@sandbox.test', NEXUDUS_PASSWORD: 'sandbox-api-password', MEMBER_JWT_SECRET: secret },
+          { ...withoutToken, NEXUDUS_USERNAME: 'api@sandbox.test', NEXUDUS_PASSWORD: 'sandbox-api-password', MEMBER_JWT_SECRET: secret, ...extraEnv },
         ),
       );
     }
@@ -237,6 +238,7 @@ export async function startStack({
   hostProxyArgs = [],
   hostProxies = 1,
   redis = false,
+  bucket = undefined,
   root = undefined,
   onRequest = undefined,
 } = {}) {
@@ -244,6 +246,7 @@ export async function startStack({
   let sandbox;
   let hostProxy;
   let redisServer;
+  let bucketServer;
   // The load balancer in front of the host backend's instances: each request to the next
   // live one in turn (a request is one call: the page's server keeps no connection alive).
   const balanced = { next: 0, dead: new Set(), log: [] };
@@ -275,6 +278,15 @@ export async function startStack({
     } else if (request.url === '/login/session') {
       // The stand-in for the host's own sign-in: the member's session.
       response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(hostProxy.session);
+    } else if (bucketServer && /^\/(index\.html)?$/.test(requestPath(request))) {
+      // A portal whose files are in a bucket lets its page reach the bucket's origin.
+      readFile(path.join(root, 'index.html'), 'utf8').then(
+        (html) =>
+          response
+            .writeHead(200, { 'content-type': TYPES['.html'] })
+            .end(html.replace("connect-src 'self'", `connect-src 'self' ${bucketServer.url}`)),
+        () => response.writeHead(404).end(),
+      );
     } else {
       serveFile(root, request, response);
     }
@@ -290,15 +302,23 @@ export async function startStack({
       redisServer = await startRedis();
       shared.push('--redis-url', redisServer.url);
     }
-    hostProxy = await startHostProxy(sandbox.url, pageOrigin, `${pageOrigin}/host`, [...shared, ...hostProxyArgs], hostProxies);
+    if (bucket) {
+      // The files in a bucket on another origin (`bucket` is `startBucket`'s options).
+      bucketServer = await startBucket({ ...bucket, origin: pageOrigin });
+      shared.push(...bucketServer.args);
+    }
+    hostProxy = await startHostProxy(sandbox.url, pageOrigin, `${pageOrigin}/host`, [...shared, ...hostProxyArgs], hostProxies, bucketServer?.env);
   } catch (error) {
     await page.close();
     await sandbox?.stop();
     await redisServer?.stop();
+    await bucketServer?.stop();
     throw error;
   }
   return {
     pageUrl: `${pageOrigin}/`,
+    /** The bucket's address (its CORS front), with `bucket`. */
+    bucketUrl: bucketServer?.url,
     sandboxUrl: sandbox.url,
     hostProxyUrl: hostProxy.url,
     /** Member sessions for the host backend: `{ ada, grace }` (see `startHostProxy`). */
@@ -323,6 +343,7 @@ export async function startStack({
       await hostProxy.stop();
       await sandbox.stop();
       await redisServer?.stop();
+      await bucketServer?.stop();
     },
   };
 }
