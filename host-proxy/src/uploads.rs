@@ -172,35 +172,25 @@ impl Uploads {
                 Refused::StoreFull => IssueError::StoreFull,
                 Refused::Unavailable => IssueError::Unavailable,
             })?;
-        let file_name = sanitize(file_name);
+        let meta = FileMeta {
+            file_name: sanitize(file_name),
+            content_type: content_type.to_string(),
+            size,
+            user_id: member.user_id,
+            business_id: member.business_id,
+            expires_at_ms: 0,
+        };
         if let Some(bucket) = &self.bucket {
-            return self
-                .issue_to_bucket(
-                    bucket,
-                    key,
-                    member,
-                    file_name,
-                    content_type,
-                    size,
-                    reservation,
-                )
-                .await;
+            return self.issue_to_bucket(bucket, key, meta, reservation).await;
         }
         let issued = Issued {
             upload_url: format!("{}/uploads/{upload_id}", self.public_base),
-            file_url: self.file_url(&key, &file_name),
+            file_url: self.file_url(&key, &meta.file_name),
         };
         let ttl_ms = u64::try_from(self.url_ttl.as_millis()).unwrap_or(u64::MAX);
         let ticket = Pending {
             key,
-            meta: FileMeta {
-                file_name,
-                content_type: content_type.to_string(),
-                size,
-                user_id: member.user_id,
-                business_id: member.business_id,
-                expires_at_ms: 0,
-            },
+            meta,
             url_expires_ms: unix_millis().saturating_add(ttl_ms),
             reservation,
         };
@@ -218,26 +208,15 @@ impl Uploads {
 
     /// With a bucket the file is recorded at once (the bucket tells no one when it is
     /// `PUT`), and its declared bytes count for the member's day and the store from now.
-    #[allow(clippy::too_many_arguments)]
     async fn issue_to_bucket(
         &self,
         bucket: &bucket::Bucket,
         key: String,
-        member: Member,
-        file_name: String,
-        content_type: &str,
-        size: u64,
+        mut meta: FileMeta,
         reservation: crate::quota::Reservation,
     ) -> Result<Issued, IssueError> {
         let ttl_ms = u64::try_from(self.file_ttl.as_millis()).unwrap_or(u64::MAX);
-        let meta = FileMeta {
-            file_name,
-            content_type: content_type.to_string(),
-            size,
-            user_id: member.user_id,
-            business_id: member.business_id,
-            expires_at_ms: unix_millis().saturating_add(ttl_ms),
-        };
+        meta.expires_at_ms = unix_millis().saturating_add(ttl_ms);
         if self.tickets.record_file(&key, &meta).await.is_err() {
             self.quota.release(reservation).await;
             return Err(IssueError::Unavailable);
@@ -246,7 +225,7 @@ impl Uploads {
         let object = bucket.object(&key, &meta.file_name);
         let issued = Issued {
             upload_url: bucket
-                .presign_put(&object, content_type, size, self.url_ttl)
+                .presign_put(&object, &meta.content_type, meta.size, self.url_ttl)
                 .to_string(),
             file_url: bucket
                 .presign_get(&object, &meta.file_name, self.file_ttl)
