@@ -150,7 +150,12 @@ async function startHostProxy(sandboxUrl, pageOrigin, publicBase, extraArgs = []
         await startService(
           'the host proxy',
           bin,
-          ['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--uploads-dir', uploads, '--public-base-url', publicBase, '--quiet', ...extraArgs],
+          [
+            ...['--listen', '127.0.0.1:0', '--upstream', sandboxUrl, '--cors-origin', pageOrigin, '--public-base-url', publicBase, '--quiet'],
+            // One store: the shared folder, unless `extraArgs` names a bucket.
+            ...(extraArgs.includes('--store-url') ? [] : ['--uploads-dir', uploads]),
+            ...extraArgs,
+          ],
           { ...withoutToken, NEXUDUS_USERNAME: 'api@sandbox.test', NEXUDUS_PASSWORD: 'sandbox-api-password', MEMBER_JWT_SECRET: secret, ...extraEnv },
         ),
       );

@@ -93,7 +93,12 @@ pub struct ServeArgs {
     /// environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
     /// AWS_SESSION_TOKEN; AWS_ALLOW_HTTP=true for a local http:// endpoint). With a bucket the
     /// browser uploads to it with a presigned PUT and Nexudus downloads with a presigned GET.
-    #[arg(long, env = "STORE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "STORE_URL",
+        value_name = "URL",
+        conflicts_with = "uploads_dir"
+    )]
     pub store_url: Option<String>,
 
     /// Public base URL of this server, from which Nexudus downloads stored files and to which
@@ -438,6 +443,14 @@ mod tests {
         assert_eq!(c.board_cache_ttl, Duration::from_secs(30));
         assert!(!c.allow_instant_delivery && !c.allow_guests);
         assert!(base_url("--upstream", "ftp://x").is_err());
+        let both = [
+            "nexudus-host-proxy",
+            "--uploads-dir",
+            "/a",
+            "--store-url",
+            "file:///b",
+        ];
+        assert!(Cli::try_parse_from(both).is_err(), "one store, not two");
         let none = |_: &str| None;
         let (dir, bucket) = store_location("file:///srv/files", none).unwrap();
         assert_eq!((dir, bucket.is_none()), (PathBuf::from("/srv/files"), true));

@@ -201,6 +201,19 @@ async fn an_attach_checks_the_object_itself() {
         "is not of the type declared for it; add the file again"
     );
 
+    // Each refusal is counted by its reason, for the operator's dashboard.
+    let metrics = client()
+        .get(proxy.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for reason in ["not_uploaded", "larger_than_declared", "other_type"] {
+        let line = format!("nexudus_host_proxy_refusals_total{{reason=\"{reason}\"}} 1");
+        assert!(metrics.contains(&line), "{line} in {metrics}");
+    }
     assert_eq!(
         created(&sandbox).await["files"],
         json!([]),

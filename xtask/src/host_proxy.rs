@@ -76,17 +76,19 @@ pub fn start(
         Some(redis) => command.env("REDIS_URL", redis),
         None => command.env_remove("REDIS_URL"),
     };
+    // One store: the demo's bucket, or a folder in target/.
     match stores.bucket {
         Some(bucket) => command.envs(bucket.proxy_env()),
-        None => command.env_remove("STORE_URL"),
+        None => command
+            .env_remove("STORE_URL")
+            .arg("--uploads-dir")
+            .arg(&uploads),
     };
     let (service, url) = Service::spawn_listening(
         "host-proxy",
         command
             .args(["--listen", DEMO_PROXY_ADDR, "--upstream", sandbox_url])
             .args(["--cors-origin", page_origin, "--public-base-url", &public])
-            .arg("--uploads-dir")
-            .arg(&uploads)
             .env_remove("NEXUDUS_API_TOKEN")
             .env("NEXUDUS_USERNAME", "api@sandbox.test")
             .env("NEXUDUS_PASSWORD", "sandbox-api-password")

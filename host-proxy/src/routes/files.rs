@@ -106,12 +106,13 @@ pub async fn create(
     let forwarded_url = match st.uploads.attachable(issued).await {
         Ok(Attach::Accepted(forwarded)) => forwarded,
         Ok(refused) => {
-            let message = match refused {
-                Attach::NotUploaded => NOT_UPLOADED,
-                Attach::LargerThanDeclared => LARGER_THAN_DECLARED,
-                _ => OTHER_TYPE,
+            let (reason, message) = match refused {
+                Attach::NotUploaded => ("not_uploaded", NOT_UPLOADED),
+                Attach::LargerThanDeclared => ("larger_than_declared", LARGER_THAN_DECLARED),
+                _ => ("other_type", OTHER_TYPE),
             };
-            return envelope::validation(&[FieldError::new("NewFileDataUrl", attempted, message)]);
+            let error = FieldError::new("NewFileDataUrl", attempted, message);
+            return envelope::refused_for(reason, envelope::validation(&[error]));
         }
         Err(_) => return envelope::store_unavailable(),
     };

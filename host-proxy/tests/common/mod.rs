@@ -427,6 +427,8 @@ pub fn start_binary(command: &mut std::process::Command) -> (Child, String) {
     use std::io::BufRead as _;
     let mut child = Child(
         command
+            // The test names its store; one from the developer's shell would conflict.
+            .env_remove("STORE_URL")
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap(),
