@@ -388,3 +388,50 @@ async fn the_binary_takes_the_bucket_from_store_url_and_the_aws_environment() {
     assert!(said.contains("AWS_ALLOW_HTTP"), "{said}");
     assert!(!said.contains(s3.secret_key()), "{said}");
 }
+
+#[tokio::test]
+async fn a_bucket_that_never_answers_stalls_no_one_and_fails_closed_in_time() {
+    // Accepts connections and never answers (a hung bucket or a black-holed route).
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", hung.local_addr().unwrap());
+    let held = std::thread::spawn(move || hung.incoming().take(8).collect::<Vec<_>>());
+    let s3 = S3Server::start();
+    let mut bucket = s3.bucket_config("p");
+    bucket.endpoint = url::Url::parse(&endpoint).unwrap();
+    let sandbox = start_sandbox(sandbox_config()).await;
+    let mut config = proxy_config(&sandbox);
+    config.bucket = Some(bucket);
+    config.upstream_timeout = Duration::from_secs(1);
+    let proxy = start_proxy(config).await;
+    let member = session(10, 1);
+    let thread = proxy.create_thread(&member, "Hung bucket").await;
+    let (status, issued) = proxy.post(&member, "/uploads", &upload_request(5)).await;
+    assert_eq!(status, 200, "signing asks nothing of the bucket: {issued}");
+
+    let started = Instant::now();
+    let body = attach(thread, &issued["fileUrl"]);
+    let attaching = proxy.post(&member, FILES, &body);
+    let other = session(11, 1);
+    let reading = async {
+        let answer = proxy.get(&other, THREADS).await;
+        (answer.0, started.elapsed())
+    };
+    let ((status, answer), (read_status, read_after)) = tokio::join!(attaching, reading);
+    assert_eq!(status, 503, "{answer}");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "failed closed after {took:?}"
+    );
+    assert_eq!(read_status, 200);
+    assert!(
+        read_after < Duration::from_millis(900),
+        "another member waited {read_after:?}"
+    );
+    let (status, body) = ready(&proxy).await;
+    assert_eq!(
+        (status.as_u16(), &body["checks"]["store"]),
+        (503, &json!("failing"))
+    );
+    drop(held);
+}
