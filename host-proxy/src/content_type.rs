@@ -28,6 +28,17 @@ pub fn parse(raw: &str) -> Option<String> {
     (is_token(kind) && is_token(sub)).then(|| raw.to_ascii_lowercase())
 }
 
+/// A content type as a sender gave it, without parameters, lowercased: `image/png` (what a
+/// `PUT`'s header or a bucket's answer is compared with the declared type by).
+pub fn essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// Whether the parsed type `essence` is among `allowed` (`type/subtype` or `type/*`; an
 /// active type only by its exact entry).
 pub fn allowed(allowed: &[String], essence: &str) -> bool {

@@ -102,7 +102,6 @@ pub async fn create(
         return refused;
     }
     // A bucket is asked only now, past the member's write limit.
-    let attempted = issued_url(&fields);
     let forwarded_url = match st.uploads.attachable(issued).await {
         Ok(Attach::Accepted(forwarded)) => forwarded,
         Ok(refused) => {
@@ -111,7 +110,7 @@ pub async fn create(
                 Attach::LargerThanDeclared => ("larger_than_declared", LARGER_THAN_DECLARED),
                 _ => ("other_type", OTHER_TYPE),
             };
-            let error = FieldError::new("NewFileDataUrl", attempted, message);
+            let error = FieldError::new("NewFileDataUrl", issued_url(&fields), message);
             return envelope::refused_for(reason, envelope::validation(&[error]));
         }
         Err(_) => return envelope::store_unavailable(),

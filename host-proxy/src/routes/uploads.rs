@@ -146,7 +146,7 @@ pub async fn put(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
     {
-        if essence(sent) != declared_type {
+        if content_type::essence(sent) != declared_type {
             return upload_error(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "the Content-Type differs from the one declared",
@@ -273,14 +273,4 @@ fn human_size(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
-}
-
-/// A content type without parameters, lowercased: `image/png`.
-fn essence(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
 }

@@ -93,8 +93,7 @@ async fn uploaded(bucket: &Bucket, key: &str, meta: &FileMeta) -> Result<Attach,
         );
         return Ok(Attach::LargerThanDeclared);
     }
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !essence.eq_ignore_ascii_case(&meta.content_type) {
+    if crate::content_type::essence(&content_type) != meta.content_type {
         return Ok(Attach::OtherType);
     }
     let left_ms = meta.expires_at_ms.saturating_sub(unix_millis());

@@ -51,12 +51,22 @@ pub async fn start_sandbox(config: sandbox::Config) -> String {
     base
 }
 
+/// `bytes` random bytes from the OS, as lowercase hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).unwrap();
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A loopback port free a moment ago, for a server started as another process.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 /// A fresh, empty uploads folder under cargo's temporary folder for tests.
 pub fn uploads_dir() -> PathBuf {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).unwrap();
-    let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("uploads-{name}"))
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("uploads-{}", random_hex(8)))
 }
 
 /// A proxy config for `upstream` with the operator's fixed token and no pacing. Its

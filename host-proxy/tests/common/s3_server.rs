@@ -12,6 +12,8 @@ use nexudus_host_proxy::uploads::bucket::BucketConfig;
 use nexudus_host_proxy::Secret;
 use rusty_s3::actions::S3Action;
 
+use super::{free_port, random_hex};
+
 /// The bucket every test server has.
 pub const BUCKET: &str = "portal-files";
 
@@ -37,22 +39,12 @@ fn binary() -> PathBuf {
     }
 }
 
-fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).unwrap();
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl S3Server {
     /// Starts a server with the bucket [`BUCKET`] and waits until it accepts connections.
     pub fn start() -> S3Server {
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("s3-{}", random_hex(8)));
         std::fs::create_dir_all(root.join(BUCKET)).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let access_key = format!("AK{}", random_hex(8).to_uppercase());
         let secret_key = format!("bucket-secret-{}", random_hex(16));
         let child = Command::new(binary())
