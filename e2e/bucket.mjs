@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startBucketCors } from '../xtask/bucket-cors.mjs';
+import { endProcess } from './process.mjs';
 
 /** The bucket's name; the host backend keeps its files under `e2e/` in it. */
 export const BUCKET = 'portal-files';
@@ -78,11 +79,7 @@ export async function startBucket({ origin, fault = undefined }) {
     },
     async stop() {
       await front.close();
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await endProcess(child, 'SIGTERM');
       await rm(root, { recursive: true, force: true });
     },
   };

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { before, after, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startBucket } from './bucket.mjs';
+import { endProcess } from './process.mjs';
 
 const PROXIED = ['/api/', '/uploads', '/_sandbox/'];
 
@@ -59,15 +60,6 @@ async function startService(what, bin, args, env = process.env) {
     /** Ends it as a crash or an OOM killer would: no draining, no goodbye. */
     kill: () => endProcess(child, 'SIGKILL'),
   };
-}
-
-/** Sends `signal` to `child` unless it has ended, and resolves once it has. */
-async function endProcess(child, signal) {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
-  }
 }
 
 /**
@@ -197,16 +189,18 @@ export function requestPath(request) {
 
 /**
  * Answers with the file at `relative` under `root`, typed by its extension, with `headers`
- * added: 403 for a path that leaves `root`, 404 for a missing file.
+ * added (and its text through `transform`, when given): 403 for a path that leaves `root`,
+ * 404 for a missing file.
  */
-export async function sendFile(response, root, relative, headers = {}) {
+export async function sendFile(response, root, relative, headers = {}, transform = undefined) {
   const file = path.resolve(root, relative);
   if (!file.startsWith(path.resolve(root) + path.sep)) {
     response.writeHead(403).end();
     return;
   }
   try {
-    const body = await readFile(file);
+    const bytes = await readFile(file);
+    const body = transform ? transform(bytes.toString('utf8')) : bytes;
     response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', ...headers });
     response.end(body);
   } catch {
@@ -214,9 +208,9 @@ export async function sendFile(response, root, relative, headers = {}) {
   }
 }
 
-function serveFile(root, request, response) {
+function serveFile(root, request, response, transform = undefined) {
   const pathname = requestPath(request);
-  return sendFile(response, root, pathname === '/' ? 'index.html' : pathname.slice(1));
+  return sendFile(response, root, pathname === '/' ? 'index.html' : pathname.slice(1), {}, transform);
 }
 
 /** Starts `server` on a free loopback port; resolves with its origin and a `close()`. */
@@ -285,13 +279,7 @@ export async function startStack({
       response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(hostProxy.session);
     } else if (bucketServer && /^\/(index\.html)?$/.test(requestPath(request))) {
       // A portal whose files are in a bucket lets its page reach the bucket's origin.
-      readFile(path.join(root, 'index.html'), 'utf8').then(
-        (html) =>
-          response
-            .writeHead(200, { 'content-type': TYPES['.html'] })
-            .end(html.replace("connect-src 'self'", `connect-src 'self' ${bucketServer.url}`)),
-        () => response.writeHead(404).end(),
-      );
+      serveFile(root, request, response, (html) => html.replace("connect-src 'self'", `connect-src 'self' ${bucketServer.url}`));
     } else {
       serveFile(root, request, response);
     }
