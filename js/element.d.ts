@@ -24,6 +24,8 @@ export interface NexudusStartConversationEventMap {
   'nexudus:conversation-created': CustomEvent<Created>;
   'nexudus:attachment-failed': CustomEvent<AttachFailed>;
   'nexudus:error': CustomEvent<PanelError>;
+  /** The live panel is on screen (with `early-paint`, in the early frame's place). No detail. */
+  'nexudus:ready': CustomEvent<null>;
 }
 
 /**
@@ -73,6 +75,14 @@ export declare class NexudusStartConversationElement extends HTMLElement {
   /** The `idempotency-keys` boolean attribute: an `Idempotency-Key` on every write, only for a backend that honours it. */
   get idempotencyKeys(): boolean;
   set idempotencyKeys(value: boolean | null | undefined);
+  /**
+   * The `early-paint` boolean attribute, read when the element connects: the panel's first
+   * frame, prerendered, paints at once, before the .wasm has loaded (for the settings it was
+   * rendered for, in English); the live panel then takes its place with what the member did
+   * in it, and `nexudus:ready` says so. The frame's nodes are replaced: do not hold on to them.
+   */
+  get earlyPaint(): boolean;
+  set earlyPaint(value: boolean | null | undefined);
   /** The `fields` attribute: the conversation's optional fields to show, `"tags private"` (or `"none"`). */
   get fields(): string | null;
   set fields(value: string | readonly (keyof Fields)[] | null | undefined);

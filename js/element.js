@@ -15,7 +15,13 @@
 //   a stand-in there, and the element registers itself only where `customElements` exists.
 // - A language shipped as a pack (`locale="de"`, or the page's) is fetched first: the panel
 //   paints in it, never in English first; a pack that fails leaves it in English.
-import init, { loadLocale, mount } from './index.js';
+// - With `early-paint`, the panel's first frame paints as soon as the element connects,
+//   before the .wasm (and the JavaScript API, imported after this module) has loaded, when
+//   it was prerendered for the element's settings (paint.js); the live panel then takes its
+//   place, keeping what the member did meanwhile. Opt-in: until then the form on screen is a
+//   stand-in whose nodes are replaced: scripts that hold on to them wait for the live
+//   panel, which the element announces with `nexudus:ready` (with or without early-paint).
+import { paint, paintFailed } from './paint.js';
 import css from './style.js';
 
 export const TAG = 'nexudus-start-conversation';
@@ -58,6 +64,22 @@ const EVENTS = {
   onError: 'nexudus:error',
 };
 // OPTIONS:end
+
+/** Shown in an early-painted frame when the panel cannot load (it is English only). */
+const LOAD_FAILED = 'The form could not be loaded. Check your connection, then reload the page.';
+
+let api;
+/**
+ * The JavaScript API (index.js, its glue and the .wasm's loading), imported once, after
+ * this module: the first frame does not wait for it. A failed import is tried again.
+ */
+function loadApi() {
+  api ??= import('./index.js').catch((error) => {
+    api = undefined;
+    throw error;
+  });
+  return api;
+}
 
 const HOST_CSS = ':host{display:block}:host([hidden]){display:none}';
 
@@ -223,21 +245,27 @@ export class NexudusStartConversationElement extends Base {
   #mountWhenReady() {
     if (this.#handle || this.#loading) return;
     this.#loading = true;
-    Promise.all([init(), this.#loadLocale()]).then(
-      () => {
-        this.#loading = false;
-        if (!this.isConnected || this.#handle) return;
-        try {
-          this.#handle = mount(this.#container, this.#options());
-        } catch (error) {
-          this.#fail(error, 'invalid-options');
-        }
-      },
-      (error) => {
-        this.#loading = false;
-        this.#fail(error, 'load');
-      },
-    );
+    if (this.hasAttribute('early-paint')) paint(this.#container, this.#options());
+    loadApi()
+      .then((loaded) => Promise.all([loaded.default(), this.#loadLocale(loaded)]).then(() => loaded))
+      .then(
+        (loaded) => {
+          this.#loading = false;
+          if (!this.isConnected || this.#handle) return;
+          try {
+            this.#handle = loaded.mount(this.#container, this.#options());
+          } catch (error) {
+            this.#fail(error, 'invalid-options');
+            return;
+          }
+          this.#announceReady();
+        },
+        (error) => {
+          this.#loading = false;
+          paintFailed(this.#container, LOAD_FAILED);
+          this.#fail(error, 'load');
+        },
+      );
   }
 
   /** Applies changed settings once per task, whatever number changed. */
@@ -247,14 +275,16 @@ export class NexudusStartConversationElement extends Base {
     queueMicrotask(() => {
       this.#scheduled = false;
       if (this.#handle) {
-        this.#loadLocale().then(() => {
-          if (!this.#handle) return;
-          try {
-            this.#handle.update(this.#options());
-          } catch (error) {
-            this.#fail(error, 'invalid-options');
-          }
-        });
+        loadApi()
+          .then((loaded) => this.#loadLocale(loaded))
+          .then(() => {
+            if (!this.#handle) return;
+            try {
+              this.#handle.update(this.#options());
+            } catch (error) {
+              this.#fail(error, 'invalid-options');
+            }
+          });
       } else if (this.isConnected) {
         this.#mountWhenReady();
       }
@@ -262,9 +292,23 @@ export class NexudusStartConversationElement extends Base {
   }
 
   /** The strings of the `locale` attribute's language (or the page's), when a pack. */
-  #loadLocale() {
+  #loadLocale(loaded) {
     const tag = this.getAttribute('locale');
-    return loadLocale(tag === null || tag.trim() === '' ? undefined : tag);
+    return loaded.loadLocale(tag === null || tag.trim() === '' ? undefined : tag);
+  }
+
+  /** `nexudus:ready` once the live panel is on screen (after an early frame, in its place). */
+  #announceReady() {
+    const container = this.#container;
+    const live = () => container.querySelector('.nsc-panel') && !container.querySelector('[data-nsc-early], .nsc-root[hidden]');
+    const announce = () => this.isConnected && this.dispatchEvent(new CustomEvent('nexudus:ready', { bubbles: true, composed: true }));
+    if (live()) return announce();
+    const observer = new MutationObserver(() => {
+      if (!live()) return;
+      observer.disconnect();
+      announce();
+    });
+    observer.observe(container, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden'] });
   }
 
   #fail(error, code) {
@@ -296,8 +340,9 @@ for (const [attribute, option] of Object.entries(ATTRIBUTES)) {
   });
 }
 
-// The boolean attributes as boolean properties (`el.inlineFiles = true`), reflected.
-for (const [attribute, option] of Object.entries(BOOLEAN_ATTRIBUTES)) {
+// The boolean attributes as boolean properties (`el.inlineFiles = true`), reflected;
+// `early-paint` is the element's own (read when it connects), not an option of mount().
+for (const [attribute, option] of [...Object.entries(BOOLEAN_ATTRIBUTES), ['early-paint', 'earlyPaint']]) {
   Object.defineProperty(NexudusStartConversationElement.prototype, option, {
     configurable: true,
     enumerable: true,
@@ -316,5 +361,7 @@ if (globalThis.customElements && !customElements.get(TAG)) {
   // than when the first element connects (which may be much later, in a single-page app).
   // A failure here is not reported: the first element to connect calls init() again and
   // reports it as a `load` error (init() forgets a failed attempt).
-  init().catch(() => {});
+  loadApi()
+    .then((loaded) => loaded.default())
+    .catch(() => {});
 }

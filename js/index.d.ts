@@ -259,7 +259,9 @@ export type InitInput =
 export default function init(moduleOrPath?: InitInput | { module_or_path: InitInput }): Promise<void>;
 
 /**
- * Renders the panel into `element`, replacing its content.
+ * Renders the panel into `element`, replacing its content; a frame that `paint()`
+ * (`nexudus-start-conversation/paint`) painted there stays until the panel has rendered,
+ * then hands over what the member did in it.
  * @throws TypeError naming the option when an option is wrong, when `element` is not an
  * Element, or when it already holds a panel.
  */

@@ -16,10 +16,20 @@
 // `navigator.languages`), `await loadLocale(tag)` another one, before mount() or update().
 // A pack that fails to load leaves the panel in English, with a console note.
 //
+// Painting early: `paint(element, options)` from `nexudus-start-conversation/paint`,
+// before this module has even loaded, shows the panel's first frame at once, prerendered,
+// when the options are ones it was rendered for (English, no strings, limits or fields of
+// the host's own); `mount(element, options)` then puts the live panel in its place, with
+// what the member typed, chose, focused and a Post pressed meanwhile.
+//
 // Importing this module runs nothing that needs a browser, so server-side rendering
 // (Next.js, Nuxt, Astro, SvelteKit) can import it; `init()` and `mount()` there fail with
 // an error that says to call them in the browser.
 import initWasm, { mount as mountWasm, PanelHandle } from './nexudus-start-conversation.js';
+import { PACKS, pick } from './language.js';
+
+/** The frames paint() painted, by element (paint.js; shared without importing it). */
+const EARLY = Symbol.for('nexudus-start-conversation:early-frames');
 
 let ready = false;
 let loading;
@@ -32,24 +42,10 @@ function inBrowser() {
   return typeof document !== 'undefined' && typeof window !== 'undefined';
 }
 
-/** The languages shipped as packs (`locales/<tag>.json`); English is built in. */
-const PACKS = ['fr', 'de', 'es', 'it', 'nl', 'pt', 'pt-PT'];
 /** Tag → the loading of its pack (a promise of the tag to use: 'en' when it failed). */
 const pending = new Map();
 /** Tag → the pack's strings, once loaded. */
 const packs = new Map();
-
-/** The shipped language for `tag`, or, when none is given, the page's; other tags as given. */
-function pick(tag) {
-  const wanted = tag == null ? [document.documentElement.lang, ...(navigator.languages ?? [])] : [tag];
-  for (const candidate of wanted) {
-    if (typeof candidate !== 'string' || candidate === '') continue;
-    const [language, region = ''] = candidate.trim().toLowerCase().split(/[-_]/);
-    if (language === 'pt' && region === 'pt') return 'pt-PT';
-    if (language === 'en' || PACKS.includes(language)) return language;
-  }
-  return tag ?? 'en';
-}
 
 /** Fetches one pack, next to this module. */
 async function fetchPack(tag) {
@@ -129,6 +125,14 @@ export function mount(element, options) {
   if (!ready) {
     throw new Error('nexudus-start-conversation: call `await init()` before mount()');
   }
+  // A frame painted early by paint(element, …) gives way to the live panel when it renders.
+  const frame = globalThis[EARLY]?.get(element);
+  if (!frame) return mountLive(element, options);
+  globalThis[EARLY].delete(element);
+  return frame.mountOver(element, () => mountLive(element, options));
+}
+
+function mountLive(element, options) {
   if (!isPlain(options)) return mountWasm(element, options);
   // The host's own locale and strings, as last given: a pack goes under them each time.
   let host = { locale: options.locale, strings: options.strings };

@@ -62,7 +62,16 @@ pub fn build(toolbox: &Toolbox) -> XResult<PathBuf> {
     // so the files stay separately cacheable and the element optional). They keep their
     // names (the element's class shows in the console and in `customElements.get(…).name`).
     let js = root.join("js");
-    for name in ["index.js", "element.js"] {
+    // frames.js is the prerendered first frames (prerender/), painted by paint.js before
+    // the .wasm loads.
+    for name in [
+        "index.js",
+        "element.js",
+        "language.js",
+        "paint.js",
+        "early-frame.js",
+        "frames.js",
+    ] {
         minify(toolbox, &js.join(name), &pkg.join(name), true)?;
     }
     run(toolbox
@@ -81,6 +90,7 @@ pub fn build(toolbox: &Toolbox) -> XResult<PathBuf> {
         )))?;
     copy_locales(root, &pkg)?;
     copy(&js.join("element.d.ts"), &pkg.join("element.d.ts"))?;
+    copy(&js.join("paint.d.ts"), &pkg.join("paint.d.ts"))?;
     copy(&js.join("README.md"), &pkg.join("README.md"))?;
     copy(&root.join("LICENSE"), &pkg.join("LICENSE"))?;
     copy(&root.join("CHANGELOG.md"), &pkg.join("CHANGELOG.md"))?;
@@ -290,6 +300,30 @@ fn imported_snippets(glue: &str) -> Vec<String> {
     found.into_iter().collect()
 }
 
+/// The files of this folder a module imports statically (`import … from "./name.js"`,
+/// `export … from "./name.js"`, `import "./name.js"`): they load before it runs. Snippets
+/// (`./snippets/…`) are left to [`snippets`]; a dynamic `import("./…")` loads later.
+pub fn static_imports(module: &str) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for quote in ['"', '\''] {
+        let marker = format!("{quote}./");
+        for (at, _) in module.match_indices(&marker) {
+            let before = module[..at].trim_end();
+            if !(before.ends_with("from") || before.ends_with("import")) {
+                continue;
+            }
+            let rest = &module[at + marker.len()..];
+            if let Some(end) = rest.find(quote) {
+                let path = &rest[..end];
+                if !path.contains(['/', '$']) {
+                    found.insert(path.to_owned());
+                }
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
 /// The files a module loads with a literal `import('./name.js')`, relative to it.
 fn lazy_imports(module: &str) -> Vec<String> {
     module
@@ -406,6 +440,17 @@ mod tests {
         let entry = r#"export function c(f,o){return import("./clean-image-work.js").then(m=>m.c(f,o))}
             import( './b.js' ); import(url); import(`./${name}.js`); import("../up.js")"#;
         assert_eq!(lazy_imports(entry), ["clean-image-work.js", "b.js"]);
+    }
+
+    #[test]
+    fn finds_what_a_module_imports_before_it_runs() {
+        let module = r#"import{paint as a}from"./paint.js";import c from './style.js';
+            export{x}from"./language.js"; import "./side.js"; const l=()=>import("./index.js");
+            import{y}from"./snippets/nsc-0123/js/clean-image.js"; const s="./not-an-import.js";"#;
+        assert_eq!(
+            static_imports(module),
+            ["language.js", "paint.js", "side.js", "style.js"]
+        );
     }
 
     #[test]

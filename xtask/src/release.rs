@@ -42,8 +42,8 @@ const CRATE_FILES: &[&str] = &[
     "js/clean-image.js",
     "js/clean-image-work.js",
 ];
-/// Exactly the files of the npm package: what a host loads (the entry points, the glue, the
-/// wasm, the shadow root's CSS module, the CSS), the declarations, and the documents; and
+/// Exactly the files of the npm package: what a host loads (the entry points, the early
+/// paint and its prerendered frames, the glue, the wasm, the shadow root's CSS module, the CSS), the declarations, and the documents; and
 /// the snippets the glue imports and those load lazily ([`package::snippets`]); and the
 /// language packs (`locales/*.json`).
 const NPM_FILES: &[&str] = &[
@@ -55,6 +55,11 @@ const NPM_FILES: &[&str] = &[
     "index.d.ts",
     "element.js",
     "element.d.ts",
+    "language.js",
+    "paint.js",
+    "paint.d.ts",
+    "early-frame.js",
+    "frames.js",
     "style.js",
     "nexudus-start-conversation.js",
     "nexudus-start-conversation_bg.wasm",
