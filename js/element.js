@@ -70,14 +70,23 @@ const LOAD_FAILED = 'The form could not be loaded. Check your connection, then r
 
 let api;
 /**
- * The JavaScript API (index.js, its glue and the .wasm's loading), imported once, after
- * this module: the first frame does not wait for it. A failed import is tried again.
+ * The JavaScript API, ready: index.js and its glue imported after this module (the first
+ * frame does not wait for them) and the .wasm instantiated. The .wasm is fetched at once,
+ * beside the import, not after it: the glue would ask for it only once it has arrived
+ * itself. A failure is tried again on the next call.
  */
 function loadApi() {
-  api ??= import('./index.js').catch((error) => {
-    api = undefined;
-    throw error;
-  });
+  if (!api) {
+    const wasm = fetch(new URL('./nexudus-start-conversation_bg.wasm', import.meta.url));
+    // A fetch that fails while the import does too is reported once, by the import.
+    wasm.catch(() => {});
+    api = import('./index.js')
+      .then((loaded) => loaded.default(wasm).then(() => loaded))
+      .catch((error) => {
+        api = undefined;
+        throw error;
+      });
+  }
   return api;
 }
 
@@ -247,7 +256,7 @@ export class NexudusStartConversationElement extends Base {
     this.#loading = true;
     if (this.hasAttribute('early-paint')) paint(this.#container, this.#options());
     loadApi()
-      .then((loaded) => Promise.all([loaded.default(), this.#loadLocale(loaded)]).then(() => loaded))
+      .then((loaded) => this.#loadLocale(loaded).then(() => loaded))
       .then(
         (loaded) => {
           this.#loading = false;
@@ -361,7 +370,5 @@ if (globalThis.customElements && !customElements.get(TAG)) {
   // than when the first element connects (which may be much later, in a single-page app).
   // A failure here is not reported: the first element to connect calls init() again and
   // reports it as a `load` error (init() forgets a failed attempt).
-  loadApi()
-    .then((loaded) => loaded.default())
-    .catch(() => {});
+  loadApi().catch(() => {});
 }
