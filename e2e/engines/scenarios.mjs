@@ -638,4 +638,51 @@ export const SCENARIOS = [
       });
     },
   },
+
+  {
+    name: 'early-paint: typed, chosen and posted in the frame before the .wasm, posted once by the live panel',
+    async run(ctx) {
+      const page = await ctx.open('element');
+      // All in the task that connects the element, so the .wasm cannot have loaded yet,
+      // whatever the driver's pace: the frame is there at once, and takes the member's work.
+      const inFrame = await page.evaluate(
+        async (token, bytes) => {
+          await window.loadElement();
+          const el = document.createElement('nexudus-start-conversation');
+          el.id = 'early';
+          el.toggleAttribute('early-paint', true);
+          for (const [name, value] of Object.entries({ 'base-url': location.origin, 'business-id': '1', 'user-id': '10', 'group-id': '1', 'upload-endpoint': '/uploads' })) el.setAttribute(name, value);
+          el.token = token;
+          document.body.append(el);
+          const root = el.shadowRoot;
+          const frame = root.querySelector('[data-nsc-early]');
+          if (!frame) return 'no frame painted';
+          const type = (name, value) => {
+            const field = root.querySelector(`[name="${name}"]`);
+            field.value = value;
+            field.dispatchEvent(new Event('input', { bubbles: true }));
+          };
+          type('Subject', 'Early bird');
+          type('Message', 'Typed before the panel had loaded.');
+          const data = new DataTransfer();
+          data.items.add(new File([new Uint8Array(bytes)], 'early.png', { type: 'image/png' }));
+          root.querySelector('input[type="file"]').files = data.files;
+          root.querySelector('form').requestSubmit();
+          window.readyCount = 0;
+          el.addEventListener('nexudus:ready', () => (window.readyCount += 1));
+          return root.querySelector('form[aria-busy="true"]') ? 'posted in the frame' : 'the Post was not taken';
+        },
+        TOKEN,
+        [...ctx.PNG],
+      );
+      assert.equal(inFrame, 'posted in the frame');
+      const { threadId, fileId } = await success(page, '#early >>>');
+      const threads = live((await ctx.created()).threads);
+      assert.deepEqual(threads.map((t) => [t.Id, t.Subject, t.Message]), [[threadId, 'Early bird', 'Typed before the panel had loaded.']]);
+      assert.ok((await ctx.attachmentBytes(fileId)).equals(ctx.PNG), 'Nexudus got the picture chosen in the frame');
+      assert.equal(await page.evaluate(() => document.getElementById('early').shadowRoot.querySelectorAll('[data-nsc-early]').length), 0);
+      assert.equal(await page.evaluate(() => window.readyCount), 1);
+      await ctx.noErrors(page);
+    },
+  },
 ];
