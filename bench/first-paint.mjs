@@ -44,11 +44,14 @@ const WIDGETS = {
   panel: { page: '/first-paint-panel.html', prefix: '/pkg/', label: 'mount()' },
   hinted: { page: '/first-paint-panel-hinted.html', prefix: '/pkg/', label: 'mount(), preload hints' },
   painted: { page: '/first-paint-painted.html', prefix: '/pkg/', label: 'paint() + mount()' },
-  element: { page: '/first-paint-element.html', prefix: '/pkg/', label: 'the element' },
+  element: { page: '/first-paint-element.html', prefix: '/pkg/', label: 'the element, early-paint' },
+  elementHinted: { page: '/first-paint-element-hinted.html', prefix: '/pkg/', label: 'the element, early-paint, preload hints' },
   uppy: { page: '/first-paint-uppy.html', prefix: '/uppy/', label: 'Uppy' },
 };
 /** The panel's ways, in the table's order. */
-const OURS = ['element', 'painted', 'panel', 'hinted'];
+const OURS = ['element', 'elementHinted', 'painted', 'panel', 'hinted'];
+/** The pages served with the preload hints in their head, and the page each is made from. */
+const HINTED = { [WIDGETS.hinted.page]: WIDGETS.panel.page, [WIDGETS.elementHinted.page]: WIDGETS.element.page };
 /** The pages served as they are from bench/. */
 const PAGES = new Set(['panel', 'painted', 'element', 'uppy'].map((w) => WIDGETS[w].page));
 
@@ -115,8 +118,8 @@ function startServer() {
       const pathname = requestPath(request);
       let file;
       let cache = 'public, max-age=600';
-      if (pathname === WIDGETS.hinted.page) {
-        const page = await readFile(path.join(ROOT, 'bench', WIDGETS.panel.page), 'utf8');
+      if (HINTED[pathname]) {
+        const page = await readFile(path.join(ROOT, 'bench', HINTED[pathname]), 'utf8');
         response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' });
         response.end(page.replace('<head>', `<head>\n${HINTS}`));
         return;
