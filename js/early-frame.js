@@ -12,7 +12,8 @@
  * hand-over to it.
  */
 export class EarlyFrame {
-  constructor(root) {
+  /** `root` holds the frame; `busy` is the live panel's progress line for a Post. */
+  constructor(root, busy) {
     this.root = root;
     const section = root.firstElementChild;
     this.section = section;
@@ -27,8 +28,12 @@ export class EarlyFrame {
       event.preventDefault();
       if (this.posted || this.failed) return;
       this.posted = true;
+      // As the live panel shows a Post under way: the form busy, the button off, its line.
       form.setAttribute('aria-busy', 'true');
-      form.querySelector('[type=submit]')?.setAttribute('aria-disabled', 'true');
+      const button = form.querySelector('[type=submit]');
+      if (button) button.disabled = true;
+      const status = form.querySelector('[role=status]');
+      if (status) status.textContent = busy;
     });
     section.addEventListener('click', (event) => {
       if (event.target.closest?.('.nsc-link-button')) this.switches += 1;
@@ -134,7 +139,9 @@ export class EarlyFrame {
     this.failed = true;
     const status = this.section.querySelector('[role=status]');
     if (status) status.textContent = message;
-    this.section.querySelector('[type=submit]')?.setAttribute('aria-disabled', 'true');
+    this.section.querySelector('form')?.removeAttribute('aria-busy');
+    const button = this.section.querySelector('[type=submit]');
+    if (button) button.disabled = true;
   }
 
   /**

@@ -12,7 +12,7 @@
 // is what the live panel paints. Options they were not rendered for (strings, limits,
 // fields, another language, a saved draft…) paint nothing early: the live panel paints
 // when it is ready, as without paint(). The custom element does this with `early-paint`.
-import FRAMES from './frames.js';
+import { BUSY, FRAMES } from './frames.js';
 import { EarlyFrame } from './early-frame.js';
 import { pick } from './language.js';
 
@@ -88,7 +88,7 @@ export function paint(element, options) {
   root.className = 'nsc-root';
   root.dataset.nscEarly = '';
   root.append(template.content);
-  painted().set(element, new EarlyFrame(root));
+  painted().set(element, new EarlyFrame(root, BUSY[key.split(' ')[0] === 'attach' ? 'attach' : 'start']));
   element.append(root);
   return true;
 }

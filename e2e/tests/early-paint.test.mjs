@@ -92,6 +92,8 @@ test('typed, chosen and posted before the .wasm loads: kept, focused, and posted
   await element.getByLabel('Message').focus();
   await element.getByLabel('Message').evaluate((textarea) => textarea.setSelectionRange(2, 7));
   assert.equal(await element.locator('form[aria-busy="true"]').count(), 1, 'the Post is shown as pending');
+  assert.equal(await element.locator('.nsc-status').innerText(), 'Posting your conversation…');
+  assert.equal(await element.getByRole('button', { name: 'Post conversation' }).isDisabled(), true);
   assert.equal((await createdRecords(shared.stack)).threads?.length ?? 0, 0);
 
   release();
@@ -195,7 +197,7 @@ test('when the .wasm cannot load, the frame says so and keeps what was typed', a
   const status = element.locator('.nsc-status');
   await eventually(async () => (await status.innerText()).includes('could not be loaded'));
   assert.equal(await element.getByLabel('Subject').inputValue(), 'Keep me');
-  assert.equal(await element.getByRole('button', { name: 'Post conversation' }).getAttribute('aria-disabled'), 'true');
+  assert.equal(await element.getByRole('button', { name: 'Post conversation' }).isDisabled(), true);
   const reported = await eventually(() => page.evaluate(() => (window.errors.length ? window.errors : null)));
   assert.equal(reported[0].code, 'load');
   await context.close();
