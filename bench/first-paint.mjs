@@ -1,6 +1,6 @@
 // Navigation → the panel painted, side by side with what a portal developer would pick
 // instead (Uppy core + Dashboard, pinned in bench/uppy/package-lock.json), in one run: fresh
-// browser contexts, the two widgets alternating, on a phone's profile (4× CPU slowdown, a
+// browser contexts, the panel's ways and Uppy in turn, on a phone's profile (4× CPU slowdown, a
 // 9 Mbit/s link with 40 ms latency) and on the desktop (no throttling). Run by
 // `cargo xtask bench`; see BENCHMARKS.md ("First paint beside Uppy").
 //
@@ -12,7 +12,7 @@
 //   BENCH_OUT   where first-paint.{md,json} go (default target/bench)
 //   BENCH_QUICK set to 1 for fewer runs (a smoke test of the bench itself)
 //
-// Both widgets are served the way a CDN serves them: brotli (quality 11) when the browser
+// The widgets are served the way a CDN serves them: brotli (quality 11) when the browser
 // asks for it, cacheable for ten minutes, so the repeat visit finds them in the HTTP cache
 // (and Chromium its compiled code). The host page itself is never cached.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -96,7 +96,7 @@ const TYPES = {
   '.wasm': 'application/wasm',
 };
 
-/** Serves the two pages, /pkg/ and /uppy/, brotli-compressed once and kept in memory. */
+/** Serves the pages (the timing helpers put in; never cached) and /pkg/ and /uppy/ (brotli-compressed once, kept in memory). */
 function startServer() {
   const mounts = [
     ['/pkg/', PKG_DIR],
@@ -116,32 +116,27 @@ function startServer() {
   return listen(
     http.createServer(async (request, response) => {
       const pathname = requestPath(request);
-      let file;
-      let cache = 'public, max-age=600';
-      if (HINTED[pathname]) {
-        const page = await readFile(path.join(ROOT, 'bench', HINTED[pathname]), 'utf8');
+      if (HINTED[pathname] || PAGES.has(pathname)) {
+        // Pages: the timing helpers put in (the same for every page), never cached.
+        const page = await readFile(path.join(ROOT, 'bench', HINTED[pathname] ?? pathname), 'utf8');
+        const timing = await readFile(path.join(ROOT, 'bench/first-paint-timing.js'), 'utf8');
+        const html = page.replace(/^ *\/\/ TIMING .*\n/m, () => timing);
         response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' });
-        response.end(page.replace('<head>', `<head>\n${HINTS}`));
+        response.end(HINTED[pathname] ? html.replace('<head>', `<head>\n${HINTS}`) : html);
         return;
       }
-      if (PAGES.has(pathname)) {
-        file = path.join(ROOT, 'bench', pathname);
-        cache = 'no-cache';
-      } else {
-        const mount = mounts.find(([prefix]) => pathname.startsWith(prefix));
-        const relative = mount && path.resolve(mount[1], pathname.slice(mount[0].length));
-        if (!relative || !relative.startsWith(path.resolve(mount[1]) + path.sep)) {
-          response.writeHead(404).end();
-          return;
-        }
-        file = relative;
+      const mount = mounts.find(([prefix]) => pathname.startsWith(prefix));
+      const file = mount && path.resolve(mount[1], pathname.slice(mount[0].length));
+      if (!file || !file.startsWith(path.resolve(mount[1]) + path.sep)) {
+        response.writeHead(404).end();
+        return;
       }
       try {
         const { raw, br } = await body(file);
         const brotli = /\bbr\b/.test(request.headers['accept-encoding'] ?? '');
         response.writeHead(200, {
           'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-          'cache-control': cache,
+          'cache-control': 'public, max-age=600',
           vary: 'accept-encoding',
           ...(brotli ? { 'content-encoding': 'br' } : {}),
         });

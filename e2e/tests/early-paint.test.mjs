@@ -72,6 +72,20 @@ const isLive = (page) =>
     return title !== null && !title.id.startsWith('nsc0');
   });
 
+/** Drops or pastes a PNG named `name` on `target`, as the browser would; whether it was taken. */
+const giveFile = (target, type, name) =>
+  target.evaluate(
+    (node, { type, name, bytes }) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+      const init = { bubbles: true, cancelable: true, composed: true };
+      const event = type === 'drop' ? new DragEvent('drop', { ...init, dataTransfer: data }) : new ClipboardEvent('paste', { ...init, clipboardData: data });
+      node.dispatchEvent(event);
+      return event.defaultPrevented;
+    },
+    { type, name, bytes: [...PNG] },
+  );
+
 const START = { 'early-paint': '', 'business-id': '1', 'user-id': '10', 'group-id': '1', 'upload-endpoint': '/uploads' };
 
 test('typed, chosen and posted before the .wasm loads: kept, focused, and posted exactly once', async () => {
@@ -146,14 +160,7 @@ test('a file dropped or pasted on the frame is the live panel\'s; "Link to a fil
   await loadElement(page, START);
   await element.locator('.nsc-drop-zone').waitFor();
   // A drop the page did not take would make the browser open the file in its place.
-  const dropped = await element.locator('.nsc-drop-zone').evaluate((zone, bytes) => {
-    const data = new DataTransfer();
-    data.items.add(new File([new Uint8Array(bytes)], 'map.png', { type: 'image/png' }));
-    const event = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true, composed: true });
-    zone.dispatchEvent(event);
-    return event.defaultPrevented;
-  }, [...PNG]);
-  assert.equal(dropped, true, 'the drop is taken');
+  assert.equal(await giveFile(element.locator('.nsc-drop-zone'), 'drop', 'map.png'), true, 'the drop is taken');
   release();
   await wasmDone;
   await eventually(() => isLive(page));
@@ -170,14 +177,7 @@ test('a file dropped or pasted on the frame is the live panel\'s; "Link to a fil
   // A picture pasted where files cannot go is refused by the live panel, with its reason.
   const third = await open();
   await loadElement(third.page, { 'early-paint': '', 'thread-id': '1001' });
-  const pasted = await third.element.locator('input[type="url"]').evaluate((field, bytes) => {
-    const data = new DataTransfer();
-    data.items.add(new File([new Uint8Array(bytes)], 'photo.png', { type: 'image/png' }));
-    const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true, composed: true });
-    field.dispatchEvent(event);
-    return event.defaultPrevented;
-  }, [...PNG]);
-  assert.equal(pasted, true, 'the paste is taken');
+  assert.equal(await giveFile(third.element.locator('input[type="url"]'), 'paste', 'photo.png'), true, 'the paste is taken');
   third.release();
   await third.element.locator('input[type="url"][aria-invalid="true"]').waitFor();
   await third.element.getByText('Files can’t be attached from this page.').first().waitFor();
