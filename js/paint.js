@@ -74,6 +74,8 @@ function savedDraft(key) {
 export function paint(element, options) {
   if (typeof document === 'undefined' || !(element instanceof Element)) return false;
   if (painted().has(element)) return true;
+  // A live panel is there already (mount() came first): nothing to paint before it.
+  if (element.querySelector(':scope > .nsc-root')) return false;
   const key = variant(options);
   if (!key) return false;
   const template = document.createElement('template');

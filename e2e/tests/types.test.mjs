@@ -1,5 +1,5 @@
 // The shipped TypeScript declarations, as a consumer's `tsc` sees them from the installed
-// tarball (fixtures/types): good.ts type-checks (bundler and NodeNext resolution), and each
+// tarball (fixtures/types): good.ts and early.ts type-check (bundler and NodeNext resolution), and each
 // misuse in bad.ts fails at its own line, which names the wrong option.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
