@@ -77,9 +77,13 @@ let api;
  */
 function loadApi() {
   if (!api) {
-    const wasm = fetch(new URL('./nexudus-start-conversation_bg.wasm', import.meta.url));
+    // Not when the page called init() itself already (perhaps with the .wasm elsewhere):
+    // that loading is the one used.
+    const wasm = globalThis[Symbol.for('nexudus-start-conversation:init')]
+      ? undefined
+      : fetch(new URL('./nexudus-start-conversation_bg.wasm', import.meta.url));
     // A fetch that fails while the import does too is reported once, by the import.
-    wasm.catch(() => {});
+    wasm?.catch(() => {});
     api = import('./index.js')
       .then((loaded) => loaded.default(wasm).then(() => loaded))
       .catch((error) => {

@@ -102,6 +102,8 @@ function isPlain(value) {
 export default function init(moduleOrPath) {
   if (!inBrowser()) return Promise.reject(new Error(NO_BROWSER));
   if (!loading) {
+    // Seen by the element's module, which then leaves the .wasm to this loading.
+    globalThis[Symbol.for('nexudus-start-conversation:init')] = true;
     const input =
       moduleOrPath === undefined ||
       (moduleOrPath !== null && Object.getPrototypeOf(moduleOrPath) === Object.prototype)
