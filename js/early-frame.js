@@ -150,7 +150,12 @@ export class EarlyFrame {
    */
   handOverTo(container) {
     const live = container.querySelector('.nsc-panel');
-    if (!this.root.isConnected || !live) return;
+    if (!live) return;
+    if (!this.root.isConnected) {
+      // The frame was taken out by someone else: the live panel shows, with nothing to pass on.
+      container.hidden = false;
+      return;
+    }
     const root = this.section.getRootNode();
     const focused = root.activeElement;
     const theirs = new Map([...live.querySelectorAll('[id]')].map((node) => [suffix(node.id), node]));

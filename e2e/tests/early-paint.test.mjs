@@ -291,3 +291,40 @@ test('each frame is the live panel\'s first render, and passes axe', async () =>
   await held.context.close();
   await context.close();
 });
+
+test('paint() + mount() under host code that misbehaves: the frame removed, destroy() before the hand-over, paint() over a live panel', async () => {
+  const { context, page, errors, release } = await open();
+  release();
+  const seen = await page.evaluate(async (pkg) => {
+    const { paint } = await import(`${pkg}/paint.js`);
+    const { default: init, mount } = await import(`${pkg}/index.js`);
+    const options = { baseUrl: location.origin, token: 'x', businessId: 1, userId: 10, groupId: 1 };
+    const host = (id) => Object.assign(document.body.appendChild(document.createElement('div')), { id });
+    await init();
+    // The host takes the frame out between mount() and the hand-over.
+    const removed = host('removed');
+    paint(removed, options);
+    mount(removed, options);
+    removed.querySelector('[data-nsc-early]').remove();
+    // destroy() before the hand-over leaves nothing behind, then or after the next frames.
+    const destroyed = host('destroyed');
+    paint(destroyed, options);
+    mount(destroyed, options).destroy();
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    await frame();
+    await frame();
+    // paint() over a live panel paints nothing.
+    const over = host('over');
+    mount(over, options);
+    const paintedOver = paint(over, options);
+    return { left: destroyed.childElementCount, paintedOver, frames: over.querySelectorAll('[data-nsc-early]').length };
+  }, PACKAGE);
+  assert.deepEqual(seen, { left: 0, paintedOver: false, frames: 0 });
+  // The live panel shows although its frame was taken away.
+  await page.waitForFunction(() => {
+    const root = document.querySelector('#removed > .nsc-root');
+    return root !== null && !root.hidden && root.querySelector('.nsc-panel') !== null;
+  }, null, { timeout: 5000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
