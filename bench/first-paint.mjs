@@ -96,6 +96,9 @@ const TYPES = {
   '.wasm': 'application/wasm',
 };
 
+/** The pages' timing helpers, put into each page as it is served. */
+const timing = await readFile(path.join(ROOT, 'bench/first-paint-timing.js'), 'utf8');
+
 /** Serves the pages (the timing helpers put in; never cached) and /pkg/ and /uppy/ (brotli-compressed once, kept in memory). */
 function startServer() {
   const mounts = [
@@ -119,7 +122,6 @@ function startServer() {
       if (HINTED[pathname] || PAGES.has(pathname)) {
         // Pages: the timing helpers put in (the same for every page), never cached.
         const page = await readFile(path.join(ROOT, 'bench', HINTED[pathname] ?? pathname), 'utf8');
-        const timing = await readFile(path.join(ROOT, 'bench/first-paint-timing.js'), 'utf8');
         const html = page.replace(/^ *\/\/ TIMING .*\n/m, () => timing);
         response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' });
         response.end(HINTED[pathname] ? html.replace('<head>', `<head>\n${HINTS}`) : html);

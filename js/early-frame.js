@@ -187,10 +187,14 @@ export class EarlyFrame {
 /** An id without its panel's prefix (`nsc0s1-subject` → `subject`). */
 const suffix = (id) => id.slice(id.indexOf('-') + 1);
 
-/** Gives `target` (live) what the member left in `control` (the frame's), as events do. */
+/**
+ * Gives `target` (live) what the member changed in `control` (the frame's), as events do.
+ * Only what the member changed: what the live panel shows of its own (a restored draft)
+ * is not overwritten with the frame's empty fields.
+ */
 function replay(control, target) {
+  if (!changed(control)) return;
   if (control.type === 'file') {
-    if (control.files.length === 0) return;
     target.files = control.files;
     target.dispatchEvent(new Event('change', { bubbles: true }));
   } else if (control.type === 'checkbox' || control.type === 'radio') {
@@ -202,4 +206,12 @@ function replay(control, target) {
     target.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText' }));
     if (control.tagName === 'SELECT') target.dispatchEvent(new Event('change', { bubbles: true }));
   }
+}
+
+/** Whether the member changed `control` from what the frame painted. */
+function changed(control) {
+  if (control.type === 'file') return control.files.length > 0;
+  if (control.type === 'checkbox' || control.type === 'radio') return control.checked !== control.defaultChecked;
+  if (control.tagName === 'SELECT') return [...control.options].some((option) => option.selected !== option.defaultSelected);
+  return control.value !== control.defaultValue;
 }

@@ -40,7 +40,7 @@ const given = (value) => value !== undefined && value !== null;
 const isId = (value) => (typeof value === 'number' || typeof value === 'string') && /^[1-9]\d*$/.test(String(value));
 
 /** The frame for these options (a key of `frames.js`), or undefined when there is none. */
-export function variant(options) {
+function variant(options) {
   if (options === null || typeof options !== 'object' || Object.getPrototypeOf(options) !== Object.prototype) return undefined;
   for (const [name, value] of Object.entries(options)) {
     if (value !== undefined && !SAME_FRAME.has(name)) return undefined;

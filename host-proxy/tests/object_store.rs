@@ -37,17 +37,9 @@ fn bucket_config(sandbox: &str, s3: &S3Server, prefix: &str) -> Config {
     config
 }
 
-/// `PUT`s `bytes` of `content_type` to a presigned upload URL, as the panel does.
+/// `PUT`s `bytes` of `content_type` to the upload URL `POST /uploads` issued.
 async fn put(issued: &Value, content_type: &str, bytes: Vec<u8>) -> u16 {
-    client()
-        .put(issued["uploadUrl"].as_str().unwrap())
-        .header("Content-Type", content_type)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    put_bytes(issued["uploadUrl"].as_str().unwrap(), content_type, bytes).await
 }
 
 /// The bucket's object of an issued file (from its file URL's path).

@@ -389,7 +389,20 @@ pub async fn fault(sandbox: &str, spec: Value) {
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
 }
 
-/// What the sandbox created since start (`{threads: [...], files: [...]}`).
+/// `PUT`s `bytes` of `content_type` to `url` (a presigned upload URL), as the panel does;
+/// returns the status.
+pub async fn put_bytes(url: &str, content_type: &str, bytes: Vec<u8>) -> u16 {
+    client()
+        .put(url)
+        .header("content-type", content_type)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// The content type and bytes of attachment `file_id` as the sandbox (Nexudus) downloaded it.
 pub async fn sandbox_file(sandbox: &str, file_id: i64) -> (String, Vec<u8>) {
     let answer = client()
@@ -410,6 +423,7 @@ pub async fn sandbox_file(sandbox: &str, file_id: i64) -> (String, Vec<u8>) {
     (content_type, answer.bytes().await.unwrap().to_vec())
 }
 
+/// What the sandbox created since start (`{threads: [...], files: [...]}`).
 pub async fn created(sandbox: &str) -> Value {
     client()
         .get(format!("{sandbox}/_sandbox/created"))

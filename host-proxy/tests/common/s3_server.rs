@@ -12,7 +12,7 @@ use nexudus_host_proxy::uploads::bucket::BucketConfig;
 use nexudus_host_proxy::Secret;
 use rusty_s3::actions::S3Action;
 
-use super::{free_port, random_hex};
+use super::{free_port, put_bytes, random_hex};
 
 /// The bucket every test server has.
 pub const BUCKET: &str = "portal-files";
@@ -139,16 +139,12 @@ impl S3Server {
         let mut put = rusty_s3::actions::PutObject::new(&bucket, Some(&credentials), object);
         put.headers_mut()
             .insert("content-type", content_type.to_string());
-        let url = put.sign(Duration::from_secs(60));
-        nexudus_wire::testing::client()
-            .put(url)
-            .header("content-type", content_type)
-            .body(bytes)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
+        put_bytes(
+            put.sign(Duration::from_secs(60)).as_str(),
+            content_type,
+            bytes,
+        )
+        .await
     }
 
     /// Whether `object` exists, by a signed HEAD.
