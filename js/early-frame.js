@@ -160,7 +160,8 @@ export class EarlyFrame {
     const focused = root.activeElement;
     const theirs = new Map([...live.querySelectorAll('[id]')].map((node) => [suffix(node.id), node]));
     let focus;
-    for (const control of this.section.querySelectorAll('input[id], textarea[id], select[id]')) {
+    // No select: the frames' only one is the board picker while it loads, with nothing to pick.
+    for (const control of this.section.querySelectorAll('input[id], textarea[id]')) {
       const target = theirs.get(suffix(control.id));
       if (!target || target.tagName !== control.tagName || target.type !== control.type) continue;
       replay(control, target);
@@ -189,29 +190,20 @@ const suffix = (id) => id.slice(id.indexOf('-') + 1);
 
 /**
  * Gives `target` (live) what the member changed in `control` (the frame's), as events do.
- * Only what the member changed: what the live panel shows of its own (a restored draft)
- * is not overwritten with the frame's empty fields.
+ * Only what the member changed from what the frame painted: what the live panel shows of
+ * its own (a restored draft) is not overwritten with the frame's empty fields.
  */
 function replay(control, target) {
-  if (!changed(control)) return;
   if (control.type === 'file') {
+    if (control.files.length === 0) return;
     target.files = control.files;
     target.dispatchEvent(new Event('change', { bubbles: true }));
   } else if (control.type === 'checkbox' || control.type === 'radio') {
-    if (control.checked === target.checked) return;
+    if (control.checked === control.defaultChecked) return;
     target.checked = control.checked;
     target.dispatchEvent(new Event('change', { bubbles: true }));
-  } else if (control.value !== target.value) {
+  } else if (control.value !== control.defaultValue) {
     target.value = control.value;
     target.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText' }));
-    if (control.tagName === 'SELECT') target.dispatchEvent(new Event('change', { bubbles: true }));
   }
-}
-
-/** Whether the member changed `control` from what the frame painted. */
-function changed(control) {
-  if (control.type === 'file') return control.files.length > 0;
-  if (control.type === 'checkbox' || control.type === 'radio') return control.checked !== control.defaultChecked;
-  if (control.tagName === 'SELECT') return [...control.options].some((option) => option.selected !== option.defaultSelected);
-  return control.value !== control.defaultValue;
 }
